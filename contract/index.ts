@@ -1,0 +1,5 @@
+export * from './domain.js';
+export * from './payloads.js';
+export * from './topics.js';
+export * from './socket.js';
+export * from './citypack.js';
