@@ -1,0 +1,284 @@
+/**
+ * createApp(config, deps) builds every component and returns { start, stop }.
+ * Constructors do no I/O; start() brings things up in data-path order
+ * (broker → storage → ingest → registry → push → HTTP → simulators) and stop()
+ * takes them down in reverse, so a test can build several apps in one process.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { InfluxDB } from 'influx';
+import type { CityPack, Snapshot } from '../contract/index.js';
+import { SUBSCRIPTIONS } from '../contract/index.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
+import { MqttConnection } from './broker/connection.js';
+import { EventBus } from './bus.js';
+import { loadCityPack } from './citypack/load.js';
+import type { Config } from './config.js';
+import { createHttpApp, type HealthReport } from './http/api.js';
+import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
+import { Recorder } from './influx/recorder.js';
+import { ensureSchema } from './influx/schema.js';
+import { PointWriter } from './influx/writer.js';
+import { FeedHealthTracker } from './ingest/health.js';
+import { IngestRouter } from './ingest/router.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { PushHub } from './push/hub.js';
+import { deviceKpis } from './registry/kpis.js';
+import { Registry } from './registry/registry.js';
+
+export const VERSION: string = (
+  JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+export interface AppDeps {
+  log?: Logger;
+  now?: () => number;
+}
+
+/** What a running app exposes to tests and to the entry point. */
+export interface RunningApp {
+  url: string;
+  mqttUrl: string;
+  influxUrl: string;
+  pack: CityPack;
+  bus: EventBus;
+  registry: Registry;
+  writer: PointWriter;
+  influx: InfluxDB;
+  health: FeedHealthTracker;
+  push: PushHub;
+  metrics: Metrics;
+  healthReport(): Promise<HealthReport>;
+}
+
+export interface App {
+  start(): Promise<RunningApp>;
+  stop(): Promise<void>;
+}
+
+export function createApp(config: Config, deps: AppDeps = {}): App {
+  const log = deps.log ?? createLogger(config.LOG_LEVEL);
+  const now = deps.now ?? Date.now;
+  const metrics = createMetrics();
+  const bus = new EventBus(log.child({ module: 'bus' }));
+  const startedAt = now();
+  const stops: (() => Promise<void> | void)[] = [];
+
+  async function start(): Promise<RunningApp> {
+    try {
+      return await startAll();
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+
+  async function startAll(): Promise<RunningApp> {
+    const pack = await loadCityPack(config.CITY_PACK);
+    log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
+
+    // Broker: embedded aedes unless an external one is configured.
+    let embedded: EmbeddedBroker | null = null;
+    let mqttUrl = config.MQTT_URL;
+    if (!mqttUrl) {
+      embedded = await startEmbeddedBroker({ host: config.MQTT_EMBEDDED_HOST, port: config.MQTT_EMBEDDED_PORT, log: log.child({ module: 'broker' }) });
+      stops.push(() => embedded!.stop());
+      mqttUrl = embedded.url;
+    }
+
+    // InfluxDB: a supervised local influxd unless an external one is configured.
+    let influxd: InfluxdHandle | null = null;
+    let influxUrl = config.INFLUX_URL;
+    if (!influxUrl) {
+      influxd = await startInfluxd({
+        dataDir: config.INFLUX_DATA_DIR,
+        httpPort: config.INFLUX_LOCAL_PORT,
+        rpcPort: config.INFLUX_LOCAL_RPC_PORT,
+        logger: log.child({ module: 'influxd' }),
+      });
+      stops.push(() => influxd!.stop());
+      influxUrl = influxd.url;
+    }
+    const influx = influxClient(influxUrl, config);
+    const schemaReady = ensureSchemaWithRetry(influx, config, log.child({ module: 'influx' }), stops);
+
+    const writer = new PointWriter(influx, {
+      batchSize: config.INFLUX_BATCH_SIZE,
+      flushMs: config.INFLUX_FLUSH_MS,
+      log: log.child({ module: 'writer' }),
+      metrics,
+    });
+    const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
+    const recorder = new Recorder(bus, registry, writer);
+    const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
+    const router = new IngestRouter({
+      bus,
+      health,
+      metrics,
+      log: log.child({ module: 'ingest' }),
+      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      maxFutureSkewMs: config.MAX_FUTURE_SKEW_S * 1000,
+      now,
+    });
+
+    // Points wait in the writer until the schema exists, then flow.
+    await Promise.race([schemaReady, new Promise((r) => setTimeout(r, 3000))]);
+    writer.start();
+    stops.push(() => writer.stop());
+    registry.start();
+    stops.push(() => registry.stop());
+    recorder.start();
+    stops.push(() => recorder.stop());
+
+    const snapshot = (): Omit<Snapshot, 'seq' | 'serverTime'> => ({
+      cameras: [...registry.cameras.values()],
+      stations: [...registry.stations.values()],
+      links: [...registry.links.values()],
+      alerts: [],
+      incidents: [],
+      kpis: {
+        openIncidents: { critical: 0, major: 0, minor: 0, info: 0 },
+        activeAlerts: 0,
+        mttaS: null,
+        mttrS: null,
+        coveragePct: null,
+        ...deviceKpis(registry),
+      },
+      feeds: health.snapshot((f) => registry.silentCount(f)),
+    });
+    const push = new PushHub({ bus, snapshot, log: log.child({ module: 'push' }), metrics });
+
+    const mqttConn = new MqttConnection({
+      url: mqttUrl,
+      clientId: config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`,
+      username: config.MQTT_USERNAME,
+      password: config.MQTT_PASSWORD,
+      subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom],
+      sharedGroup: config.MQTT_SHARED_GROUP,
+      log: log.child({ module: 'mqtt' }),
+      onMessage: (topic, payload) => router.handle(topic, payload),
+    });
+
+    const healthReport = async (): Promise<HealthReport> => {
+      const mq = mqttConn.status();
+      const w = writer.status();
+      const reachable = await pingInflux(influx);
+      return {
+        status: mq.connected && reachable ? 'ok' : 'degraded',
+        version: VERSION,
+        uptimeS: Math.round((now() - startedAt) / 1000),
+        broker: { ...mq, embedded: embedded !== null },
+        influx: { reachable, url: influxUrl, local: influxd !== null, queued: w.queued, lastError: w.lastError },
+      };
+    };
+
+    const httpApp = createHttpApp({
+      config,
+      version: VERSION,
+      log: log.child({ module: 'http' }),
+      metrics,
+      pack,
+      health: healthReport,
+      feeds: () => ({ feeds: health.snapshot((f) => registry.silentCount(f)), unknown: health.unknown(), deadLetters: health.deadLetters() }),
+      devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
+    });
+    const server = http.createServer(httpApp);
+    push.start(server);
+    stops.push(() => push.stop());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new Error(`HTTP server cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`)));
+      server.listen(config.PORT, config.HOST, resolve);
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+
+    await mqttConn.start();
+    stops.push(() => mqttConn.stop());
+
+    if (config.SIMULATORS) {
+      const { startSimulation } = await import('../simulators/index.js');
+      const sim = await startSimulation({
+        mqttUrl,
+        pack,
+        scenario: config.SIM_SCENARIO,
+        seed: config.SIM_SEED,
+        speed: config.SIM_SPEED,
+        logger: log.child({ module: 'simulators' }),
+      });
+      stops.push(() => sim.stop());
+    }
+
+    log.info({ url }, 'ioc-console is up');
+    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, healthReport };
+  }
+
+  async function stop(): Promise<void> {
+    while (stops.length) {
+      const fn = stops.pop()!;
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err }, 'error while stopping');
+      }
+    }
+  }
+
+  return { start, stop };
+}
+
+function influxClient(url: string, config: Config): InfluxDB {
+  const u = new URL(url);
+  return new InfluxDB({
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
+    protocol: u.protocol === 'https:' ? 'https' : 'http',
+    database: config.INFLUX_DATABASE,
+    username: config.INFLUX_USERNAME ?? (decodeURIComponent(u.username) || 'root'),
+    password: config.INFLUX_PASSWORD ?? (decodeURIComponent(u.password) || 'root'),
+    options: { timeout: 10_000 },
+  });
+}
+
+async function pingInflux(influx: InfluxDB): Promise<boolean> {
+  try {
+    const hosts = await influx.ping(1500);
+    return hosts.some((h) => h.online);
+  } catch {
+    return false;
+  }
+}
+
+/** Create the schema now, or keep trying every 5 s while InfluxDB is away (writes queue meanwhile). */
+function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, stops: (() => void)[]): Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  stops.push(() => {
+    stopped = true;
+    clearTimeout(timer);
+  });
+  return new Promise<void>((resolve) => {
+    const attempt = (first: boolean) => {
+      ensureSchema(influx, config.INFLUX_DATABASE, { raw: config.INFLUX_RETENTION_RAW, rollup: config.INFLUX_RETENTION_ROLLUP })
+        .then(() => {
+          if (!first) log.info('InfluxDB reachable again: schema ready');
+          resolve();
+        })
+        .catch((err: Error) => {
+          if (first) log.error({ err: err.message }, 'InfluxDB not reachable: running degraded, retrying every 5 s (see /api/health)');
+          if (!stopped) timer = setTimeout(() => attempt(false), 5000);
+        });
+    };
+    attempt(true);
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The typed internal event bus linking ingest, registry, store, alerts and push.
+ * Listeners are registered per owner and removed together on stop(); a throwing
+ * listener is logged and never breaks the others (zigbee2mqtt's eventBus habit).
+ */
+import type { Logger } from './log.js';
+import type { CameraStatusPayload, DetectionPayload, IncidentReportPayload, LinkStatusPayload, StationStatusPayload } from '../contract/index.js';
+import type { Change } from '../contract/index.js';
+
+/** A validated message from a device, with the topic id it came on. */
+interface FromDevice<P> {
+  id: string;
+  payload: P;
+  receivedAt: number;
+}
+
+export interface BusEvents {
+  'camera.status': FromDevice<CameraStatusPayload>;
+  'camera.detection': FromDevice<DetectionPayload>;
+  'incident.report': FromDevice<IncidentReportPayload> & { sourceId: string };
+  'station.status': FromDevice<StationStatusPayload>;
+  'link.status': FromDevice<LinkStatusPayload>;
+  /** A change to the live picture, for the push layer. */
+  'state.change': Change;
+}
+
+type Listener<K extends keyof BusEvents> = (event: BusEvents[K]) => void;
+
+export class EventBus {
+  private readonly listeners = new Map<keyof BusEvents, { owner: string; fn: Listener<never> }[]>();
+  constructor(private readonly log: Logger) {}
+
+  on<K extends keyof BusEvents>(name: K, owner: string, fn: Listener<K>): void {
+    const list = this.listeners.get(name) ?? [];
+    list.push({ owner, fn: fn as Listener<never> });
+    this.listeners.set(name, list);
+  }
+
+  emit<K extends keyof BusEvents>(name: K, event: BusEvents[K]): void {
+    const list = this.listeners.get(name);
+    if (!list) return;
+    for (const l of list) {
+      try {
+        (l.fn as Listener<K>)(event);
+      } catch (err) {
+        this.log.error({ err, event: name, owner: l.owner }, 'bus listener failed');
+      }
+    }
+  }
+
+  removeOwner(owner: string): void {
+    for (const [name, list] of this.listeners) {
+      this.listeners.set(
+        name,
+        list.filter((l) => l.owner !== owner),
+      );
+    }
+  }
+}

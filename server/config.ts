@@ -1,0 +1,96 @@
+/**
+ * One configuration schema over environment variables. Defaults live here and
+ * nowhere else; .env.example lists the same variables (keep them in step:
+ * tests/unit/config.test.ts checks it). A bad value stops the start with a
+ * message naming the variable and the expected form.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+const bool = z
+  .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .url({ protocol: new RegExp(`^(${protocols.join('|')})$`) })
+        .optional(),
+    )
+    .optional();
+const optionalString = z
+  .string()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** Every variable, its default and its form. Documented in .env.example and the README. */
+export const configSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  MQTT_URL: optionalUrl(['mqtt', 'mqtts', 'ws', 'wss']),
+  MQTT_USERNAME: optionalString,
+  MQTT_PASSWORD: optionalString,
+  MQTT_CLIENT_ID: optionalString,
+  /** For a clustered broker: subscribe as $share/GROUP/... so instances split the load (MQTT 5 / EMQX / Mosquitto 2). */
+  MQTT_SHARED_GROUP: optionalString,
+  MQTT_EMBEDDED_PORT: port.default(1883),
+  MQTT_EMBEDDED_HOST: z.string().default('0.0.0.0'),
+
+  INFLUX_URL: optionalUrl(['http', 'https']),
+  INFLUX_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('ioc'),
+  INFLUX_USERNAME: optionalString,
+  INFLUX_PASSWORD: optionalString,
+  INFLUX_DATA_DIR: z.string().default(path.join(ROOT, 'data', 'influxdb')),
+  INFLUX_LOCAL_PORT: port.default(8086),
+  INFLUX_LOCAL_RPC_PORT: port.default(8089),
+  INFLUX_BATCH_SIZE: positiveInt.default(5000),
+  INFLUX_FLUSH_MS: positiveInt.default(1000),
+  INFLUX_RETENTION_RAW: z.string().regex(/^\d+[hdw]$|^INF$/).default('30d'),
+  INFLUX_RETENTION_ROLLUP: z.string().regex(/^\d+[hdw]$|^INF$/).default('400d'),
+
+  CITY_PACK: z.string().default(path.join(ROOT, 'citypacks', 'phan-rang-thap-cham')),
+  SIMULATORS: bool.default(true),
+  SIM_SCENARIO: z.string().default('normal-day'),
+  SIM_SEED: z.coerce.number().int().optional(),
+  SIM_SPEED: z.coerce.number().positive().max(1000).default(1),
+
+  MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
+  MAX_FUTURE_SKEW_S: positiveInt.default(300),
+  DEAD_LETTER_SIZE: positiveInt.default(200),
+  /** A device silent for this many seconds is stale (offline even without a last-will). */
+  DEVICE_STALE_S: positiveInt.default(120),
+
+  STATIC_DIR: z.string().default(path.join(ROOT, 'dist', 'client')),
+  MAP_STYLE_URL: optionalUrl(['http', 'https']),
+  MAPBOX_TOKEN: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse an environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k]]));
+  const parsed = configSchema.safeParse(known);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const name = String(i.path[0]);
+    return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable and its form.`);
+}
+
+/** Config for tests: defaults plus overrides, without reading process.env. */
+export function testConfig(overrides: Partial<Record<keyof Config, string>>): Config {
+  return loadConfig(overrides);
+}

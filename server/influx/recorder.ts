@@ -1,0 +1,34 @@
+/**
+ * Records every validated device event as an InfluxDB point, with the
+ * registry's static metadata (ward, road, operator) as tags.
+ */
+import type { EventBus } from '../bus.js';
+import type { Registry } from '../registry/registry.js';
+import { cameraStatusPoint, detectionPoint, incidentReportPoint, linkStatusPoint, stationStatusPoint } from './points.js';
+import type { PointWriter } from './writer.js';
+
+const OWNER = 'recorder';
+
+export class Recorder {
+  constructor(
+    private readonly bus: EventBus,
+    private readonly registry: Registry,
+    private readonly writer: PointWriter,
+  ) {}
+
+  start(): void {
+    const { bus, registry, writer } = this;
+    bus.on('camera.status', OWNER, (e) => writer.write([cameraStatusPoint(e, registry.cameras.get(e.id)?.wardId ?? null)]));
+    bus.on('camera.detection', OWNER, (e) => writer.write([detectionPoint(e, registry.cameras.get(e.id)?.roadId ?? null)]));
+    bus.on('incident.report', OWNER, (e) => writer.write([incidentReportPoint(e, null)]));
+    bus.on('station.status', OWNER, (e) => {
+      const s = registry.stations.get(e.id);
+      writer.write([stationStatusPoint(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null })]);
+    });
+    bus.on('link.status', OWNER, (e) => writer.write([linkStatusPoint(e)]));
+  }
+
+  stop(): void {
+    this.bus.removeOwner(OWNER);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The ingest boundary: every MQTT message passes here exactly once.
+ * size → topic → JSON → schema → clock → per-device sequence → bus event.
+ * A message that fails any step is logged, counted by reason, kept in the
+ * dead-letter list and dropped; nothing here throws into the MQTT client.
+ */
+import type { FeedFamily } from '../../contract/index.js';
+import { PAYLOAD_SCHEMAS, parseTopic } from '../../contract/index.js';
+import type { JsonMessageKind, ParsedTopic } from '../../contract/index.js';
+import type { EventBus } from '../bus.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { FeedHealthTracker } from './health.js';
+
+export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
+  cameraStatus: 'cameras',
+  cameraDetection: 'cameras',
+  incidentReport: 'incidents',
+  stationStatus: 'telecom',
+  linkStatus: 'telecom',
+  cap: 'cap',
+  frigateEvents: 'frigate',
+  frigateAvailable: 'frigate',
+};
+
+/** A handler for a non-JSON or foreign format (CAP XML, Frigate events). */
+export type ForeignHandler = (topic: string, payload: Buffer, reject: (reason: string, detail: string) => void) => void;
+
+export interface IngestOptions {
+  bus: EventBus;
+  health: FeedHealthTracker;
+  metrics: Metrics;
+  log: Logger;
+  maxPayloadBytes: number;
+  maxFutureSkewMs: number;
+  now?: () => number;
+}
+
+export class IngestRouter {
+  private readonly foreign = new Map<ParsedTopic['kind'], ForeignHandler>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: IngestOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Register the handler of a foreign format (frigate, cap). */
+  registerForeign(kind: 'cap' | 'frigateEvents' | 'frigateAvailable', handler: ForeignHandler): void {
+    this.foreign.set(kind, handler);
+  }
+
+  handle(topic: string, payload: Buffer): void {
+    try {
+      this.route(topic, payload);
+    } catch (err) {
+      // A bug in a downstream step must not take the pipeline down.
+      this.opts.log.error({ err, topic }, 'ingest failed on a message');
+      this.reject('unknown', topic, 'internal_error', (err as Error).message, payload);
+    }
+  }
+
+  private route(topic: string, payload: Buffer): void {
+    const parsed = parseTopic(topic);
+    if (!parsed) return this.reject('unknown', topic, 'unknown_topic', 'not a topic of the ioc/v1 tree or frigate', payload);
+    const feed = FEED_OF[parsed.kind];
+    if (payload.length > this.opts.maxPayloadBytes) {
+      return this.reject(feed, topic, 'oversize', `${payload.length} bytes > limit ${this.opts.maxPayloadBytes}`, payload);
+    }
+    if (parsed.kind === 'cap' || parsed.kind === 'frigateEvents' || parsed.kind === 'frigateAvailable') {
+      const handler = this.foreign.get(parsed.kind);
+      if (!handler) return this.reject(feed, topic, 'unsupported', `no handler for ${parsed.kind}`, payload);
+      let rejected = false;
+      handler(topic, payload, (reason, detail) => {
+        rejected = true;
+        this.reject(feed, topic, reason, detail, payload);
+      });
+      if (!rejected) this.accepted(feed, parsed.kind);
+      return;
+    }
+    this.routeJson(parsed.kind, parsed.id, feed, topic, payload);
+  }
+
+  private routeJson(kind: JsonMessageKind, id: string, feed: FeedFamily, topic: string, payload: Buffer): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch (err) {
+      return this.reject(feed, topic, 'bad_json', (err as Error).message, payload);
+    }
+    const result = PAYLOAD_SCHEMAS[kind].safeParse(json);
+    if (!result.success) {
+      const detail = result.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
+      return this.reject(feed, topic, 'schema', detail, payload);
+    }
+    const data = result.data;
+    const now = this.now();
+    if (data.ts > now + this.opts.maxFutureSkewMs) {
+      return this.reject(feed, topic, 'future_timestamp', `ts ${new Date(data.ts).toISOString()} is ahead of server time`, payload);
+    }
+    const tracker = this.opts.health.stats(feed).seq;
+    const gapsBefore = tracker.gaps;
+    const verdict = tracker.observe(`${kind === 'cameraDetection' ? 'cameraStatus' : kind}:${id}`, data.seq);
+    if (tracker.gaps > gapsBefore) this.opts.metrics.seqGaps.inc({ feed }, tracker.gaps - gapsBefore);
+    if (verdict === 'duplicate') {
+      this.opts.metrics.duplicates.inc({ feed });
+      this.opts.log.debug({ topic, seq: data.seq }, 'duplicate message ignored');
+      return;
+    }
+    this.accepted(feed, kind);
+    const receivedAt = now;
+    const bus = this.opts.bus;
+    // Each branch narrows the union by the topic kind, which picked the schema.
+    switch (kind) {
+      case 'cameraStatus':
+        return bus.emit('camera.status', { id, payload: data as never, receivedAt });
+      case 'cameraDetection':
+        return bus.emit('camera.detection', { id, payload: data as never, receivedAt });
+      case 'incidentReport':
+        return bus.emit('incident.report', { id, sourceId: id, payload: data as never, receivedAt });
+      case 'stationStatus':
+        return bus.emit('station.status', { id, payload: data as never, receivedAt });
+      case 'linkStatus':
+        return bus.emit('link.status', { id, payload: data as never, receivedAt });
+      default: {
+        const never: never = kind;
+        throw new Error(`unhandled kind ${String(never)}`);
+      }
+    }
+  }
+
+  private accepted(feed: FeedFamily, kind: string): void {
+    this.opts.health.accepted(feed);
+    this.opts.metrics.messages.inc({ feed, kind });
+  }
+
+  private reject(feed: FeedFamily | 'unknown', topic: string, reason: string, detail: string, payload: Buffer): void {
+    this.opts.health.rejected(feed, topic, reason, detail, payload);
+    this.opts.metrics.rejects.inc({ feed, reason });
+    this.opts.log.warn({ topic: topic.slice(0, 256), reason, detail: detail.slice(0, 300) }, 'message rejected');
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Per-device sequence tracking: detects messages lost upstream (gaps),
+ * duplicates, and late arrivals, from the `seq` every device payload carries.
+ * A 32-message window remembers which recent seqs were seen, so a late
+ * message fills its gap instead of counting as a duplicate.
+ */
+export type SeqVerdict = 'new' | 'late' | 'duplicate' | 'restart';
+
+const WINDOW = 32;
+
+interface DeviceSeq {
+  last: number;
+  /** Bit i set = seq (last - i) was seen. */
+  seen: number;
+}
+
+export class SequenceTracker {
+  private readonly devices = new Map<string, DeviceSeq>();
+  gaps = 0;
+  duplicates = 0;
+
+  /** Classify one message and update gap/duplicate counts. */
+  observe(deviceKey: string, seq: number): SeqVerdict {
+    const d = this.devices.get(deviceKey);
+    if (!d) {
+      this.devices.set(deviceKey, { last: seq, seen: 1 });
+      return 'new';
+    }
+    if (seq > d.last) {
+      const jump = seq - d.last;
+      this.gaps += jump - 1;
+      d.seen = jump >= WINDOW ? 1 : ((d.seen << jump) | 1) >>> 0;
+      d.last = seq;
+      return 'new';
+    }
+    const back = d.last - seq;
+    // A device that restarts counts from 0 or 1 again.
+    if (seq <= 1 && back > WINDOW) {
+      this.devices.set(deviceKey, { last: seq, seen: 1 });
+      return 'restart';
+    }
+    if (back < WINDOW && (d.seen & (1 << back)) === 0) {
+      d.seen = (d.seen | (1 << back)) >>> 0;
+      this.gaps = Math.max(0, this.gaps - 1);
+      return 'late';
+    }
+    this.duplicates++;
+    return 'duplicate';
+  }
+
+  lastSeq(deviceKey: string): number | undefined {
+    return this.devices.get(deviceKey)?.last;
+  }
+}
