@@ -166,13 +166,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const healthReport = async (): Promise<HealthReport> => {
       const mq = mqttConn.status();
       const w = writer.status();
-      const reachable = await pingInflux(influx);
+      const ping = await pingInflux(influx);
+      const reachable = ping === null;
       return {
         status: mq.connected && reachable ? 'ok' : 'degraded',
         version: VERSION,
         uptimeS: Math.round((now() - startedAt) / 1000),
         broker: { ...mq, embedded: embedded !== null },
-        influx: { reachable, url: influxUrl, local: influxd !== null, queued: w.queued, lastError: w.lastError },
+        influx: { reachable, url: influxUrl, local: influxd !== null, queued: w.queued, lastError: ping ?? w.lastError },
       };
     };
 
@@ -250,12 +251,15 @@ function influxClient(url: string, config: Config): InfluxDB {
   });
 }
 
-async function pingInflux(influx: InfluxDB): Promise<boolean> {
+/** null when InfluxDB answers its ping, else why not. */
+async function pingInflux(influx: InfluxDB): Promise<string | null> {
   try {
     const hosts = await influx.ping(1500);
-    return hosts.some((h) => h.online);
-  } catch {
-    return false;
+    const host = hosts[0];
+    if (host?.online) return null;
+    return host?.res?.statusCode ? `ping answered HTTP ${host.res.statusCode}` : 'no answer to ping within 1.5 s';
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 

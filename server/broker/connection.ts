@@ -38,7 +38,7 @@ export class MqttConnection {
    * Connects and subscribes. Resolves true once subscribed, or false when the
    * broker is not reachable within timeoutMs; the client keeps retrying either way.
    */
-  async start(timeoutMs = 10_000): Promise<boolean> {
+  async start(timeoutMs = 5_000): Promise<boolean> {
     const { opts } = this;
     const log = opts.log;
     const url = redactUrl(opts.url);
@@ -73,13 +73,21 @@ export class MqttConnection {
           log.error({ err: err.message }, 'MQTT subscribe failed');
         });
     });
+    // Log a broken link once, not at every 2 s retry; say when it is back.
+    let down = false;
     client.on('error', (err) => {
       this.lastError = err.message;
-      log.warn({ url, err: err.message }, 'MQTT error');
+      if (!down) log.warn({ url, err: err.message }, 'MQTT error');
+      down = true;
     });
     client.on('offline', () => {
       this.lastError ??= 'broker unreachable';
-      log.warn({ url }, 'MQTT broker unreachable, retrying every 2 s');
+      if (!down) log.warn({ url }, 'MQTT broker unreachable, retrying every 2 s');
+      down = true;
+    });
+    client.on('connect', () => {
+      if (down) log.info({ url }, 'MQTT broker reachable again');
+      down = false;
     });
 
     let timer: NodeJS.Timeout | undefined;
