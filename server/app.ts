@@ -20,7 +20,9 @@ import type { Config } from './config.js';
 import { createHttpApp, type HealthReport } from './http/api.js';
 import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
 import { Recorder } from './influx/recorder.js';
-import { ensureSchema } from './influx/schema.js';
+import { ensureSchema, RP_RAW } from './influx/schema.js';
+import { influxLineSink } from './influx/sink.js';
+import { Spool } from './influx/spool.js';
 import { PointWriter } from './influx/writer.js';
 import { FeedHealthTracker } from './ingest/health.js';
 import { IngestRouter } from './ingest/router.js';
@@ -106,12 +108,22 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const influx = influxClient(influxUrl, config);
     const schemaReady = ensureSchemaWithRetry(influx, config, log.child({ module: 'influx' }), stops);
 
-    const writer = new PointWriter(influx, {
+    const spool = new Spool(config.SPOOL_DIR, { maxBytes: config.SPOOL_MAX_MB * 1024 * 1024 });
+    const sink = influxLineSink({
+      url: influxUrl,
+      database: config.INFLUX_DATABASE,
+      retentionPolicy: RP_RAW,
+      username: config.INFLUX_USERNAME ?? (decodeURIComponent(new URL(influxUrl).username) || undefined),
+      password: config.INFLUX_PASSWORD ?? (decodeURIComponent(new URL(influxUrl).password) || undefined),
+    });
+    const writer = new PointWriter(spool, sink, {
       batchSize: config.INFLUX_BATCH_SIZE,
       flushMs: config.INFLUX_FLUSH_MS,
       log: log.child({ module: 'writer' }),
       metrics,
     });
+    writer.open();
+    stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer);
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
@@ -125,10 +137,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       now,
     });
 
-    // Points wait in the writer until the schema exists, then flow.
-    await Promise.race([schemaReady, new Promise((r) => setTimeout(r, 3000))]);
-    writer.start();
-    stops.push(() => writer.stop());
+    // Points wait in the spool until the schema exists, then flow.
+    void schemaReady.then(() => writer.start());
     registry.start();
     stops.push(() => registry.stop());
     recorder.start();
@@ -169,11 +179,20 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const ping = await pingInflux(influx);
       const reachable = ping === null;
       return {
-        status: mq.connected && reachable ? 'ok' : 'degraded',
+        status: mq.connected && reachable && w.dropped === 0 ? 'ok' : 'degraded',
         version: VERSION,
         uptimeS: Math.round((now() - startedAt) / 1000),
         broker: { ...mq, embedded: embedded !== null },
-        influx: { reachable, url: influxUrl, local: influxd !== null, queued: w.queued, lastError: ping ?? w.lastError },
+        influx: {
+          reachable,
+          url: influxUrl,
+          local: influxd !== null,
+          queued: w.queued,
+          spoolBytes: w.spoolBytes,
+          spoolFullPct: Math.round((w.spoolBytes / (config.SPOOL_MAX_MB * 1024 * 1024)) * 1000) / 10,
+          dropped: w.dropped,
+          lastError: ping ?? w.lastError,
+        },
       };
     };
 

@@ -50,12 +50,16 @@ export const configSchema = z.object({
   INFLUX_USERNAME: optionalString,
   INFLUX_PASSWORD: optionalString,
   INFLUX_DATA_DIR: z.string().default(path.join(ROOT, 'data', 'influxdb')),
-  INFLUX_LOCAL_PORT: port.default(8086),
-  INFLUX_LOCAL_RPC_PORT: port.default(8089),
+  INFLUX_LOCAL_PORT: port.default(18086),
+  INFLUX_LOCAL_RPC_PORT: port.default(18088),
   INFLUX_BATCH_SIZE: positiveInt.default(5000),
   INFLUX_FLUSH_MS: positiveInt.default(1000),
   INFLUX_RETENTION_RAW: z.string().regex(/^\d+[hdw]$|^INF$/).default('30d'),
   INFLUX_RETENTION_ROLLUP: z.string().regex(/^\d+[hdw]$|^INF$/).default('400d'),
+
+  /** The write-ahead spool: every point is here until InfluxDB has it. */
+  SPOOL_DIR: z.string().default(path.join(ROOT, 'data', 'spool')),
+  SPOOL_MAX_MB: positiveInt.default(1024),
 
   CITY_PACK: z.string().default(path.join(ROOT, 'citypacks', 'phan-rang-thap-cham')),
   SIMULATORS: bool.default(true),

@@ -53,6 +53,11 @@ export function createMetrics() {
       help: 'Bytes held in the on-disk spool while InfluxDB is away',
       registers: [registry],
     }),
+    spoolDropped: new client.Counter({
+      name: 'ioc_spool_dropped_points_total',
+      help: 'Points dropped because the spool was full (InfluxDB away too long)',
+      registers: [registry],
+    }),
     sockets: new client.Gauge({
       name: 'ioc_push_sockets',
       help: 'Connected Socket.IO clients',

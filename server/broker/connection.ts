@@ -59,7 +59,14 @@ export class MqttConnection {
     let subscribed!: () => void;
     const ready = new Promise<void>((r) => (subscribed = r));
 
-    client.on('message', (topic, payload) => opts.onMessage(topic, payload));
+    // mqtt.js sends the PUBACK only after handleMessage's callback: handling the
+    // message here (validate, then append to the spool, synchronously) means an
+    // acknowledged message is on disk. Packets are handled one by one, so this
+    // must stay synchronous and quick.
+    client.handleMessage = (packet, callback) => {
+      opts.onMessage(packet.topic, packet.payload as Buffer);
+      callback();
+    };
     client.on('connect', () => {
       this.lastError = null;
       client

@@ -27,7 +27,7 @@ export interface HealthReport {
   version: string;
   uptimeS: number;
   broker: { connected: boolean; url: string; embedded: boolean; error: string | null };
-  influx: { reachable: boolean; url: string; local: boolean; queued: number; lastError: string | null };
+  influx: { reachable: boolean; url: string; local: boolean; queued: number; spoolBytes: number; spoolFullPct: number; dropped: number; lastError: string | null };
 }
 
 export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {

@@ -144,6 +144,14 @@ function pickFreePort(): Promise<number> {
   });
 }
 
+/** The caller's environment minus INFLUXDB_* overrides (influxd 1.x lets them beat the config file). */
+function influxdEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INFLUXDB_')) env[k] = v;
+  env.INFLUXDB_REPORTING_DISABLED = 'true';
+  return env;
+}
+
 function canUsePdeathsig(): boolean {
   return process.platform === 'linux' && isMainThread && findOnPath('setpriv') !== null;
 }
@@ -179,7 +187,7 @@ export async function startInfluxd(opts: StartInfluxdOptions): Promise<InfluxdHa
   const child: ChildProcess = spawn(command, args, {
     detached: false,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, INFLUXDB_REPORTING_DISABLED: 'true' },
+    env: influxdEnv(),
   });
 
   // An object (not `let`s) so TypeScript does not narrow fields that the event handlers set.

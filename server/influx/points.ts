@@ -7,7 +7,7 @@
  * distinct messages in the same ms stay distinct, and a duplicate (same device,
  * same seq, same ts) overwrites itself — writes are idempotent.
  */
-import type { IPoint } from 'influx';
+import type { Point } from './lineprotocol.js';
 import type { BusEvents } from '../bus.js';
 
 /** ns timestamp as a string (exceeds 2^53, so never a JS number). */
@@ -24,7 +24,7 @@ function fields(f: Record<string, number | string | boolean | undefined>): Recor
   return out;
 }
 
-export function cameraStatusPoint(e: BusEvents['camera.status'], wardId: string | null): IPoint {
+export function cameraStatusPoint(e: BusEvents['camera.status'], wardId: string | null): Point {
   const p = e.payload;
   return {
     measurement: 'camera_status',
@@ -41,7 +41,7 @@ export function cameraStatusPoint(e: BusEvents['camera.status'], wardId: string 
   };
 }
 
-export function detectionPoint(e: BusEvents['camera.detection'], roadId: string | null): IPoint {
+export function detectionPoint(e: BusEvents['camera.detection'], roadId: string | null): Point {
   const p = e.payload;
   return {
     measurement: 'detection',
@@ -63,7 +63,7 @@ export function detectionPoint(e: BusEvents['camera.detection'], roadId: string 
   };
 }
 
-export function incidentReportPoint(e: BusEvents['incident.report'], wardId: string | null): IPoint {
+export function incidentReportPoint(e: BusEvents['incident.report'], wardId: string | null): Point {
   const p = e.payload;
   return {
     measurement: 'incident_report',
@@ -81,7 +81,7 @@ export function incidentReportPoint(e: BusEvents['incident.report'], wardId: str
   };
 }
 
-export function stationStatusPoint(e: BusEvents['station.status'], meta: { operator: string | null; wardId: string | null }): IPoint {
+export function stationStatusPoint(e: BusEvents['station.status'], meta: { operator: string | null; wardId: string | null }): Point {
   const p = e.payload;
   return {
     measurement: 'station_status',
@@ -102,7 +102,7 @@ export function stationStatusPoint(e: BusEvents['station.status'], meta: { opera
   };
 }
 
-export function linkStatusPoint(e: BusEvents['link.status']): IPoint {
+export function linkStatusPoint(e: BusEvents['link.status']): Point {
   const p = e.payload;
   return {
     measurement: 'link_status',

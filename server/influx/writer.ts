@@ -1,57 +1,85 @@
 /**
- * Batched InfluxDB writes. Points are queued and flushed when the batch is
- * full or the flush interval passes, with a bounded number of batches in
- * flight (InfluxDB here takes ~3x more points/s with 4 concurrent batches).
- * A failed batch goes back to the head of the queue and is retried with
- * backoff, so order is kept and nothing is dropped while InfluxDB is away.
+ * The point writer: appends every point to the spool (synchronously, so it
+ * survives a crash from the moment write() returns), and tails the spool into
+ * InfluxDB in batches of up to `batchSize`, every `flushMs` or as soon as a
+ * full batch is waiting. One batch in flight keeps the order simple; at about
+ * 100k points/s sequential (STACK-NOTES) that is far above the ingest rate.
+ * A failed batch is retried with backoff; the spool holds what waits.
  */
-import type { InfluxDB, IPoint } from 'influx';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { toLine, type Point } from './lineprotocol.js';
+import { WriteRejectedError, type LineSink } from './sink.js';
+import { SpoolFullError, type Spool } from './spool.js';
 
 export interface WriterOptions {
   batchSize: number;
   flushMs: number;
-  maxInFlight?: number;
   log: Logger;
   metrics: Metrics;
 }
 
 export class PointWriter {
-  private queue: IPoint[] = [];
-  private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private sending = false;
+  private retryAt = 0;
   private backoffMs = 0;
   private lastError: string | null = null;
   private lastWriteAt: number | null = null;
+  private dropped = 0;
   private idleWaiters: (() => void)[] = [];
+  private paused = true;
+  private stopped = false;
 
   constructor(
-    private readonly influx: InfluxDB,
+    private readonly spool: Spool,
+    private readonly sink: LineSink,
     private readonly opts: WriterOptions,
   ) {}
 
+  /** Opens the spool; anything left by a previous run is replayed once writing starts. */
+  open(): void {
+    this.spool.open();
+    const left = this.spool.pending();
+    if (left > 0) this.opts.log.info({ points: left }, 'spool holds points from a previous run: replaying');
+    this.updateGauges();
+  }
+
+  /** Starts writing to InfluxDB (call when its schema exists). */
   start(): void {
-    this.timer = setInterval(() => this.pump(true), this.opts.flushMs);
+    if (this.stopped) return;
+    this.paused = false;
+    this.timer = setInterval(() => this.pump(), this.opts.flushMs);
+    this.pump();
   }
 
-  write(points: IPoint[]): void {
-    for (const p of points) this.queue.push(p);
-    this.opts.metrics.writeQueue.set(this.queue.length);
-    if (this.queue.length >= this.opts.batchSize) this.pump(false);
+  /**
+   * Appends points durably. Throws nothing: a full spool drops the points,
+   * counts them and says so in the health report.
+   */
+  write(points: Point[]): void {
+    try {
+      this.spool.append(points.map(toLine));
+    } catch (err) {
+      if (!(err instanceof SpoolFullError)) throw err;
+      this.dropped += points.length;
+      this.opts.metrics.spoolDropped.inc(points.length);
+      if (this.dropped === points.length) this.opts.log.error({ err: err.message }, 'spool full: dropping points until InfluxDB catches up');
+      return;
+    }
+    if (this.spool.pending() >= this.opts.batchSize) this.pump();
   }
 
-  status(): { queued: number; lastError: string | null; lastWriteAt: number | null; healthy: boolean } {
-    return { queued: this.queue.length, lastError: this.lastError, lastWriteAt: this.lastWriteAt, healthy: this.lastError === null };
+  status(): { queued: number; spoolBytes: number; dropped: number; lastError: string | null; lastWriteAt: number | null } {
+    return { queued: this.spool.pending(), spoolBytes: this.spool.size(), dropped: this.dropped, lastError: this.lastError, lastWriteAt: this.lastWriteAt };
   }
 
-  /** Resolves when everything queued so far has been written (or rejects after timeoutMs). */
+  /** Resolves when everything appended so far is in InfluxDB. */
   async flush(timeoutMs = 30_000): Promise<void> {
-    this.pump(true);
-    if (this.queue.length === 0 && this.inFlight === 0) return;
+    this.pump();
+    if (this.idle()) return;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`InfluxDB flush timed out with ${this.queue.length} points queued`)), timeoutMs);
+      const t = setTimeout(() => reject(new Error(`InfluxDB flush timed out with ${this.spool.pending()} points waiting`)), timeoutMs);
       this.idleWaiters.push(() => {
         clearTimeout(t);
         resolve();
@@ -59,62 +87,76 @@ export class PointWriter {
     });
   }
 
-  async stop(): Promise<void> {
+  /** Stops writing; what is not yet in InfluxDB stays in the spool for the next start. */
+  async stop(flushTimeoutMs = 5_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    try {
-      await this.flush(10_000);
-    } catch (err) {
-      this.opts.log.error({ err: (err as Error).message, queued: this.queue.length }, 'points not written at stop');
+    this.stopped = true;
+    if (!this.paused) {
+      try {
+        await this.flush(flushTimeoutMs);
+      } catch (err) {
+        this.opts.log.warn({ err: (err as Error).message }, 'stopping with points still in the spool: they are replayed at the next start');
+      }
     }
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.paused = true;
+    this.spool.close();
   }
 
-  /** Send batches while there is room in flight. `partial` allows a batch smaller than batchSize. */
-  private pump(partial: boolean): void {
-    const maxInFlight = this.opts.maxInFlight ?? 4;
-    while (this.inFlight < maxInFlight && this.retryTimer === null) {
-      if (this.queue.length === 0 || (!partial && this.queue.length < this.opts.batchSize)) break;
-      const batch = this.queue.splice(0, this.opts.batchSize);
-      this.send(batch);
-    }
-    this.opts.metrics.writeQueue.set(this.queue.length);
-    this.notifyIdle();
+  private idle(): boolean {
+    return !this.sending && this.spool.pending() === 0;
   }
 
-  private send(batch: IPoint[]): void {
-    this.inFlight++;
-    this.influx
-      .writePoints(batch, { precision: 'n' })
-      .then(() => {
-        this.opts.metrics.pointsWritten.inc(batch.length);
-        this.lastWriteAt = Date.now();
-        if (this.lastError) this.opts.log.info('InfluxDB writes recovered');
-        this.lastError = null;
-        this.backoffMs = 0;
-      })
-      .catch((err: Error) => {
-        this.opts.metrics.writeErrors.inc();
-        if (this.lastError === null) this.opts.log.warn({ err: err.message, points: batch.length }, 'InfluxDB write failed, will retry');
-        this.lastError = err.message;
-        // Back to the head of the queue: order is kept.
-        this.queue.unshift(...batch);
-        this.backoffMs = Math.min(this.backoffMs ? this.backoffMs * 2 : 250, 5000);
-        if (!this.retryTimer) {
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = null;
-            this.pump(true);
-          }, this.backoffMs);
-        }
-      })
+  private pump(): void {
+    if (this.paused || this.sending || Date.now() < this.retryAt) return;
+    const { lines, next } = this.spool.read(this.opts.batchSize);
+    if (lines.length === 0) {
+      this.updateGauges();
+      this.notifyIdle();
+      return;
+    }
+    this.sending = true;
+    this.sink
+      .write(lines)
+      .then(
+        () => {
+          this.spool.commit(next);
+          this.opts.metrics.pointsWritten.inc(lines.length);
+          this.lastWriteAt = Date.now();
+          if (this.lastError) this.opts.log.info({ pending: this.spool.pending() }, 'InfluxDB writes recovered');
+          this.lastError = null;
+          this.backoffMs = 0;
+        },
+        (err: Error) => {
+          this.opts.metrics.writeErrors.inc();
+          if (err instanceof WriteRejectedError) {
+            // Refused points would be refused forever: skip them, loudly.
+            this.spool.commit(next);
+            this.opts.log.error({ err: err.message, points: lines.length }, 'InfluxDB refused points in a batch');
+            return;
+          }
+          if (this.lastError === null) this.opts.log.warn({ err: err.message, pending: this.spool.pending() }, 'InfluxDB write failed: spooling to disk, retrying');
+          this.lastError = err.message;
+          this.backoffMs = Math.min(this.backoffMs ? this.backoffMs * 2 : 250, 5000);
+          this.retryAt = Date.now() + this.backoffMs;
+        },
+      )
       .finally(() => {
-        this.inFlight--;
-        this.pump(false);
+        this.sending = false;
+        this.updateGauges();
+        // Keep draining (pump() itself waits out a backoff); the timer retries after one.
+        if (this.spool.pending() > 0) this.pump();
+        else this.notifyIdle();
       });
   }
 
+  private updateGauges(): void {
+    this.opts.metrics.writeQueue.set(this.spool.pending());
+    this.opts.metrics.spoolBytes.set(this.spool.size());
+  }
+
   private notifyIdle(): void {
-    if (this.queue.length === 0 && this.inFlight === 0 && this.idleWaiters.length) {
+    if (this.idle() && this.idleWaiters.length) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const fn of w) fn();

@@ -2,6 +2,8 @@
  * Starts the real server in-process against the given broker and InfluxDB,
  * on a free HTTP port, with the small test city and no simulators unless asked.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -35,6 +37,7 @@ export async function startTestApp(opts: {
     CITY_PACK: TEST_PACK,
     SIMULATORS: 'off',
     INFLUX_FLUSH_MS: '100',
+    SPOOL_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-test-spool-')),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });

@@ -1,0 +1,141 @@
+// Installs what the project needs before anything else runs.
+// Plain Node ESM, no dependencies: it runs before node_modules exists.
+//
+//   ensureNodeModules()                      npm ci / npm install when node_modules is missing or stale
+//   ensureDebianPackages(['influxd', ...])    apt-get install the Debian packages for missing binaries
+//
+// Both return true when everything is in place, false (after printing what to do) otherwise.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Binary → Debian package that provides it. */
+export const BINARY_PACKAGES = {
+  influxd: 'influxdb',
+  mosquitto: 'mosquitto',
+  chromium: 'chromium',
+};
+
+const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+export function log(msg) {
+  process.stderr.write(`[deps] ${msg}\n`);
+}
+
+function isExecutableFile(p) {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute path of an executable on PATH (or in the sbin folders a non-root PATH lacks), or null. */
+export function findBinary(name) {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_BIN_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Runs a command with inherited stdio (output streams through); returns its exit status. */
+export function run(command, args, opts = {}) {
+  const res = spawnSync(command, args, { stdio: 'inherit', cwd: REPO_ROOT, ...opts });
+  if (res.error) {
+    log(`could not run ${command}: ${res.error.message}`);
+    return 127;
+  }
+  if (res.signal) return 128 + (os.constants.signals[res.signal] ?? 0);
+  return res.status ?? 1;
+}
+
+function mtimeMs(p) {
+  return statSync(p).mtimeMs;
+}
+
+/**
+ * Runs `npm ci` (when package-lock.json exists) or `npm install`, with --no-audit --no-fund,
+ * when node_modules is missing or package-lock.json is newer than node_modules/.package-lock.json.
+ */
+export function ensureNodeModules({ cwd = REPO_ROOT } = {}) {
+  const nodeModules = path.join(cwd, 'node_modules');
+  const marker = path.join(nodeModules, '.package-lock.json');
+  const lock = path.join(cwd, 'package-lock.json');
+  const hasLock = existsSync(lock);
+
+  let reason = null;
+  if (!existsSync(nodeModules)) reason = 'node_modules is missing';
+  else if (hasLock && !existsSync(marker)) reason = 'node_modules/.package-lock.json is missing';
+  else if (hasLock && mtimeMs(lock) > mtimeMs(marker)) reason = 'package-lock.json is newer than node_modules';
+  if (!reason) return true;
+
+  const args = [hasLock ? 'ci' : 'install', '--no-audit', '--no-fund'];
+  log(`${reason}: running npm ${args.join(' ')}`);
+  const status = run('npm', args, { cwd });
+  if (status !== 0) {
+    log(`npm ${args[0]} failed (exit ${status}). Fix the error above, then run it again.`);
+    return false;
+  }
+  return true;
+}
+
+let aptUpdated = false;
+
+/**
+ * Makes sure each binary in `list` (keys of BINARY_PACKAGES) is installed.
+ * Missing ones are installed with apt-get when we are root on a system with apt-get
+ * (`apt-get update` once per process, then `apt-get install -y PKGS`, output streamed).
+ * Otherwise prints exactly what to install (plus `hint`) and returns false.
+ *
+ * @param {string[]} list binaries, e.g. ['influxd', 'mosquitto', 'chromium']
+ * @param {{ required?: boolean, hint?: string }} [opts] required: say "error" rather than "warning"
+ * @returns {boolean} true when every binary is present afterwards
+ */
+export function ensureDebianPackages(list, { required = true, hint } = {}) {
+  const missing = list.filter((bin) => !findBinary(bin));
+  if (missing.length === 0) return true;
+
+  const packages = [...new Set(missing.map((bin) => BINARY_PACKAGES[bin] ?? bin))];
+  const what = missing.map((bin) => `${bin} (Debian package "${BINARY_PACKAGES[bin] ?? bin}")`).join(', ');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const aptGet = process.platform === 'linux' ? findBinary('apt-get') : null;
+
+  if (isRoot && aptGet) {
+    log(`missing ${what}: installing with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    // Wait for another apt/dpkg run to finish rather than failing on its lock.
+    const lockWait = ['-o', 'DPkg::Lock::Timeout=300'];
+    if (!aptUpdated) {
+      const status = run(aptGet, [...lockWait, 'update'], { env });
+      if (status !== 0) log(`apt-get update failed (exit ${status}); trying the install anyway`);
+      else aptUpdated = true;
+    }
+    const status = run(aptGet, [...lockWait, 'install', '-y', ...packages], { env });
+    if (status !== 0) log(`apt-get install ${packages.join(' ')} failed (exit ${status})`);
+    const still = list.filter((bin) => !findBinary(bin));
+    if (still.length === 0) {
+      log(`installed: ${packages.join(' ')}`);
+      return true;
+    }
+    log(`${required ? 'error' : 'warning'}: still missing after apt-get: ${still.join(', ')}`);
+    if (hint) log(hint);
+    return false;
+  }
+
+  const level = required ? 'error' : 'warning';
+  log(`${level}: missing ${what}.`);
+  if (aptGet) {
+    log(`Install with: sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}   (or run this as root)`);
+  } else {
+    log(`Install with your system's package manager: ${packages.join(' ')} (Debian/Ubuntu: apt-get install -y ${packages.join(' ')})`);
+  }
+  if (hint) log(hint);
+  return false;
+}

@@ -1,0 +1,100 @@
+// `npm start`: install what is missing, build the client if stale, run the server.
+//
+//   1. node_modules (npm ci / npm install when missing or stale)
+//   2. influxd, unless INFLUX_URL points at an existing InfluxDB (the server starts and stops influxd itself)
+//   3. npm run build when dist/client/index.html is missing or older than client/ (skipped while client/ does not exist)
+//   4. node --import tsx server/index.ts, stdio inherited; SIGINT/SIGTERM/SIGHUP forwarded once; exits with its code
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDebianPackages, ensureNodeModules, findBinary, REPO_ROOT, run } from './ensure-deps.mjs';
+
+const say = (msg) => process.stderr.write(`[start] ${msg}\n`);
+
+// 1. node_modules
+if (!ensureNodeModules()) process.exit(1);
+
+// 2. influxd
+if (process.env.INFLUX_URL) {
+  say(`INFLUX_URL is set (${process.env.INFLUX_URL}): not checking for a local influxd`);
+} else if (
+  !ensureDebianPackages(['influxd'], {
+    required: true,
+    hint: 'or set INFLUX_URL / MQTT_URL, or use docker compose up',
+  })
+) {
+  process.exit(1);
+}
+
+// 3. client build
+function newestMtime(p) {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs; // catches deletions and renames too
+  for (const entry of readdirSync(p)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  }
+  return newest;
+}
+
+const clientDir = path.join(REPO_ROOT, 'client');
+if (!existsSync(clientDir)) {
+  say('warning: client/ does not exist yet: not building the client');
+} else {
+  const builtIndex = path.join(REPO_ROOT, 'dist', 'client', 'index.html');
+  const sources = Math.max(newestMtime(clientDir), newestMtime(path.join(REPO_ROOT, 'vite.config.ts')));
+  const built = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
+  if (built === 0 || built < sources) {
+    say(built === 0 ? 'dist/client/index.html is missing: npm run build' : 'client/ changed since the last build: npm run build');
+    const code = run('npm', ['run', 'build']);
+    if (code !== 0) {
+      say(`client build failed (exit ${code})`);
+      process.exit(code);
+    }
+  }
+}
+
+// 4. the server
+const entry = path.join(REPO_ROOT, 'server', 'index.ts');
+if (!existsSync(entry)) {
+  say(`error: ${path.relative(REPO_ROOT, entry)} does not exist yet`);
+  process.exit(1);
+}
+
+// On Linux the server gets its own process group, so a Ctrl+C reaches it once (forwarded by us)
+// rather than twice (from the terminal and from us); `setpriv --pdeathsig TERM` makes it stop
+// if this process dies without forwarding (e.g. SIGKILL). Elsewhere: same group, signals forwarded.
+const nodeArgs = ['--import', 'tsx', entry];
+const setpriv = process.platform === 'linux' ? findBinary('setpriv') : null;
+const [command, args] = setpriv
+  ? [setpriv, ['--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs]]
+  : [process.execPath, nodeArgs];
+const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', detached: Boolean(setpriv), env: process.env });
+
+const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const forward = (signal) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
+for (const signal of forwarded) process.on(signal, forward);
+process.on('exit', () => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
+
+child.on('error', (err) => {
+  say(`could not start the server: ${err.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => {
+  for (const s of forwarded) process.removeListener(s, forward);
+  if (signal) {
+    process.exit(128 + (os.constants.signals[signal] ?? 0));
+  }
+  process.exit(code ?? 1);
+});
