@@ -20,7 +20,7 @@ const lon = z.number().min(-180).max(180);
 
 /** Every device message carries its own clock and a per-device sequence number. */
 const envelope = {
-  /** Per-device message counter, +1 per message; a gap means messages were lost upstream. */
+  /** Per-device message counter, +1 per message from 1; a gap means messages were lost upstream. 0 = unsequenced (last-will). */
   seq: z.number().int().nonnegative(),
   /** When the device produced the message (epoch ms). */
   ts: epochMs,

@@ -31,6 +31,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { PushHub } from './push/hub.js';
 import { deviceKpis } from './registry/kpis.js';
 import { Registry } from './registry/registry.js';
+import { rebuildRegistry } from './registry/rebuild.js';
 
 export const VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -139,6 +140,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     // Points wait in the spool until the schema exists, then flow.
     void schemaReady.then(() => writer.start());
+    // Know every device at once: last stored states first (if InfluxDB answers soon), then retained MQTT status.
+    const ready = await Promise.race([schemaReady.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3000))]);
+    if (ready) {
+      await writer.flush(10_000).catch(() => undefined); // a previous run's spool holds the newest states
+      await rebuildRegistry(influx, registry, log.child({ module: 'registry' })).catch((err: Error) =>
+        log.warn({ err: err.message }, 'registry not rebuilt from InfluxDB: retained MQTT status will fill it'),
+      );
+      registry.checkStale();
+    }
     registry.start();
     stops.push(() => registry.stop());
     recorder.start();

@@ -4,7 +4,7 @@
  * A 32-message window remembers which recent seqs were seen, so a late
  * message fills its gap instead of counting as a duplicate.
  */
-export type SeqVerdict = 'new' | 'late' | 'duplicate' | 'restart';
+export type SeqVerdict = 'new' | 'late' | 'duplicate' | 'restart' | 'unsequenced';
 
 const WINDOW = 32;
 
@@ -21,6 +21,9 @@ export class SequenceTracker {
 
   /** Classify one message and update gap/duplicate counts. */
   observe(deviceKey: string, seq: number): SeqVerdict {
+    // seq 0 is reserved for messages that cannot know the counter: an MQTT
+    // last-will is fixed when the device connects. They are not tracked.
+    if (seq === 0) return 'unsequenced';
     const d = this.devices.get(deviceKey);
     if (!d) {
       this.devices.set(deviceKey, { last: seq, seen: 1 });
@@ -34,8 +37,8 @@ export class SequenceTracker {
       return 'new';
     }
     const back = d.last - seq;
-    // A device that restarts counts from 0 or 1 again.
-    if (seq <= 1 && back > WINDOW) {
+    // A device that restarts counts from 1 again.
+    if (seq === 1 && back > WINDOW) {
       this.devices.set(deviceKey, { last: seq, seen: 1 });
       return 'restart';
     }

@@ -56,6 +56,20 @@ export class Registry {
     this.timer = null;
   }
 
+  /** Restore a device's last stored state at start-up (no change event: the snapshot carries it). */
+  restoreCamera(id: string, s: Pick<Camera, 'state' | 'fps' | 'bitrateKbps' | 'lastSeen'>): void {
+    const prev = this.cameras.get(id) ?? emptyCamera(id);
+    if (prev.lastSeen === null || (s.lastSeen ?? 0) > prev.lastSeen) this.cameras.set(id, { ...prev, ...s, stale: false });
+  }
+  restoreStation(id: string, s: Pick<Station, 'state' | 'power' | 'batteryPct' | 'backhaul' | 'loadPct' | 'lastSeen'>): void {
+    const prev = this.stations.get(id) ?? emptyStation(id);
+    if (prev.lastSeen === null || (s.lastSeen ?? 0) > prev.lastSeen) this.stations.set(id, { ...prev, ...s, stale: false });
+  }
+  restoreLink(id: string, s: Pick<Link, 'state' | 'latencyMs' | 'lossPct' | 'lastSeen'>): void {
+    const prev = this.links.get(id) ?? emptyLink(id);
+    if (prev.lastSeen === null || (s.lastSeen ?? 0) > prev.lastSeen) this.links.set(id, { ...prev, ...s, stale: false });
+  }
+
   /** Devices silent longer than their expected interval, per feed. */
   silentCount(feed: FeedFamily): number {
     const count = (m: Map<string, { stale: boolean }>) => [...m.values()].filter((d) => d.stale).length;

@@ -37,12 +37,21 @@ describe('SequenceTracker', () => {
     expect(t.gaps).toBe(0);
   });
 
-  it('treats a counter back at 0 or 1 far below the last seq as a device restart', () => {
+  it('treats a counter back at 1 far below the last seq as a device restart', () => {
     const t = new SequenceTracker();
     t.observe('cam-9', 500);
-    expect(t.observe('cam-9', 0)).toBe('restart');
-    expect(t.observe('cam-9', 1)).toBe('new');
+    expect(t.observe('cam-9', 1)).toBe('restart');
+    expect(t.observe('cam-9', 2)).toBe('new');
     expect(t.gaps).toBe(0);
+  });
+
+  it('does not track seq 0 (last-will messages cannot know the counter)', () => {
+    const t = new SequenceTracker();
+    t.observe('cam-3', 40);
+    expect(t.observe('cam-3', 0)).toBe('unsequenced');
+    expect(t.observe('cam-3', 0)).toBe('unsequenced');
+    expect(t.observe('cam-3', 41)).toBe('new');
+    expect(t.gaps + t.duplicates).toBe(0);
   });
 
   it('treats a message older than the window as a duplicate, not as news', () => {

@@ -1,0 +1,92 @@
+/** Small, dependency-light geometry for the generator (metres on a city scale). */
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
+import type { CityPack, RoadFeature, WardFeature } from '../contract/citypack.js';
+import type { LngLat } from '../contract/domain.js';
+import type { Rng } from './rng.js';
+
+const R = 6_371_008.8;
+const rad = (d: number) => (d * Math.PI) / 180;
+
+export function distanceM(a: LngLat, b: LngLat): number {
+  const dLat = rad(b[1] - a[1]);
+  const dLon = rad(b[0] - a[0]);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a[1])) * Math.cos(rad(b[1])) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Move `m` metres from `p` on a bearing (degrees from north); flat-earth is fine below a few km. */
+export function offset(p: LngLat, bearingDeg: number, m: number): LngLat {
+  const dy = m * Math.cos(rad(bearingDeg));
+  const dx = m * Math.sin(rad(bearingDeg));
+  return round6([p[0] + dx / (111_320 * Math.cos(rad(p[1]))), p[1] + dy / 110_574]);
+}
+
+export function jitter(p: LngLat, rng: Rng, maxM: number): LngLat {
+  return offset(p, rng.uniform(0, 360), rng.uniform(0, maxM));
+}
+
+export function round6(p: LngLat): LngLat {
+  return [Math.round(p[0] * 1e6) / 1e6, Math.round(p[1] * 1e6) / 1e6];
+}
+
+export function wardContains(ward: WardFeature, p: LngLat): boolean {
+  return booleanPointInPolygon(p, ward.geometry);
+}
+
+export function wardAt(pack: CityPack, p: LngLat): WardFeature | undefined {
+  return pack.wards.features.find((w) => wardContains(w, p));
+}
+
+/** Mean of the outer ring's vertices: inside for the convex-ish wards packs use. */
+export function wardCentre(ward: WardFeature): LngLat {
+  const ring = ward.geometry.type === 'Polygon' ? ward.geometry.coordinates[0]! : ward.geometry.coordinates[0]![0]!;
+  const pts = ring.slice(0, -1);
+  return round6([pts.reduce((s, q) => s + q[0]!, 0) / pts.length, pts.reduce((s, q) => s + q[1]!, 0) / pts.length]);
+}
+
+export function randomPointInWard(ward: WardFeature, rng: Rng): LngLat {
+  const ring = ward.geometry.type === 'Polygon' ? ward.geometry.coordinates[0]! : ward.geometry.coordinates[0]![0]!;
+  const xs = ring.map((q) => q[0]!);
+  const ys = ring.map((q) => q[1]!);
+  for (let i = 0; i < 30; i++) {
+    const p: LngLat = round6([rng.uniform(Math.min(...xs), Math.max(...xs)), rng.uniform(Math.min(...ys), Math.max(...ys))]);
+    if (wardContains(ward, p)) return p;
+  }
+  return wardCentre(ward);
+}
+
+export function roadLengthM(road: RoadFeature): number {
+  const c = road.geometry.coordinates as LngLat[];
+  let len = 0;
+  for (let i = 1; i < c.length; i++) len += distanceM(c[i - 1]!, c[i]!);
+  return len;
+}
+
+/** The point at fraction `t` (0..1) of the road's length. */
+export function pointAlong(road: RoadFeature, t: number): LngLat {
+  const c = road.geometry.coordinates as LngLat[];
+  let d = Math.max(0, Math.min(1, t)) * roadLengthM(road);
+  for (let i = 1; i < c.length; i++) {
+    const seg = distanceM(c[i - 1]!, c[i]!);
+    if (d <= seg && seg > 0) {
+      const f = d / seg;
+      return round6([c[i - 1]![0] + f * (c[i]![0] - c[i - 1]![0]), c[i - 1]![1] + f * (c[i]![1] - c[i - 1]![1])]);
+    }
+    d -= seg;
+  }
+  return c[c.length - 1]!;
+}
+
+/**
+ * Wards that lose all coverage when `downStationIds` are down: wards served by at least
+ * one station (by the station's wardId) and whose every station is in the set.
+ */
+export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<string>): string[] {
+  const down = new Set(downStationIds);
+  return pack.wards.features
+    .map((w) => w.properties.id)
+    .filter((wid) => {
+      const own = pack.sites.stations.filter((s) => s.wardId === wid);
+      return own.length > 0 && own.every((s) => down.has(s.id));
+    });
+}
