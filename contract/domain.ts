@@ -104,6 +104,18 @@ export type IncidentChannel = (typeof INCIDENT_CHANNELS)[number];
 export const INCIDENT_STATUSES = ['new', 'acknowledged', 'dispatched', 'on_scene', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
+/** One step in an incident's life: a transition or a note, with who and when. */
+export interface IncidentEntry {
+  at: number;
+  by: string;
+  action: 'created' | 'report' | 'acknowledge' | 'dispatch' | 'on_scene' | 'resolve' | 'close' | 'reopen' | 'note' | 'link_alert' | 'update' | 'cancel';
+  from?: IncidentStatus;
+  to?: IncidentStatus;
+  unitId?: string;
+  alertId?: string;
+  note?: string;
+}
+
 export interface Incident {
   id: string;
   type: IncidentType;
@@ -118,9 +130,31 @@ export interface Incident {
   unitId: string | null;
   alertIds: string[];
   cameraIds: string[];
+  /** Nearby cameras with their distance, nearest first. */
+  cameraDistancesM: number[];
+  timeline: IncidentEntry[];
   createdAt: number;
   updatedAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
   /** Optimistic-concurrency version: bumped on every change. */
+  version: number;
+}
+
+export const UNIT_KINDS = ['police_traffic', 'security', 'fire', 'ambulance', 'telecom_crew'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+export const UNIT_STATUSES = ['available', 'busy', 'off_duty'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+/** A responder unit: a patrol car, a fire engine, an ambulance, a telecom field crew. */
+export interface Unit {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  status: UnitStatus;
+  position: LngLat;
+  incidentId: string | null;
+  updatedAt: number;
   version: number;
 }
 
@@ -144,6 +178,8 @@ export interface Alert {
   firstSeen: number;
   lastSeen: number;
   escalated: boolean;
+  /** Rule-specific figures, e.g. uncoveredPct for coverage loss. */
+  data: Record<string, number | string>;
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
   clearedBy: string | null;

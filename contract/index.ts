@@ -3,3 +3,4 @@ export * from './payloads.js';
 export * from './topics.js';
 export * from './socket.js';
 export * from './citypack.js';
+export * from './commands.js';

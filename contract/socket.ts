@@ -8,7 +8,7 @@
  * with the sequence number it reflects; every later change comes as `state:delta`
  * with consecutive sequence numbers. A client that sees a gap asks `state:resync`.
  */
-import type { Alert, Camera, FeedHealth, Incident, Link, Station } from './domain.js';
+import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit, UnitStatus } from './domain.js';
 
 export const ERROR_CODES = [
   'bad_request',
@@ -37,6 +37,8 @@ export interface Kpis {
 }
 
 export interface Snapshot {
+  /** Identifies this server's run: a seq only means something within one epoch. */
+  epoch: string;
   seq: number;
   serverTime: number;
   cameras: Camera[];
@@ -44,6 +46,7 @@ export interface Snapshot {
   links: Link[];
   alerts: Alert[];
   incidents: Incident[];
+  units: Unit[];
   kpis: Kpis;
   feeds: FeedHealth[];
 }
@@ -55,6 +58,7 @@ export type Change =
   | { kind: 'link'; link: Link }
   | { kind: 'alert'; alert: Alert }
   | { kind: 'incident'; incident: Incident }
+  | { kind: 'unit'; unit: Unit }
   | { kind: 'kpis'; kpis: Kpis }
   | { kind: 'feeds'; feeds: FeedHealth[] };
 
@@ -68,13 +72,41 @@ export interface ServerToClientEvents {
   'state:delta': (delta: Delta) => void;
 }
 
+/** Every command names its target and, where it changes state, the version the officer saw. */
+export interface VersionedTarget {
+  id: string;
+  version: number;
+  note?: string;
+}
+
+export const INCIDENT_ACTIONS = ['acknowledge', 'dispatch', 'on_scene', 'resolve', 'close', 'reopen'] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
 export interface ClientToServerEvents {
   /** Ask for a fresh snapshot (after a detected sequence gap). */
   'state:resync': (ack: Ack<Snapshot>) => void;
+  'alert:acknowledge': (cmd: VersionedTarget, ack: Ack<Alert>) => void;
+  'alert:clear': (cmd: VersionedTarget, ack: Ack<Alert>) => void;
+  'incident:acknowledge': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  'incident:dispatch': (cmd: VersionedTarget & { unitId: string }, ack: Ack<Incident>) => void;
+  'incident:on_scene': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  'incident:resolve': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  'incident:close': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  'incident:reopen': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  'incident:note': (cmd: { id: string; note: string }, ack: Ack<Incident>) => void;
+  'unit:status': (cmd: { id: string; status: UnitStatus; version: number }, ack: Ack<Unit>) => void;
 }
 
 export interface InterServerEvents {
   ping: () => void;
+}
+
+/** What a console sends in the Socket.IO handshake `auth`. */
+export interface HandshakeAuth {
+  token?: string;
+  /** Where it left off, to catch up with deltas instead of a snapshot. */
+  epoch?: string;
+  lastSeq?: number;
 }
 
 export interface SocketData {

@@ -29,8 +29,9 @@ import { IngestRouter } from './ingest/router.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PushHub } from './push/hub.js';
-import { deviceKpis } from './registry/kpis.js';
 import { Registry } from './registry/registry.js';
+import { Workflow } from './workflow.js';
+import { workflowRoutes } from './http/workflow-routes.js';
 import { rebuildRegistry } from './registry/rebuild.js';
 
 export const VERSION: string = (
@@ -55,6 +56,7 @@ export interface RunningApp {
   health: FeedHealthTracker;
   push: PushHub;
   metrics: Metrics;
+  workflow: Workflow;
   healthReport(): Promise<HealthReport>;
 }
 
@@ -107,7 +109,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       influxUrl = influxd.url;
     }
     const influx = influxClient(influxUrl, config);
-    const schemaReady = ensureSchemaWithRetry(influx, config, log.child({ module: 'influx' }), stops);
+    const schemaState: { error: string | null } = { error: null };
+    const schemaReady = ensureSchemaWithRetry(influx, config, log.child({ module: 'influx' }), stops, schemaState);
 
     const spool = new Spool(config.SPOOL_DIR, { maxBytes: config.SPOOL_MAX_MB * 1024 * 1024 });
     const sink = influxLineSink({
@@ -126,7 +129,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     writer.open();
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
-    const recorder = new Recorder(bus, registry, writer);
+    const recorder = new Recorder(bus, registry, writer, pack);
+    const workflow = new Workflow({ bus, writer, registry, pack, log: log.child({ module: 'workflow' }), now });
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -148,29 +152,41 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         log.warn({ err: err.message }, 'registry not rebuilt from InfluxDB: retained MQTT status will fill it'),
       );
       registry.checkStale();
+      await workflow.restore(influx).catch((err: Error) => {
+        // Without its history the console would show a wrong picture: refuse to start.
+        throw new Error(`cannot rebuild alerts and incidents from InfluxDB: ${err.message}`);
+      });
+    } else {
+      throw new Error(
+        `InfluxDB at ${influxUrl} is not usable (${schemaState.error ?? 'no answer within 3 s'}): alerts and incidents cannot be rebuilt without it. Check INFLUX_URL and that InfluxDB is running`,
+      );
     }
     registry.start();
     stops.push(() => registry.stop());
     recorder.start();
     stops.push(() => recorder.stop());
+    workflow.start();
+    stops.push(() => workflow.stop());
 
-    const snapshot = (): Omit<Snapshot, 'seq' | 'serverTime'> => ({
+    const snapshot = (): Omit<Snapshot, 'epoch' | 'seq' | 'serverTime'> => ({
       cameras: [...registry.cameras.values()],
       stations: [...registry.stations.values()],
       links: [...registry.links.values()],
-      alerts: [],
-      incidents: [],
-      kpis: {
-        openIncidents: { critical: 0, major: 0, minor: 0, info: 0 },
-        activeAlerts: 0,
-        mttaS: null,
-        mttrS: null,
-        coveragePct: null,
-        ...deviceKpis(registry),
-      },
+      alerts: workflow.alerts.open(),
+      incidents: workflow.incidents.open(),
+      units: workflow.incidents.unitList(),
+      kpis: workflow.kpis(),
       feeds: health.snapshot((f) => registry.silentCount(f)),
     });
-    const push = new PushHub({ bus, snapshot, log: log.child({ module: 'push' }), metrics });
+    // Until sessions exist (security issue #6), every console acts as the duty officer.
+    const actor = { user: 'officer', role: 'duty_officer' };
+    const push = new PushHub({
+      bus,
+      snapshot,
+      log: log.child({ module: 'push' }),
+      metrics,
+      onSocket: (socket) => workflow.commands.bind(socket, () => actor),
+    });
 
     const mqttConn = new MqttConnection({
       url: mqttUrl,
@@ -215,6 +231,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       health: healthReport,
       feeds: () => ({ feeds: health.snapshot((f) => registry.silentCount(f)), unknown: health.unknown(), deadLetters: health.deadLetters() }),
       devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
+      routes: [workflowRoutes({ workflow, commands: workflow.commands, influx, actorOf: () => actor, now })],
     });
     const server = http.createServer(httpApp);
     push.start(server);
@@ -250,7 +267,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
 
     log.info({ url }, 'ioc-console is up');
-    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, healthReport };
+    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, healthReport };
   }
 
   async function stop(): Promise<void> {
@@ -293,7 +310,7 @@ async function pingInflux(influx: InfluxDB): Promise<string | null> {
 }
 
 /** Create the schema now, or keep trying every 5 s while InfluxDB is away (writes queue meanwhile). */
-function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, stops: (() => void)[]): Promise<void> {
+function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, stops: (() => void)[], state: { error: string | null }): Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   stops.push(() => {
@@ -308,7 +325,8 @@ function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, st
           resolve();
         })
         .catch((err: Error) => {
-          if (first) log.error({ err: err.message }, 'InfluxDB not reachable: running degraded, retrying every 5 s (see /api/health)');
+          state.error = err.message;
+          if (first) log.error({ err: err.message }, 'InfluxDB schema set-up failed: retrying every 5 s (see /api/health)');
           if (!stopped) timer = setTimeout(() => attempt(false), 5000);
         });
     };

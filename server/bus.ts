@@ -5,7 +5,9 @@
  */
 import type { Logger } from './log.js';
 import type { CameraStatusPayload, DetectionPayload, IncidentReportPayload, LinkStatusPayload, StationStatusPayload } from '../contract/index.js';
-import type { Change } from '../contract/index.js';
+import type { Alert, Change, StationSite } from '../contract/index.js';
+import type { CapAlert } from './ingest/cap/types.js';
+import type { FrigateEvent } from './ingest/frigate/types.js';
 
 /** A validated message from a device, with the topic id it came on. */
 interface FromDevice<P> {
@@ -20,6 +22,14 @@ export interface BusEvents {
   'incident.report': FromDevice<IncidentReportPayload> & { sourceId: string };
   'station.status': FromDevice<StationStatusPayload>;
   'link.status': FromDevice<LinkStatusPayload>;
+  /** A validated OASIS CAP 1.2 alert (ingest/cap): Alert / Update / Cancel. */
+  'cap.alert': { alert: CapAlert; receivedAt: number; via: 'mqtt' | 'http' };
+  /** A Frigate NVR event (ingest/frigate), already mapped to our camera id. */
+  'frigate.event': { cameraId: string; event: FrigateEvent; receivedAt: number };
+  /** Station sites imported from an OpenCelliD CSV (ingest/opencellid). */
+  'stations.imported': { sites: StationSite[]; receivedAt: number };
+  /** A new alert (not a repeat): incidents correlate on it. */
+  'alert.raised': { alert: Alert };
   /** A change to the live picture, for the push layer. */
   'state.change': Change;
 }

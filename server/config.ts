@@ -10,7 +10,9 @@ import { z } from 'zod';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 const bool = z
-  .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']))
   .transform((v) => v === 'on' || v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -84,7 +86,8 @@ export class ConfigError extends Error {}
 
 /** Parse an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const known = Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k]]));
+  // An empty value (`PORT=` in a .env, `${VAR:-}` in compose) means unset, never 0.
+  const known = Object.fromEntries(Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = configSchema.safeParse(known);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {

@@ -20,6 +20,8 @@ export interface ApiDeps {
   health: () => Promise<HealthReport>;
   feeds: () => unknown;
   devices: () => unknown;
+  /** Routers mounted under /api. */
+  routes?: express.Router[];
 }
 
 export interface HealthReport {
@@ -59,6 +61,7 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   app.get('/api/devices', (_req, res) => {
     res.json(deps.devices());
   });
+  for (const r of deps.routes ?? []) app.use('/api', r);
   app.use('/api', (_req, res) => sendError(res, 404, 'not_found', 'no such API route'));
 
   serveClient(app, deps.config.STATIC_DIR, deps.log);

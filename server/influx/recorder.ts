@@ -2,7 +2,9 @@
  * Records every validated device event as an InfluxDB point, with the
  * registry's static metadata (ward, road, operator) as tags.
  */
+import type { CityPack } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
+import { wardAt } from '../incidents/geo.js';
 import type { Registry } from '../registry/registry.js';
 import { cameraStatusPoint, detectionPoint, incidentReportPoint, linkStatusPoint, stationStatusPoint } from './points.js';
 import type { PointWriter } from './writer.js';
@@ -14,13 +16,18 @@ export class Recorder {
     private readonly bus: EventBus,
     private readonly registry: Registry,
     private readonly writer: PointWriter,
+    private readonly pack: CityPack,
   ) {}
 
   start(): void {
     const { bus, registry, writer } = this;
     bus.on('camera.status', OWNER, (e) => writer.write([cameraStatusPoint(e, registry.cameras.get(e.id)?.wardId ?? null)]));
     bus.on('camera.detection', OWNER, (e) => writer.write([detectionPoint(e, registry.cameras.get(e.id)?.roadId ?? null)]));
-    bus.on('incident.report', OWNER, (e) => writer.write([incidentReportPoint(e, null)]));
+    bus.on('incident.report', OWNER, (e) => {
+      const p = e.payload;
+      const ward = p.lat !== undefined && p.lon !== undefined ? wardAt(this.pack, [p.lon, p.lat]) : null;
+      writer.write([incidentReportPoint(e, ward)]);
+    });
     bus.on('station.status', OWNER, (e) => {
       const s = registry.stations.get(e.id);
       writer.write([stationStatusPoint(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null })]);

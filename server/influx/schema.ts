@@ -50,6 +50,7 @@ export async function ensureSchema(influx: InfluxDB, db: string, retention: { ra
   const cqs = await influx.showContinousQueries(db);
   const haveCq = new Set(cqs.map((c) => c.name));
   for (const cq of continuousQueries(db)) {
-    if (!haveCq.has(cq.name)) await influx.createContinuousQuery(cq.name, cq.query, db);
+    // RESAMPLE … FOR 15m: a backlog replayed from the spool within 15 minutes still reaches the rollups.
+    if (!haveCq.has(cq.name)) await influx.createContinuousQuery(cq.name, cq.query, db, 'RESAMPLE EVERY 1m FOR 15m');
   }
 }

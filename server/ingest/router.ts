@@ -102,7 +102,7 @@ export class IngestRouter {
     }
     const tracker = this.opts.health.stats(feed).seq;
     const gapsBefore = tracker.gaps;
-    const verdict = tracker.observe(`${kind === 'cameraDetection' ? 'cameraStatus' : kind}:${id}`, data.seq);
+    const verdict = tracker.observe(`${kind === 'cameraDetection' ? 'cameraStatus' : kind}:${id}`, data.seq, data.ts);
     if (tracker.gaps > gapsBefore) this.opts.metrics.seqGaps.inc({ feed }, tracker.gaps - gapsBefore);
     if (verdict === 'duplicate') {
       this.opts.metrics.duplicates.inc({ feed });

@@ -10,6 +10,8 @@ const WINDOW = 32;
 
 interface DeviceSeq {
   last: number;
+  /** Device time of the message with the highest seq. */
+  lastTs: number;
   /** Bit i set = seq (last - i) was seen. */
   seen: number;
 }
@@ -20,16 +22,17 @@ export class SequenceTracker {
   duplicates = 0;
 
   /** Classify one message and update gap/duplicate counts. */
-  observe(deviceKey: string, seq: number): SeqVerdict {
+  observe(deviceKey: string, seq: number, ts = 0): SeqVerdict {
     // seq 0 is reserved for messages that cannot know the counter: an MQTT
     // last-will is fixed when the device connects. They are not tracked.
     if (seq === 0) return 'unsequenced';
     const d = this.devices.get(deviceKey);
     if (!d) {
-      this.devices.set(deviceKey, { last: seq, seen: 1 });
+      this.devices.set(deviceKey, { last: seq, lastTs: ts, seen: 1 });
       return 'new';
     }
     if (seq > d.last) {
+      d.lastTs = ts;
       const jump = seq - d.last;
       this.gaps += jump - 1;
       d.seen = jump >= WINDOW ? 1 : ((d.seen << jump) | 1) >>> 0;
@@ -37,9 +40,10 @@ export class SequenceTracker {
       return 'new';
     }
     const back = d.last - seq;
-    // A device that restarts counts from 1 again.
-    if (seq === 1 && back > WINDOW) {
-      this.devices.set(deviceKey, { last: seq, seen: 1 });
+    // A device that restarts counts from 1 again. A lower seq with a newer
+    // device time cannot be a re-send or a late message: it is a restart.
+    if ((seq === 1 && back > WINDOW) || ts > d.lastTs) {
+      this.devices.set(deviceKey, { last: seq, lastTs: ts, seen: 1 });
       return 'restart';
     }
     if (back < WINDOW && (d.seen & (1 << back)) === 0) {

@@ -7,23 +7,26 @@
  * Recent deltas are kept so a reconnecting client can catch up from its seq.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
-import type { Change, ClientToServerEvents, Delta, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
+import { Server, type Socket } from 'socket.io';
+import type { Change, ClientToServerEvents, Delta, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** Builds the current picture, without seq/serverTime (the hub adds those). */
-export type SnapshotSource = () => Omit<Snapshot, 'seq' | 'serverTime'>;
+export type SnapshotSource = () => Omit<Snapshot, 'epoch' | 'seq' | 'serverTime'>;
 
 const OWNER = 'push';
-const IMMEDIATE: ReadonlySet<Change['kind']> = new Set(['alert', 'incident']);
+const IMMEDIATE: ReadonlySet<Change['kind']> = new Set(['alert', 'incident', 'unit']);
 
 export class PushHub {
   private io: IoServer | null = null;
   private seq = 0;
+  /** This run's identity: sequence numbers restart with the server. */
+  readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   /** Device changes waiting for the next flush, latest per device. */
   private pending = new Map<string, Change>();
   private timer: NodeJS.Timeout | null = null;
@@ -37,6 +40,8 @@ export class PushHub {
       metrics: Metrics;
       deviceFlushMs?: number;
       historySize?: number;
+      /** Registers command handlers on each new socket. */
+      onSocket?: (socket: IoSocket) => void;
     },
   ) {}
 
@@ -55,11 +60,17 @@ export class PushHub {
     this.io = io;
     io.on('connection', (socket) => {
       this.opts.metrics.sockets.inc();
-      socket.emit('state:snapshot', this.buildSnapshot());
+      // A console coming back sends the last seq it applied: give it exactly
+      // what it missed when we still hold it, else a fresh snapshot.
+      const auth = socket.handshake.auth as HandshakeAuth;
+      const missed = auth.epoch === this.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? this.deltasSince(auth.lastSeq) : null;
+      if (missed) for (const d of missed) socket.emit('state:delta', d);
+      else socket.emit('state:snapshot', this.buildSnapshot());
       socket.on('state:resync', (ack) => {
         if (typeof ack !== 'function') return;
         ack({ ok: true, data: this.buildSnapshot() });
       });
+      this.opts.onSocket?.(socket);
       socket.on('disconnect', () => this.opts.metrics.sockets.dec());
     });
     this.opts.bus.on('state.change', OWNER, (c) => this.onChange(c));
@@ -83,13 +94,15 @@ export class PushHub {
     // Pending device changes are part of the picture: flush them first so that
     // the snapshot's seq and the deltas that follow agree.
     this.flush();
-    return { seq: this.seq, serverTime: Date.now(), ...this.opts.snapshot() };
+    return { epoch: this.epoch, seq: this.seq, serverTime: Date.now(), ...this.opts.snapshot() };
   }
 
   /** Deltas after `seq`, or null when they are no longer held (client must take a snapshot). */
   deltasSince(seq: number): Delta[] | null {
+    this.flush();
     const first = this.history[0];
-    if (seq >= this.seq) return [];
+    if (seq > this.seq) return null; // a seq from another server's life: start over
+    if (seq === this.seq) return [];
     if (!first || first.seq > seq + 1) return null;
     return this.history.filter((d) => d.seq > seq);
   }
@@ -127,6 +140,8 @@ function changeId(c: Change): string {
       return c.alert.id;
     case 'incident':
       return c.incident.id;
+    case 'unit':
+      return c.unit.id;
     case 'kpis':
     case 'feeds':
       return '';

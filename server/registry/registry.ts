@@ -81,8 +81,8 @@ export class Registry {
   private onCameraStatus(e: BusEvents['camera.status']): void {
     const p = e.payload;
     const prev = this.cameras.get(e.id) ?? emptyCamera(e.id);
-    if (prev.lastSeen !== null && p.ts < prev.lastSeen) return; // older news
-    const next: Camera = { ...prev, state: p.state, fps: p.fps ?? null, bitrateKbps: p.bitrateKbps ?? null, lastSeen: p.ts, stale: false };
+    if (isOlder(e, prev.lastSeen)) return;
+    const next: Camera = { ...prev, state: p.state, fps: p.fps ?? null, bitrateKbps: p.bitrateKbps ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.cameras.set(e.id, next);
     this.bus.emit('state.change', { kind: 'camera', camera: next });
   }
@@ -99,7 +99,7 @@ export class Registry {
   private onStationStatus(e: BusEvents['station.status']): void {
     const p = e.payload;
     const prev = this.stations.get(e.id) ?? emptyStation(e.id);
-    if (prev.lastSeen !== null && p.ts < prev.lastSeen) return;
+    if (isOlder(e, prev.lastSeen)) return;
     const next: Station = {
       ...prev,
       state: p.state,
@@ -107,7 +107,7 @@ export class Registry {
       batteryPct: p.batteryPct ?? null,
       backhaul: p.backhaul,
       loadPct: p.loadPct ?? null,
-      lastSeen: p.ts,
+      lastSeen: Math.max(p.ts, prev.lastSeen ?? 0),
       stale: false,
     };
     this.stations.set(e.id, next);
@@ -117,8 +117,8 @@ export class Registry {
   private onLinkStatus(e: BusEvents['link.status']): void {
     const p = e.payload;
     const prev = this.links.get(e.id) ?? emptyLink(e.id);
-    if (prev.lastSeen !== null && p.ts < prev.lastSeen) return;
-    const next: Link = { ...prev, state: p.state, latencyMs: p.latencyMs ?? null, lossPct: p.lossPct ?? null, lastSeen: p.ts, stale: false };
+    if (isOlder(e, prev.lastSeen)) return;
+    const next: Link = { ...prev, state: p.state, latencyMs: p.latencyMs ?? null, lossPct: p.lossPct ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.links.set(e.id, next);
     this.bus.emit('state.change', { kind: 'link', link: next });
   }
@@ -138,6 +138,15 @@ export class Registry {
     mark(this.stations, (station) => this.bus.emit('state.change', { kind: 'station', station }));
     mark(this.links, (link) => this.bus.emit('state.change', { kind: 'link', link }));
   }
+}
+
+/**
+ * Older news than what we hold is ignored. A last-will (seq 0) is the
+ * exception: its ts is the device's connect time, but the broker sends it
+ * when the device is gone, so it is always current.
+ */
+function isOlder(e: { payload: { seq: number; ts: number } }, lastSeen: number | null): boolean {
+  return e.payload.seq !== 0 && lastSeen !== null && e.payload.ts < lastSeen;
 }
 
 function emptyCamera(id: string): Camera {

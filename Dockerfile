@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+#
+# ioc-console server image: Express + Socket.IO server run with tsx, serving the
+# built console from dist/client. Used by docker-compose.yml (server and simulators).
+#
+#   docker build -t ioc-console .
+#
+# Stages: deps (production node_modules) / build (all deps, vite build) / runtime.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- production dependencies only (tsx is a dependency: the server runs from TypeScript)
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# ---- build the console (vite needs the dev dependencies)
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json vite.config.ts ./
+COPY contract ./contract
+COPY citypacks ./citypacks
+COPY client ./client
+RUN npm run build
+
+# ---- runtime
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=8080 \
+    HOST=0.0.0.0
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY contract ./contract
+COPY server ./server
+COPY simulators ./simulators
+COPY citypacks ./citypacks
+COPY --from=build /app/dist ./dist
+# Code is owned by root and read-only to the server, which runs as the image's
+# unprivileged "node" user (uid 1000). /app/data is its only writable folder: the
+# write-ahead spool (SPOOL_DIR defaults to /app/data/spool; a volume in docker-compose.yml).
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8080
+# /api/health answers 200 when the MQTT broker is connected and InfluxDB is reachable,
+# 503 otherwise. No curl in the slim image: node's fetch does the request.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
+CMD ["node", "--import", "tsx", "server/index.ts"]

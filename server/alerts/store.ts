@@ -1,0 +1,182 @@
+/**
+ * The alert store: one alert per condition (dedupe key), its lifecycle
+ * (active → acknowledged → cleared, by hand or when the condition ends),
+ * escalation, and every change pushed and written to the event log.
+ * Implements the AlertPort the rules raise through.
+ */
+import type { Alert, Severity } from '../../contract/index.js';
+import { SEVERITY_RANK } from '../../contract/index.js';
+import type { EventBus } from '../bus.js';
+import type { EventLog } from '../events/log.js';
+import { CommandError } from '../events/errors.js';
+import type { AlertInput, AlertPort } from './types.js';
+
+/** Cleared alerts kept in memory for the console's recent history. */
+const KEEP_CLEARED = 300;
+const REPEAT_PERSIST_MS = 10_000;
+
+export class AlertStore implements AlertPort {
+  private readonly alerts = new Map<string, Alert>();
+  private readonly openByKey = new Map<string, string>();
+  private counter = 0;
+  /** Repeats are pushed at once but written at most every REPEAT_PERSIST_MS per alert. */
+  private readonly persistedAt = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly log: EventLog,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(id: string): Alert | undefined {
+    return this.alerts.get(id);
+  }
+
+  open(): Alert[] {
+    return [...this.alerts.values()].filter((a) => a.state !== 'cleared');
+  }
+
+  all(): Alert[] {
+    return [...this.alerts.values()];
+  }
+
+  raise(input: AlertInput, at: number): Alert {
+    const existingId = this.openByKey.get(input.dedupeKey);
+    const existing = existingId ? this.alerts.get(existingId) : undefined;
+    if (existing) {
+      const worse = SEVERITY_RANK[input.severity] < SEVERITY_RANK[existing.severity];
+      const next: Alert = {
+        ...existing,
+        count: existing.count + 1,
+        lastSeen: Math.max(existing.lastSeen, at),
+        severity: worse ? input.severity : existing.severity,
+        title: input.title,
+        position: input.position ?? existing.position,
+        data: { ...existing.data, ...input.data },
+        version: existing.version + 1,
+      };
+      this.commit(next, 'repeat', 'system');
+      return next;
+    }
+    const alert: Alert = {
+      id: `al-${at.toString(36)}-${(++this.counter).toString(36)}`,
+      rule: input.rule,
+      dedupeKey: input.dedupeKey,
+      severity: input.severity,
+      state: 'active',
+      title: input.title,
+      source: input.source,
+      position: input.position,
+      wardId: input.wardId,
+      incidentId: null,
+      count: 1,
+      firstSeen: at,
+      lastSeen: at,
+      escalated: false,
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      clearedBy: null,
+      clearedAt: null,
+      data: input.data ?? {},
+      version: 1,
+    };
+    this.openByKey.set(alert.dedupeKey, alert.id);
+    this.commit(alert, 'raised', 'system');
+    this.bus.emit('alert.raised', { alert });
+    return alert;
+  }
+
+  clearByKey(dedupeKey: string, at: number, reason: string): Alert | null {
+    const id = this.openByKey.get(dedupeKey);
+    const a = id ? this.alerts.get(id) : undefined;
+    if (!a) return null;
+    return this.doClear(a, 'system', at, reason);
+  }
+
+  acknowledge(id: string, version: number, by: string): Alert {
+    const a = this.require(id, version);
+    if (a.state !== 'active') throw new CommandError('invalid_transition', `alert is ${a.state}, not active`);
+    const at = this.now();
+    const next: Alert = { ...a, state: 'acknowledged', acknowledgedBy: by, acknowledgedAt: at, version: a.version + 1 };
+    this.commit(next, 'acknowledged', by);
+    return next;
+  }
+
+  clear(id: string, version: number, by: string, note?: string): Alert {
+    const a = this.require(id, version);
+    if (a.state === 'cleared') throw new CommandError('invalid_transition', 'alert is already cleared');
+    return this.doClear(a, by, this.now(), note ?? 'cleared by hand');
+  }
+
+  escalate(id: string, to: Severity): Alert | null {
+    const a = this.alerts.get(id);
+    if (!a || a.state !== 'active') return null;
+    const next: Alert = { ...a, severity: to, escalated: true, version: a.version + 1 };
+    this.commit(next, 'escalated', 'system', `${a.severity} → ${to}`);
+    return next;
+  }
+
+  linkIncident(alertId: string, incidentId: string): void {
+    const a = this.alerts.get(alertId);
+    if (!a || a.incidentId === incidentId) return;
+    this.commit({ ...a, incidentId, version: a.version + 1 }, 'linked', 'system', incidentId);
+  }
+
+  /** Rebuild from the event log at start-up: the last state of each alert wins. */
+  restore(alerts: Alert[]): void {
+    for (const a of alerts) {
+      this.alerts.set(a.id, a);
+      if (a.state !== 'cleared') this.openByKey.set(a.dedupeKey, a.id);
+    }
+    this.trim();
+  }
+
+  private doClear(a: Alert, by: string, at: number, note: string): Alert {
+    const next: Alert = { ...a, state: 'cleared', clearedBy: by, clearedAt: at, version: a.version + 1 };
+    this.openByKey.delete(a.dedupeKey);
+    this.commit(next, 'cleared', by, note);
+    this.trim();
+    return next;
+  }
+
+  private require(id: string, version: number): Alert {
+    const a = this.alerts.get(id);
+    if (!a) throw new CommandError('not_found', `no alert ${id}`);
+    if (a.version !== version) throw new CommandError('conflict', `alert ${id} changed (version ${a.version}, you saw ${version}): reload and try again`);
+    return a;
+  }
+
+  /** Write repeats held back by the throttle (called every few seconds and at stop). */
+  persistDirty(): void {
+    for (const id of this.dirty) {
+      const a = this.alerts.get(id);
+      if (a) this.persist(a, 'repeat', 'system');
+    }
+    this.dirty.clear();
+  }
+
+  private commit(next: Alert, type: string, by: string, note?: string): void {
+    this.alerts.set(next.id, next);
+    const at = this.now();
+    if (type === 'repeat' && at - (this.persistedAt.get(next.id) ?? 0) < REPEAT_PERSIST_MS) this.dirty.add(next.id);
+    else this.persist(next, type, by, note);
+    this.bus.emit('state.change', { kind: 'alert', alert: next });
+  }
+
+  private persist(a: Alert, type: string, by: string, note?: string): void {
+    this.dirty.delete(a.id);
+    this.persistedAt.set(a.id, this.now());
+    this.log.append({ entity: 'alert', id: a.id, type, by, note, state: a });
+  }
+
+  private trim(): void {
+    const cleared = [...this.alerts.values()].filter((a) => a.state === 'cleared');
+    if (cleared.length <= KEEP_CLEARED) return;
+    cleared.sort((a, b) => (a.clearedAt ?? 0) - (b.clearedAt ?? 0));
+    for (const a of cleared.slice(0, cleared.length - KEEP_CLEARED)) {
+      this.alerts.delete(a.id);
+      this.persistedAt.delete(a.id);
+    }
+  }
+}

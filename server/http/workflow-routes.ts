@@ -1,0 +1,108 @@
+/**
+ * REST for integrations, the same commands as Socket.IO: alerts, incidents,
+ * units, KPIs, audit, history, CSV export.
+ */
+import express from 'express';
+import type { Request, Response } from 'express';
+import type { InfluxDB } from 'influx';
+import type { ErrorCode, Result } from '../../contract/index.js';
+import { INCIDENT_ACTIONS } from '../../contract/index.js';
+import { EventLog } from '../events/log.js';
+import type { Actor, CommandName, Commands } from '../push/commands.js';
+import type { Workflow } from '../workflow.js';
+import { incidentsCsv } from './csv.js';
+import { historyQuery } from './history.js';
+import { sendError } from './api.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_transition: 409,
+  unavailable: 503,
+  internal: 500,
+};
+
+export function sendResult(res: Response, r: Result<unknown>): void {
+  if (r.ok) res.json(r);
+  else res.status(STATUS[r.error.code]).json(r);
+}
+
+/** Parse a time from a query parameter: epoch ms or ISO 8601. */
+export function parseTime(v: unknown, fallback: number): number | null {
+  if (v === undefined || v === '') return fallback;
+  if (typeof v !== 'string') return null;
+  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function workflowRoutes(deps: { workflow: Workflow; commands: Commands; influx: InfluxDB; actorOf: (req: Request) => Actor; now: () => number }): express.Router {
+  const r = express.Router();
+  const { workflow, commands } = deps;
+  const run = (name: CommandName, req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
+    sendResult(res, commands.run(name, { ...body, ...extra }, deps.actorOf(req)));
+  };
+
+  r.get('/alerts', (req, res) => {
+    res.json({ ok: true, data: req.query.state === 'all' ? workflow.alerts.all() : workflow.alerts.open() });
+  });
+  r.get('/alerts/:id', (req, res) => {
+    const a = workflow.alerts.get(req.params.id);
+    if (!a) return sendError(res, 404, 'not_found', 'no such alert');
+    res.json({ ok: true, data: a });
+  });
+  r.post('/alerts/:id/acknowledge', (req, res) => run('alert:acknowledge', req, res, { id: req.params.id }));
+  r.post('/alerts/:id/clear', (req, res) => run('alert:clear', req, res, { id: req.params.id }));
+
+  r.get('/incidents.csv', (req, res) => {
+    const now = deps.now();
+    const from = parseTime(req.query.from, now - 24 * 3600_000);
+    const to = parseTime(req.query.to, now);
+    if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
+    const rows = workflow.incidents.recent().filter((i) => i.createdAt >= from && i.createdAt <= to);
+    res.type('text/csv; charset=utf-8').attachment(`incidents-${new Date(from).toISOString().slice(0, 10)}.csv`).send(incidentsCsv(rows));
+  });
+  r.get('/incidents', (req, res) => {
+    res.json({ ok: true, data: req.query.status === 'all' ? workflow.incidents.recent() : workflow.incidents.open() });
+  });
+  r.get('/incidents/:id', (req, res) => {
+    const inc = workflow.incidents.get(req.params.id);
+    if (!inc) return sendError(res, 404, 'not_found', 'no such incident');
+    const units = inc.position ? workflow.incidents.nearestUnits(inc.position) : [];
+    res.json({ ok: true, data: { incident: inc, nearestUnits: units } });
+  });
+  r.post('/incidents/:id/notes', (req, res) => run('incident:note', req, res, { id: req.params.id }));
+  r.post('/incidents/:id/:action', (req, res) => {
+    const action = req.params.action.replace('-', '_');
+    if (!(INCIDENT_ACTIONS as readonly string[]).includes(action)) return sendError(res, 404, 'not_found', `no action ${action.slice(0, 32)}`);
+    run(`incident:${action}` as CommandName, req, res, { id: req.params.id });
+  });
+
+  r.get('/units', (_req, res) => res.json({ ok: true, data: workflow.incidents.unitList() }));
+  r.post('/units/:id/status', (req, res) => run('unit:status', req, res, { id: req.params.id }));
+  r.get('/kpis', (_req, res) => res.json({ ok: true, data: workflow.kpis() }));
+
+  r.get('/audit', async (req, res) => {
+    const now = deps.now();
+    const from = parseTime(req.query.from, now - 24 * 3600_000);
+    const to = parseTime(req.query.to, now);
+    const limit = Math.min(Number(req.query.limit ?? 500) || 500, 5000);
+    const entity = req.query.entity;
+    if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
+    if (entity !== undefined && !['alert', 'incident', 'unit', 'auth'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit or auth');
+    const str = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
+    const rows = await EventLog.audit(deps.influx, { from, to, limit, entity: entity as never, id: str(req.query.id), by: str(req.query.by) });
+    res.json({ ok: true, data: rows });
+  });
+
+  r.get('/history', async (req, res) => {
+    const q = historyQuery(req.query, deps.now());
+    if (!q.ok) return sendError(res, 400, 'bad_request', q.error);
+    const rows = await deps.influx.query<{ time: Date; value: number | null }>(q.influxql);
+    res.json({ ok: true, data: { ...q.meta, points: rows.map((p) => [p.time.getTime(), p.value]) } });
+  });
+  return r;
+}

@@ -1,0 +1,103 @@
+/**
+ * Every operator command, in one table used by Socket.IO and REST alike:
+ * parsed with its zod schema, run against the stores, answered as a Result
+ * with a known error code. Refusals are written to the audit trail too.
+ */
+import type { z } from 'zod';
+import type { ClientToServerEvents, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
+import { dispatchCommand, noteCommand, unitStatusCommand, versionedTarget } from '../../contract/index.js';
+import type { AlertStore } from '../alerts/store.js';
+import { CommandError } from '../events/errors.js';
+import type { EventLog } from '../events/log.js';
+import type { IncidentStore } from '../incidents/store.js';
+import type { Logger } from '../log.js';
+import type { IoSocket } from './hub.js';
+
+export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
+
+/** Who is acting: from the session (security issue #6). */
+export interface Actor {
+  user: string;
+  role: string;
+}
+
+interface CommandDef<S extends z.ZodType> {
+  schema: S;
+  run(input: z.infer<S>, actor: Actor): unknown;
+}
+
+const def = <S extends z.ZodType>(schema: S, run: (input: z.infer<S>, actor: Actor) => unknown): CommandDef<S> => ({ schema, run });
+
+export class Commands {
+  private readonly table: Record<CommandName, CommandDef<z.ZodType>>;
+
+  constructor(
+    alerts: AlertStore,
+    incidents: IncidentStore,
+    private readonly events: EventLog,
+    private readonly log: Logger,
+  ) {
+    const act = (action: IncidentAction) =>
+      def(versionedTarget, (c, a) => incidents.act(c.id, action, { version: c.version, by: a.user, note: c.note }));
+    this.table = {
+      'alert:acknowledge': def(versionedTarget, (c, a) => alerts.acknowledge(c.id, c.version, a.user)),
+      'alert:clear': def(versionedTarget, (c, a) => alerts.clear(c.id, c.version, a.user, c.note)),
+      'incident:acknowledge': act('acknowledge'),
+      'incident:dispatch': def(dispatchCommand, (c, a) => incidents.act(c.id, 'dispatch', { version: c.version, by: a.user, note: c.note, unitId: c.unitId })),
+      'incident:on_scene': act('on_scene'),
+      'incident:resolve': act('resolve'),
+      'incident:close': act('close'),
+      'incident:reopen': act('reopen'),
+      'incident:note': def(noteCommand, (c, a) => incidents.addNote(c.id, a.user, c.note)),
+      'unit:status': def(unitStatusCommand, (c, a) => incidents.setUnitStatus(c.id, c.status, c.version, a.user)),
+    };
+  }
+
+  static readonly names: CommandName[] = [
+    'alert:acknowledge',
+    'alert:clear',
+    'incident:acknowledge',
+    'incident:dispatch',
+    'incident:on_scene',
+    'incident:resolve',
+    'incident:close',
+    'incident:reopen',
+    'incident:note',
+    'unit:status',
+  ];
+
+  run(name: CommandName, body: unknown, actor: Actor): Result<unknown> {
+    const d = this.table[name];
+    const parsed = d.schema.safeParse(body);
+    if (!parsed.success) {
+      const msg = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      return this.refuse(name, body, actor, 'bad_request', msg);
+    }
+    try {
+      return { ok: true, data: d.run(parsed.data, actor) };
+    } catch (err) {
+      if (err instanceof CommandError) return this.refuse(name, body, actor, err.code, err.message);
+      this.log.error({ err, command: name }, 'command failed');
+      return this.refuse(name, body, actor, 'internal', 'internal error');
+    }
+  }
+
+  /** Serve every command on a socket; each answers through its ack. */
+  bind(socket: IoSocket, actorOf: (socket: IoSocket) => Actor): void {
+    // The names are typed in the contract; the handler is one for all of them.
+    const on = socket.on.bind(socket) as unknown as (ev: string, fn: (cmd: unknown, ack: unknown) => void) => void;
+    for (const name of Commands.names) {
+      on(name, (cmd, ack) => {
+        if (typeof ack !== 'function') return;
+        (ack as (r: Result<unknown>) => void)(this.run(name, cmd, actorOf(socket)));
+      });
+    }
+  }
+
+  private refuse(name: CommandName, body: unknown, actor: Actor, code: ErrorCode, message: string): Result<never> {
+    const target = typeof body === 'object' && body !== null && typeof (body as { id?: unknown }).id === 'string' ? (body as { id: string }).id : '?';
+    const entity = name.startsWith('alert') ? 'alert' : name.startsWith('unit') ? 'unit' : 'incident';
+    this.events.append({ entity, id: target.slice(0, 64), type: name.split(':')[1]!, by: actor.user, role: actor.role, result: 'refused', note: `${code}: ${message}` });
+    return { ok: false, error: { code, message } };
+  }
+}
