@@ -1,0 +1,105 @@
+/**
+ * A console that loses its connection during a burst gets exactly what it
+ * missed when it comes back: no gap, no duplicate (catch-up from its last
+ * seq within the server's epoch).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Delta, HandshakeAuth, Incident, ServerToClientEvents, Snapshot } from '../../contract/index.js';
+import { topics } from '../../contract/index.js';
+import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startAedes, type TestAedes } from '../harness/aedes.js';
+import { startTestApp, type TestApp } from '../harness/app.js';
+import { waitFor } from '../harness/wait.js';
+
+let influxd: TestInfluxd;
+let broker: TestAedes;
+let app: TestApp;
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  broker = await startAedes();
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url });
+});
+afterAll(async () => {
+  await app?.stop();
+  await broker?.stop();
+  await influxd?.stop();
+});
+
+it('catches up after a cut during a burst with no gap and no duplicate', async () => {
+  const snapshots: Snapshot[] = [];
+  const deltas: Delta[] = [];
+  let epoch = '';
+  let lastSeq = -1;
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
+    transports: ['websocket'],
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
+    // Called at every (re)connect: tell the server where we left off.
+    auth: (cb) => cb(lastSeq >= 0 ? ({ epoch, lastSeq } satisfies HandshakeAuth) : {}),
+  });
+  socket.on('state:snapshot', (s) => {
+    snapshots.push(s);
+    epoch = s.epoch;
+    lastSeq = s.seq;
+  });
+  socket.on('state:delta', (d) => {
+    deltas.push(d);
+    lastSeq = d.seq;
+  });
+  let disconnects = 0;
+  let reconnects = 0;
+  socket.on('disconnect', () => disconnects++);
+  socket.io.on('reconnect', () => reconnects++);
+  await waitFor(() => snapshots.length === 1);
+
+  const N = 300;
+  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  let cuts = 0;
+  for (let i = 1; i <= N; i++) {
+    const body = { seq: i, ts: Date.now(), channel: 'citizen_app', type: 'other', severity: 'minor', address: `Số ${i} đường Chính`, description: `phản ánh ${i}`, externalRef: `R-${i}` };
+    await dev.publishAsync(topics.incidentReport('citizen-app'), JSON.stringify(body), { qos: 1 });
+    // Cut the transport twice in the middle of the burst.
+    if (i === 100 || i === 200) {
+      socket.io.engine.close();
+      cuts++;
+    }
+  }
+  await dev.endAsync();
+
+  await waitFor(() => app.workflow.incidents.open().length === N, { message: 'server did not get every report' });
+  await waitFor(() => socket.connected && lastSeq === app.push.buildSnapshot().seq, { timeoutMs: 15_000, message: 'console did not catch up' });
+  socket.close();
+
+  expect(cuts).toBe(2);
+  expect(disconnects).toBe(2);
+  expect(reconnects).toBe(2);
+  // One snapshot only: both reconnects were served with the missed deltas.
+  expect(snapshots).toHaveLength(1);
+  const seqs = deltas.map((d) => d.seq);
+  expect(seqs[0]).toBe(snapshots[0]!.seq + 1);
+  for (let i = 1; i < seqs.length; i++) expect(seqs[i], `delta after ${seqs[i - 1]}`).toBe(seqs[i - 1]! + 1);
+  // Every incident reached the console, each exactly once as created.
+  const created = deltas
+    .flatMap((d) => d.changes)
+    .filter((c): c is { kind: 'incident'; incident: Incident } => c.kind === 'incident' && c.incident.version === 1);
+  expect(new Set(created.map((c) => c.incident.externalRef)).size).toBe(N);
+  expect(created).toHaveLength(N);
+});
+
+it('a console from a previous server run gets a fresh snapshot, not deltas', async () => {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { epoch: 'some-old-epoch', lastSeq: 3 } satisfies HandshakeAuth,
+  });
+  const snaps: Snapshot[] = [];
+  const deltas: Delta[] = [];
+  socket.on('state:snapshot', (s) => snaps.push(s));
+  socket.on('state:delta', (d) => deltas.push(d));
+  await waitFor(() => snaps.length === 1);
+  socket.close();
+  expect(deltas.filter((d) => d.seq <= snaps[0]!.seq)).toEqual([]);
+  expect(snaps[0]!.epoch).not.toBe('some-old-epoch');
+});
