@@ -62,6 +62,8 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
     await dev.publishAsync(topics.incidentReport('citizen-app'), JSON.stringify(body), { qos: 1 });
     // Cut the transport twice in the middle of the burst.
     if (i === 100 || i === 200) {
+      // The second cut must hit a live connection, not the reconnect of the first.
+      await waitFor(() => socket.connected);
       socket.io.engine.close();
       cuts++;
     }
