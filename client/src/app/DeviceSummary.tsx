@@ -1,0 +1,46 @@
+/** Up/total per device family, with a bar and the count down (the number that needs action). */
+import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../i18n/format.js';
+import { useDeviceSummary } from '../live/hooks.js';
+import type { UpTotal } from '../live/selectors.js';
+
+export function DeviceSummary() {
+  const { t } = useTranslation();
+  const s = useDeviceSummary();
+  return (
+    <section className="panel devices" aria-labelledby="devices-title" data-testid="device-summary">
+      <h2 className="panel__title" id="devices-title">
+        {t('devices.title')}
+      </h2>
+      <dl className="devices__list">
+        <Row kind="cameras" label={t('devices.cameras')} v={s.cameras} />
+        <Row kind="stations" label={t('devices.stations')} v={s.stations} />
+        <Row kind="links" label={t('devices.links')} v={s.links} />
+      </dl>
+    </section>
+  );
+}
+
+function Row({ kind, label, v }: { kind: string; label: string; v: UpTotal }) {
+  const { t, i18n } = useTranslation();
+  const pct = v.total > 0 ? (100 * v.up) / v.total : 0;
+  return (
+    <div className="dev-row" data-kind={kind} data-up={v.up} data-total={v.total}>
+      <dt className="dev-row__label">{label}</dt>
+      <dd className="dev-row__value">
+        <span className="dev-row__ratio">
+          {formatNumber(v.up, i18n.language)}
+          <span className="dev-row__total">/{formatNumber(v.total, i18n.language)}</span>
+        </span>
+        {v.down > 0 ? (
+          <span className="dev-row__down">{t('devices.down', { count: v.down })}</span>
+        ) : (
+          v.total > 0 && v.up === v.total && <span className="dev-row__ok">{t('devices.allUp')}</span>
+        )}
+      </dd>
+      <div className="dev-row__bar" aria-hidden="true">
+        <span style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}

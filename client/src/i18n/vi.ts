@@ -1,0 +1,56 @@
+/** Vietnamese (default). Every visible string lives here and in en.ts with the same keys. */
+export const vi = {
+  app: {
+    title: 'Trung tâm Điều hành Thông minh',
+    loading: 'Đang tải dữ liệu thành phố…',
+    retrying: 'Chưa kết nối được máy chủ, đang thử lại (lần {{attempt}})…',
+  },
+  connection: {
+    live: 'Trực tuyến',
+    connecting: 'Đang kết nối…',
+    offline: 'Mất kết nối',
+    banner: 'Mất kết nối từ {{time}} — đang hiển thị dữ liệu cuối',
+    reconnecting: 'Đang tự động kết nối lại',
+    updated: 'Cập nhật {{age}}',
+  },
+  severity: { critical: 'Nghiêm trọng', major: 'Cao', minor: 'Trung bình', info: 'Thông tin' },
+  header: { activeAlerts: 'Cảnh báo chưa tiếp nhận', clock: 'Giờ địa phương' },
+  lang: { label: 'Ngôn ngữ', vi: 'VI', en: 'EN', viName: 'Tiếng Việt', enName: 'English' },
+  alerts: {
+    title: 'Hàng đợi cảnh báo',
+    empty: 'Không có cảnh báo. Hệ thống hoạt động bình thường.',
+    acknowledged: 'Đã tiếp nhận',
+    escalated: 'Đã chuyển cấp',
+    repeats: '{{count}} lần',
+    more: 'và {{count}} cảnh báo khác',
+    unknownPlace: 'Chưa rõ vị trí',
+    showOnMap: 'Xem trên bản đồ: {{title}}',
+  },
+  source: { camera: 'Camera', station: 'Trạm BTS', link: 'Tuyến cáp', incident: 'Sự cố', ward: 'Phường/xã' },
+  devices: {
+    title: 'Thiết bị',
+    cameras: 'Camera',
+    stations: 'Trạm BTS',
+    links: 'Tuyến cáp quang',
+    down: '{{count}} mất kết nối',
+    allUp: 'Tất cả hoạt động',
+    ratio: '{{up}}/{{total}}',
+  },
+  map: {
+    label: 'Bản đồ thành phố trực tiếp',
+    legend: 'Chú giải',
+    camera: 'Camera',
+    station: 'Trạm BTS',
+    online: 'Hoạt động',
+    degraded: 'Suy giảm',
+    offline: 'Mất tín hiệu',
+    coverage: 'Vùng phủ sóng',
+    coverageDown: 'Mất vùng phủ',
+    linkUp: 'Cáp quang',
+    linkDown: 'Cáp quang đứt',
+    alert: 'Cảnh báo',
+    newAlert: 'Cảnh báo mới',
+  },
+} as const;
+
+export type Resources = typeof vi;

@@ -1,0 +1,171 @@
+/**
+ * Socket.IO connection feeding the live store.
+ *
+ * Reconnects with socket.io's built-in exponential backoff; on every (re)connect
+ * the server sends a fresh `state:snapshot`, so nothing has to be replayed by hand.
+ * A sequence gap asks `state:resync`; deltas that arrive while the answer is in
+ * flight are buffered and replayed on top of it, so none is lost in the window.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../../contract/socket.js';
+import { applyDelta, applySnapshot, dataOf, liveStore, setConnection, type LiveData, type LiveStore } from './store.js';
+
+export type LiveSocket = Pick<Socket<ServerToClientEvents, ClientToServerEvents>, 'on' | 'off' | 'emit'>;
+
+export interface AttachOptions {
+  now?: () => number;
+  /** Give up waiting for a resync answer after this long; the next gap asks again. */
+  resyncTimeoutMs?: number;
+  /** Deltas kept while a resync is in flight; beyond this we just wait for the snapshot. */
+  maxBuffered?: number;
+}
+
+/** Wire a socket to a store. Returns a function that removes every listener it added. */
+export function attachLive(socket: LiveSocket, store: LiveStore, options: AttachOptions = {}): () => void {
+  const now = options.now ?? Date.now;
+  const resyncTimeoutMs = options.resyncTimeoutMs ?? 10_000;
+  const maxBuffered = options.maxBuffered ?? 2_000;
+
+  let resyncing = false;
+  let resyncTimer: ReturnType<typeof setTimeout> | null = null;
+  let buffered: Delta[] = [];
+  /** Bumped per request, so a late answer to a timed-out request cannot land on a newer one. */
+  let generation = 0;
+
+  const commit = (data: LiveData): void => {
+    const t = now();
+    const connection = store.getState().connection;
+    store.setState({
+      ...data,
+      connection:
+        connection.state === 'live'
+          ? { ...connection, lastUpdate: t }
+          : { state: 'live', since: t, lastUpdate: t },
+    });
+  };
+
+  const stopResync = (): void => {
+    resyncing = false;
+    buffered = [];
+    if (resyncTimer !== null) clearTimeout(resyncTimer);
+    resyncTimer = null;
+  };
+
+  /** Apply a snapshot, then whatever consecutive deltas were buffered after it. */
+  const adoptSnapshot = (snapshot: Snapshot): void => {
+    const pending = buffered.sort((a, b) => a.seq - b.seq);
+    stopResync();
+    let data = applySnapshot(snapshot, now());
+    let gapAfter: Delta | null = null;
+    for (const delta of pending) {
+      const result = applyDelta(data, delta);
+      if (result.outcome === 'gap') {
+        gapAfter = delta;
+        break;
+      }
+      data = result.data;
+    }
+    commit(data);
+    if (gapAfter) requestResync(gapAfter);
+  };
+
+  const requestResync = (trigger: Delta): void => {
+    resyncing = true;
+    buffered = [trigger];
+    resyncTimer = setTimeout(stopResync, resyncTimeoutMs);
+    const mine = ++generation;
+    socket.emit('state:resync', (result) => {
+      // Timed out, disconnected, or superseded meanwhile: a later gap asks again.
+      if (!resyncing || mine !== generation) return;
+      if (result.ok) adoptSnapshot(result.data);
+      else stopResync();
+    });
+  };
+
+  const onSnapshot = (snapshot: Snapshot): void => adoptSnapshot(snapshot);
+
+  const onDelta = (delta: Delta): void => {
+    if (resyncing) {
+      if (buffered.length < maxBuffered) buffered.push(delta);
+      return;
+    }
+    const result = applyDelta(dataOf(store.getState()), delta);
+    if (result.outcome === 'applied') commit(result.data);
+    else if (result.outcome === 'gap') requestResync(delta);
+    // 'stale': duplicate or late delivery, already reflected.
+  };
+
+  // A first connect is 'connecting' until the snapshot. A reconnect that resumes
+  // (handshake auth carried epoch + lastSeq) may get no snapshot and, if nothing was
+  // missed, no delta either: the data we hold is current, so it is live at once.
+  const onConnect = (): void => setConnection(store, store.getState().seq === null ? 'connecting' : 'live', now());
+  const onDisconnect = (): void => {
+    stopResync();
+    setConnection(store, 'offline', now());
+  };
+  // A failed (re)connect attempt: offline since the first failure, not the latest one.
+  const onConnectError = (): void => setConnection(store, 'offline', now());
+
+  socket.on('state:snapshot', onSnapshot);
+  socket.on('state:delta', onDelta);
+  socket.on('connect', onConnect);
+  socket.on('disconnect', onDisconnect);
+  socket.on('connect_error', onConnectError);
+
+  return () => {
+    stopResync();
+    socket.off('state:snapshot', onSnapshot);
+    socket.off('state:delta', onDelta);
+    socket.off('connect', onConnect);
+    socket.off('disconnect', onDisconnect);
+    socket.off('connect_error', onConnectError);
+  };
+}
+
+/** Open the app's connection (same origin, websocket only) and feed the app's store. */
+export function connectLive(store: LiveStore = liveStore): { socket: Socket<ServerToClientEvents, ClientToServerEvents>; close: () => void } {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+    path: '/socket.io',
+    // Evaluated on every (re)connect: tell the server where we left off so it can send
+    // just the missed deltas instead of a full snapshot (contract HandshakeAuth).
+    auth: (cb) => {
+      const { epoch, seq } = store.getState();
+      const auth: HandshakeAuth = epoch !== null && seq !== null ? { epoch, lastSeq: seq } : {};
+      cb(auth);
+    },
+    transports: ['websocket'],
+    // Built-in backoff: 1 s doubling to 15 s, jittered so a room of consoles does not stampede a restarted server.
+    reconnectionDelay: 1_000,
+    reconnectionDelayMax: 15_000,
+    randomizationFactor: 0.5,
+  });
+  const detach = attachLive(socket, store);
+
+  // socket.io gives up on its own after a server-side disconnect (graceful shutdown on
+  // deploy: "io server disconnect") or a middleware rejection; `socket.active` is then
+  // false. A wall console must never stay dead, so retry those too, with our own backoff.
+  let manualAttempt = 0;
+  let manualTimer: ReturnType<typeof setTimeout> | undefined;
+  const retryIfAbandoned = (): void => {
+    if (socket.active || manualTimer !== undefined) return;
+    const delay = Math.min(30_000, 1_000 * 2 ** manualAttempt++) * (0.75 + Math.random() * 0.5);
+    manualTimer = setTimeout(() => {
+      manualTimer = undefined;
+      if (!socket.connected) socket.connect();
+    }, delay);
+  };
+  socket.on('disconnect', retryIfAbandoned);
+  socket.on('connect_error', retryIfAbandoned);
+  socket.on('connect', () => {
+    manualAttempt = 0;
+  });
+
+  return {
+    socket,
+    close: () => {
+      clearTimeout(manualTimer);
+      detach();
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The live picture, held outside React (CONVENTIONS 7) in a zustand vanilla store.
+ *
+ * Delivery model (contract/socket.ts): one `state:snapshot` with a seq, then
+ * `state:delta`s with seq = previous + 1. `applySnapshot` / `applyDelta` are pure
+ * so the seq rules can be unit-tested without a socket; the socket layer
+ * (./socket.ts) only wires events to them.
+ *
+ * Each collection is a fresh object only when something in it changed, so a
+ * selector on `cameras` does not fire when only alerts moved.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit } from '../../../contract/domain.js';
+import type { Delta, Kpis, Snapshot } from '../../../contract/socket.js';
+
+export type ById<T> = Readonly<Record<string, T>>;
+
+export type ConnectionState = 'connecting' | 'live' | 'offline';
+
+export interface Connection {
+  state: ConnectionState;
+  /** Epoch ms when `state` last changed: "offline since HH:MM" reads this. */
+  since: number;
+  /** Epoch ms when the last snapshot or delta was applied; null before the first one. */
+  lastUpdate: number | null;
+}
+
+export interface LiveData {
+  /** The server run the seq belongs to; sent back on reconnect to resume with deltas. */
+  epoch: string | null;
+  /** Sequence number of the last applied snapshot/delta; null until the first snapshot. */
+  seq: number | null;
+  /** serverTime - local clock at the last snapshot, to age alerts against the server's clock. */
+  clockOffsetMs: number;
+  cameras: ById<Camera>;
+  stations: ById<Station>;
+  links: ById<Link>;
+  alerts: ById<Alert>;
+  incidents: ById<Incident>;
+  units: ById<Unit>;
+  kpis: Kpis | null;
+  feeds: readonly FeedHealth[];
+}
+
+export interface LiveState extends LiveData {
+  connection: Connection;
+}
+
+export const EMPTY_DATA: LiveData = {
+  epoch: null,
+  seq: null,
+  clockOffsetMs: 0,
+  cameras: {},
+  stations: {},
+  links: {},
+  alerts: {},
+  incidents: {},
+  units: {},
+  kpis: null,
+  feeds: [],
+};
+
+function byId<T extends { id: string }>(items: readonly T[], keep: (item: T) => boolean = () => true): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const item of items) if (keep(item)) out[item.id] = item;
+  return out;
+}
+
+/**
+ * Cleared alerts and closed incidents leave the store: the console shows what needs
+ * attention, and a long shift must not grow memory without bound.
+ */
+const keepAlert = (a: Alert): boolean => a.state !== 'cleared';
+const keepIncident = (i: Incident): boolean => i.status !== 'closed';
+
+/** Replace everything with a snapshot. Used on connect and after a resync. */
+export function applySnapshot(snapshot: Snapshot, now: number): LiveData {
+  return {
+    epoch: snapshot.epoch,
+    seq: snapshot.seq,
+    clockOffsetMs: snapshot.serverTime - now,
+    cameras: byId(snapshot.cameras),
+    stations: byId(snapshot.stations),
+    links: byId(snapshot.links),
+    alerts: byId(snapshot.alerts, keepAlert),
+    incidents: byId(snapshot.incidents, keepIncident),
+    units: byId(snapshot.units),
+    kpis: snapshot.kpis,
+    feeds: snapshot.feeds,
+  };
+}
+
+/**
+ * - `applied`: seq was last + 1; `data` is the new picture.
+ * - `stale`: seq <= last (duplicate or late); ignore, `data` is unchanged.
+ * - `gap`: seq > last + 1, or no snapshot yet; the caller must resync. `data` is unchanged.
+ */
+export type DeltaOutcome = 'applied' | 'stale' | 'gap';
+
+export function applyDelta(data: LiveData, delta: Delta): { outcome: DeltaOutcome; data: LiveData } {
+  if (data.seq === null) return { outcome: 'gap', data };
+  if (delta.seq <= data.seq) return { outcome: 'stale', data };
+  if (delta.seq !== data.seq + 1) return { outcome: 'gap', data };
+
+  // Copy each touched collection once per delta, not once per change.
+  let cameras: Record<string, Camera> | null = null;
+  let stations: Record<string, Station> | null = null;
+  let links: Record<string, Link> | null = null;
+  let alerts: Record<string, Alert> | null = null;
+  let incidents: Record<string, Incident> | null = null;
+  let units: Record<string, Unit> | null = null;
+  let kpis = data.kpis;
+  let feeds = data.feeds;
+
+  for (const change of delta.changes) {
+    switch (change.kind) {
+      case 'camera':
+        (cameras ??= { ...data.cameras })[change.camera.id] = change.camera;
+        break;
+      case 'station':
+        (stations ??= { ...data.stations })[change.station.id] = change.station;
+        break;
+      case 'link':
+        (links ??= { ...data.links })[change.link.id] = change.link;
+        break;
+      case 'alert': {
+        const map = (alerts ??= { ...data.alerts });
+        if (keepAlert(change.alert)) map[change.alert.id] = change.alert;
+        else delete map[change.alert.id];
+        break;
+      }
+      case 'incident': {
+        const map = (incidents ??= { ...data.incidents });
+        if (keepIncident(change.incident)) map[change.incident.id] = change.incident;
+        else delete map[change.incident.id];
+        break;
+      }
+      case 'unit':
+        (units ??= { ...data.units })[change.unit.id] = change.unit;
+        break;
+      case 'kpis':
+        kpis = change.kpis;
+        break;
+      case 'feeds':
+        feeds = change.feeds;
+        break;
+      default: {
+        // A newer server may send kinds this client does not know: skip them, keep the seq.
+        const unknown: never = change;
+        void unknown;
+      }
+    }
+  }
+
+  return {
+    outcome: 'applied',
+    data: {
+      ...data,
+      seq: delta.seq,
+      cameras: cameras ?? data.cameras,
+      stations: stations ?? data.stations,
+      links: links ?? data.links,
+      alerts: alerts ?? data.alerts,
+      incidents: incidents ?? data.incidents,
+      units: units ?? data.units,
+      kpis,
+      feeds,
+    },
+  };
+}
+
+export type LiveStore = ReturnType<typeof createLiveStore>;
+
+export function createLiveStore(now: () => number = Date.now) {
+  return createStore<LiveState>()(() => ({
+    ...EMPTY_DATA,
+    connection: { state: 'connecting', since: now(), lastUpdate: null },
+  }));
+}
+
+/** Pick the data part of the state (what applyDelta works on). */
+export function dataOf(state: LiveState): LiveData {
+  const { connection: _connection, ...data } = state;
+  return data;
+}
+
+/** Change the connection state; keeps `since` when the state is unchanged so "offline since" holds still. */
+export function setConnection(store: LiveStore, state: ConnectionState, now: number): void {
+  const current = store.getState().connection;
+  if (current.state === state) return;
+  store.setState({ connection: { ...current, state, since: now } });
+}
+
+/** The app's one store. Tests build their own with createLiveStore(). */
+export const liveStore = createLiveStore();

@@ -1,0 +1,118 @@
+/**
+ * Live store -> GeoJSON for the map sources. Pure functions: every feature carries
+ * its `id` in properties (browser tests and click handlers read it), plus only the
+ * few properties the layer expressions use, to keep worker transfers small.
+ */
+import type { FeatureCollection, LineString, Point, Polygon } from 'geojson';
+import { SEVERITY_RANK, type Alert, type Camera, type Link, type LngLat, type Station } from '../../../contract/domain.js';
+import type { ById } from '../live/store.js';
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/**
+ * A circle of `radiusM` metres around `center` as a closed `steps`-gon. Uses the local
+ * spherical approximation, well under 1% error at city scale and these latitudes.
+ */
+export function circlePolygon(center: LngLat, radiusM: number, steps = 32): number[][] {
+  const [lon, lat] = center;
+  const dLat = (radiusM / EARTH_RADIUS_M) * (180 / Math.PI);
+  const dLon = dLat / Math.cos((lat * Math.PI) / 180);
+  const ring: number[][] = [];
+  for (let i = 0; i < steps; i++) {
+    const a = (2 * Math.PI * i) / steps;
+    ring.push([lon + dLon * Math.sin(a), lat + dLat * Math.cos(a)]);
+  }
+  ring.push(ring[0]!.slice());
+  return ring;
+}
+
+export function cameraFeatures(cameras: ById<Camera>): FeatureCollection<Point> {
+  const features: FeatureCollection<Point>['features'] = [];
+  for (const c of Object.values(cameras)) {
+    if (!c.position) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: c.position },
+      properties: { id: c.id, state: c.state, stale: c.stale },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+export function stationFeatures(stations: ById<Station>): FeatureCollection<Point> {
+  const features: FeatureCollection<Point>['features'] = [];
+  for (const s of Object.values(stations)) {
+    if (!s.position) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: s.position },
+      properties: { id: s.id, state: s.state, operator: s.operator, stale: s.stale },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+export function coverageFeatures(stations: ById<Station>): FeatureCollection<Polygon> {
+  const features: FeatureCollection<Polygon>['features'] = [];
+  for (const s of Object.values(stations)) {
+    if (!s.position || !(s.radiusM > 0)) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [circlePolygon(s.position, s.radiusM)] },
+      properties: { id: s.id, state: s.state },
+    });
+  }
+  // Down stations last so their hatch is not hidden under a neighbour's fill.
+  features.sort((a, b) => Number(a.properties?.state === 'down') - Number(b.properties?.state === 'down'));
+  return { type: 'FeatureCollection', features };
+}
+
+export function linkFeatures(links: ById<Link>): FeatureCollection<LineString> {
+  const features: FeatureCollection<LineString>['features'] = [];
+  for (const l of Object.values(links)) {
+    if (l.path.length < 2) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'LineString', coordinates: l.path },
+      properties: { id: l.id, state: l.state },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/** Where to draw an alert: its own position, else its source device's. */
+export function alertPosition(alert: Alert, cameras: ById<Camera>, stations: ById<Station>): LngLat | null {
+  if (alert.position) return alert.position;
+  if (alert.source.kind === 'camera') return cameras[alert.source.id]?.position ?? null;
+  if (alert.source.kind === 'station') return stations[alert.source.id]?.position ?? null;
+  return null;
+}
+
+/** An alert pulses on the map while it is unacknowledged and younger than this. */
+export const NEW_ALERT_MS = 3 * 60_000;
+
+export function alertFeatures(
+  alerts: ById<Alert>,
+  cameras: ById<Camera>,
+  stations: ById<Station>,
+  serverNow: number,
+): FeatureCollection<Point> {
+  const features: FeatureCollection<Point>['features'] = [];
+  for (const a of Object.values(alerts)) {
+    if (a.state === 'cleared') continue;
+    const position = alertPosition(a, cameras, stations);
+    if (!position) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: position },
+      properties: {
+        id: a.id,
+        severity: a.severity,
+        rank: SEVERITY_RANK[a.severity],
+        state: a.state,
+        isNew: a.state === 'active' && serverNow - a.firstSeen < NEW_ALERT_MS,
+      },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}

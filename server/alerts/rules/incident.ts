@@ -1,0 +1,66 @@
+/**
+ * Every incident report raises an alert with the report's own severity (the lead's
+ * incident store creates the incident itself). Key
+ * `incident:${sourceId}:${externalRef ?? seq}`: a re-sent report (same call id) counts
+ * on the same alert. An unsequenced report (seq 0) without an externalRef has no
+ * identity of its own, so its device timestamp stands in for seq: otherwise every
+ * such report of a source would fold into one alert.
+ * Never auto-cleared: the operator closes it with the incident.
+ */
+import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
+import type { IncidentChannel, IncidentType, LngLat } from '../../../contract/index.js';
+import type { RuleContext, RuleFamily } from './context.js';
+
+export const TYPE_VI: Record<IncidentType, string> = {
+  traffic_accident: 'Tai nạn giao thông',
+  fire: 'Cháy',
+  medical: 'Cấp cứu y tế',
+  crime: 'An ninh trật tự',
+  flood: 'Ngập lụt',
+  crowd: 'Tụ tập đông người',
+  infrastructure: 'Sự cố hạ tầng',
+  telecom_outage: 'Mất sóng viễn thông',
+  other: 'Sự cố khác',
+};
+const CHANNEL_VI: Record<IncidentChannel, string> = {
+  hotline_113: 'đường dây 113',
+  hotline_114: 'đường dây 114',
+  hotline_115: 'đường dây 115',
+  citizen_app: 'ứng dụng người dân',
+  patrol: 'tuần tra',
+  agency: 'cơ quan',
+  cap: 'cảnh báo CAP',
+  system: 'hệ thống',
+};
+
+export const incidentKey = (sourceId: string, ref: string | number) => `incident:${sourceId}:${ref}`;
+
+export function incidentRule(ctx: RuleContext): RuleFamily {
+  const wardAt = (p: LngLat): string | null => ctx.pack.wards.features.find((f) => booleanPointInPolygon(p, f.geometry))?.properties.id ?? null;
+
+  return {
+    name: 'incident',
+    onIncident(e, now) {
+      const p = e.payload;
+      const ref = p.externalRef ?? (p.seq > 0 ? p.seq : `t${p.ts}`);
+      const position: LngLat | null = p.lat !== undefined && p.lon !== undefined ? [p.lon, p.lat] : null;
+      const data: Record<string, number | string> = { type: p.type, channel: p.channel, sourceId: e.sourceId };
+      if (p.externalRef !== undefined) data.externalRef = p.externalRef;
+      if (p.address !== undefined) data.address = p.address;
+      const key = incidentKey(e.sourceId, ref);
+      ctx.alerts.raise(
+        {
+          rule: 'incident_report',
+          dedupeKey: key,
+          severity: p.severity,
+          title: `Tin báo ${TYPE_VI[p.type].toLowerCase()} qua ${CHANNEL_VI[p.channel]}${p.address ? `: ${p.address}` : ''}`,
+          source: { kind: 'incident', id: key.slice('incident:'.length) },
+          position,
+          wardId: position ? wardAt(position) : null,
+          data,
+        },
+        now,
+      );
+    },
+  };
+}
