@@ -31,6 +31,11 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { PushHub } from './push/hub.js';
 import { Registry } from './registry/registry.js';
 import { Workflow } from './workflow.js';
+import { loadRules } from './alerts/rules-config.js';
+import { capRouter, createCapHandler } from './ingest/cap/handler.js';
+import { createFrigateHandlers } from './ingest/frigate/handler.js';
+import { loadFrigateMapping } from './ingest/frigate/mapping.js';
+import { stationsRouter } from './ingest/opencellid/router.js';
 import { workflowRoutes } from './http/workflow-routes.js';
 import { rebuildRegistry } from './registry/rebuild.js';
 
@@ -84,6 +89,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   async function startAll(): Promise<RunningApp> {
     const pack = await loadCityPack(config.CITY_PACK);
+    // Every file the operator configured is checked before anything starts.
+    const rules = loadRules(config.RULES_FILE);
+    const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 
     // Broker: embedded aedes unless an external one is configured.
@@ -130,7 +138,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
-    const workflow = new Workflow({ bus, writer, registry, pack, log: log.child({ module: 'workflow' }), now });
+    const workflow = new Workflow({ bus, writer, registry, pack, rules, log: log.child({ module: 'workflow' }), now });
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -141,6 +149,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       maxFutureSkewMs: config.MAX_FUTURE_SKEW_S * 1000,
       now,
     });
+    router.registerForeign('cap', createCapHandler({ bus, now }));
+    if (frigateMapping) {
+      const frigate = createFrigateHandlers({ bus, mapping: frigateMapping, now });
+      router.registerForeign('frigateEvents', frigate.events);
+      router.registerForeign('frigateAvailable', frigate.available);
+    }
 
     // Points wait in the spool until the schema exists, then flow.
     void schemaReady.then(() => writer.start());
@@ -193,7 +207,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       clientId: config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`,
       username: config.MQTT_USERNAME,
       password: config.MQTT_PASSWORD,
-      subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom],
+      subscriptions: [
+        ...SUBSCRIPTIONS.cameras,
+        ...SUBSCRIPTIONS.incidents,
+        ...SUBSCRIPTIONS.telecom,
+        ...SUBSCRIPTIONS.cap,
+        ...(frigateMapping ? SUBSCRIPTIONS.frigate : []),
+      ],
       sharedGroup: config.MQTT_SHARED_GROUP,
       log: log.child({ module: 'mqtt' }),
       onMessage: (topic, payload) => router.handle(topic, payload),
@@ -231,7 +251,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       health: healthReport,
       feeds: () => ({ feeds: health.snapshot((f) => registry.silentCount(f)), unknown: health.unknown(), deadLetters: health.deadLetters() }),
       devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
-      routes: [workflowRoutes({ workflow, commands: workflow.commands, influx, actorOf: () => actor, now })],
+      routes: [
+        workflowRoutes({ workflow, commands: workflow.commands, influx, actorOf: () => actor, now }),
+      ],
+      rootRoutes: [
+        capRouter({ bus, log: log.child({ module: 'cap' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
+        stationsRouter({ bus, log: log.child({ module: 'opencellid' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
+      ],
     });
     const server = http.createServer(httpApp);
     push.start(server);

@@ -69,6 +69,13 @@ export const configSchema = z.object({
   SIM_SEED: z.coerce.number().int().optional(),
   SIM_SPEED: z.coerce.number().positive().max(1000).default(1),
 
+  /** Alert rules (JSON, see config/rules.example.json); built-in defaults when unset. */
+  RULES_FILE: optionalString,
+  /** Frigate NVR camera/label/zone mapping (JSON, see config/frigate-map.example.json); Frigate topics are ignored when unset. */
+  FRIGATE_MAP: optionalString,
+  /** Bearer token required by POST /api/ingest/* (CAP, station lists); open when unset. */
+  INGEST_TOKEN: optionalString,
+
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
   MAX_FUTURE_SKEW_S: positiveInt.default(300),
   DEAD_LETTER_SIZE: positiveInt.default(200),

@@ -5,6 +5,9 @@
 import type { InfluxDB } from 'influx';
 import type { Alert, CityPack, Incident, Kpis, Unit } from '../contract/index.js';
 import { AlertStore } from './alerts/store.js';
+import { RuleEngine } from './alerts/engine.js';
+import { dueEscalations } from './alerts/escalation.js';
+import type { RulesConfig } from './alerts/rules-config.js';
 import type { EventBus } from './bus.js';
 import { EventLog, lastStates } from './events/log.js';
 import type { PointWriter } from './influx/writer.js';
@@ -19,18 +22,18 @@ export class Workflow {
   readonly alerts: AlertStore;
   readonly incidents: IncidentStore;
   readonly commands: Commands;
-  /** Coverage % of the city, set by the coverage rule. */
-  coveragePct: number | null = null;
+  readonly rules: RuleEngine;
   private timer: NodeJS.Timeout | null = null;
   private lastKpis = '';
 
   constructor(
-    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; log: Logger; now: () => number },
+    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number },
   ) {
     this.events = new EventLog(opts.writer, opts.now);
     this.alerts = new AlertStore(opts.bus, this.events, opts.now);
     this.incidents = new IncidentStore({ bus: opts.bus, log: this.events, alerts: this.alerts, registry: opts.registry, pack: opts.pack, now: opts.now });
     this.commands = new Commands(this.alerts, this.incidents, this.events, opts.log.child({ module: 'commands' }));
+    this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
   }
 
   /** Open alerts, incidents and unit states as they were, from the event log. */
@@ -49,9 +52,12 @@ export class Workflow {
   }
 
   start(): void {
+    // Incidents first: a report's incident exists before the rule raises its alert.
     this.incidents.start();
-    // KPIs are pushed when they change (checked every 2 s), and repeats persisted.
+    this.rules.start();
+    // Every 2 s: escalate what waited too long, persist repeats, push KPIs when they change.
     this.timer = setInterval(() => {
+      this.escalate();
       this.alerts.persistDirty();
       this.incidents.trim();
       const k = this.kpis();
@@ -63,9 +69,15 @@ export class Workflow {
     }, 2000);
   }
 
+  /** Alerts not acknowledged within their severity's deadline go up a step and are pushed again. */
+  escalate(): void {
+    for (const e of dueEscalations(this.alerts.open(), this.opts.now(), this.opts.rules)) this.alerts.escalate(e.id, e.to);
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.rules.stop();
     this.alerts.persistDirty();
     this.incidents.stop();
   }
@@ -75,7 +87,7 @@ export class Workflow {
       registry: this.opts.registry,
       alerts: this.alerts.open(),
       incidents: this.incidents.recent(),
-      coveragePct: this.coveragePct,
+      coveragePct: this.rules.coverage().city.populationPct,
       now: this.opts.now(),
     });
   }

@@ -22,6 +22,8 @@ export interface ApiDeps {
   devices: () => unknown;
   /** Routers mounted under /api. */
   routes?: express.Router[];
+  /** Routers that carry their full path (/api/ingest/…). */
+  rootRoutes?: express.Router[];
 }
 
 export interface HealthReport {
@@ -61,6 +63,7 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   app.get('/api/devices', (_req, res) => {
     res.json(deps.devices());
   });
+  for (const r of deps.rootRoutes ?? []) app.use(r);
   for (const r of deps.routes ?? []) app.use('/api', r);
   app.use('/api', (_req, res) => sendError(res, 404, 'not_found', 'no such API route'));
 

@@ -11,6 +11,9 @@ import type { BusEvents, EventBus } from '../bus.js';
 import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
 import type { Registry } from '../registry/registry.js';
+import { incidentKey } from '../alerts/rules/incident.js';
+import type { CapAlert } from '../ingest/cap/types.js';
+import { capToIncidentFields } from '../ingest/cap/types.js';
 import { distanceM, wardAt } from './geo.js';
 import { nextStatus } from './workflow.js';
 
@@ -57,6 +60,7 @@ export class IncidentStore {
   start(): void {
     this.opts.bus.on('incident.report', OWNER, (e) => this.onReport(e));
     this.opts.bus.on('alert.raised', OWNER, (e) => this.onAlert(e.alert));
+    this.opts.bus.on('cap.alert', OWNER, (e) => this.onCap(e.alert));
   }
 
   stop(): void {
@@ -167,7 +171,7 @@ export class IncidentStore {
   private onReport(e: BusEvents['incident.report']): void {
     const p = e.payload;
     const ref = p.externalRef ? `${e.sourceId}:${p.externalRef}` : null;
-    const dedupeKey = `incident:${e.sourceId}:${p.externalRef ?? p.seq}`;
+    const dedupeKey = incidentKey(e.sourceId, p.externalRef ?? (p.seq > 0 ? p.seq : `t${p.ts}`));
     const position: LngLat | null = p.lat !== undefined && p.lon !== undefined ? [p.lon, p.lat] : null;
     const at = this.now();
     const note = [p.description, p.address, p.reporter ? `(${p.reporter})` : ''].filter(Boolean).join(' — ');
@@ -183,6 +187,51 @@ export class IncidentStore {
     }
     if (ref) this.refs.set(ref, inc.id);
     this.refs.set(dedupeKey, inc.id);
+  }
+
+  /**
+   * OASIS CAP 1.2 from other agencies: an Actual Alert opens an incident and
+   * raises its alert; an Update amends the incident it references; a Cancel
+   * closes it. Test, Exercise, Draft and System messages are stored, not acted on.
+   */
+  private onCap(cap: CapAlert): void {
+    if (cap.status !== 'Actual') return;
+    const f = capToIncidentFields(cap);
+    const at = this.now();
+    const by = `cap:${cap.sender}`.slice(0, 64);
+    const referenced = cap.references.map((r) => this.incidents.get(this.refs.get(`${r.sender}/${r.identifier}`) ?? '')).find((i) => i !== undefined);
+    if (cap.msgType === 'Alert' || ((cap.msgType === 'Update' || cap.msgType === 'Cancel') && !referenced)) {
+      if (cap.msgType === 'Cancel') return; // cancelling something we never had
+      if (this.refs.has(f.externalRef)) return; // the same message again (MQTT and HTTP)
+      const inc = this.create({ ...f, channel: 'cap' }, at, by, f.description);
+      this.refs.set(f.externalRef, inc.id);
+      const alert = this.opts.alerts.raise(
+        {
+          rule: 'incident_report',
+          dedupeKey: `cap:${f.externalRef}`,
+          severity: f.severity,
+          title: f.description.split('\n')[0]!.slice(0, 160),
+          source: { kind: 'incident', id: inc.id },
+          position: f.position,
+          wardId: inc.wardId,
+          data: { channel: 'cap', sender: cap.sender.slice(0, 128), identifier: cap.identifier.slice(0, 128) },
+        },
+        at,
+      );
+      this.link(inc.id, alert);
+      return;
+    }
+    if (!referenced || cap.msgType === 'Ack' || cap.msgType === 'Error') return;
+    this.refs.set(f.externalRef, referenced.id);
+    if (cap.msgType === 'Cancel') {
+      if (referenced.status === 'closed') return;
+      const entry: IncidentEntry = { at, by, action: 'cancel', from: referenced.status, to: 'closed', note: cap.note ?? f.description };
+      this.commit({ ...referenced, status: 'closed', timeline: [...referenced.timeline, entry], updatedAt: at, version: referenced.version + 1 }, 'cancel', by, entry.note);
+      return;
+    }
+    const entry: IncidentEntry = { at, by, action: 'update', note: f.description };
+    const next = this.bump(referenced, f.severity, entry, 'CAP update');
+    this.commit({ ...next, description: f.description, position: f.position ?? next.position, version: next.version + 1 }, 'update', by);
   }
 
   private onAlert(alert: Alert): void {

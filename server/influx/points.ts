@@ -9,6 +9,7 @@
  */
 import type { Point } from './lineprotocol.js';
 import type { BusEvents } from '../bus.js';
+import type { StationSite } from '../../contract/index.js';
 
 /** ns timestamp as a string (exceeds 2^53, so never a JS number). */
 export function nsTimestamp(ms: number, seq: number): string {
@@ -109,5 +110,15 @@ export function linkStatusPoint(e: BusEvents['link.status']): Point {
     tags: { link: e.id },
     fields: fields({ state: p.state, state_code: STATE_CODE[p.state], latency_ms: p.latencyMs, loss_pct: p.lossPct, seq: p.seq }),
     timestamp: nsTimestamp(p.ts, p.seq),
+  };
+}
+
+/** An imported station site (OpenCelliD): the last one per station is its current site data. */
+export function stationSitePoint(s: StationSite, at: number, i: number): Point {
+  return {
+    measurement: 'station_site',
+    tags: { station: s.id, operator: s.operator },
+    fields: { name: s.name, lon: s.position[0], lat: s.position[1], techs: s.techs.join(','), radius_m: s.radiusM, ward: s.wardId ?? '' },
+    timestamp: nsTimestamp(at, i),
   };
 }

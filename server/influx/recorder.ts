@@ -6,7 +6,9 @@ import type { CityPack } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import { wardAt } from '../incidents/geo.js';
 import type { Registry } from '../registry/registry.js';
-import { cameraStatusPoint, detectionPoint, incidentReportPoint, linkStatusPoint, stationStatusPoint } from './points.js';
+import { capAlertPoint } from '../ingest/cap/points.js';
+import { frigateEventPoint } from '../ingest/frigate/points.js';
+import { cameraStatusPoint, stationSitePoint, detectionPoint, incidentReportPoint, linkStatusPoint, stationStatusPoint } from './points.js';
 import type { PointWriter } from './writer.js';
 
 const OWNER = 'recorder';
@@ -33,6 +35,10 @@ export class Recorder {
       writer.write([stationStatusPoint(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null })]);
     });
     bus.on('link.status', OWNER, (e) => writer.write([linkStatusPoint(e)]));
+    bus.on('cap.alert', OWNER, (e) => writer.write([capAlertPoint(e)]));
+    bus.on('frigate.event', OWNER, (e) => writer.write([frigateEventPoint(e)]));
+    // Imported station sites are kept so that the registry knows them after a restart.
+    bus.on('stations.imported', OWNER, (e) => writer.write(e.sites.map((s, i) => stationSitePoint(s, e.receivedAt, i))));
   }
 
   stop(): void {

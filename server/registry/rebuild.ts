@@ -25,6 +25,18 @@ async function lastRows(influx: InfluxDB, measurement: string): Promise<Row[]> {
 
 export async function rebuildRegistry(influx: InfluxDB, registry: Registry, log: Logger): Promise<{ cameras: number; stations: number; links: number }> {
   const started = Date.now();
+  // Imported station sites first (no time bound: a site list is imported once and stays).
+  const sites = (await influx.query(`SELECT * FROM "station_site" GROUP BY * ORDER BY time DESC LIMIT 1`)) as unknown as Row[];
+  registry.upsertStationSites(
+    sites.flatMap((r) => {
+      const op = str(r.operator, ['Viettel', 'VNPT', 'MobiFone'] as const);
+      const lon = num(r.lon);
+      const lat = num(r.lat);
+      if (!op || lon === null || lat === null) return [];
+      const techs = String(r.techs ?? '').split(',').filter((t): t is '2G' | '3G' | '4G' | '5G' => ['2G', '3G', '4G', '5G'].includes(t));
+      return [{ id: String(r.station), name: String(r.name ?? r.station), position: [lon, lat] as [number, number], operator: op, techs, radiusM: num(r.radius_m) ?? 1000, wardId: typeof r.ward === 'string' && r.ward ? r.ward : null, sectorsDeg: [] }];
+    }),
+  );
   const [cams, stations, links] = await Promise.all([
     lastRows(influx, 'camera_status'),
     lastRows(influx, 'station_status'),

@@ -6,7 +6,7 @@
  * State is kept behind this class so that a multi-instance deployment can
  * replace the Maps with a shared store without touching its users.
  */
-import type { Camera, CityPack, FeedFamily, Link, Station } from '../../contract/index.js';
+import type { Camera, CityPack, FeedFamily, Link, Station, StationSite } from '../../contract/index.js';
 import type { BusEvents, EventBus } from '../bus.js';
 
 const OWNER = 'registry';
@@ -47,6 +47,7 @@ export class Registry {
     this.bus.on('camera.detection', OWNER, (e) => this.touchCamera(e.id, e.payload.ts));
     this.bus.on('station.status', OWNER, (e) => this.onStationStatus(e));
     this.bus.on('link.status', OWNER, (e) => this.onLinkStatus(e));
+    this.bus.on('stations.imported', OWNER, (e) => this.upsertStationSites(e.sites));
     this.timer = setInterval(() => this.checkStale(), Math.min(5000, this.staleMs / 4));
   }
 
@@ -68,6 +69,16 @@ export class Registry {
   restoreLink(id: string, s: Pick<Link, 'state' | 'latencyMs' | 'lossPct' | 'lastSeen'>): void {
     const prev = this.links.get(id) ?? emptyLink(id);
     if (prev.lastSeen === null || (s.lastSeen ?? 0) > prev.lastSeen) this.links.set(id, { ...prev, ...s, stale: false });
+  }
+
+  /** Station sites imported (OpenCelliD) or restored: new ones join, known ones get the new site data. */
+  upsertStationSites(sites: StationSite[]): void {
+    for (const s of sites) {
+      const prev = this.stations.get(s.id) ?? emptyStation(s.id);
+      const next: Station = { ...prev, name: s.name, position: s.position, operator: s.operator, techs: s.techs, radiusM: s.radiusM, wardId: s.wardId ?? prev.wardId };
+      this.stations.set(s.id, next);
+      this.bus.emit('state.change', { kind: 'station', station: next });
+    }
   }
 
   /** Devices silent longer than their expected interval, per feed. */
