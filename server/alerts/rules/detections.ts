@@ -86,6 +86,8 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     );
   }
 
+  let observingSince: number | null = null;
+
   function burstKey(cameraId: string): { key: string; roadId: string | null } {
     const roadId = burst.by === 'road' ? (cam(cameraId)?.roadId ?? null) : null;
     return roadId ? { key: `violation_burst:road:${roadId}`, roadId } : { key: `violation_burst:camera:${cameraId}`, roadId: null };
@@ -176,6 +178,10 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
 
   function tick(now: number): void {
     for (const [k, ep] of episodes) if (now - ep.last > imm.dedupeWindowS * 1000) episodes.delete(k);
+    // Windows live in memory: after a restart a burst alert is only judged
+    // once a whole window has been watched, never cleared for lack of history.
+    observingSince ??= now;
+    if (now - observingSince < burst.windowS * 1000) return tickCongestion(now);
     for (const [key, w] of windows) {
       prune(w, now);
       if (w.times.length < burst.count / 2) ctx.alerts.clear(key, now, `fewer than ${burst.count / 2} violations in ${burst.windowS} s`);
