@@ -71,7 +71,9 @@ if (!existsSync(entry)) {
 // On Linux the server gets its own process group, so a Ctrl+C reaches it once (forwarded by us)
 // rather than twice (from the terminal and from us); `setpriv --pdeathsig TERM` makes it stop
 // if this process dies without forwarding (e.g. SIGKILL). Elsewhere: same group, signals forwarded.
-const nodeArgs = ['--import', 'tsx', entry];
+// A .env beside package.json is read (Node 20's --env-file): the variables of .env.example.
+const envFile = path.join(REPO_ROOT, '.env');
+const nodeArgs = [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), '--import', 'tsx', entry];
 const setpriv = process.platform === 'linux' ? findBinary('setpriv') : null;
 const [command, args] = setpriv
   ? [setpriv, ['--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs]]
