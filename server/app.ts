@@ -224,8 +224,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const w = writer.status();
       const ping = await pingInflux(influx);
       const reachable = ping === null;
+      const fullPct = Math.round((w.spoolBytes / (config.SPOOL_MAX_MB * 1024 * 1024)) * 1000) / 10;
+      // What an operator should do something about, in plain words.
+      const warnings: string[] = [];
+      if (!mq.connected) warnings.push(`MQTT broker not connected: ${mq.error ?? 'unknown'}`);
+      if (!reachable) warnings.push(`InfluxDB not reachable: ${ping ?? 'unknown'}; points wait in the spool`);
+      if (fullPct >= 50) warnings.push(`spool ${fullPct}% full (${w.queued} points waiting for InfluxDB)`);
+      if (w.dropped > 0) warnings.push(`spool full: ${w.dropped} points dropped`);
       return {
-        status: mq.connected && reachable && w.dropped === 0 ? 'ok' : 'degraded',
+        status: warnings.length === 0 ? 'ok' : 'degraded',
+        warnings,
         version: VERSION,
         uptimeS: Math.round((now() - startedAt) / 1000),
         broker: { ...mq, embedded: embedded !== null },
@@ -235,7 +243,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           local: influxd !== null,
           queued: w.queued,
           spoolBytes: w.spoolBytes,
-          spoolFullPct: Math.round((w.spoolBytes / (config.SPOOL_MAX_MB * 1024 * 1024)) * 1000) / 10,
+          spoolFullPct: fullPct,
           dropped: w.dropped,
           lastError: ping ?? w.lastError,
         },

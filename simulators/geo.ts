@@ -1,7 +1,9 @@
 /** Small, dependency-light geometry for the generator (metres on a city scale). */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { CityPack, RoadFeature, WardFeature } from '../contract/citypack.js';
-import type { LngLat } from '../contract/domain.js';
+import type { LngLat, Station } from '../contract/domain.js';
+import { coverageByWard } from '../server/alerts/coverage.js';
+import { defaultRules } from '../server/alerts/rules-config.js';
 import type { Rng } from './rng.js';
 
 const R = 6_371_008.8;
@@ -78,10 +80,11 @@ export function pointAlong(road: RoadFeature, t: number): LngLat {
 }
 
 /**
- * Wards that lose all coverage when `downStationIds` are down: wards served by at least
- * one station (by the station's wardId) and whose every station is in the set.
+ * Wards whose every own station (by the station's wardId) is in `downStationIds`: the
+ * ward has no service of its own left. The typhoon cuts fiber only to such wards.
+ * Not the coverage-loss expectation: see wardsLosingCoverage.
  */
-export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<string>): string[] {
+export function wardsWithoutOwnService(pack: CityPack, downStationIds: Iterable<string>): string[] {
   const down = new Set(downStationIds);
   return pack.wards.features
     .map((w) => w.properties.id)
@@ -89,4 +92,36 @@ export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<str
       const own = pack.sites.stations.filter((s) => s.wardId === wid);
       return own.length > 0 && own.every((s) => down.has(s.id));
     });
+}
+
+/**
+ * Wards for which the console raises coverage_loss when `downStationIds` are down (every
+ * other station up), with the default coverageLoss knobs: the product's own geometry
+ * (server/alerts/coverage.ts), not a rule of thumb. A ward loses coverage when the share
+ * of its area that stations covered and nothing covers now reaches minUncoveredPct, so
+ * one of two stations going down can be enough, and a ward whose stations are all down
+ * may still be covered from its neighbours. In pack order.
+ */
+export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<string>): string[] {
+  const down = new Set(downStationIds);
+  const { techs, gridM, minUncoveredPct } = defaultRules().coverageLoss;
+  const stations: Station[] = pack.sites.stations.map((s) => ({
+    id: s.id,
+    name: s.name,
+    position: s.position,
+    operator: s.operator,
+    techs: s.techs,
+    radiusM: s.radiusM,
+    wardId: s.wardId,
+    state: down.has(s.id) ? 'down' : 'up',
+    power: 'mains',
+    batteryPct: null,
+    backhaul: 'up',
+    loadPct: null,
+    lastSeen: 0,
+    stale: false,
+  }));
+  return coverageByWard(pack, stations, techs, { gridM })
+    .filter((w) => w.uncoveredPct >= minUncoveredPct)
+    .map((w) => w.wardId);
 }

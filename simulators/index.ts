@@ -37,6 +37,8 @@ export interface StartSimulationOptions {
 export interface Simulation {
   stop(): Promise<void>;
   readonly expectation: ScenarioExpectation;
+  /** Wall-clock epoch ms of sim offset 0: an event at sim offset `at` is published at startTs + at / speed. */
+  readonly startTs: number;
   readonly stats: { published: number; errors: number; connections: number };
 }
 
@@ -71,6 +73,7 @@ export async function startSimulation(opts: StartSimulationOptions): Promise<Sim
   let stopping: Promise<void> | undefined;
   return {
     expectation: gen.expectation,
+    startTs,
     get stats() {
       return { ...clock.stats, connections: pool.size };
     },

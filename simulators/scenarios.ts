@@ -7,7 +7,7 @@
 import type { CameraSite, CityPack } from '../contract/citypack.js';
 import type { IncidentType } from '../contract/domain.js';
 import { detectionRates, emitDetection, emitIncident, trafficIntensity } from './baseline.js';
-import { distanceM, jitter, offset, wardsLosingCoverage } from './geo.js';
+import { distanceM, jitter, offset, wardsLosingCoverage, wardsWithoutOwnService } from './geo.js';
 import { createRng, type Rng } from './rng.js';
 import type { ScenarioExpectation } from './types.js';
 import type { World } from './world.js';
@@ -125,9 +125,11 @@ const typhoon: ScenarioDef = {
       actions.push(stationAction(downAt, s.id, (w) => { w.setPower(s.id, 'battery', downAt, 0); const st = w.stations.get(s.id)!; st.batteryPct = 0; st.state = 'down'; }));
     });
     const hitIds = new Set(hit.map((s) => s.id));
-    const dark = wardsLosingCoverage(pack, hitIds);
-    // Fiber fails only where the whole ward is already dark, so backhaul loss never adds a coverage loss beyond `dark`.
+    // Fiber fails only to wards whose own stations are all down (backhaul loss does not change radio coverage anyway).
+    const dark = wardsWithoutOwnService(pack, hitIds);
     const cut = pack.sites.links.filter((l) => l.kind === 'commune' && dark.includes(l.to));
+    // What the console's coverage geometry flags: can include a ward that kept one of its stations.
+    const losing = wardsLosingCoverage(pack, hitIds);
     const lostBackhaul: string[] = [];
     const offline: string[] = [];
     cut.forEach((l, i) => {
@@ -150,8 +152,8 @@ const typhoon: ScenarioDef = {
       const at = rng.int(3 * 60, Math.floor(settled / 1000)) * 1000;
       actions.push({ at, run: (w, r) => emitIncident(w, r, at, { type: 'flood', wardIds: floodWards.length > 0 ? floodWards : undefined }) });
     }
-    const e = effects(`Typhoon: ${hit.length} coastal stations on battery then down; ${cut.length} ward links cut; wards without coverage: ${dark.join(', ') || 'none'}.`, settled);
-    Object.assign(e, { stationsDown: hit.map((s) => s.id), stationsOnBattery: hit.map((s) => s.id), stationsLosingBackhaul: lostBackhaul, linksDown: cut.map((l) => l.id), camerasOffline: offline, wardsLosingCoverage: dark });
+    const e = effects(`Typhoon: ${hit.length} coastal stations on battery then down; ${cut.length} ward links cut; wards losing coverage: ${losing.join(', ') || 'none'}.`, settled);
+    Object.assign(e, { stationsDown: hit.map((s) => s.id), stationsOnBattery: hit.map((s) => s.id), stationsLosingBackhaul: lostBackhaul, linksDown: cut.map((l) => l.id), camerasOffline: offline, wardsLosingCoverage: losing });
     e.incidents.push({ type: 'flood', minCount: floods, withinMs: [0, settled] });
     return { actions, expectation: e, detectionFactor: 0.3, incidentFactor: 1.5 };
   },

@@ -47,7 +47,11 @@ export interface ScenarioExpectation {
   linksDown: string[];
   /** Cameras that publish state "offline". */
   camerasOffline: string[];
-  /** Wards whose every station (by wardId) goes down: a coverage-loss alert is expected. */
+  /**
+   * Wards for which a coverage_loss alert is expected (default coverageLoss knobs): computed
+   * with the console's own coverage geometry once stationsDown are down, so a ward that
+   * keeps some of its stations can be listed (geo.ts wardsLosingCoverage).
+   */
   wardsLosingCoverage: string[];
   /** At least minCount detections of `kind` from the listed cameras (summed) within [from, to] ms. */
   detections: { cameraIds: string[]; kind: DetectionKind; minCount: number; withinMs: [number, number] }[];

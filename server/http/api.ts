@@ -28,6 +28,7 @@ export interface ApiDeps {
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  warnings: string[];
   version: string;
   uptimeS: number;
   broker: { connected: boolean; url: string; embedded: boolean; error: string | null };

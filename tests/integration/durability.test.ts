@@ -79,7 +79,10 @@ describe('nothing lost', () => {
       // InfluxDB is down: everything acknowledged must be waiting in the spool.
       await waitFor(() => app.health.stats('cameras').messages === DEVICES * PER_DEVICE, { timeoutMs: 30_000, message: 'not all messages ingested' });
       expect(app.writer.status().queued).toBeGreaterThan(0);
-      expect((await app.healthReport()).status).toBe('degraded');
+      const health = await app.healthReport();
+      expect(health).toMatchObject({ status: 'degraded', influx: { reachable: false, queued: app.writer.status().queued } });
+      expect(health.influx.spoolBytes).toBeGreaterThan(0);
+      expect(health.warnings.join(' ')).toMatch(/InfluxDB not reachable.*spool/);
 
       influxd = await startInfluxd({ dataDir: influxDir, httpPort: influxPort, rpcPort: await freePort(), logger: quiet });
       await app.writer.flush(60_000);

@@ -5,7 +5,7 @@ import { PAYLOAD_SCHEMAS, parseTopic } from '../../contract/topics.js';
 import { DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../server/citypack/load.js';
 import { VIOLATIONS } from '../../simulators/baseline.js';
 import { createEventGenerator, generateEvents } from '../../simulators/generator.js';
-import { distanceM, wardsLosingCoverage } from '../../simulators/geo.js';
+import { distanceM, wardsLosingCoverage, wardsWithoutOwnService } from '../../simulators/geo.js';
 import { createLoadMessages } from '../../simulators/load.js';
 import { SCENARIO_NAMES, describeScenario } from '../../simulators/scenarios.js';
 import { willPayload } from '../../simulators/transport.js';
@@ -183,6 +183,20 @@ describe('scenario expectations are reflected in the events', () => {
     expect(ty.stationsDown.sort()).toEqual(['tt-bs-b2', 'tt-bs-c1', 'tt-bs-c2']);
     expect(ty.wardsLosingCoverage).toEqual(['tt-c']);
     expect(ty.linksDown).toEqual(['tt-fo-c']);
+  });
+
+  it('Phan Rang typhoon: coverage loss is the console\'s geometry, not "every own station down"', () => {
+    for (const seed of [1, 2, 3]) {
+      const ty = describeScenario(prtc, 'typhoon', seed);
+      // w-my-binh keeps one of its two stations but loses ~32 % of its covered area (≥ the 20 % default).
+      expect(ty.wardsLosingCoverage).toContain('w-my-binh');
+      expect(wardsWithoutOwnService(prtc, ty.stationsDown)).not.toContain('w-my-binh');
+      // Every ward left without a station of its own loses coverage too, and the fiber is cut only to those.
+      expect(ty.wardsLosingCoverage).toEqual(expect.arrayContaining(wardsWithoutOwnService(prtc, ty.stationsDown)));
+      expect(ty.linksDown.map((id) => prtc.sites.links.find((l) => l.id === id)!.to).sort()).toEqual(
+        prtc.sites.links.filter((l) => l.kind === 'commune' && wardsWithoutOwnService(prtc, ty.stationsDown).includes(l.to)).map((l) => l.to).sort(),
+      );
+    }
   });
 
   it('typhoon: power fails from the coast inland and batteries drain before stations go down', () => {
