@@ -260,7 +260,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       feeds: () => ({ feeds: health.snapshot((f) => registry.silentCount(f)), unknown: health.unknown(), deadLetters: health.deadLetters() }),
       devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
       routes: [
-        workflowRoutes({ workflow, commands: workflow.commands, influx, actorOf: () => actor, now }),
+        workflowRoutes({ workflow, commands: workflow.commands, influx, pack, capSender: `ioc@${pack.meta.id}`, actorOf: () => actor, now }),
       ],
       rootRoutes: [
         capRouter({ bus, log: log.child({ module: 'cap' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),

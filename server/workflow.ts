@@ -13,6 +13,7 @@ import { EventLog, lastStates } from './events/log.js';
 import type { PointWriter } from './influx/writer.js';
 import { IncidentStore } from './incidents/store.js';
 import { computeKpis } from './kpis.js';
+import { nsTimestamp } from './influx/points.js';
 import type { Logger } from './log.js';
 import { Commands } from './push/commands.js';
 import type { Registry } from './registry/registry.js';
@@ -25,6 +26,7 @@ export class Workflow {
   readonly rules: RuleEngine;
   private timer: NodeJS.Timeout | null = null;
   private lastKpis = '';
+  private lastKpiWrite = 0;
 
   constructor(
     private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number },
@@ -61,12 +63,25 @@ export class Workflow {
       this.alerts.persistDirty();
       this.incidents.trim();
       const k = this.kpis();
+      this.storeKpis(k);
       const json = JSON.stringify(k);
       if (json !== this.lastKpis) {
         this.lastKpis = json;
         this.opts.bus.emit('state.change', { kind: 'kpis', kpis: k });
       }
     }, 2000);
+  }
+
+  /** One `kpis` point a minute: the wall's trends and tomorrow's report read them. */
+  private storeKpis(k: Kpis): void {
+    const now = this.opts.now();
+    if (now - this.lastKpiWrite < 60_000) return;
+    this.lastKpiWrite = now;
+    const fields: Record<string, number> = { active_alerts: k.activeAlerts };
+    for (const [sev, n] of Object.entries(k.openIncidents)) fields[`open_${sev}`] = n;
+    const optional = { mtta_s: k.mttaS, mttr_s: k.mttrS, camera_availability_pct: k.cameraAvailabilityPct, station_availability_pct: k.stationAvailabilityPct, coverage_pct: k.coveragePct };
+    for (const [key, v] of Object.entries(optional)) if (v !== null) fields[key] = v;
+    this.opts.writer.write([{ measurement: 'kpis', tags: {}, fields, timestamp: nsTimestamp(now, 0) }]);
   }
 
   /** Alerts not acknowledged within their severity's deadline go up a step and are pushed again. */

@@ -5,7 +5,9 @@
 import express from 'express';
 import type { Request, Response } from 'express';
 import type { InfluxDB } from 'influx';
-import type { ErrorCode, Result } from '../../contract/index.js';
+import type { CityPack, ErrorCode, Result } from '../../contract/index.js';
+import { alertToCap } from '../alerts/cap-export.js';
+import { buildCap } from '../ingest/cap/build.js';
 import { INCIDENT_ACTIONS } from '../../contract/index.js';
 import { EventLog } from '../events/log.js';
 import type { Actor, CommandName, Commands } from '../push/commands.js';
@@ -38,7 +40,16 @@ export function parseTime(v: unknown, fallback: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function workflowRoutes(deps: { workflow: Workflow; commands: Commands; influx: InfluxDB; actorOf: (req: Request) => Actor; now: () => number }): express.Router {
+export function workflowRoutes(deps: {
+  workflow: Workflow;
+  commands: Commands;
+  influx: InfluxDB;
+  pack: CityPack;
+  /** CAP `sender` of our exports: this centre's address. */
+  capSender: string;
+  actorOf: (req: Request) => Actor;
+  now: () => number;
+}): express.Router {
   const r = express.Router();
   const { workflow, commands } = deps;
   const run = (name: CommandName, req: Request, res: Response, extra: Record<string, unknown> = {}) => {
@@ -53,6 +64,11 @@ export function workflowRoutes(deps: { workflow: Workflow; commands: Commands; i
     const a = workflow.alerts.get(req.params.id);
     if (!a) return sendError(res, 404, 'not_found', 'no such alert');
     res.json({ ok: true, data: a });
+  });
+  r.get('/alerts/:id/cap', (req, res) => {
+    const a = workflow.alerts.get(req.params.id);
+    if (!a) return sendError(res, 404, 'not_found', 'no such alert');
+    res.type('application/cap+xml; charset=utf-8').send(buildCap(alertToCap(a, deps.pack, deps.capSender)));
   });
   r.post('/alerts/:id/acknowledge', (req, res) => run('alert:acknowledge', req, res, { id: req.params.id }));
   r.post('/alerts/:id/clear', (req, res) => run('alert:clear', req, res, { id: req.params.id }));

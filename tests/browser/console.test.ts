@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import { en } from '../../client/src/i18n/en.js';
 import { vi } from '../../client/src/i18n/vi.js';
@@ -60,7 +60,9 @@ function devicePublisher(client: MqttClient) {
   };
 }
 
-const text = (c: ConsolePage, testid: string) => c.page.locator(`[data-testid="${testid}"]`).innerText();
+/** textContent, not innerText: CSS uppercases some labels, and we compare with the i18n strings. */
+const tc = async (l: Locator) => (await l.textContent()) ?? '';
+const text = (c: ConsolePage, testid: string) => tc(c.page.locator(`[data-testid="${testid}"]`));
 
 describe('console on test-town (simulators off)', () => {
   let broker: TestMosquitto;
@@ -112,7 +114,7 @@ describe('console on test-town (simulators off)', () => {
 
     await waitFor(async () => (await deviceCounts(page, 'cameras')).up === 1, { message: 'device summary never counted tt-cam-2 up' });
     expect(await deviceCounts(page, 'cameras')).toEqual({ up: 1, total: 5 });
-    expect(await page.locator('[data-testid="device-summary"] [data-kind="cameras"]').innerText()).toContain(vi.devices.down.replace('{{count}}', '1'));
+    expect(await tc(page.locator('[data-testid="device-summary"] [data-kind="cameras"]'))).toContain(vi.devices.down.replace('{{count}}', '1'));
 
     // The page loaded the app and talked to the server, all on 127.0.0.1.
     expect(con.watch.requests.some((u) => u.startsWith(`${app.url.replace('http', 'ws')}/socket.io/`))).toBe(true);
@@ -151,11 +153,11 @@ describe('console on test-town (simulators off)', () => {
     const alertId = await row.getAttribute('data-alert-id');
     const serverAlert = app.workflow.alerts.open().find((a) => a.id === alertId);
     expect(serverAlert).toMatchObject({ rule: 'detection_fire_smoke', severity: 'critical', source: { kind: 'camera', id: 'tt-cam-3' } });
-    expect(await row.innerText()).toContain(vi.severity.critical);
+    expect(await tc(row)).toContain(vi.severity.critical);
     expect(Number(await page.locator('[data-testid="alert-queue"]').getAttribute('data-count'))).toBe(1);
 
     await waitFor(async () => (await severityCount(page, 'critical')) === 1, { timeoutMs: 2_000, message: 'header critical count never became 1' });
-    expect(await page.locator('[data-testid="severity-counts"] [data-severity="critical"]').innerText()).toContain('1');
+    expect(await tc(page.locator('[data-testid="severity-counts"] [data-severity="critical"]'))).toContain('1');
     // ...and it is on the map too.
     await waitFor(async () => (await sourceFeature(page, 'alerts', alertId!))?.severity === 'critical', { message: 'alert not on the map' });
     con.watch.assertNoErrors();
@@ -167,34 +169,34 @@ describe('console on test-town (simulators off)', () => {
     const queueTitle = page.locator('[data-testid="alert-queue"] h2');
     const connLabel = page.locator('[data-testid="connection-state"]');
     // Default: Vietnamese.
-    expect(await queueTitle.innerText()).toContain(vi.alerts.title);
-    expect(await connLabel.innerText()).toBe(vi.connection.live);
+    expect(await tc(queueTitle)).toContain(vi.alerts.title);
+    expect(await tc(connLabel)).toBe(vi.connection.live);
 
     await lang('en').click();
-    await waitFor(async () => (await queueTitle.innerText()).includes(en.alerts.title), { timeoutMs: 2_000, message: 'queue title not English' });
-    expect(await connLabel.innerText()).toBe(en.connection.live);
+    await waitFor(async () => (await tc(queueTitle)).includes(en.alerts.title), { timeoutMs: 2_000, message: 'queue title not English' });
+    expect(await tc(connLabel)).toBe(en.connection.live);
     expect(await text(con, 'device-summary')).toContain(en.devices.title);
-    expect(await page.locator('[data-testid="alert-row"]').first().innerText()).toContain(en.severity.critical);
-    expect(await page.locator('header').innerText()).toContain(en.app.title);
+    expect(await tc(page.locator('[data-testid="alert-row"]').first())).toContain(en.severity.critical);
+    expect(await tc(page.locator('header'))).toContain(en.app.title);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await lang('en').getAttribute('aria-pressed')).toBe('true');
 
     await lang('vi').click();
-    await waitFor(async () => (await queueTitle.innerText()).includes(vi.alerts.title), { timeoutMs: 2_000, message: 'queue title not Vietnamese again' });
-    expect(await page.locator('header').innerText()).toContain(vi.app.title);
+    await waitFor(async () => (await tc(queueTitle)).includes(vi.alerts.title), { timeoutMs: 2_000, message: 'queue title not Vietnamese again' });
+    expect(await tc(page.locator('header'))).toContain(vi.app.title);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('vi');
 
     // The choice survives a reload (localStorage), both ways.
     await lang('en').click();
     await page.reload();
     await waitForConsoleReady(page);
-    expect(await queueTitle.innerText()).toContain(en.alerts.title);
-    expect(await connLabel.innerText()).toBe(en.connection.live);
+    expect(await tc(queueTitle)).toContain(en.alerts.title);
+    expect(await tc(connLabel)).toBe(en.connection.live);
     expect(await page.evaluate(() => localStorage.getItem('ioc.lang'))).toBe('en');
     await lang('vi').click();
     await page.reload();
     await waitForConsoleReady(page);
-    expect(await queueTitle.innerText()).toContain(vi.alerts.title);
+    expect(await tc(queueTitle)).toContain(vi.alerts.title);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('vi');
     con.watch.assertNoErrors();
   });
@@ -206,11 +208,13 @@ describe('console on test-town (simulators off)', () => {
     const port = new URL(app.url).port;
     const alertId = await page.locator('[data-testid="alert-row"][data-severity="critical"]').getAttribute('data-alert-id');
 
+    console.log('T stop', Date.now());
     await app.stop();
+    console.log('T stopped', Date.now());
     await page.waitForSelector('[data-testid="connection-state"][data-state="offline"]', { timeout: 10_000 });
     const banner = page.locator('[data-testid="offline-banner"]');
     await banner.waitFor({ state: 'visible', timeout: 2_000 });
-    const bannerText = await banner.innerText();
+    const bannerText = await tc(banner);
     expect(bannerText).toContain(vi.connection.banner.split('{{time}}')[0]!.trim());
     expect(bannerText).toMatch(/\b\d{1,2}:\d{2}\b/); // "since HH:MM"
     expect(await text(con, 'connection-state')).toBe(vi.connection.offline);
@@ -225,7 +229,9 @@ describe('console on test-town (simulators off)', () => {
     // While the console is cut off, tt-cam-2 goes offline (Mosquitto holds it for the server's session).
     await send(topics.cameraStatus('tt-cam-2'), 'tt-cam-2', { state: 'offline' }, { retain: true });
 
+    console.log('T restart', Date.now());
     app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { ...env, PORT: port } });
+    console.log('T restarted', Date.now());
     expect(app.url).toBe(`http://127.0.0.1:${port}`);
     await waitFor(() => app.registry.cameras.get('tt-cam-2')?.state === 'offline', { message: 'restarted server did not get the missed status' });
 

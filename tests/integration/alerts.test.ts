@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Alert, Result } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
+import { parseCap } from '../../server/ingest/cap/parse.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
@@ -144,6 +145,33 @@ describe('alert rules over MQTT to a console', () => {
       new Promise<Result<Alert>>((r) => (officer.socket.emit as unknown as (e: string, b: unknown, cb: (x: Result<Alert>) => void) => void)('alert:acknowledge', body, r));
     expect(await ack({ id: a.id, version: a.version })).toMatchObject({ ok: true, data: { state: 'acknowledged', acknowledgedBy: 'officer' } });
     expect(await ack({ id: a.id, version: a.version })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('exports any alert as valid CAP 1.2 XML; a cleared one as a Cancel of the original', async () => {
+    const active = app.workflow.alerts.open().find((a) => a.rule === 'detection_fire_smoke')!;
+    const res = await fetch(`${app.url}/api/alerts/${active.id}/cap`);
+    expect(res.headers.get('content-type')).toMatch(/application\/cap\+xml/);
+    const parsed = parseCap(await res.text());
+    // Every CAP message is unique: an Update carries its own identifier and references the original.
+    const update = active.version > 1;
+    expect(parsed).toMatchObject({ ok: true, alert: { identifier: update ? `${active.id}-v${active.version}` : active.id, msgType: update ? 'Update' : 'Alert', status: 'Actual' } });
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(parsed.alert.infos[0]).toMatchObject({ severity: 'Extreme', categories: ['Fire'], headline: active.title });
+    expect(parsed.alert.infos[0]!.areas[0]!.circles[0]!.center).toEqual(active.position);
+
+    const cleared = app.workflow.alerts.all().find((a) => a.state === 'cleared')!;
+    const c = parseCap(await (await fetch(`${app.url}/api/alerts/${cleared.id}/cap`)).text());
+    expect(c).toMatchObject({ ok: true, alert: { msgType: 'Cancel', references: [{ identifier: cleared.id }] } });
+    expect((await fetch(`${app.url}/api/alerts/al-nope/cap`)).status).toBe(404);
+  });
+
+  it('stores the KPIs in InfluxDB', async () => {
+    await waitFor(async () => {
+      await app.writer.flush();
+      return (await app.influx.query(`SELECT * FROM kpis WHERE time > now() - 1h`)).length > 0;
+    });
+    const [k] = await app.influx.query<Record<string, number>>(`SELECT last(active_alerts) AS active, last(coverage_pct) AS coverage FROM kpis WHERE time > now() - 1h`);
+    expect(k!.active).toBeGreaterThan(0);
   });
 
   it('a restart mid-scenario leaves every open alert and incident as it was', async () => {
