@@ -59,6 +59,8 @@ export type Change =
   | { kind: 'alert'; alert: Alert }
   | { kind: 'incident'; incident: Incident }
   | { kind: 'unit'; unit: Unit }
+  /** Something left this screen's view (e.g. an incident reassigned to another unit): drop it. */
+  | { kind: 'gone'; entity: 'alert' | 'incident' | 'unit'; id: string }
   | { kind: 'kpis'; kpis: Kpis }
   | { kind: 'feeds'; feeds: FeedHealth[] };
 
@@ -101,9 +103,17 @@ export interface InterServerEvents {
   ping: () => void;
 }
 
+/**
+ * Which picture a screen gets: the whole city (duty officer, supervisor, wall),
+ * a district (some wards only), or one responder unit's own incidents.
+ */
+export type Audience = { kind: 'city' } | { kind: 'wards'; wardIds: string[] } | { kind: 'unit'; unitId: string };
+
 /** What a console sends in the Socket.IO handshake `auth`. */
 export interface HandshakeAuth {
   token?: string;
+  /** Wards of the district to watch; omit for the whole city. (A responder's unit comes from its session.) */
+  wards?: string[];
   /** Where it left off, to catch up with deltas instead of a snapshot. */
   epoch?: string;
   lastSeq?: number;
@@ -111,4 +121,5 @@ export interface HandshakeAuth {
 
 export interface SocketData {
   userId: string | null;
+  audience: Audience;
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InfluxDB } from 'influx';
-import type { CityPack, Snapshot } from '../contract/index.js';
+import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
 import { SUBSCRIPTIONS } from '../contract/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { MqttConnection } from './broker/connection.js';
@@ -194,11 +194,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     // Until sessions exist (security issue #6), every console acts as the duty officer.
     const actor = { user: 'officer', role: 'duty_officer' };
+    const wardIds = new Set(pack.wards.features.map((w) => w.properties.id));
     const push = new PushHub({
       bus,
       snapshot,
       log: log.child({ module: 'push' }),
       metrics,
+      audienceOf: (socket) => {
+        // A district screen names its wards; unknown ids are ignored. (A responder's unit will come from its session.)
+        const wards = (socket.handshake.auth as HandshakeAuth).wards;
+        const known = Array.isArray(wards) ? wards.filter((w): w is string => typeof w === 'string' && wardIds.has(w)) : [];
+        return known.length ? { kind: 'wards', wardIds: known } : { kind: 'city' };
+      },
       onSocket: (socket) => workflow.commands.bind(socket, () => actor),
     });
 
@@ -269,18 +276,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     const server = http.createServer(httpApp);
     push.start(server);
-    stops.push(() => push.stop());
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new Error(`HTTP server cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`)));
       server.listen(config.PORT, config.HOST, resolve);
     });
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
+    // Consoles are disconnected first: an open websocket would keep close() waiting.
+    stops.push(async () => {
+      await push.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
 

@@ -5,13 +5,17 @@
  * coalesced (latest per device) and sent every `deviceFlushMs`, so that a
  * console gets a few updates per second however fast the devices talk.
  * Recent deltas are kept so a reconnecting client can catch up from its seq.
+ * Each audience (the city, a district, a responder unit) has its own stream
+ * and Socket.IO room, so each screen gets exactly what it needs.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { Change, ClientToServerEvents, Delta, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
+import type { Audience, Change, ClientToServerEvents, Delta, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { audienceKey, filterSnapshot } from './audience.js';
+import { AudienceStream } from './stream.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -24,13 +28,13 @@ const IMMEDIATE: ReadonlySet<Change['kind']> = new Set(['alert', 'incident', 'un
 
 export class PushHub {
   private io: IoServer | null = null;
-  private seq = 0;
   /** This run's identity: sequence numbers restart with the server. */
   readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  /** Device changes waiting for the next flush, latest per device. */
+  /** Changes waiting for the next flush, latest per item. */
   private pending = new Map<string, Change>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly history: Delta[] = [];
+  /** One stream per audience (city, a district, a unit), each with its own seq. */
+  private readonly streams = new Map<string, AudienceStream>();
 
   constructor(
     private readonly opts: {
@@ -40,6 +44,8 @@ export class PushHub {
       metrics: Metrics;
       deviceFlushMs?: number;
       historySize?: number;
+      /** Which picture a socket gets; the whole city unless said otherwise. */
+      audienceOf?: (socket: IoSocket) => Audience;
       /** Registers command handlers on each new socket. */
       onSocket?: (socket: IoSocket) => void;
     },
@@ -60,15 +66,20 @@ export class PushHub {
     this.io = io;
     io.on('connection', (socket) => {
       this.opts.metrics.sockets.inc();
+      const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };
+      socket.data.audience = audience;
+      const stream = this.stream(audience);
+      void socket.join(stream.room);
       // A console coming back sends the last seq it applied: give it exactly
       // what it missed when we still hold it, else a fresh snapshot.
-      const auth = socket.handshake.auth as HandshakeAuth;
-      const missed = auth.epoch === this.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? this.deltasSince(auth.lastSeq) : null;
+      const auth = socket.handshake.auth as HandshakeAuth & { epoch?: unknown; lastSeq?: unknown };
+      this.flush();
+      const missed = auth.epoch === this.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? stream.since(auth.lastSeq) : null;
       if (missed) for (const d of missed) socket.emit('state:delta', d);
-      else socket.emit('state:snapshot', this.buildSnapshot());
+      else socket.emit('state:snapshot', this.snapshotFor(stream));
       socket.on('state:resync', (ack) => {
         if (typeof ack !== 'function') return;
-        ack({ ok: true, data: this.buildSnapshot() });
+        ack({ ok: true, data: this.snapshotFor(stream) });
       });
       this.opts.onSocket?.(socket);
       socket.on('disconnect', () => this.opts.metrics.sockets.dec());
@@ -86,45 +97,57 @@ export class PushHub {
     if (io) {
       io.disconnectSockets(true);
       // io.close() would also close the shared HTTP server; the app closes that.
+      io.engine.close();
       io.removeAllListeners();
     }
   }
 
+  /** The whole city's current snapshot (REST, tests). */
   buildSnapshot(): Snapshot {
-    // Pending device changes are part of the picture: flush them first so that
-    // the snapshot's seq and the deltas that follow agree.
-    this.flush();
-    return { epoch: this.epoch, seq: this.seq, serverTime: Date.now(), ...this.opts.snapshot() };
+    return this.snapshotFor(this.stream({ kind: 'city' }));
   }
 
-  /** Deltas after `seq`, or null when they are no longer held (client must take a snapshot). */
+  /** Deltas after `seq` on the city stream, or null when no longer held. */
   deltasSince(seq: number): Delta[] | null {
     this.flush();
-    const first = this.history[0];
-    if (seq > this.seq) return null; // a seq from another server's life: start over
-    if (seq === this.seq) return [];
-    if (!first || first.seq > seq + 1) return null;
-    return this.history.filter((d) => d.seq > seq);
+    return this.stream({ kind: 'city' }).since(seq);
+  }
+
+  private stream(audience: Audience): AudienceStream {
+    const key = audienceKey(audience);
+    let s = this.streams.get(key);
+    if (!s) {
+      s = new AudienceStream(audience, `aud:${key}`, this.opts.historySize ?? 2000);
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
+  private snapshotFor(stream: AudienceStream): Snapshot {
+    // Pending changes are part of the picture: flush them first so that the
+    // snapshot's seq and the deltas that follow agree.
+    this.flush();
+    const full: Snapshot = { epoch: this.epoch, seq: stream.seq, serverTime: Date.now(), ...this.opts.snapshot() };
+    const { snapshot, visible } = filterSnapshot(stream.audience, full);
+    stream.init(visible);
+    return snapshot;
   }
 
   private onChange(c: Change): void {
-    if (IMMEDIATE.has(c.kind)) {
-      this.pending.set(`${c.kind}:${changeId(c)}`, c);
-      this.flush();
-    } else {
-      this.pending.set(`${c.kind}:${changeId(c)}`, c);
-    }
+    this.pending.set(`${c.kind}:${changeId(c)}`, c);
+    if (IMMEDIATE.has(c.kind)) this.flush();
   }
 
   private flush(): void {
-    if (this.pending.size === 0 || !this.io) return;
-    const delta: Delta = { seq: ++this.seq, changes: [...this.pending.values()] };
+    if (this.pending.size === 0) return;
+    const changes = [...this.pending.values()];
     this.pending = new Map();
-    this.history.push(delta);
-    const max = this.opts.historySize ?? 2000;
-    if (this.history.length > max) this.history.splice(0, this.history.length - max);
-    this.io.emit('state:delta', delta);
-    this.opts.metrics.deltas.inc();
+    for (const stream of this.streams.values()) {
+      const delta = stream.next(changes);
+      if (!delta) continue;
+      this.io?.to(stream.room).emit('state:delta', delta);
+      this.opts.metrics.deltas.inc();
+    }
   }
 }
 
@@ -142,6 +165,8 @@ function changeId(c: Change): string {
       return c.incident.id;
     case 'unit':
       return c.unit.id;
+    case 'gone':
+      return `${c.entity}:${c.id}`;
     case 'kpis':
     case 'feeds':
       return '';

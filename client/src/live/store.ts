@@ -144,6 +144,12 @@ export function applyDelta(data: LiveData, delta: Delta): { outcome: DeltaOutcom
       case 'feeds':
         feeds = change.feeds;
         break;
+      case 'gone':
+        // Left this screen's view (e.g. an incident reassigned to another unit).
+        if (change.entity === 'alert') delete (alerts ??= { ...data.alerts })[change.id];
+        else if (change.entity === 'incident') delete (incidents ??= { ...data.incidents })[change.id];
+        else delete (units ??= { ...data.units })[change.id];
+        break;
       default: {
         // A newer server may send kinds this client does not know: skip them, keep the seq.
         const unknown: never = change;

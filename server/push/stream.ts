@@ -1,0 +1,51 @@
+/**
+ * One audience's delta stream: its own consecutive sequence numbers, the
+ * items it has been shown, and recent deltas for catching up.
+ */
+import type { Audience, Change, Delta } from '../../contract/index.js';
+import { filterChange } from './audience.js';
+
+export class AudienceStream {
+  seq = 0;
+  private readonly history: Delta[] = [];
+  /** Items this audience currently shows (alert:/incident:/unit: ids). */
+  private visible = new Set<string>();
+  private initialised = false;
+
+  constructor(
+    readonly audience: Audience,
+    readonly room: string,
+    private readonly historySize: number,
+  ) {}
+
+  /** The first snapshot of a stream tells it what its audience already shows. */
+  init(visible: Set<string>): void {
+    if (this.initialised) return;
+    this.visible = visible;
+    this.initialised = true;
+  }
+
+  /** Filters a batch of changes into this audience's next delta, or null if none concerns it. */
+  next(changes: Change[]): Delta | null {
+    if (!this.initialised) return null; // nobody has subscribed with a snapshot yet
+    const mine: Change[] = [];
+    for (const c of changes) {
+      const f = filterChange(this.audience, c, this.visible);
+      if (f) mine.push(f);
+    }
+    if (mine.length === 0) return null;
+    const delta: Delta = { seq: ++this.seq, changes: mine };
+    this.history.push(delta);
+    if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    return delta;
+  }
+
+  /** Deltas after `seq`, or null when they are no longer held. */
+  since(seq: number): Delta[] | null {
+    if (seq > this.seq) return null;
+    if (seq === this.seq) return [];
+    const first = this.history[0];
+    if (!first || first.seq > seq + 1) return null;
+    return this.history.filter((d) => d.seq > seq);
+  }
+}

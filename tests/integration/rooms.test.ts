@@ -1,0 +1,64 @@
+/**
+ * Rooms: a district console (wards it names in the handshake) gets its own
+ * snapshot and consecutive deltas about its wards only; the city console
+ * gets everything. Telemetry is coalesced; an incident goes out at once.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '../../contract/index.js';
+import { topics } from '../../contract/index.js';
+import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startAedes, type TestAedes } from '../harness/aedes.js';
+import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
+import { waitFor } from '../harness/wait.js';
+
+let influxd: TestInfluxd;
+let broker: TestAedes;
+let app: TestApp;
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  broker = await startAedes();
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url });
+});
+afterAll(async () => {
+  await app?.stop();
+  await broker?.stop();
+  await influxd?.stop();
+});
+
+it('a district console sees only its wards, with its own consecutive seq', async () => {
+  const city: TestConsole = await connectConsole(app.url);
+  const district: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, { transports: ['websocket'], reconnection: false, auth: { wards: ['tt-a'] } });
+  const snaps: Snapshot[] = [];
+  const deltas: Delta[] = [];
+  district.on('state:snapshot', (s) => snaps.push(s));
+  district.on('state:delta', (d) => deltas.push(d));
+  await waitFor(() => snaps.length === 1);
+  expect(snaps[0]!.cameras.map((c) => c.id)).toEqual(['tt-cam-1']);
+  expect(new Set(snaps[0]!.stations.map((s) => s.wardId))).toEqual(new Set(['tt-a']));
+
+  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const ts = Date.now();
+  // 50 status updates of one camera in ward A, 1 in ward C: telemetry is coalesced.
+  for (let i = 1; i <= 50; i++) await dev.publishAsync(topics.cameraStatus('tt-cam-1'), JSON.stringify({ seq: i, ts: ts + i, state: i % 2 ? 'online' : 'degraded', fps: i }), { qos: 1 });
+  await dev.publishAsync(topics.cameraStatus('tt-cam-3'), JSON.stringify({ seq: 1, ts, state: 'offline' }), { qos: 1 });
+  const report = (ref: string, lon: number) =>
+    dev.publishAsync(topics.incidentReport('hotline-114'), JSON.stringify({ seq: Number(ref.slice(1)), ts, channel: 'hotline_114', type: 'fire', severity: 'major', lat: 10.005, lon, description: 'cháy', externalRef: ref }), { qos: 1 });
+  await report('F1', 106.005); // ward A
+  await report('F2', 106.025); // ward C
+  await dev.endAsync();
+
+  await waitFor(() => city.deltas.flatMap((d) => d.changes).filter((c) => c.kind === 'incident').length >= 2);
+  await waitFor(() => deltas.flatMap((d) => d.changes).some((c) => c.kind === 'camera' && c.camera.fps === 50));
+  const mine = deltas.flatMap((d) => d.changes);
+  expect(new Set(mine.filter((c) => c.kind === 'incident').map((c) => (c.kind === 'incident' ? c.incident.externalRef : '')))).toEqual(new Set(['hotline-114:F1']));
+  expect(mine.some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-3')).toBe(false);
+  // Coalesced: far fewer camera updates than the 50 published.
+  expect(mine.filter((c) => c.kind === 'camera').length).toBeLessThan(25);
+  // Its own numbering: consecutive from its snapshot.
+  deltas.forEach((d, i) => expect(d.seq).toBe(snaps[0]!.seq + i + 1));
+  // The city console saw ward C's incident and camera.
+  expect(city.deltas.flatMap((d) => d.changes).some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-3')).toBe(true);
+  // Sockets are left open on purpose: stopping the server must not wait for consoles to leave.
+});
