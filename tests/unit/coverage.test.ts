@@ -185,13 +185,14 @@ describe('agreement with the simulators\' expectations', () => {
       }
   });
 
-  it('Phan Rang: fiber-cut agrees; typhoon adds w-my-binh (half its stations down, ~32 % of its area lost)', () => {
+  it('Phan Rang: fiber-cut and typhoon agree (typhoon includes w-my-binh: half its stations down, ~32 % of its area lost)', () => {
     for (const seed of [1, 2, 3]) {
       const e = describeScenario(prtc, 'fiber-cut', seed);
       expect(lossWards(prtc, e.stationsDown), `fiber-cut/${seed}`).toEqual([...e.wardsLosingCoverage].sort());
     }
     const t = describeScenario(prtc, 'typhoon', 1);
     // The simulator counts a ward only when all its own stations are down; geometry also sees partial losses.
-    expect(lossWards(prtc, t.stationsDown)).toEqual([...t.wardsLosingCoverage, 'w-my-binh'].sort());
+    expect(lossWards(prtc, t.stationsDown)).toEqual([...t.wardsLosingCoverage].sort());
+    expect(t.wardsLosingCoverage).toContain('w-my-binh');
   });
 });
