@@ -4,3 +4,4 @@ export * from './topics.js';
 export * from './socket.js';
 export * from './citypack.js';
 export * from './commands.js';
+export * from './auth.js';
