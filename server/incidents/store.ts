@@ -20,6 +20,25 @@ import { nextStatus } from './workflow.js';
 const OWNER = 'incidents';
 /** Detections that are an incident in themselves, and the incident type they make. */
 const INCIDENT_OF_DETECTION: Record<string, IncidentType> = { accident: 'traffic_accident', fire_smoke: 'fire', crowd: 'crowd' };
+/**
+ * Which incident types can be one event on the ground: an accident brings a
+ * 115 medical call and sometimes a fire; a crowd, a fight; a flood cuts power
+ * and telecom. Unrelated reports that happen to be near stay separate.
+ */
+const RELATED: Partial<Record<IncidentType, readonly IncidentType[]>> = {
+  traffic_accident: ['medical', 'fire'],
+  medical: ['traffic_accident', 'fire', 'crowd'],
+  fire: ['traffic_accident', 'medical'],
+  crowd: ['crime', 'medical'],
+  crime: ['crowd'],
+  flood: ['infrastructure', 'telecom_outage'],
+  infrastructure: ['flood', 'telecom_outage'],
+  telecom_outage: ['flood', 'infrastructure'],
+};
+export function related(a: IncidentType, b: IncidentType): boolean {
+  return a === b || (RELATED[a]?.includes(b) ?? false);
+}
+
 /** Closed incidents stay in memory this long, for today's KPIs. */
 const KEEP_CLOSED_MS = 24 * 3600_000;
 
@@ -177,7 +196,7 @@ export class IncidentStore {
     const note = [p.description, p.address, p.reporter ? `(${p.reporter})` : ''].filter(Boolean).join(' — ');
     // The same call sent twice, or an update from the same system: one incident.
     const known = ref ? this.incidents.get(this.refs.get(ref) ?? '') : undefined;
-    const target = known && known.status !== 'closed' ? known : position ? this.correlate(position, at) : undefined;
+    const target = known && known.status !== 'closed' ? known : position ? this.correlate(position, at, p.type) : undefined;
     let inc: Incident;
     if (target) {
       const entry: IncidentEntry = { at, by: p.channel, action: 'report', note };
@@ -242,7 +261,7 @@ export class IncidentStore {
     const type = kind ? INCIDENT_OF_DETECTION[kind] : undefined;
     if (!type || !alert.position) return;
     const at = alert.firstSeen;
-    const near = this.correlate(alert.position, at);
+    const near = this.correlate(alert.position, at, type);
     if (near) return this.link(near.id, alert);
     const inc = this.create(
       { type, severity: alert.severity, channel: 'system', position: alert.position, address: null, description: alert.title, externalRef: null },
@@ -253,13 +272,13 @@ export class IncidentStore {
     this.link(inc.id, alert);
   }
 
-  /** An open, unresolved incident within the radius and time window, nearest first. */
-  private correlate(position: LngLat, at: number): Incident | undefined {
+  /** An open, unresolved, related incident within the radius and time window, nearest first. */
+  private correlate(position: LngLat, at: number, type: IncidentType): Incident | undefined {
     const radius = this.opts.correlateRadiusM ?? 300;
     const window = this.opts.correlateWindowMs ?? 5 * 60_000;
     let best: { inc: Incident; d: number } | undefined;
     for (const inc of this.incidents.values()) {
-      if (!inc.position || inc.status === 'resolved' || inc.status === 'closed') continue;
+      if (!inc.position || inc.status === 'resolved' || inc.status === 'closed' || !related(type, inc.type)) continue;
       if (Math.abs(at - inc.createdAt) > window) continue;
       const d = distanceM(position, inc.position);
       if (d <= radius && (!best || d < best.d)) best = { inc, d };
