@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +38,17 @@ import { createFrigateHandlers } from './ingest/frigate/handler.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import { stationsRouter } from './ingest/opencellid/router.js';
 import { workflowRoutes } from './http/workflow-routes.js';
+import { wallRoutes } from './http/wall-routes.js';
+import { replayRoutes } from './replay/routes.js';
 import { rebuildRegistry } from './registry/rebuild.js';
+import { createAuthService, ensureAdmin } from './auth/bootstrap.js';
+import { restGuard } from './auth/guard.js';
+import { guardedAuthRoutes, publicAuthRoutes } from './auth/routes.js';
+import type { AuthService, Principal } from './auth/service.js';
+import { SocketGate } from './auth/socket.js';
+import { brokerAuth, type BrokerAuth } from './broker/auth.js';
+import { DeviceRegistry } from './broker/devices.js';
+import { securityMiddleware } from './http/security.js';
 
 export const VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -62,6 +73,8 @@ export interface RunningApp {
   push: PushHub;
   metrics: Metrics;
   workflow: Workflow;
+  /** People and sessions (server/auth). */
+  auth: AuthService;
   healthReport(): Promise<HealthReport>;
 }
 
@@ -94,13 +107,42 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 
+    // People: users, sessions, display tokens (server/auth); no default password, ever.
+    const auth = createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now });
+    await ensureAdmin(auth, log.child({ module: 'auth' }));
+    const tlsFiles = (cert: string | undefined, key: string | undefined, what: string) => {
+      if (!cert !== !key) throw new Error(`${what}: set both the certificate and the key, or neither`);
+      return cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined;
+    };
+    const mqttTls = tlsFiles(config.MQTT_TLS_CERT, config.MQTT_TLS_KEY, 'MQTT_TLS_CERT/MQTT_TLS_KEY');
+    const httpsTls = tlsFiles(config.HTTPS_CERT, config.HTTPS_KEY, 'HTTPS_CERT/HTTPS_KEY');
+
     // Broker: embedded aedes unless an external one is configured.
     let embedded: EmbeddedBroker | null = null;
     let mqttUrl = config.MQTT_URL;
+    /** Where the server and its simulators connect, and as whom. */
+    let localMqttUrl = mqttUrl;
+    let deviceAuth: BrokerAuth | null = null;
     if (!mqttUrl) {
-      embedded = await startEmbeddedBroker({ host: config.MQTT_EMBEDDED_HOST, port: config.MQTT_EMBEDDED_PORT, log: log.child({ module: 'broker' }) });
+      // Devices prove who they are and stay in their own topics (docs/security.md); off = a lab broker.
+      deviceAuth = config.MQTT_DEVICE_AUTH
+        ? brokerAuth({
+            registry: new DeviceRegistry(config.DEVICE_REGISTRY),
+            server: { ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}), ...(config.MQTT_PASSWORD ? { password: config.MQTT_PASSWORD } : {}) },
+            log: log.child({ module: 'broker' }),
+            metrics,
+          })
+        : null;
+      embedded = await startEmbeddedBroker({
+        host: config.MQTT_EMBEDDED_HOST,
+        port: config.MQTT_EMBEDDED_PORT,
+        log: log.child({ module: 'broker' }),
+        ...(deviceAuth ? { aedes: deviceAuth.hooks } : {}),
+        ...(mqttTls ? { tls: mqttTls } : {}),
+      });
       stops.push(() => embedded!.stop());
       mqttUrl = embedded.url;
+      localMqttUrl = embedded.localUrl;
     }
 
     // InfluxDB: a supervised local influxd unless an external one is configured.
@@ -192,28 +234,24 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       kpis: workflow.kpis(),
       feeds: health.snapshot((f) => registry.silentCount(f)),
     });
-    // Until sessions exist (security issue #6), every console acts as the duty officer.
-    const actor = { user: 'officer', role: 'duty_officer' };
-    const wardIds = new Set(pack.wards.features.map((w) => w.properties.id));
+    auth.setEventLog(workflow.events);
+    // Every socket proves who it is in the handshake; its audience and its commands' actor come from the session.
+    const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }));
     const push = new PushHub({
       bus,
       snapshot,
       log: log.child({ module: 'push' }),
       metrics,
-      audienceOf: (socket) => {
-        // A district screen names its wards; unknown ids are ignored. (A responder's unit will come from its session.)
-        const wards = (socket.handshake.auth as HandshakeAuth).wards;
-        const known = Array.isArray(wards) ? wards.filter((w): w is string => typeof w === 'string' && wardIds.has(w)) : [];
-        return known.length ? { kind: 'wards', wardIds: known } : { kind: 'city' };
-      },
-      onSocket: (socket) => workflow.commands.bind(socket, () => actor),
+      audienceOf: (socket) => gate.audienceOf(socket),
+      middleware: gate.middleware,
+      onSocket: (socket) => workflow.commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
 
     const mqttConn = new MqttConnection({
-      url: mqttUrl,
+      url: localMqttUrl!,
       clientId: config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`,
-      username: config.MQTT_USERNAME,
-      password: config.MQTT_PASSWORD,
+      username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
+      password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
       subscriptions: [
         ...SUBSCRIPTIONS.cameras,
         ...SUBSCRIPTIONS.incidents,
@@ -267,15 +305,49 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       feeds: () => ({ feeds: health.snapshot((f) => registry.silentCount(f)), unknown: health.unknown(), deadLetters: health.deadLetters() }),
       devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
       routes: [
-        workflowRoutes({ workflow, commands: workflow.commands, influx, pack, capSender: `ioc@${pack.meta.id}`, actorOf: () => actor, now }),
+        guardedAuthRoutes(auth),
+        workflowRoutes({
+          workflow,
+          commands: workflow.commands,
+          influx,
+          pack,
+          capSender: `ioc@${pack.meta.id}`,
+          // The guard put the caller there (server/auth/guard.ts).
+          actorOf: (req) => {
+            const p = req.res!.locals.principal as Principal;
+            return { user: p.username, role: p.role, unitId: p.unitId };
+          },
+          now,
+        }),
+        wallRoutes({
+          influx,
+          pack,
+          staticDir: config.STATIC_DIR,
+          playlist: config.WALL_PLAYLIST,
+          rotateS: config.WALL_ROTATE_S,
+          stations: () => [...registry.stations.values()],
+          incidents: () => workflow.incidents.recent(),
+          now,
+        }),
+        replayRoutes({
+          influx,
+          base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: workflow.incidents.unitList() }),
+          staleMs: config.DEVICE_STALE_S * 1000,
+          now,
+        }),
       ],
+      security: securityMiddleware(config),
+      publicRoutes: [publicAuthRoutes(auth)],
+      guard: restGuard(auth, log.child({ module: 'auth' }), (e) => workflow.events.append({ entity: 'auth', result: 'refused', ...e })),
       rootRoutes: [
         capRouter({ bus, log: log.child({ module: 'cap' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
         stationsRouter({ bus, log: log.child({ module: 'opencellid' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
       ],
     });
-    const server = http.createServer(httpApp);
+    const server = httpsTls ? https.createServer({ ...httpsTls, minVersion: 'TLSv1.2' }, httpApp) : http.createServer(httpApp);
     push.start(server);
+    gate.start(push.server);
+    stops.push(() => gate.stop());
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new Error(`HTTP server cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`)));
       server.listen(config.PORT, config.HOST, resolve);
@@ -289,7 +361,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       });
     });
     const port = (server.address() as AddressInfo).port;
-    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+    const url = `${httpsTls ? 'https' : 'http'}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
 
     await mqttConn.start();
     stops.push(() => mqttConn.stop());
@@ -297,7 +369,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     if (config.SIMULATORS) {
       const { startSimulation } = await import('../simulators/index.js');
       const sim = await startSimulation({
-        mqttUrl,
+        mqttUrl: localMqttUrl!,
+        // In-process credentials: the embedded broker lets them publish under ioc/v1 only.
+        ...(deviceAuth ? deviceAuth.simulator : {}),
         pack,
         scenario: config.SIM_SCENARIO,
         seed: config.SIM_SEED,
@@ -308,7 +382,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
 
     log.info({ url }, 'ioc-console is up');
-    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, healthReport };
+    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, auth, healthReport };
   }
 
   async function stop(): Promise<void> {

@@ -83,8 +83,40 @@ export const configSchema = z.object({
   DEVICE_STALE_S: positiveInt.default(120),
 
   STATIC_DIR: z.string().default(path.join(ROOT, 'dist', 'client')),
+  /** Panels the wall display rotates through, in order: incidents, cameras, coverage, trends, response. */
+  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response'),
+  /** Seconds each wall panel stays up. */
+  WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
   MAPBOX_TOKEN: optionalString,
+
+  // ---- Security (docs/security.md)
+  /** Users, sessions, display tokens (users.json) and the generated signing key (secret). */
+  AUTH_DIR: z.string().default(path.join(ROOT, 'data', 'auth')),
+  /** HMAC key of access tokens; several instances must share it. Generated into AUTH_DIR when unset. */
+  AUTH_SECRET: z
+    .string()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().min(32, 'at least 32 characters (openssl rand -base64 48)').optional())
+    .optional(),
+  AUTH_ACCESS_TTL_S: positiveInt.default(900),
+  AUTH_REFRESH_TTL_S: positiveInt.default(43_200),
+  /** Failed logins per username before backoff (per address: four times as many). */
+  AUTH_MAX_FAILURES: positiveInt.default(5),
+  RATE_LIMIT_LOGIN_PER_MIN: positiveInt.default(20),
+  RATE_LIMIT_INGEST_PER_MIN: positiveInt.default(600),
+  /** Extra origins the console may fetch from (tiles, glyphs of an external map style), space-separated. */
+  CSP_CONNECT_SRC: z.string().regex(/^[A-Za-z0-9:/.*\- ]*$/, 'space-separated origins, e.g. https://tiles.example.vn').optional(),
+  /** Serve HTTPS with this certificate chain and key (PEM files). Both or neither. */
+  HTTPS_CERT: optionalString,
+  HTTPS_KEY: optionalString,
+  /** Devices on the embedded broker log in with their own id and secret and publish under their own id only. */
+  MQTT_DEVICE_AUTH: bool.default(true),
+  /** Device ids, kinds and secret hashes (npm run users -- device-add). */
+  DEVICE_REGISTRY: z.string().default(path.join(ROOT, 'data', 'devices.json')),
+  /** The embedded broker speaks MQTT over TLS (mqtts) with this certificate chain and key (PEM files). */
+  MQTT_TLS_CERT: optionalString,
+  MQTT_TLS_KEY: optionalString,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -27,6 +27,7 @@ export class Workflow {
   private timer: NodeJS.Timeout | null = null;
   private lastKpis = '';
   private lastKpiWrite = 0;
+  private kpisDirty = false;
 
   constructor(
     private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number },
@@ -63,8 +64,9 @@ export class Workflow {
       this.alerts.persistDirty();
       this.incidents.trim();
       const k = this.kpis();
-      this.storeKpis(k);
       const json = JSON.stringify(k);
+      if (json !== this.lastKpis) this.kpisDirty = true;
+      this.storeKpis(k);
       if (json !== this.lastKpis) {
         this.lastKpis = json;
         this.opts.bus.emit('state.change', { kind: 'kpis', kpis: k });
@@ -72,10 +74,13 @@ export class Workflow {
     }, 2000);
   }
 
-  /** One `kpis` point a minute: the wall's trends and tomorrow's report read them. */
+  /** A `kpis` point a minute (and soon after a change): the wall's trends and tomorrow's report read them. */
   private storeKpis(k: Kpis): void {
     const now = this.opts.now();
-    if (now - this.lastKpiWrite < 60_000) return;
+    // Every minute, and within 10 s of a change: a stored figure is never a minute stale.
+    const due = now - this.lastKpiWrite >= (this.kpisDirty ? 10_000 : 60_000);
+    if (!due) return;
+    this.kpisDirty = false;
     this.lastKpiWrite = now;
     const fields: Record<string, number> = { active_alerts: k.activeAlerts };
     for (const [sev, n] of Object.entries(k.openIncidents)) fields[`open_${sev}`] = n;

@@ -1,4 +1,6 @@
 /** Entry: fonts and styles, i18n, the live connection, then React. */
+// First: no eval under the Content-Security-Policy (before anything parses with zod).
+import './auth/csp.js';
 import '@fontsource/be-vietnam-pro/400.css';
 import '@fontsource/be-vietnam-pro/500.css';
 import '@fontsource/be-vietnam-pro/600.css';

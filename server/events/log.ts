@@ -30,17 +30,31 @@ export interface StoredEvent extends LogEntry {
 
 export class EventLog {
   private counter = 0;
+  /** The role of the operator whose command is running (commands are synchronous). */
+  private role: string | undefined;
 
   constructor(
     private readonly writer: PointWriter,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Run fn with every event it appends (other than the system's) carrying this role. */
+  asRole<T>(role: string, fn: () => T): T {
+    const before = this.role;
+    this.role = role;
+    try {
+      return fn();
+    } finally {
+      this.role = before;
+    }
+  }
+
   append(e: LogEntry): void {
     const at = this.now();
+    const role = e.role ?? (e.by !== 'system' ? this.role : undefined);
     this.counter = (this.counter + 1) % 1_000_000;
     const fields: Record<string, string> = { id: e.id, by: e.by, result: e.result ?? 'ok' };
-    if (e.role) fields.role = e.role;
+    if (role) fields.role = role;
     if (e.note) fields.note = e.note.slice(0, 2000);
     if (e.state !== undefined) fields.state = JSON.stringify(e.state);
     this.writer.write([{ measurement: 'events', tags: { entity: e.entity, type: e.type }, fields, timestamp: nsTimestamp(at, this.counter) }]);

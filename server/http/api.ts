@@ -10,6 +10,7 @@ import type { CityPack, ErrorCode } from '../../contract/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { clientBuildId } from './wall-routes.js';
 
 export interface ApiDeps {
   config: Config;
@@ -24,6 +25,12 @@ export interface ApiDeps {
   routes?: express.Router[];
   /** Routers that carry their full path (/api/ingest/…). */
   rootRoutes?: express.Router[];
+  /** Before everything: headers, CSP, rate limits (server/http/security.ts). */
+  security?: express.RequestHandler[];
+  /** Full-path routers that need no session (login, refresh, logout). */
+  publicRoutes?: express.Router[];
+  /** Authenticates and authorizes every other /api route (server/auth/guard.ts). */
+  guard?: express.RequestHandler;
 }
 
 export interface HealthReport {
@@ -43,6 +50,7 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  for (const m of deps.security ?? []) app.use(m);
   app.use(express.json({ limit: '256kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -52,11 +60,15 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  // Public above this line (health for orchestrators, metrics for Prometheus); the rest needs a session.
+  for (const r of deps.publicRoutes ?? []) app.use(r);
+  if (deps.guard) app.use(deps.guard);
   app.get('/api/citypack', (_req, res) => {
-    res.set('Cache-Control', 'no-cache').json(deps.pack);
+    res.json(deps.pack);
   });
   app.get('/api/client-config', (_req, res) => {
-    res.json({ version: deps.version, mapStyleUrl: deps.config.MAP_STYLE_URL ?? null, mapboxToken: deps.config.MAPBOX_TOKEN ?? null });
+    // buildId: screens left open for days (the wall) reload themselves when it changes. (no-store: security.ts)
+    res.json({ version: deps.version, buildId: clientBuildId(deps.config.STATIC_DIR), mapStyleUrl: deps.config.MAP_STYLE_URL ?? null, mapboxToken: deps.config.MAPBOX_TOKEN ?? null });
   });
   app.get('/api/feeds/health', (_req, res) => {
     res.json(deps.feeds());

@@ -11,14 +11,16 @@ import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
+import { roleRefusal, scopeRefusal } from '../auth/permissions.js';
 import type { IoSocket } from './hub.js';
 
 export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
 
-/** Who is acting: from the session (security issue #6). */
+/** Who is acting: from the session (server/auth). A responder is bound to its unit. */
 export interface Actor {
   user: string;
   role: string;
+  unitId?: string | null | undefined;
 }
 
 interface CommandDef<S extends z.ZodType> {
@@ -30,6 +32,7 @@ const def = <S extends z.ZodType>(schema: S, run: (input: z.infer<S>, actor: Act
 
 export class Commands {
   private readonly table: Record<CommandName, CommandDef<z.ZodType>>;
+  private readonly incidentUnit: (id: string) => string | null | undefined;
 
   constructor(
     alerts: AlertStore,
@@ -37,6 +40,7 @@ export class Commands {
     private readonly events: EventLog,
     private readonly log: Logger,
   ) {
+    this.incidentUnit = (id) => incidents.get(id)?.unitId;
     const act = (action: IncidentAction) =>
       def(versionedTarget, (c, a) => incidents.act(c.id, action, { version: c.version, by: a.user, note: c.note }));
     this.table = {
@@ -68,13 +72,20 @@ export class Commands {
 
   run(name: CommandName, body: unknown, actor: Actor): Result<unknown> {
     const d = this.table[name];
+    // The permission table (server/auth/permissions.ts), for Socket.IO and REST alike: the role first, whatever the body.
+    const denied = roleRefusal(name, actor);
+    if (denied) return this.refuse(name, body, actor, 'forbidden', denied);
     const parsed = d.schema.safeParse(body);
     if (!parsed.success) {
       const msg = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
       return this.refuse(name, body, actor, 'bad_request', msg);
     }
+    // A responder: its own unit and the incidents assigned to it only.
+    const refused = scopeRefusal(name, parsed.data as { id: string }, actor, { incidentUnit: this.incidentUnit });
+    if (refused) return this.refuse(name, body, actor, 'forbidden', refused);
     try {
-      return { ok: true, data: d.run(parsed.data, actor) };
+      // The role goes with every event the command writes (the audit trail).
+      return { ok: true, data: this.events.asRole(actor.role, () => d.run(parsed.data, actor)) };
     } catch (err) {
       if (err instanceof CommandError) return this.refuse(name, body, actor, err.code, err.message);
       this.log.error({ err, command: name }, 'command failed');

@@ -48,6 +48,8 @@ export class PushHub {
       audienceOf?: (socket: IoSocket) => Audience;
       /** Registers command handlers on each new socket. */
       onSocket?: (socket: IoSocket) => void;
+      /** Handshake check (io.use): a refused socket never reaches 'connection' (server/auth/socket.ts). */
+      middleware?: (socket: IoSocket, next: (err?: Error) => void) => void;
     },
   ) {}
 
@@ -64,6 +66,7 @@ export class PushHub {
       maxHttpBufferSize: 64 * 1024,
     });
     this.io = io;
+    if (this.opts.middleware) io.use(this.opts.middleware);
     io.on('connection', (socket) => {
       this.opts.metrics.sockets.inc();
       const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };

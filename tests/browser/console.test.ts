@@ -4,8 +4,7 @@
  *
  * 1. test-town, simulators off: the slice onto the map, alert latency, language
  *    switch, and a server outage (offline banner, greyed map, catch-up).
- * 2. The default city with the normal-day simulation plus injected incidents:
- *    the documentation screenshots in docs/screenshots.
+ * (The documentation screenshots: console-screens.test.ts.)
  *
  * Needs dist/client (npm test builds it; otherwise `npx vite build`).
  */
@@ -19,14 +18,12 @@ import { topics } from '../../contract/index.js';
 import { en } from '../../client/src/i18n/en.js';
 import { vi } from '../../client/src/i18n/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot, screenshotDir } from '../harness/chromium.js';
+import { launchChromium } from '../harness/chromium.js';
 import {
   deviceCounts,
   openConsole,
-  pngSize,
   renderedFeatures,
   requireBuiltClient,
-  REPO_ROOT,
   severityCount,
   sourceFeature,
   sourceFeatures,
@@ -72,14 +69,22 @@ describe('console on test-town (simulators off)', () => {
   let con: ConsolePage;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-browser-'));
   // Pinned so a restart on the same port is the same system (same data, same MQTT session).
-  const env = { STATIC_DIR, INFLUX_DATABASE: `ioc_browser_${process.pid}`, MQTT_CLIENT_ID: `ioc-browser-${process.pid}`, SPOOL_DIR: path.join(dir, 'spool') };
+  const env = {
+    STATIC_DIR,
+    INFLUX_DATABASE: `ioc_browser_${process.pid}`,
+    MQTT_CLIENT_ID: `ioc-browser-${process.pid}`,
+    SPOOL_DIR: path.join(dir, 'spool'),
+    // Same accounts and sessions after the restart, so the console's session stays valid.
+    AUTH_DIR: path.join(dir, 'auth'),
+    DEVICE_REGISTRY: path.join(dir, 'devices.json'),
+  };
 
   beforeAll(async () => {
     broker = await startMosquitto();
     app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
     dev = await mqtt.connectAsync(broker.url, { clientId: `browser-dev-${process.pid}`, protocolVersion: 4 });
     send = devicePublisher(dev);
-    con = await openConsole(browser, app.url);
+    con = await openConsole(browser, app);
   });
   afterAll(async () => {
     await con?.close();
@@ -221,7 +226,11 @@ describe('console on test-town (simulators off)', () => {
     // The map stays, greyed, with the last known picture on it.
     const mapDiv = page.locator('[data-testid="map"]');
     expect(await mapDiv.getAttribute('class')).toContain('map--stale');
-    expect(await page.locator('[data-testid="map"] canvas.maplibregl-canvas').evaluate((c) => getComputedStyle(c).filter)).toContain('grayscale');
+    // Greyed by a veil layer under the alerts, which keep their colours and get a stale mark (review item 2).
+    const layout = (id: string) => page.evaluate((l) => (window as unknown as { __iocMap: { getLayoutProperty(id: string, p: string): unknown } }).__iocMap.getLayoutProperty(l, 'visibility'), id);
+    await waitFor(async () => (await layout('stale-veil')) === 'visible', { timeoutMs: 2_000, message: 'stale veil not shown' });
+    expect(await layout('alerts-stale')).toBe('visible');
+    expect(await layout('alerts')).not.toBe('none');
     expect(await sourceFeature(page, 'cameras', 'tt-cam-1')).toMatchObject({ state: 'offline' });
     expect(await sourceFeature(page, 'cameras', 'tt-cam-2')).toMatchObject({ state: 'online' });
     expect(await page.locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`).count()).toBe(1);
@@ -250,146 +259,4 @@ describe('console on test-town (simulators off)', () => {
   });
 });
 
-/**
- * The documentation screenshots (docs/screenshots when UPDATE_SCREENSHOTS=1 or
- * outside CI, else tests/.artifacts: see screenshotDir): the real city with the
- * normal-day simulation running, plus what a shift brings: an accident seen by a
- * camera and phoned in to 115, and a base station down leaving part of a ward
- * without coverage.
- */
-describe('console screenshots on the default city (normal-day simulation)', () => {
-  const ACCIDENT_CAM = 'cam-005'; // Thống Nhất – Trần Phú, city centre
-  const DOWN_STATION = 'bs-vnp-23'; // alone covers ~48 % of Tấn Tài ward (3G/4G)
-  let broker: TestMosquitto;
-  let app: TestApp;
-  let dev: MqttClient;
-  let send: ReturnType<typeof devicePublisher>;
-  let con: ConsolePage;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-browser-shots-'));
-
-  /**
-   * The simulation keeps raising alerts, and the map takes store changes on a
-   * ~250 ms timer: before a shot, wait until every open alert the server holds
-   * is both in the queue and drawn on the map, then for the map to go idle.
-   */
-  async function settle(page: ConsolePage['page']): Promise<void> {
-    await waitFor(
-      async () => {
-        const want = app.workflow.alerts
-          .open()
-          .filter((a) => a.position ?? (a.source.kind === 'camera' ? app.registry.cameras.get(a.source.id)?.position : a.source.kind === 'station' ? app.registry.stations.get(a.source.id)?.position : null))
-          .map((a) => a.id);
-        const rows = await page.locator('[data-testid="alert-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-alert-id')));
-        const onMap = new Set((await sourceFeatures(page, 'alerts')).map((f) => f.id));
-        return want.length > 0 && want.every((id) => rows.includes(id) && onMap.has(id));
-      },
-      { timeoutMs: 10_000, message: 'queue and map never caught up with the server' },
-    );
-    await waitForMapIdle(page);
-  }
-
-  beforeAll(async () => {
-    broker = await startMosquitto();
-    app = await startTestApp({
-      mqttUrl: broker.url,
-      influxUrl: influxd.url,
-      env: {
-        STATIC_DIR,
-        CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham'),
-        SIMULATORS: 'on',
-        SIM_SCENARIO: 'normal-day',
-        SIM_SEED: '7',
-        SPOOL_DIR: path.join(dir, 'spool'),
-      },
-    });
-    dev = await mqtt.connectAsync(broker.url, { clientId: `browser-shots-${process.pid}`, protocolVersion: 4 });
-    send = devicePublisher(dev);
-    con = await openConsole(browser, app.url, { width: 1920, height: 1080 });
-  });
-  afterAll(async () => {
-    await con?.close();
-    await dev?.endAsync();
-    if (app) await app.stop();
-    await broker?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a shift with an accident, a 115 call and a coverage loss: Vietnamese and English at 1920×1080', async () => {
-    const { page } = con;
-    const pack = app.pack;
-    // The simulation's first status burst: every device known, most of them up.
-    await waitFor(async () => (await deviceCounts(page, 'cameras')).up >= pack.sites.cameras.length - 2, { timeoutMs: 20_000, message: 'simulated cameras never came up' });
-    await waitFor(async () => (await deviceCounts(page, 'stations')).up >= pack.sites.stations.length - 2, { timeoutMs: 20_000, message: 'simulated stations never came up' });
-    expect((await deviceCounts(page, 'cameras')).total).toBe(pack.sites.cameras.length);
-
-    // An accident at a city-centre junction, and the 115 call about it ~60 m away.
-    await send(topics.cameraDetection(ACCIDENT_CAM), ACCIDENT_CAM, { kind: 'accident', confidence: 0.91, lat: 11.5681, lon: 108.9871 });
-    await send(topics.incidentReport('hotline-115'), 'hotline-115', {
-      channel: 'hotline_115',
-      type: 'medical',
-      severity: 'major',
-      lat: 11.5686,
-      lon: 108.9875,
-      address: 'Ngã tư Thống Nhất – Trần Phú',
-      description: 'Va chạm giữa xe máy và ô tô, 2 người bị thương',
-      externalRef: 'CALL-115-0342',
-    });
-    // The station goes down. Its simulated twin keeps heartbeating "up" every 30 s;
-    // a timestamp 90 s ahead makes the server take those as older news until the shots are done.
-    await send(topics.stationStatus(DOWN_STATION), DOWN_STATION, { state: 'down', power: 'battery', batteryPct: 0, backhaul: 'down' }, { ts: Date.now() + 90_000 });
-
-    const open = () => app.workflow.alerts.open();
-    await waitFor(() => open().some((a) => a.dedupeKey === `coverage_loss:w-tan-tai`), { message: 'no coverage loss alert for Tấn Tài' });
-    await waitFor(() => open().some((a) => a.dedupeKey.startsWith(`detection:${ACCIDENT_CAM}:accident:`)), { message: 'no accident alert' });
-    await waitFor(() => open().some((a) => a.dedupeKey === 'incident:hotline-115:CALL-115-0342' && a.incidentId), { message: '115 call not linked to an incident' });
-    const expected = open().filter(
-      (a) => a.dedupeKey === 'coverage_loss:w-tan-tai' || a.dedupeKey === `station_down:${DOWN_STATION}` || a.dedupeKey.startsWith(`detection:${ACCIDENT_CAM}:accident:`),
-    );
-    expect(expected).toHaveLength(3);
-
-    // On screen: those alerts in the queue, the station hollow-red and its coverage hatched on the map.
-    for (const a of expected) await page.locator(`[data-testid="alert-row"][data-alert-id="${a.id}"]`).waitFor({ timeout: 5_000 });
-    await waitFor(async () => (await sourceFeature(page, 'coverage', DOWN_STATION))?.state === 'down', { message: 'coverage hole not on the map' });
-    expect(await sourceFeature(page, 'stations', DOWN_STATION)).toMatchObject({ state: 'down' });
-    expect(await severityCount(page, 'critical')).toBeGreaterThanOrEqual(1);
-    await settle(page);
-    const viShot = await screenshot(page, 'console-vi-1920x1080');
-    expect(pngSize(viShot)).toEqual({ width: 1920, height: 1080 });
-    expect(await tc(page.locator('[data-testid="alert-queue"] h2'))).toContain(vi.alerts.title);
-
-    await page.locator('[data-testid="lang-switch"] button[data-lang="en"]').click();
-    await waitFor(async () => (await tc(page.locator('[data-testid="alert-queue"] h2'))).includes(en.alerts.title), { timeoutMs: 2_000 });
-    await settle(page);
-    const enShot = await screenshot(page, 'console-en-1920x1080');
-    expect(pngSize(enShot)).toEqual({ width: 1920, height: 1080 });
-    expect(path.dirname(enShot)).toBe(screenshotDir());
-
-    con.watch.assertNoExternalRequests();
-    con.watch.assertNoErrors();
-  });
-
-  it('the server gone: offline banner over the greyed map at 1366×768', async () => {
-    // A console opened at that size (the map fits the city to its own viewport), in Vietnamese.
-    const small = await openConsole(browser, app.url, { width: 1366, height: 768 });
-    try {
-      const { page } = small;
-      await settle(page);
-      await app.stop();
-      await page.locator('[data-testid="offline-banner"]').waitFor({ state: 'visible', timeout: 10_000 });
-      expect(await page.locator('[data-testid="connection-state"]').getAttribute('data-state')).toBe('offline');
-      expect(await page.locator('[data-testid="map"]').getAttribute('class')).toContain('map--stale');
-      expect(await tc(page.locator('[data-testid="offline-banner"]'))).toMatch(/\b\d{1,2}:\d{2}\b/);
-      // The last picture is kept: the coverage hole is still on the (greyed) map.
-      expect(await sourceFeature(page, 'coverage', DOWN_STATION)).toMatchObject({ state: 'down' });
-      await waitForMapIdle(page);
-      const shot = await screenshot(page, 'console-offline-1366x768');
-      expect(pngSize(shot)).toEqual({ width: 1366, height: 768 });
-      expect(small.watch.pageErrors).toEqual([]);
-      small.watch.assertNoExternalRequests();
-      // The big console saw the same outage.
-      expect(await con.page.locator('[data-testid="connection-state"]').getAttribute('data-state')).toBe('offline');
-    } finally {
-      await small.close();
-    }
-  });
-});
+// The documentation screenshots moved to console-screens.test.ts (grouped queue, incidents, detail panel).

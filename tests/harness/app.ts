@@ -7,10 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '../../contract/index.js';
+import type { Session } from '../../contract/auth.js';
+import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { waitFor } from './wait.js';
+import { bearer, login, seedUsers, testPassword, testUsername, type TestRole } from './auth.js';
 
 export const TEST_PACK = path.join(import.meta.dirname, '..', '..', 'citypacks', 'test-town');
 
@@ -19,13 +21,23 @@ let appCounter = 0;
 export interface TestApp extends RunningApp {
   config: Config;
   stop(): Promise<void>;
+  /** Logs in the test account of a role (tests/harness/auth.ts). */
+  login(role: TestRole): Promise<Session>;
+  /** An access token for a role (one login per role per app), or the wall's display token. */
+  token(role: TestRole | 'wall'): Promise<string>;
+  /** `Authorization: Bearer …` for a role (default duty_officer). */
+  headers(role?: TestRole | 'wall'): Promise<Record<string, string>>;
+  /** The unit the test responder is bound to. */
+  responderUnit: string;
 }
 
 export async function startTestApp(opts: {
+  /** '' = the embedded broker (set MQTT_EMBEDDED_PORT to 0 in env). */
   mqttUrl: string;
   influxUrl: string;
   env?: Record<string, string>;
 }): Promise<TestApp> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-test-auth-'));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -39,11 +51,32 @@ export async function startTestApp(opts: {
     INFLUX_FLUSH_MS: '100',
     SPOOL_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-test-spool-')),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Users, sessions and device secrets of this app only (pin AUTH_DIR to keep them across a restart).
+    AUTH_DIR: path.join(tmp, 'auth'),
+    DEVICE_REGISTRY: path.join(tmp, 'devices.json'),
     ...opts.env,
   });
+  const units = (JSON.parse(fs.readFileSync(path.join(config.CITY_PACK, 'sites.json'), 'utf8')) as { units: { id: string }[] }).units.map((u) => u.id);
+  const seeded = await seedUsers(config, units);
   const app = createApp(config, { log: pino({ level: config.LOG_LEVEL }) });
   const running = await app.start();
-  return { ...running, config, stop: () => app.stop() };
+  const tokens = new Map<string, Promise<string>>();
+  const loginAs = (role: TestRole) => login(running.url, testUsername(role), testPassword(testUsername(role)));
+  const token = (role: TestRole | 'wall') => {
+    if (role === 'wall') return Promise.resolve(seeded.displayToken);
+    let t = tokens.get(role);
+    if (!t) tokens.set(role, (t = loginAs(role).then((s) => s.accessToken)));
+    return t;
+  };
+  return {
+    ...running,
+    config,
+    responderUnit: seeded.responderUnit,
+    login: loginAs,
+    token,
+    headers: async (role = 'duty_officer') => bearer(await token(role)),
+    stop: () => app.stop(),
+  };
 }
 
 /** A console-like Socket.IO client that records the snapshot and every delta. */
@@ -54,8 +87,8 @@ export interface TestConsole {
   close(): void;
 }
 
-export async function connectConsole(url: string): Promise<TestConsole> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connectConsole(url: string, token: string, auth: Omit<HandshakeAuth, 'token'> = {}): Promise<TestConsole> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { ...auth, token } });
   const c: TestConsole = { socket, snapshots: [], deltas: [], close: () => socket.close() };
   socket.on('state:snapshot', (s) => c.snapshots.push(s));
   socket.on('state:delta', (d) => c.deltas.push(d));

@@ -7,11 +7,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Session } from '../../contract/auth.js';
+import type { TestRole } from './auth.js';
 import { watchPage, type PageWatch } from './chromium.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const CLIENT_DIR = path.join(REPO_ROOT, 'dist', 'client');
+/** The built client; IOC_CLIENT_DIR points elsewhere (a private build while others rebuild dist/client). */
+export const CLIENT_DIR = process.env.IOC_CLIENT_DIR ? path.resolve(process.env.IOC_CLIENT_DIR) : path.join(REPO_ROOT, 'dist', 'client');
 
 /** Throws a clear message when the client has not been built (the server would serve nothing). */
 export function requireBuiltClient(dir = CLIENT_DIR): string {
@@ -36,20 +39,46 @@ export interface ConsolePage {
  * prefers-reduced-motion (the alert pulse would otherwise keep the map from
  * ever going idle), on the console, waiting until it is live and the map loaded.
  */
-export async function openConsole(
-  browser: Browser,
-  url: string,
-  opts: { width?: number; height?: number; timeoutMs?: number } = {},
-): Promise<ConsolePage> {
+export interface OpenConsoleOptions {
+  width?: number;
+  height?: number;
+  timeoutMs?: number;
+  /** UI language to start in (stored as the workstation's choice before the page loads). */
+  lang?: 'vi' | 'en';
+  /** Path under the app URL; default the duty officer's console at /. */
+  path?: string;
+  /** Who signs in (default duty_officer). */
+  role?: TestRole;
+}
+
+/** What openConsole needs of a running app: its URL and, with auth on, a way to sign in. */
+export type ConsoleTarget = string | { url: string; login?: (role: TestRole) => Promise<Session> };
+
+/**
+ * The ONE way browser tests open a console, signed in as `opts.role` (default the
+ * duty officer). Until the login page lands (security issue #6) the session is
+ * obtained over the API and stored where the client reads it (`ioc.session`);
+ * when it lands, driving the login form goes here and every test keeps working.
+ */
+export async function openConsole(browser: Browser, app: ConsoleTarget, opts: OpenConsoleOptions = {}): Promise<ConsolePage> {
+  const url = typeof app === 'string' ? app : app.url;
   const context = await browser.newContext({
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     reducedMotion: 'reduce',
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
+  if (opts.lang) await context.addInitScript((lng) => localStorage.setItem('ioc.lang', lng), opts.lang);
+  if (typeof app !== 'string' && app.login) {
+    const session = await app.login(opts.role ?? 'duty_officer');
+    // Only when absent: after a reload the page's own (possibly refreshed, rotated) session must stay.
+    await context.addInitScript((s) => {
+      if (!localStorage.getItem('ioc.session')) localStorage.setItem('ioc.session', s);
+    }, JSON.stringify(session));
+  }
   const page = await context.newPage();
   const watch = watchPage(page);
-  await page.goto(url);
+  await page.goto(new URL(opts.path ?? '/', url).href);
   await waitForConsoleReady(page, opts.timeoutMs);
   return { context, page, watch, close: () => context.close() };
 }
@@ -124,6 +153,25 @@ export async function waitForMapIdle(page: Page, timeoutMs = 15_000): Promise<vo
   );
 }
 
+/**
+ * For documentation screenshots of a city whose simulation never stops: 'idle'
+ * may not come while data flows, so wait (best effort, no assertion) for the
+ * tiles to be loaded and the camera still, then two more frames. Returns whether
+ * the map settled; the tests' assertions never depend on it.
+ */
+export async function waitForMapSteady(page: Page, timeoutMs = 15_000): Promise<boolean> {
+  const settled = await page.waitForFunction(
+    () => {
+      const map = (window as unknown as { __iocMap?: { areTilesLoaded(): boolean; isMoving(): boolean; isStyleLoaded(): boolean } }).__iocMap;
+      return !!map && map.isStyleLoaded() && map.areTilesLoaded() && !map.isMoving();
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 100 },
+  ).then(() => true, () => false);
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  return settled;
+}
+
 /** data-up / data-total of one device-summary row (cameras, stations, links). */
 export async function deviceCounts(page: Page, kind: 'cameras' | 'stations' | 'links'): Promise<{ up: number; total: number }> {
   const row = page.locator(`[data-testid="device-summary"] [data-kind="${kind}"]`);
@@ -141,4 +189,66 @@ export function pngSize(file: string): { width: number; height: number } {
   const buf = fs.readFileSync(file);
   if (buf.length < 24 || buf.toString('latin1', 1, 4) !== 'PNG') throw new Error(`${file} is not a PNG`);
   return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+/* ---------- the duty officer's workflow (alert queue, incidents, detail panel) ---------- */
+
+export interface QueueRow {
+  alertId: string;
+  memberIds: string[];
+  severity: string;
+  state: string;
+  title: string;
+  selected: boolean;
+}
+
+/** The queue's lines as shown, top to bottom. */
+export async function queueRows(page: Page): Promise<QueueRow[]> {
+  return page.locator('[data-testid="alert-row"]').evaluateAll((els) =>
+    els.map((e) => ({
+      alertId: e.getAttribute('data-alert-id') ?? '',
+      memberIds: (e.getAttribute('data-member-ids') ?? '').split(' ').filter(Boolean),
+      severity: e.getAttribute('data-severity') ?? '',
+      state: e.getAttribute('data-state') ?? '',
+      title: e.querySelector('[data-testid="alert-title"]')?.textContent ?? '',
+      selected: e.classList.contains('alert-row--selected'),
+    })),
+  );
+}
+
+/** The queue line that stands for an alert (its own, or its group's). */
+export const rowOf = (page: Page, alertId: string) => page.locator(`[data-testid="alert-row"][data-member-ids~="${alertId}"]`).first();
+
+/** Press Acknowledge on the alert's queue line. */
+export async function acknowledgeFromQueue(page: Page, alertId: string): Promise<void> {
+  await rowOf(page, alertId).locator('[data-testid="ack"]').click();
+}
+
+export const incidentRow = (page: Page, incidentId: string) => page.locator(`[data-testid="incident-row"][data-incident-id="${incidentId}"]`);
+
+/** Open an incident from the incidents panel and wait for its view. */
+export async function openIncident(page: Page, incidentId: string): Promise<Locator> {
+  await incidentRow(page, incidentId).locator('button').click();
+  const view = page.locator(`[data-testid="incident-view"][data-incident-id="${incidentId}"]`);
+  await view.waitFor({ timeout: 5_000 });
+  return view;
+}
+
+/** Press one of the incident view's action buttons (acknowledge, on_scene, resolve, close, reopen). */
+export async function incidentAction(page: Page, action: string): Promise<void> {
+  await page.locator(`[data-testid="incident-actions"] button[data-action="${action}"]`).click();
+}
+
+/** A key press with focus on the page body (not in a field), as an officer uses the shortcuts. */
+export async function pressShortcut(page: Page, key: string): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press(key);
+}
+
+/** A layout property of a map layer (visibility, text-field…). */
+export async function layerLayout(page: Page, layerId: string, prop: string): Promise<unknown> {
+  return page.evaluate(
+    ([l, p]) => (window as unknown as { __iocMap: { getLayoutProperty(id: string, p: string): unknown } }).__iocMap.getLayoutProperty(l!, p!),
+    [layerId, prop],
+  );
 }

@@ -88,7 +88,7 @@ describe('each feed, invalid', () => {
     };
     await waitFor(async () => (await counted()).size === expected.size);
     expect(await counted()).toEqual(expected);
-    const res = (await (await fetch(`${app.url}/api/feeds/health`)).json()) as { deadLetters: { reason: string; detail: string }[] };
+    const res = (await (await fetch(`${app.url}/api/feeds/health`, { headers: await app.headers() })).json()) as { deadLetters: { reason: string; detail: string }[] };
     expect(res.deadLetters).toHaveLength(cases.length);
     expect(res.deadLetters.find((d) => d.detail.includes('batteryPct'))).toBeDefined();
 

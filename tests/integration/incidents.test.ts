@@ -31,8 +31,8 @@ beforeAll(async () => {
   influxd = await startTestInfluxd();
   broker = await startMosquitto();
   app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
-  officerA = await connectConsole(app.url);
-  officerB = await connectConsole(app.url);
+  officerA = await connectConsole(app.url, await app.token('duty_officer'));
+  officerB = await connectConsole(app.url, await app.token('duty_officer'));
 });
 afterAll(async () => {
   officerA?.close();
@@ -101,10 +101,10 @@ describe('incident workflow', () => {
 
   it('dispatch, on scene and resolve over REST move the unit too', async () => {
     const post = async (action: string, body: unknown) => {
-      const res = await fetch(`${app.url}/api/incidents/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${app.url}/api/incidents/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await app.headers()) }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as Result<Incident> };
     };
-    const detail = (await (await fetch(`${app.url}/api/incidents/${id}`)).json()) as { data: { nearestUnits: { unit: Unit; distanceM: number }[] } };
+    const detail = (await (await fetch(`${app.url}/api/incidents/${id}`, { headers: await app.headers() })).json()) as { data: { nearestUnits: { unit: Unit; distanceM: number }[] } };
     expect(detail.data.nearestUnits[0]!.unit.id).toBe('tt-u-amb'); // nearest available unit first
 
     let v = app.workflow.incidents.get(id)!.version;
@@ -124,14 +124,14 @@ describe('incident workflow', () => {
 
   it('writes every action, and every refusal, to the audit trail', async () => {
     await app.writer.flush();
-    const res = (await (await fetch(`${app.url}/api/audit?entity=incident&id=${id}`)).json()) as { data: { type: string; by: string; result: string }[] };
+    const res = (await (await fetch(`${app.url}/api/audit?entity=incident&id=${id}`, { headers: await app.headers('supervisor') })).json()) as { data: { type: string; by: string; result: string }[] };
     const types = res.data.map((e) => `${e.type}:${e.result}`);
     for (const t of ['acknowledge:ok', 'dispatch:ok', 'on_scene:ok', 'resolve:ok', 'dispatch:refused', 'close:refused']) expect(types).toContain(t);
     expect(res.data.every((e) => e.by !== 'system')).toBe(true);
   });
 
   it('exports incidents as CSV', async () => {
-    const res = await fetch(`${app.url}/api/incidents.csv`);
+    const res = await fetch(`${app.url}/api/incidents.csv`, { headers: await app.headers() });
     expect(res.headers.get('content-type')).toMatch(/text\/csv/);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM: Excel reads Vietnamese right
@@ -147,8 +147,8 @@ describe('incident workflow', () => {
     officerB.close();
     await app.stop();
     app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
-    officerA = await connectConsole(app.url);
-    officerB = await connectConsole(app.url);
+    officerA = await connectConsole(app.url, await app.token('duty_officer'));
+    officerB = await connectConsole(app.url, await app.token('duty_officer'));
     const after = app.workflow.incidents.get(id);
     expect(after).toEqual(before);
     expect(officerA.snapshots[0]!.incidents.find((i) => i.id === id)).toEqual(before);

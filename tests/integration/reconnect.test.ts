@@ -32,12 +32,13 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   const deltas: Delta[] = [];
   let epoch = '';
   let lastSeq = -1;
+  const token = await app.token('duty_officer');
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
     transports: ['websocket'],
     reconnectionDelay: 100,
     reconnectionDelayMax: 200,
     // Called at every (re)connect: tell the server where we left off.
-    auth: (cb) => cb(lastSeq >= 0 ? ({ epoch, lastSeq } satisfies HandshakeAuth) : {}),
+    auth: (cb) => cb(lastSeq >= 0 ? ({ token, epoch, lastSeq } satisfies HandshakeAuth) : { token }),
   });
   socket.on('state:snapshot', (s) => {
     snapshots.push(s);
@@ -95,7 +96,7 @@ it('a console from a previous server run gets a fresh snapshot, not deltas', asy
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
     transports: ['websocket'],
     reconnection: false,
-    auth: { epoch: 'some-old-epoch', lastSeq: 3 } satisfies HandshakeAuth,
+    auth: { token: await app.token('duty_officer'), epoch: 'some-old-epoch', lastSeq: 3 } satisfies HandshakeAuth,
   });
   const snaps: Snapshot[] = [];
   const deltas: Delta[] = [];

@@ -28,8 +28,8 @@ afterAll(async () => {
 });
 
 it('a district console sees only its wards, with its own consecutive seq', async () => {
-  const city: TestConsole = await connectConsole(app.url);
-  const district: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, { transports: ['websocket'], reconnection: false, auth: { wards: ['tt-a'] } });
+  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
+  const district: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, { transports: ['websocket'], reconnection: false, auth: { wards: ['tt-a'], token: await app.token('duty_officer') } });
   const snaps: Snapshot[] = [];
   const deltas: Delta[] = [];
   district.on('state:snapshot', (s) => snaps.push(s));

@@ -33,7 +33,7 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('slice over %s',
   beforeAll(async () => {
     broker = await brokers[name]();
     app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url });
-    consoleClient = await connectConsole(app.url);
+    consoleClient = await connectConsole(app.url, await app.token('duty_officer'));
   });
   afterAll(async () => {
     consoleClient?.close();
@@ -87,7 +87,7 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('slice over %s',
     await device.publishAsync(topics.cameraStatus('tt-cam-2'), JSON.stringify({ seq: 2, ts: Date.now(), state: 'online' }), { qos: 1 });
     await device.endAsync();
     await waitFor(() => app.registry.cameras.get('tt-cam-2')?.state === 'online');
-    const res = await fetch(`${app.url}/api/feeds/health`);
+    const res = await fetch(`${app.url}/api/feeds/health`, { headers: await app.headers() });
     const body = (await res.json()) as { feeds: { feed: string; rejected: Record<string, number> }[]; deadLetters: { reason: string; topic: string }[] };
     expect(body.feeds.find((f) => f.feed === 'cameras')!.rejected.bad_json).toBe(1);
     expect(body.deadLetters[0]).toMatchObject({ reason: 'bad_json', topic: topics.cameraStatus('tt-cam-2') });

@@ -11,7 +11,8 @@ import { applyDelta, applySnapshot, createLiveStore, dataOf } from '../../client
 import { attachLive, type LiveSocket } from '../../client/src/live/socket.js';
 import { activeAlertCounts, alertQueue, cameraSummary } from '../../client/src/live/selectors.js';
 import { buildOfflineStyle } from '../../client/src/map/style.js';
-import { LAYER_IDS, SOURCE_IDS, liveLayers, liveSources } from '../../client/src/map/layers.js';
+import { LAYER_IDS, SOURCE_IDS } from '../../client/src/map/layers.js';
+import { liveLayers, liveSources } from '../../client/src/map/layers-live.js';
 import { alertFeatures, circlePolygon, coverageFeatures } from '../../client/src/map/features.js';
 
 const kpis: Kpis = {
@@ -358,7 +359,7 @@ describe('map style and features', () => {
     expect(byId.get('cameras')).toMatchObject({ type: 'circle', source: SOURCE_IDS.cameras });
     expect(byId.get('stations')).toMatchObject({ type: 'circle', source: 'stations' });
     expect(byId.get('links')).toMatchObject({ type: 'line', source: 'links' });
-    expect(byId.get('alerts')).toMatchObject({ type: 'circle', source: 'alerts' });
+    expect(byId.get('alerts')).toMatchObject({ type: 'symbol', source: 'alerts' });
     expect(byId.get('coverage')).toMatchObject({ type: 'fill', source: 'coverage' });
   });
 

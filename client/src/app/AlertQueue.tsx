@@ -1,120 +1,173 @@
 /**
- * The duty officer's work list: open alerts, most urgent first (severity rank,
- * then most recently seen). Clicking a row selects it and flies the map there.
+ * The duty officer's work list: open alerts, related ones grouped, most urgent
+ * first (severity, then most recent). Filters in the header; acknowledge and
+ * clear from the row with the version the store holds; j/k move, a acknowledges,
+ * Enter opens the detail panel, Esc closes it. Selecting flies the map there.
  */
-import { memo, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../contract/domain.js';
 import type { CityPack } from '../../../contract/citypack.js';
-import { formatAge } from '../i18n/format.js';
-import { useAlertQueue, useCameras, useClockOffset, useLinks, useStations } from '../live/hooks.js';
-import type { ById } from '../live/store.js';
+import type { Alert } from '../../../contract/domain.js';
+import { useAlertQueue, useCameras, useClockOffset, useConnection, useStations } from '../live/hooks.js';
+import { liveStore } from '../live/store.js';
 import { alertPosition } from '../map/features.js';
-import { flyTo, selectAlert, useSelectedAlertId } from './ui.js';
-import { SeverityIcon } from './SeverityIcon.js';
+import { AlertRow } from './AlertRow.js';
+import { useAlertLabels } from './names.js';
+import { groupAlerts, isFiltered, lineAlert, matchesFilters, moveIndex, queueLines, type QueueLine } from './queue.js';
+import { QueueFilters, SeverityFilter } from './QueueFilters.js';
+import { StaleStamp } from './StaleStamp.js';
+import { flyTo, openPanel, selectAlert, toggleExpanded, uiStore, useExpanded, useFilters, useSelectedAlertId } from './ui.js';
+import { step, useCommands } from './useCommand.js';
 import { useNow } from './useNow.js';
+import { useShortcuts } from './useShortcuts.js';
 
-/** Rendering hundreds of rows helps nobody: beyond this the officer filters on the map. */
-const MAX_ROWS = 150;
+/** Rendering hundreds of rows helps nobody: beyond this the officer filters. */
+const MAX_LINES = 150;
 
 export function AlertQueue({ pack }: { pack: CityPack }) {
   const { t } = useTranslation();
   const queue = useAlertQueue();
+  const filters = useFilters();
+  const expanded = useExpanded();
   const selectedId = useSelectedAlertId();
   const cameras = useCameras();
   const stations = useStations();
-  const links = useLinks();
+  const stale = useConnection().state === 'offline';
   const now = useNow(10_000) + useClockOffset();
-  const wardNames = useWardNames(pack);
+  const labelOf = useAlertLabels(pack);
+  const cmd = useCommands();
+  const [cursor, setCursor] = useState<string | null>(null);
 
-  const onPick = (alert: Alert) => {
-    selectAlert(alert.id);
-    const position = alertPosition(alert, cameras, stations);
-    if (position) flyTo(position);
-  };
+  const shown = useMemo(() => queue.filter((a) => matchesFilters(a, filters)), [queue, filters]);
+  const groups = useMemo(() => groupAlerts(shown), [shown]);
+  const lines = useMemo(() => queueLines(groups, expanded).slice(0, MAX_LINES), [groups, expanded]);
+  const labels = useMemo(() => new Map(lines.map((l) => [l.key, labelOf(lineAlert(l))])), [lines, labelOf]);
+
+  // The highlighted line: the cursor if it is still there, else the line of the selected alert.
+  const index = useMemo(() => {
+    const i = cursor ? lines.findIndex((l) => l.key === cursor) : -1;
+    if (i >= 0 && lineAlert(lines[i]!).id === selectedId) return i;
+    if (!selectedId) return -1;
+    const own = lines.findIndex((l) => lineAlert(l).id === selectedId);
+    // A group whose lead changed (a more urgent alert joined) still holds the selection.
+    return own >= 0 ? own : lines.findIndex((l) => l.member === null && l.group.members.some((m) => m.id === selectedId));
+  }, [lines, cursor, selectedId]);
+
+  const pick = useCallback(
+    (line: QueueLine, open?: boolean) => {
+      const a = lineAlert(line);
+      setCursor(line.key);
+      selectAlert(a.id, open);
+      const position = alertPosition(a, cameras, stations);
+      if (position) flyTo(position);
+    },
+    [cameras, stations],
+  );
+
+  // A click opens the detail panel too; j/k only move (the panel, if open, follows).
+  const openLine = useCallback((line: QueueLine) => pick(line, true), [pick]);
+
+  const ack = useCallback(
+    (line: QueueLine) => {
+      const targets = line.member ? (line.member.state === 'active' ? [line.member] : []) : line.group.active;
+      // Versions as the store holds them now: a newer delta may have landed since render.
+      const live = freshActive(targets);
+      if (live.length > 0) void cmd.run(line.key, live.map((a) => step('alert:acknowledge', { id: a.id, version: a.version })));
+    },
+    [cmd],
+  );
+  const clear = useCallback((a: Alert) => void cmd.run(`m:${a.id}`, [step('alert:clear', { id: a.id, version: a.version })]), [cmd]);
+
+  useShortcuts({
+    j: () => lines.length > 0 && pick(lines[moveIndex(index, 1, lines.length)]!),
+    k: () => lines.length > 0 && pick(lines[moveIndex(index, -1, lines.length)]!),
+    a: () => index >= 0 && ack(lines[index]!),
+    Enter: () => index >= 0 && pick(lines[index]!, true),
+    Escape: () => uiStore.getState().panelOpen && openPanel(false),
+  });
+
+  const listRef = useRef<HTMLOListElement>(null);
+  const below = useBelowFold(listRef, lines.length);
+  useEffect(() => {
+    // Keep the highlighted line in view as j/k move through a long list.
+    listRef.current?.querySelector('.alert-row--selected')?.scrollIntoView({ block: 'nearest' });
+  }, [index]);
 
   return (
     // The testid sits on the section (always rendered), so tests can see the empty state too.
-    <section className="panel alerts" aria-labelledby="alerts-title" data-testid="alert-queue" data-count={queue.length}>
-      <h2 className="panel__title" id="alerts-title">
-        {t('alerts.title')} <span className="panel__count">{queue.length}</span>
-      </h2>
+    <section className={`panel alerts${stale ? ' is-stale' : ''}`} aria-labelledby="alerts-title" data-testid="alert-queue" data-count={queue.length} data-shown={shown.length}>
+      <div className="panel__title">
+        <h2 className="panel__heading" id="alerts-title">
+          {t('alerts.title')} <span className="panel__count">{queue.length}</span>
+        </h2>
+        <SeverityFilter alerts={queue} />
+      </div>
+      <QueueFilters alerts={queue} pack={pack} />
+      {stale && <StaleStamp />}
       {queue.length === 0 ? (
         <p className="alerts__empty">{t('alerts.empty')}</p>
+      ) : shown.length === 0 ? (
+        <p className="alerts__empty" data-testid="queue-filtered-out">
+          {t('ops.queue.filteredOut', { count: queue.length })}
+        </p>
       ) : (
-        <ol className="alerts__list">
-          {queue.slice(0, MAX_ROWS).map((a) => (
+        <ol className="alerts__list" ref={listRef}>
+          {lines.map((l, i) => (
             <AlertRow
-              key={a.id}
-              alert={a}
-              place={placeOf(a, { wards: wardNames, cameras, stations, links }) ?? t('alerts.unknownPlace')}
+              key={l.key}
+              line={l}
+              label={labels.get(l.key)!}
               now={now}
-              selected={a.id === selectedId}
-              onPick={onPick}
+              stale={stale}
+              timeZone={pack.meta.timezone}
+              selected={i === index}
+              expanded={expanded.has(l.group.id)}
+              command={cmd.stateOf(l.key)}
+              onPick={openLine}
+              onToggle={toggleExpanded}
+              onAck={ack}
+              onClear={clear}
+              onDismiss={(line) => cmd.dismiss(line.key)}
             />
           ))}
         </ol>
       )}
-      {queue.length > MAX_ROWS && <p className="alerts__more">{t('alerts.more', { count: queue.length - MAX_ROWS })}</p>}
+      {below > 0 && (
+        <p className="alerts__more" data-testid="queue-more">
+          {t('ops.queue.moreBelow', { count: below })}
+        </p>
+      )}
+      {isFiltered(filters) || queue.length === 0 ? null : <p className="alerts__keys">{t('ops.queue.shortcuts')}</p>}
     </section>
   );
 }
 
-function useWardNames(pack: CityPack): Map<string, { name: string; nameEn: string }> {
-  return useMemo(() => new Map(pack.wards.features.map((f) => [f.properties.id, f.properties])), [pack]);
+/** The alerts as the live store holds them now (fresh versions), still active. */
+function freshActive(targets: readonly Alert[]): Alert[] {
+  const held = liveStore.getState().alerts;
+  return targets.map((a) => held[a.id]).filter((a): a is Alert => a !== undefined && a.state === 'active');
 }
 
-interface Places {
-  wards: Map<string, { name: string; nameEn: string }>;
-  cameras: ById<{ name: string }>;
-  stations: ById<{ name: string }>;
-  links: ById<{ name: string }>;
+/** How many queue lines are below the visible part of the list (the "+N more" hint). */
+function useBelowFold(ref: React.RefObject<HTMLOListElement | null>, count: number): number {
+  const [below, setBelow] = useState(0);
+  useEffect(() => {
+    const list = ref.current;
+    if (!list) return setBelow(0);
+    const measure = () => {
+      const bottom = list.getBoundingClientRect().bottom;
+      let n = 0;
+      for (const li of list.children) if (li.getBoundingClientRect().top >= bottom - 4) n++;
+      setBelow(n);
+    };
+    measure();
+    list.addEventListener('scroll', measure, { passive: true });
+    const ro = new ResizeObserver(measure);
+    ro.observe(list);
+    return () => {
+      list.removeEventListener('scroll', measure);
+      ro.disconnect();
+    };
+  }, [ref, count]);
+  return below;
 }
-
-/** "Where" for a row: the source device's name (or link's) and the ward. */
-function placeOf(a: Alert, p: Places): { device: string | null; ward: { name: string; nameEn: string } | null } | null {
-  const { kind, id } = a.source;
-  const ward = (a.wardId ? p.wards.get(a.wardId) : kind === 'ward' ? p.wards.get(id) : undefined) ?? null;
-  const device =
-    kind === 'camera' ? p.cameras[id]?.name : kind === 'station' ? p.stations[id]?.name : kind === 'link' ? p.links[id]?.name : undefined;
-  return ward || device ? { device: device ?? null, ward } : null;
-}
-
-interface RowProps {
-  alert: Alert;
-  place: ReturnType<typeof placeOf> | string;
-  now: number;
-  selected: boolean;
-  onPick: (a: Alert) => void;
-}
-
-const AlertRow = memo(function AlertRow({ alert: a, place, now, selected, onPick }: RowProps) {
-  const { t, i18n } = useTranslation();
-  const placeText =
-    typeof place === 'string' || place === null
-      ? place
-      : [place.device, place.ward && (i18n.language === 'en' ? place.ward.nameEn : place.ward.name)].filter(Boolean).join(' · ');
-  return (
-    <li
-      className={`alert-row alert-row--${a.severity}${a.state === 'acknowledged' ? ' alert-row--ack' : ''}${selected ? ' alert-row--selected' : ''}`}
-      data-testid="alert-row"
-      data-alert-id={a.id}
-      data-severity={a.severity}
-    >
-      <button type="button" className="alert-row__btn" onClick={() => onPick(a)} aria-label={t('alerts.showOnMap', { title: a.title })} aria-current={selected || undefined}>
-        <span className={`sev-chip sev-chip--${a.severity}`}>
-          <SeverityIcon severity={a.severity} />
-          {t(`severity.${a.severity}`)}
-        </span>
-        <span className="alert-row__age">{formatAge(a.lastSeen, now, i18n.language)}</span>
-        <span className="alert-row__title">{a.title}</span>
-        <span className="alert-row__meta">
-          <span className="alert-row__place">{placeText}</span>
-          {a.count > 1 && <span className="tag">{t('alerts.repeats', { count: a.count })}</span>}
-          {a.escalated && <span className="tag tag--warn">{t('alerts.escalated')}</span>}
-          {a.state === 'acknowledged' && <span className="tag">{t('alerts.acknowledged')}</span>}
-        </span>
-      </button>
-    </li>
-  );
-});

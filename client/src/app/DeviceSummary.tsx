@@ -1,27 +1,33 @@
 /** Up/total per device family, with a bar and the count down (the number that needs action). */
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format.js';
-import { useDeviceSummary } from '../live/hooks.js';
+import { useConnection, useDeviceSummary } from '../live/hooks.js';
 import type { UpTotal } from '../live/selectors.js';
+import { StaleStamp } from './StaleStamp.js';
 
 export function DeviceSummary() {
   const { t } = useTranslation();
   const s = useDeviceSummary();
+  const stale = useConnection().state === 'offline';
   return (
-    <section className="panel devices" aria-labelledby="devices-title" data-testid="device-summary">
-      <h2 className="panel__title" id="devices-title">
-        {t('devices.title')}
-      </h2>
+    <section className={`panel devices${stale ? ' is-stale' : ''}`} aria-labelledby="devices-title" data-testid="device-summary" data-stale={stale || undefined}>
+      <div className="panel__title">
+        <h2 className="panel__heading" id="devices-title">
+          {t('devices.title')}
+        </h2>
+      </div>
+      <StaleStamp />
       <dl className="devices__list">
-        <Row kind="cameras" label={t('devices.cameras')} v={s.cameras} />
-        <Row kind="stations" label={t('devices.stations')} v={s.stations} />
-        <Row kind="links" label={t('devices.links')} v={s.links} />
+        <Row kind="cameras" label={t('devices.cameras')} v={s.cameras} stale={stale} />
+        <Row kind="stations" label={t('devices.stations')} v={s.stations} stale={stale} />
+        <Row kind="links" label={t('devices.links')} v={s.links} stale={stale} />
       </dl>
     </section>
   );
 }
 
-function Row({ kind, label, v }: { kind: string; label: string; v: UpTotal }) {
+/** Offline, "all up" would be a claim about now: say it is the last known state instead. */
+function Row({ kind, label, v, stale }: { kind: string; label: string; v: UpTotal; stale: boolean }) {
   const { t, i18n } = useTranslation();
   const pct = v.total > 0 ? (100 * v.up) / v.total : 0;
   return (
@@ -32,7 +38,9 @@ function Row({ kind, label, v }: { kind: string; label: string; v: UpTotal }) {
           {formatNumber(v.up, i18n.language)}
           <span className="dev-row__total">/{formatNumber(v.total, i18n.language)}</span>
         </span>
-        {v.down > 0 ? (
+        {stale ? (
+          <span className="dev-row__stale">{t('ops.stale.badge')}</span>
+        ) : v.down > 0 ? (
           <span className="dev-row__down">{t('devices.down', { count: v.down })}</span>
         ) : (
           v.total > 0 && v.up === v.total && <span className="dev-row__ok">{t('devices.allUp')}</span>

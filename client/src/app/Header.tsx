@@ -1,11 +1,14 @@
-/** Top bar: city, clock, unacknowledged alert counts, connection and language. */
+/** Top bar: city, unacknowledged alert counts, KPIs, connection, clock, sound and language. */
+import { LogoutButton } from '../auth/LogoutButton.js';
 import { useTranslation } from 'react-i18next';
 import { SEVERITIES } from '../../../contract/domain.js';
 import type { CityMeta } from '../../../contract/citypack.js';
 import { formatDate, formatTime } from '../i18n/format.js';
 import { setLanguage, LANGUAGES } from '../i18n/index.js';
 import { useActiveAlertCounts, useConnection } from '../live/hooks.js';
+import { KpiBar } from './KpiBar.js';
 import { SeverityIcon } from './SeverityIcon.js';
+import { SoundToggle } from './SoundToggle.js';
 import { useNow } from './useNow.js';
 
 export function Header({ meta }: { meta: CityMeta }) {
@@ -17,10 +20,13 @@ export function Header({ meta }: { meta: CityMeta }) {
         <h1 className="header__name">{i18n.language === 'en' ? meta.nameEn : meta.name}</h1>
       </div>
       <SeverityCounts />
+      <KpiBar />
       <div className="header__right">
         <ConnectionIndicator />
         <Clock timeZone={meta.timezone} />
+        <SoundToggle />
         <LangSwitch />
+        <LogoutButton />
       </div>
     </header>
   );

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CityPack } from '../../../contract/citypack.js';
+import { authHeader } from '../live/socket.js';
 
 /** Shape of GET /api/client-config (served by the server; not part of the socket contract). */
 export interface ClientConfig {
@@ -18,7 +19,7 @@ export type Bootstrap =
   | { status: 'ready'; pack: CityPack; config: ClientConfig };
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const res = await fetch(url, { signal, headers: { accept: 'application/json', ...authHeader() } });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

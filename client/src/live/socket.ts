@@ -122,6 +122,21 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
   };
 }
 
+/** Where the handshake token comes from: the auth client's session, or the wall's display token (set before connectLive). */
+let handshakeToken: () => string | null = () => null;
+export const setHandshakeToken = (source: () => string | null) => {
+  handshakeToken = source;
+};
+/** The same token for REST calls (bootstrap): `Authorization: Bearer …` when there is one. */
+export const authHeader = (): Record<string, string> => {
+  const t = handshakeToken();
+  return t ? { authorization: `Bearer ${t}` } : {};
+};
+
+/** The app's open connection, for commands (client/src/app/commands.ts); null before connectLive. */
+let current: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+export const liveSocket = () => current;
+
 /** Open the app's connection (same origin, websocket only) and feed the app's store. */
 export function connectLive(store: LiveStore = liveStore): { socket: Socket<ServerToClientEvents, ClientToServerEvents>; close: () => void } {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
@@ -131,7 +146,8 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
     auth: (cb) => {
       const { epoch, seq } = store.getState();
       const auth: HandshakeAuth = epoch !== null && seq !== null ? { epoch, lastSeq: seq } : {};
-      cb(auth);
+      const token = handshakeToken();
+      cb(token ? { ...auth, token } : auth);
     },
     transports: ['websocket'],
     // Built-in backoff: 1 s doubling to 15 s, jittered so a room of consoles does not stampede a restarted server.
@@ -140,6 +156,7 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
     randomizationFactor: 0.5,
   });
   const detach = attachLive(socket, store);
+  current = socket;
 
   // socket.io gives up on its own after a server-side disconnect (graceful shutdown on
   // deploy: "io server disconnect") or a middleware rejection; `socket.active` is then
@@ -165,6 +182,7 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
     close: () => {
       clearTimeout(manualTimer);
       detach();
+      if (current === socket) current = null;
       socket.close();
     },
   };

@@ -7,17 +7,20 @@ import { useEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { ClientConfig } from '../app/bootstrap.js';
-import { selectAlert, setFlyHandler, uiStore } from '../app/ui.js';
+import { setFlyHandler, uiStore } from '../app/ui.js';
 import { useConnection } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';
 import { getEngine, MapComponent, type EngineMap } from './engine.js';
 import { feedMap, type Feed } from './feed.js';
 import { mapFontFaces } from './fonts.js';
 import { installLiveLayers } from './install.js';
+import { selectionPoint, wirePicking } from './interaction.js';
+import { LayerControl } from './LayerControl.js';
 import { LAYER_IDS } from './layers.js';
 import { MapLegend } from './MapLegend.js';
 import { createPulse, type Pulse } from './pulse.js';
 import { buildOfflineStyle } from './style.js';
+import { applyVisibility } from './visibility.js';
 
 declare global {
   interface Window {
@@ -30,44 +33,63 @@ declare global {
   }
 }
 
+const labelField = (lng: string): ['get', string] => ['get', lng === 'en' ? 'nameEn' : 'name'];
+
 export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { state } = useConnection();
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(
-    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces() }),
+    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), labelField: labelField(i18n.language) }),
+    // Built once per pack: a language switch changes the label field in place (effect below), not the style.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [config.mapStyleUrl, pack],
   );
+  const mapRef = useRef<EngineMap | null>(null);
   const cleanup = useRef<(() => void) | null>(null);
 
   useEffect(() => () => cleanup.current?.(), []);
 
+  // Ward names in the officer's language (review item 6).
+  useEffect(() => {
+    const map = mapRef.current;
+    if (map?.getLayer(LAYER_IDS.wardLabels)) map.setLayoutProperty(LAYER_IDS.wardLabels, 'text-field', labelField(i18n.language));
+  }, [i18n.language]);
+
   const onLoad = (map: EngineMap): void => {
+    mapRef.current = map;
     let feed: Feed | null = null;
     const pulse: Pulse = createPulse(map);
+    const visibility = () =>
+      applyVisibility(map, {
+        layers: uiStore.getState().layers,
+        clustered: { cameras: feed?.clusterMode('cameras') ?? false, stations: feed?.clusterMode('stations') ?? false },
+        stale: liveStore.getState().connection.state === 'offline',
+      });
     const install = () => {
       installLiveLayers(map, pack);
+      if (map.getLayer(LAYER_IDS.wardLabels)) map.setLayoutProperty(LAYER_IDS.wardLabels, 'text-field', labelField(i18n.language));
       feed?.refreshAll();
+      visibility();
     };
     install();
-    feed = feedMap(map, liveStore, { onNewAlerts: (n) => pulse.setActive(n > 0) });
+    feed = feedMap(map, liveStore, {
+      wards: pack.wards,
+      onNewAlerts: (n) => pulse.setActive(n > 0),
+      onClusterMode: visibility,
+      selectionPoint: (s) => selectionPoint(uiStore.getState().selection, s, pack.wards),
+    });
+    visibility();
     map.on('style.load', install);
 
-    // Highlight the selected alert on the map; the selection itself lives in uiStore.
-    const showSelection = (id: string | null) => {
-      if (map.getLayer(LAYER_IDS.alertSelected)) map.setFilter(LAYER_IDS.alertSelected, ['==', ['get', 'id'], id ?? '']);
-    };
-    const unsubscribeUi = uiStore.subscribe((s) => showSelection(s.selectedAlertId));
-
-    const onAlertClick = (e: { features?: { properties: Record<string, unknown> }[] }) => {
-      const id = e.features?.[0]?.properties.id;
-      if (typeof id === 'string') selectAlert(id);
-    };
-    const setPointer = () => (map.getCanvas().style.cursor = 'pointer');
-    const clearPointer = () => (map.getCanvas().style.cursor = '');
-    map.on('click', LAYER_IDS.alerts, onAlertClick);
-    map.on('mouseenter', LAYER_IDS.alerts, setPointer);
-    map.on('mouseleave', LAYER_IDS.alerts, clearPointer);
+    const unsubscribeUi = uiStore.subscribe((s, prev) => {
+      if (s.selection !== prev.selection) feed?.refreshSelection();
+      if (s.layers !== prev.layers) visibility();
+    });
+    const unsubscribeLive = liveStore.subscribe((s, prev) => {
+      if (s.connection.state !== prev.connection.state) visibility();
+    });
+    const unwirePicking = wirePicking(map);
 
     setFlyHandler((position) =>
       map.flyTo({ center: position, zoom: Math.max(map.getZoom(), 15), speed: 1.4, essential: true }),
@@ -78,9 +100,12 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       feed?.stop();
       pulse.stop();
       unsubscribeUi();
+      unsubscribeLive();
+      unwirePicking();
       setFlyHandler(null);
       map.off('style.load', install);
       if (window.__iocMap === map) delete window.__iocMap;
+      mapRef.current = null;
     };
   };
 
@@ -88,9 +113,11 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
   // Let officers pan a little past the city edge, but not lose the city entirely.
   const padLon = (east - west) * 0.5;
   const padLat = (north - south) * 0.5;
+  // The pack's attribution is English; a demonstration pack's fixed disclaimer is translated (review item 6).
+  const attribution = pack.meta.approximate ? t('ops.attribution') : pack.meta.attribution;
 
   return (
-    <div className={`map${state === 'offline' ? ' map--stale' : ''}`} data-testid="map" aria-label={t('map.label')} role="region">
+    <div className={`map${state === 'offline' ? ' map--stale' : ''}`} data-testid="map" data-stale={state === 'offline' || undefined} aria-label={t('map.label')} role="region">
       <MapComponent
         mapLib={engine}
         mapStyle={mapStyle}
@@ -102,10 +129,16 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
         dragRotate={false}
         pitchWithRotate={false}
         touchPitch={false}
-        attributionControl={pack.meta.attribution ? { compact: true, customAttribution: pack.meta.attribution } : false}
+        attributionControl={false}
         onLoad={(e) => onLoad(e.target)}
       />
+      <LayerControl />
       <MapLegend />
+      {attribution && (
+        <p className="map__attrib" data-testid="map-attribution">
+          {attribution}
+        </p>
+      )}
     </div>
   );
 }

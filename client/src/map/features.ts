@@ -3,8 +3,9 @@
  * its `id` in properties (browser tests and click handlers read it), plus only the
  * few properties the layer expressions use, to keep worker transfers small.
  */
-import type { FeatureCollection, LineString, Point, Polygon } from 'geojson';
-import { SEVERITY_RANK, type Alert, type Camera, type Link, type LngLat, type Station } from '../../../contract/domain.js';
+import type { FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { WardFeature } from '../../../contract/citypack.js';
+import { SEVERITY_RANK, type Alert, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
 import type { ById } from '../live/store.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;
@@ -110,9 +111,65 @@ export function alertFeatures(
         severity: a.severity,
         rank: SEVERITY_RANK[a.severity],
         state: a.state,
+        escalated: a.escalated,
         isNew: a.state === 'active' && serverNow - a.firstSeen < NEW_ALERT_MS,
       },
     });
   }
   return { type: 'FeatureCollection', features };
+}
+
+export function incidentFeatures(incidents: ById<Incident>): FeatureCollection<Point> {
+  const features: FeatureCollection<Point>['features'] = [];
+  for (const i of Object.values(incidents)) {
+    if (!i.position || i.status === 'closed') continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: i.position },
+      properties: { id: i.id, severity: i.severity, rank: SEVERITY_RANK[i.severity], status: i.status },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+export function unitFeatures(units: ById<Unit>): FeatureCollection<Point> {
+  return {
+    type: 'FeatureCollection',
+    features: Object.values(units).map((u) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: u.position },
+      properties: { id: u.id, status: u.status, kind: u.kind, name: u.name },
+    })),
+  };
+}
+
+/**
+ * Ward coverage choropleth: the share of each ward's area that lost coverage.
+ * Taken from the open coverage_loss alerts (the server computes it geometrically
+ * against the all-up baseline, server/alerts/coverage.ts); a ward with no such
+ * alert is under the threshold and drawn as 0. So the client never redoes the
+ * geometry, and the map and the queue always agree.
+ */
+export function wardCoverageFeatures(wards: { features: WardFeature[] }, alerts: ById<Alert>): FeatureCollection<Polygon | MultiPolygon> {
+  const loss = wardLoss(alerts);
+  return {
+    type: 'FeatureCollection',
+    features: wards.features.map((w) => ({
+      type: 'Feature',
+      geometry: w.geometry,
+      properties: { id: w.properties.id, uncoveredPct: loss.get(w.properties.id) ?? 0 },
+    })),
+  };
+}
+
+/** uncoveredPct per ward from open coverage_loss alerts. */
+export function wardLoss(alerts: ById<Alert>): Map<string, number> {
+  const loss = new Map<string, number>();
+  for (const a of Object.values(alerts)) {
+    if (a.rule !== 'coverage_loss' || a.state === 'cleared') continue;
+    const pct = Number(a.data?.uncoveredPct);
+    const ward = a.wardId ?? (a.source.kind === 'ward' ? a.source.id : null);
+    if (ward && Number.isFinite(pct)) loss.set(ward, Math.max(pct, loss.get(ward) ?? 0));
+  }
+  return loss;
 }

@@ -1,11 +1,13 @@
 /**
- * Adds our sources, the hatch image and the live layers to a loaded map. Runs on
+ * Adds our sources, the icons and the live layers to a loaded map. Runs on
  * every `style.load`, so a style swap (offline <-> configured URL) keeps them.
  */
 import type { LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { EngineMap } from './engine.js';
-import { coverageLayers, HATCH_IMAGE, LAYER_IDS, linkLayers, liveSources, MAP_COLORS, SOURCE_IDS, deviceLayers, alertLayers, wardsOutlineLayer } from './layers.js';
+import { installIcons } from './icons.js';
+import { HATCH_IMAGE, LAYER_IDS, MAP_COLORS, SOURCE_IDS, wardsOutlineLayer } from './layers.js';
+import { liveSources, overLabels, underLabels } from './layers-live.js';
 
 /** Diagonal red stripes on transparent: a coverage hole reads as "missing", not as another zone. */
 function hatchImage(size = 12): { width: number; height: number; data: Uint8Array } {
@@ -31,6 +33,7 @@ function addLayer(map: EngineMap, layer: LayerSpecification, beforeId?: string):
 
 export function installLiveLayers(map: EngineMap, pack: CityPack): void {
   if (!map.hasImage(HATCH_IMAGE)) map.addImage(HATCH_IMAGE, hatchImage());
+  installIcons(map);
   for (const [id, spec] of Object.entries(liveSources())) {
     if (!map.getSource(id)) map.addSource(id, spec as Parameters<EngineMap['addSource']>[1]);
   }
@@ -40,7 +43,8 @@ export function installLiveLayers(map: EngineMap, pack: CityPack): void {
     const outline = wardsOutlineLayer();
     addLayer(map, { ...outline, paint: { 'line-color': MAP_COLORS.wardLabel, 'line-opacity': 0.6, 'line-width': 1.2 } } as LayerSpecification);
   }
-  // Area fills and links go under the labels (offline style) so names stay legible.
-  for (const layer of [...coverageLayers(), ...linkLayers()]) addLayer(map, layer, LAYER_IDS.roadLabels);
-  for (const layer of [...deviceLayers(), ...alertLayers()]) addLayer(map, layer);
+  // Fills, links and device dots go under the labels (offline style) so names stay legible;
+  // the stale veil, incidents and alerts above them (their icons push labels aside).
+  for (const layer of underLabels()) addLayer(map, layer, LAYER_IDS.roadLabels);
+  for (const layer of overLabels()) addLayer(map, layer);
 }

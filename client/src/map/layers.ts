@@ -15,18 +15,26 @@ import type {
 export const SOURCE_IDS = {
   wards: 'wards',
   wardLabels: 'ward-labels',
+  wardCoverage: 'ward-coverage',
   roads: 'roads',
   coverage: 'coverage',
   links: 'links',
   stations: 'stations',
   cameras: 'cameras',
+  /** Clustered twins of cameras/stations, fed instead of them when a city has thousands (./cluster.ts). */
+  stationsClustered: 'stations-clustered',
+  camerasClustered: 'cameras-clustered',
+  units: 'units',
+  incidents: 'incidents',
   alerts: 'alerts',
+  selection: 'selection',
 } as const;
 
 export const LAYER_IDS = {
   background: 'background',
   wardsFill: 'wards-fill',
   wardsOutline: 'wards-outline',
+  wardCoverage: 'ward-coverage',
   wardLabels: 'ward-labels',
   roads: 'roads',
   roadLabels: 'road-labels',
@@ -37,9 +45,13 @@ export const LAYER_IDS = {
   links: 'links',
   stations: 'stations',
   cameras: 'cameras',
+  staleVeil: 'stale-veil',
+  units: 'units',
+  incidents: 'incidents',
   alertsPulse: 'alerts-pulse',
+  alertsEscalated: 'alerts-escalated',
   alerts: 'alerts',
-  alertsMark: 'alerts-mark',
+  alertsStale: 'alerts-stale',
   alertSelected: 'alert-selected',
 } as const;
 
@@ -49,26 +61,35 @@ export const HATCH_IMAGE = 'hatch-down';
 /** Map font name; style.ts maps it to the bundled Be Vietnam Pro files via `font-faces`. */
 export const MAP_FONT = 'Be Vietnam Pro Medium';
 
-/** Colours tuned for a dim room: muted base map, saturated state colours only where action is needed. */
+/**
+ * Colours tuned for a dim room: muted base map, saturated colours only where action
+ * is needed. Each device family has its own hue when healthy (cameras green,
+ * stations violet, links neutral slate) so they never read as one another; amber
+ * and red mean degraded and down for all of them.
+ */
 export const MAP_COLORS = {
   background: '#070c16',
   wardFill: '#0f1828',
   wardOutline: '#2c3d5c',
-  wardLabel: '#8ea2c4',
+  wardLabel: '#a3b3cf',
   halo: '#070c16',
   road: { national: '#55627c', provincial: '#475269', urban: '#363f53', local: '#283041' },
   roadLabel: '#7d8aa3',
-  ok: '#2dd4bf',
-  linkOk: '#5eead4',
-  camOk: '#22c55e',
+  ok: '#a78bfa',
+  stationOk: '#a78bfa',
+  linkOk: '#8b9bb8',
+  camOk: '#4ade80',
   degraded: '#f59e0b',
   down: '#ef4444',
   unknown: '#7c8799',
   severity: { critical: '#ef4444', major: '#f97316', minor: '#eab308', info: '#3b82f6' },
+  unit: { available: '#22d3ee', busy: '#e879f9', off_duty: '#64748b' },
+  escalated: '#fde047',
   selected: '#f8fafc',
+  veil: 'rgba(38, 42, 52, 0.62)',
 } as const;
 
-const byState = (ok: string): ExpressionSpecification => [
+export const byState = (ok: string): ExpressionSpecification => [
   'match',
   ['get', 'state'],
   ['up', 'online'],
@@ -80,7 +101,7 @@ const byState = (ok: string): ExpressionSpecification => [
   MAP_COLORS.unknown,
 ];
 
-const bySeverity: ExpressionSpecification = [
+export const bySeverity: ExpressionSpecification = [
   'match',
   ['get', 'severity'],
   'critical',
@@ -92,30 +113,7 @@ const bySeverity: ExpressionSpecification = [
   MAP_COLORS.severity.info,
 ];
 
-/** Bigger marks for more urgent alerts: size carries severity as well as colour. */
-const alertRadius: ExpressionSpecification = [
-  'interpolate',
-  ['linear'],
-  ['zoom'],
-  11,
-  ['match', ['get', 'severity'], 'critical', 8, 'major', 7, 'minor', 6, 5],
-  16,
-  ['match', ['get', 'severity'], 'critical', 14, 'major', 12, 'minor', 10, 9],
-];
-
 export const EMPTY_FC: GeoJSONSourceSpecification['data'] = { type: 'FeatureCollection', features: [] };
-
-/** Live sources start empty and are filled by setData from the store (./feed.ts). */
-export function liveSources(): Record<string, GeoJSONSourceSpecification> {
-  const src = (): GeoJSONSourceSpecification => ({ type: 'geojson', data: EMPTY_FC });
-  return {
-    [SOURCE_IDS.coverage]: src(),
-    [SOURCE_IDS.links]: src(),
-    [SOURCE_IDS.stations]: src(),
-    [SOURCE_IDS.cameras]: src(),
-    [SOURCE_IDS.alerts]: src(),
-  };
-}
 
 /** Base layers over the city pack's wards and roads (offline style only). */
 export function baseLayers(): LayerSpecification[] {
@@ -168,7 +166,7 @@ export function wardsOutlineLayer(): LayerSpecification {
   };
 }
 
-/** Label layers; drawn above coverage and links but below devices and alerts. */
+/** Label layers; drawn above coverage, links and device dots (a dot never cuts a name) but below the stale veil, incidents and alerts. */
 export function labelLayers(): LayerSpecification[] {
   return [
     {
@@ -197,6 +195,11 @@ export function labelLayers(): LayerSpecification[] {
         'text-letter-spacing': 0.04,
         'text-max-width': 8,
         'text-padding': 4,
+        // Alert and incident icons are placed first (they are above): a ward name moves
+        // aside rather than sit under one (visual review item 5).
+        'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'],
+        'text-radial-offset': 1.1,
+        'text-justify': 'auto',
       },
       paint: { 'text-color': MAP_COLORS.wardLabel, 'text-halo-color': MAP_COLORS.halo, 'text-halo-width': 1.6 },
     },
@@ -211,7 +214,7 @@ export function coverageLayers(): LayerSpecification[] {
       type: 'fill',
       source: SOURCE_IDS.coverage,
       filter: ['!', isDown],
-      paint: { 'fill-color': byState(MAP_COLORS.ok), 'fill-opacity': 0.035 },
+      paint: { 'fill-color': byState(MAP_COLORS.stationOk), 'fill-opacity': 0.03 },
     },
     {
       // A coverage hole: red hatch so it reads as "missing" even in greyscale.
@@ -226,8 +229,8 @@ export function coverageLayers(): LayerSpecification[] {
       type: 'line',
       source: SOURCE_IDS.coverage,
       paint: {
-        'line-color': byState(MAP_COLORS.ok),
-        'line-opacity': ['case', isDown, 0.8, 0.14],
+        'line-color': byState(MAP_COLORS.stationOk),
+        'line-opacity': ['case', isDown, 0.8, 0.12],
         'line-width': ['case', isDown, 1.5, 0.8],
         'line-dasharray': ['case', isDown, ['literal', [3, 2]], ['literal', [1, 0]]],
       },
@@ -255,7 +258,7 @@ export function linkLayers(): LayerSpecification[] {
       paint: {
         'line-color': byState(MAP_COLORS.linkOk),
         // Healthy links recede; degraded/down ones are drawn at full strength.
-        'line-opacity': ['match', ['get', 'state'], 'up', 0.55, 1],
+        'line-opacity': ['match', ['get', 'state'], 'up', 0.6, 1],
         'line-width': ['interpolate', ['linear'], ['zoom'], 11, ['match', ['get', 'state'], 'up', 1.2, 2.4], 16, ['match', ['get', 'state'], 'up', 3, 5]],
         // Dashes make a cut link legible without colour.
         'line-dasharray': ['case', isDown, ['literal', [2, 1.5]], ['literal', [1, 0]]],
@@ -264,96 +267,3 @@ export function linkLayers(): LayerSpecification[] {
   ];
 }
 
-export function deviceLayers(): LayerSpecification[] {
-  // Offline/down devices are drawn hollow (dark centre, thick coloured ring): shape carries state too.
-  const hollow: ExpressionSpecification = ['in', ['get', 'state'], ['literal', ['down', 'offline']]];
-  return [
-    {
-      id: LAYER_IDS.stations,
-      type: 'circle',
-      source: SOURCE_IDS.stations,
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 4.5, 16, 9],
-        'circle-color': ['case', hollow, MAP_COLORS.halo, byState(MAP_COLORS.ok)],
-        'circle-stroke-color': ['case', hollow, MAP_COLORS.down, '#e2e8f0'],
-        'circle-stroke-width': ['case', hollow, 3, 1.5],
-      },
-    },
-    {
-      id: LAYER_IDS.cameras,
-      type: 'circle',
-      source: SOURCE_IDS.cameras,
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 2.5, 16, 6],
-        'circle-color': ['case', hollow, MAP_COLORS.halo, byState(MAP_COLORS.camOk)],
-        'circle-stroke-color': ['case', hollow, MAP_COLORS.down, MAP_COLORS.halo],
-        'circle-stroke-width': ['case', hollow, 2, 1],
-      },
-    },
-  ];
-}
-
-export function alertLayers(): LayerSpecification[] {
-  return [
-    {
-      // Radius and opacity are animated by ./pulse.ts for alerts raised in the last minutes.
-      id: LAYER_IDS.alertsPulse,
-      type: 'circle',
-      source: SOURCE_IDS.alerts,
-      filter: ['==', ['get', 'isNew'], true],
-      paint: {
-        'circle-radius': 18,
-        'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': bySeverity,
-        'circle-stroke-width': 2.5,
-        'circle-stroke-opacity': 0.7,
-      },
-    },
-    {
-      id: LAYER_IDS.alerts,
-      type: 'circle',
-      source: SOURCE_IDS.alerts,
-      layout: { 'circle-sort-key': ['-', 3, ['get', 'rank']] },
-      paint: {
-        'circle-radius': alertRadius,
-        'circle-color': bySeverity,
-        'circle-opacity': ['case', ['==', ['get', 'state'], 'acknowledged'], 0.55, 1],
-        'circle-stroke-color': '#f8fafc',
-        'circle-stroke-width': 2,
-      },
-    },
-    {
-      // "!" for critical, "!!" would crowd: critical and major carry a mark, minor/info none.
-      id: LAYER_IDS.alertsMark,
-      type: 'symbol',
-      source: SOURCE_IDS.alerts,
-      minzoom: 10,
-      filter: ['in', ['get', 'severity'], ['literal', ['critical', 'major']]],
-      layout: {
-        'text-field': '!',
-        'text-font': [MAP_FONT],
-        'text-size': ['interpolate', ['linear'], ['zoom'], 11, 10, 16, 16],
-        'text-allow-overlap': true,
-        'text-ignore-placement': true,
-      },
-      paint: { 'text-color': '#0b0f19' },
-    },
-    {
-      id: LAYER_IDS.alertSelected,
-      type: 'circle',
-      source: SOURCE_IDS.alerts,
-      filter: ['==', ['get', 'id'], ''],
-      paint: {
-        'circle-radius': 22,
-        'circle-color': 'rgba(0,0,0,0)',
-        'circle-stroke-color': MAP_COLORS.selected,
-        'circle-stroke-width': 2,
-      },
-    },
-  ];
-}
-
-/** Everything we draw above the base map, bottom to top. */
-export function liveLayers(): LayerSpecification[] {
-  return [...coverageLayers(), ...linkLayers(), ...deviceLayers(), ...alertLayers()];
-}

@@ -7,12 +7,14 @@
 import type { FontFacesSpecification, StyleSpecification } from '@maplibre/maplibre-gl-style-spec';
 import type { GeoJSON } from 'geojson';
 import type { CityPack } from '../../../contract/citypack.js';
-import { baseLayers, labelLayers, SOURCE_IDS } from './layers.js';
+import { baseLayers, LAYER_IDS, labelLayers, SOURCE_IDS } from './layers.js';
 import { wardLabelPoints } from './labels.js';
 
 export interface OfflineStyleOptions {
   /** Absolute font URLs for MAP_FONT; omit to fall back to local fonts (tests). */
   fontFaces?: FontFacesSpecification;
+  /** Ward label text expression (name or nameEn); default the Vietnamese name. */
+  labelField?: unknown;
 }
 
 export function buildOfflineStyle(pack: Pick<CityPack, 'meta' | 'wards' | 'roads'>, options: OfflineStyleOptions = {}): StyleSpecification {
@@ -29,6 +31,10 @@ export function buildOfflineStyle(pack: Pick<CityPack, 'meta' | 'wards' | 'roads
     // Labels are added after the live fills (see liveLayersInstall) so they stay readable over coverage.
     layers: [...baseLayers(), ...labelLayers()],
   };
+  if (options.labelField) {
+    const ward = style.layers.find((l) => l.id === LAYER_IDS.wardLabels);
+    if (ward?.type === 'symbol') ward.layout = { ...ward.layout, 'text-field': options.labelField as never };
+  }
   if (options.fontFaces) style['font-faces'] = options.fontFaces;
   return style;
 }

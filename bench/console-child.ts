@@ -1,0 +1,79 @@
+/**
+ * A child process holding N Socket.IO consoles (the bench forks several, so the
+ * consoles never share a core budget with the server's process). Each console
+ * measures receipt time minus publish time: for telemetry, a camera change's
+ * lastSeen (the device `ts`); for alerts, the publish time the bench put in the
+ * accident detection's plate. Sockets sample telemetry 1 change in 10 (offset by
+ * socket index) to keep this process's own cost down; alerts are all counted.
+ *
+ * IPC: parent sends {cmd:'reset'} / {cmd:'report'}; child sends {ready}, {report}.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { Histogram } from './lib/histogram.js';
+
+const [url, nArg] = process.argv.slice(2);
+const n = Number(nArg);
+const token = process.env.BENCH_TOKEN;
+
+let telemetry = new Histogram();
+let alerts = new Histogram();
+let cameraChanges = 0;
+/** Per-second telemetry p95 (overload timeline), from socket 0 only. */
+let perSecond: { t: number; h: Histogram }[] = [];
+const sockets: Socket[] = [];
+let ready = 0;
+
+interface Change {
+  kind: string;
+  camera?: { lastSeen: number | null };
+  alert?: { data: Record<string, unknown> };
+}
+
+for (let i = 0; i < n; i++) {
+  const s = io(url, { transports: ['websocket'], reconnection: true, auth: token ? { token } : {} });
+  s.once('connect_error', (e) => process.stderr.write(`console ${i}: connect_error ${e.message}\n`));
+  s.once('state:snapshot', () => {
+    if (++ready === n) process.send?.({ ready: n });
+  });
+  s.on('state:delta', (d: { changes: Change[] }) => {
+    const now = Date.now();
+    let k = 0;
+    for (const c of d.changes) {
+      if (c.kind === 'camera' && c.camera?.lastSeen) {
+        if (i === 0) cameraChanges++;
+        if ((k++ + i) % 10 === 0) {
+          const ms = now - c.camera.lastSeen;
+          telemetry.add(ms);
+          if (i === 0) second(now).add(ms);
+        }
+      } else if (c.kind === 'alert' && typeof c.alert?.data.plate === 'string') {
+        alerts.add(now - Number(c.alert.data.plate));
+      }
+    }
+  });
+  sockets.push(s);
+}
+
+function second(now: number): Histogram {
+  const t = Math.floor(now / 1000);
+  let last = perSecond.at(-1);
+  if (!last || last.t !== t) perSecond.push((last = { t, h: new Histogram() }));
+  return last.h;
+}
+
+process.on('message', (m: { cmd: string }) => {
+  if (m.cmd === 'reset') {
+    telemetry = new Histogram();
+    alerts = new Histogram();
+    cameraChanges = 0;
+    perSecond = [];
+  } else if (m.cmd === 'report') {
+    const connected = sockets.filter((s) => s.connected).length;
+    process.send?.({
+      report: { telemetry: telemetry.toJSON(), alerts: alerts.toJSON(), cameraChanges, connected, perSecond: perSecond.map((p) => ({ t: p.t, p95: p.h.pct(95), n: p.h.n })) },
+    });
+  } else if (m.cmd === 'exit') {
+    for (const s of sockets) s.close();
+    process.exit(0);
+  }
+});

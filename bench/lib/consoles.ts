@@ -1,0 +1,83 @@
+/** N Socket.IO consoles spread over child processes of at most 250 sockets each. */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Histogram } from './histogram.js';
+import { REPO } from './paths.js';
+
+export interface ConsoleReport {
+  telemetry: Histogram;
+  alerts: Histogram;
+  /** Camera changes console 0 received. */
+  cameraChanges: number;
+  connected: number;
+  perSecond: { t: number; p95: number; n: number }[];
+}
+
+export interface Consoles {
+  pids: number[];
+  reset(): void;
+  report(): Promise<ConsoleReport>;
+  stop(): Promise<void>;
+}
+
+export async function startConsoles(url: string, n: number, token: string | null, perChild = 250): Promise<Consoles> {
+  const children: ChildProcess[] = [];
+  const sizes: number[] = [];
+  for (let left = n; left > 0; left -= perChild) sizes.push(Math.min(perChild, left));
+  const readies: Promise<void>[] = [];
+  for (const size of sizes) {
+    const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TOKEN: token ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(c);
+    readies.push(
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`${size} consoles not connected within 120 s`)), 120_000);
+        c.once('message', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        c.once('exit', (code) => reject(new Error(`console child exited (${code})`)));
+      }),
+    );
+  }
+  await Promise.all(readies);
+  return {
+    pids: children.map((c) => c.pid!),
+    reset: () => children.forEach((c) => c.send({ cmd: 'reset' })),
+    async report() {
+      const parts = await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<{ telemetry: [number, number][]; alerts: [number, number][]; cameraChanges: number; connected: number; perSecond: ConsoleReport['perSecond'] }>((resolve) => {
+              const on = (m: { report?: never }) => {
+                if (!m.report) return;
+                c.off('message', on);
+                resolve(m.report);
+              };
+              c.on('message', on);
+              c.send({ cmd: 'report' });
+            }),
+        ),
+      );
+      const r: ConsoleReport = { telemetry: new Histogram(), alerts: new Histogram(), cameraChanges: parts[0]!.cameraChanges, connected: 0, perSecond: parts[0]!.perSecond };
+      for (const p of parts) {
+        r.telemetry.merge(Histogram.fromJSON(p.telemetry));
+        r.alerts.merge(Histogram.fromJSON(p.alerts));
+        r.connected += p.connected;
+      }
+      return r;
+    },
+    async stop() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.send({ cmd: 'exit' });
+              setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Mosquitto + influxd for one benchmark, from the test harness (raised
+ * max_queued_messages, $SYS every second), plus the broker's drop counter.
+ */
+import mqtt from 'mqtt';
+import { startMosquitto, type TestMosquitto } from '../../tests/harness/mosquitto.js';
+import { startTestInfluxd, type TestInfluxd } from '../../tests/harness/influxd.js';
+
+/** Mosquitto 2.0.11's cumulative count of publishes it dropped (queue full, QoS0 to offline clients…). */
+export const DROP_TOPIC = '$SYS/broker/publish/messages/dropped';
+
+/**
+ * The in-flight limit of the shipped docker/mosquitto/mosquitto.conf (the harness already
+ * raises the queue limits): with Mosquitto's default of 20 unacknowledged QoS1 messages
+ * per subscriber, one consumer is capped at 20 per round trip whatever it does.
+ */
+const SHIPPED_LIMITS = 'max_inflight_messages 100';
+
+export interface Stack {
+  mosquitto: TestMosquitto;
+  influxd: TestInfluxd;
+  /** The broker's drop counter now (waits for the next $SYS tick so the value is fresh). */
+  brokerDropped(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const [mosquitto, influxd] = await Promise.all([startMosquitto({ extraConfig: SHIPPED_LIMITS }), startTestInfluxd({ readyTimeoutMs: 60_000 })]);
+  const sys = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-sys-${process.pid}`, reconnectPeriod: 500 });
+  let dropped = 0;
+  let updates = 0;
+  sys.on('message', (_t, p) => {
+    dropped = Number(p.toString());
+    updates++;
+  });
+  await sys.subscribeAsync(DROP_TOPIC, { qos: 0 });
+  return {
+    mosquitto,
+    influxd,
+    async brokerDropped() {
+      // $SYS is republished every sys_interval (1 s) only when it changed; the retained value arrives on subscribe.
+      const seen = updates;
+      const deadline = Date.now() + 2500;
+      while (updates === seen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return dropped;
+    },
+    async stop() {
+      await sys.endAsync(true).catch(() => undefined);
+      await Promise.allSettled([mosquitto.stop(), influxd.stop()]);
+    },
+  };
+}
+
+/** InfluxQL over HTTP; returns the series of the first statement. */
+export async function influxQuery(url: string, db: string, q: string): Promise<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]> {
+  const u = new URL('/query', url);
+  u.searchParams.set('db', db);
+  u.searchParams.set('q', q);
+  const res = await fetch(u, { method: 'POST', signal: AbortSignal.timeout(60_000) });
+  const body = (await res.json()) as { results?: { series?: never[]; error?: string }[]; error?: string };
+  const r = body.results?.[0];
+  if (body.error || r?.error) throw new Error(`InfluxDB: ${body.error ?? r?.error} (${q})`);
+  return r?.series ?? [];
+}
+
+/** Ends a persistent MQTT session (connect with clean: true under its client id). */
+export async function clearSession(mqttUrl: string, clientId: string): Promise<void> {
+  const c = await mqtt.connectAsync(mqttUrl, { clientId, clean: true, reconnectPeriod: 0 });
+  await c.endAsync();
+}

@@ -1,0 +1,71 @@
+/** Markdown tables and the targets verdict for one run's results. */
+import type { BenchResults } from './runner.js';
+import type { IngestResult } from './suites/ingest.js';
+
+const row = (cells: unknown[]) => `| ${cells.map((c) => (c === undefined || c === null || Number.isNaN(c) ? '–' : String(c))).join(' | ')} |`;
+const table = (head: string[], rows: unknown[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const yes = (b: boolean) => (b ? 'met' : '**MISSED**');
+
+function ingestRow(r: IngestResult): unknown[] {
+  return [r.consumer, r.rate, r.durationS, r.devices, r.achievedRate, `${r.deliveredPct}%`, r.missing, r.extra, r.duplicatesSeen, r.brokerDropped, r.drainMs, r.cpuPct, r.peakRssMB, r.sustained ? 'yes' : 'no'];
+}
+const INGEST_HEAD = ['consumer', 'target msg/s', 's', 'devices', 'published msg/s', 'delivered', 'missing', 'extra', 'dups seen', 'broker drops', 'drain ms', 'CPU % (1 core)', 'peak RSS MB', 'sustained'];
+
+export function targets(r: BenchResults): { target: string; verdict: string; figure: string }[] {
+  const out: { target: string; verdict: string; figure: string }[] = [];
+  const s = r.sustained ?? r.ingest.filter((i) => i.consumer === 'server').at(-1);
+  if (s) out.push({ target: `ingest ≥ 20,000 msg/s sustained${r.sustained ? ' 10 min' : ''}, zero loss/dups/drops`, verdict: yes(s.rate >= 20000 && s.sustained), figure: `${s.rate}/s for ${s.durationS} s: published ${s.achievedRate}/s, delivered ${s.deliveredPct}%, missing ${s.missing}, drops ${s.brokerDropped}, drain ${s.drainMs} ms` });
+  const srv = r.ingest.find((i) => i.consumer === 'server' && i.rate === 10000);
+  const nr = r.ingest.find((i) => i.consumer === 'node-red' && i.rate === 10000);
+  if (srv && nr) out.push({ target: 'at 10,000 msg/s ≤ ½ the CPU and ≤ ½ the memory of Node-RED', verdict: yes(srv.cpuPct <= nr.cpuPct / 2 && srv.peakRssMB <= nr.peakRssMB / 2), figure: `CPU ${srv.cpuPct}% vs ${nr.cpuPct}% (×${(srv.cpuPct / nr.cpuPct).toFixed(2)}), RSS ${srv.peakRssMB} vs ${nr.peakRssMB} MB (×${(srv.peakRssMB / nr.peakRssMB).toFixed(2)}); Node-RED delivered ${nr.deliveredPct}%` });
+  const l = r.latency.find((x) => x.rate === 5000 && x.consoles === 100);
+  if (l) out.push({ target: 'latency p50 ≤ 20 ms, p99 ≤ 100 ms at 5,000 msg/s, 100 consoles', verdict: `alerts ${yes(l.alerts.p50 <= 20 && l.alerts.p99 <= 100)}; telemetry ${yes(l.telemetry.p50 <= 20 && l.telemetry.p99 <= 100)}`, figure: `alerts p50 ${l.alerts.p50} / p99 ${l.alerts.p99} ms; telemetry p50 ${l.telemetry.p50} / p99 ${l.telemetry.p99} ms` });
+  const f = r.latency.filter((x) => x.consoles === 1000);
+  if (f.length) out.push({ target: 'fan-out 1,000 consoles p95 ≤ 250 ms', verdict: f.map((x) => `${x.rate}/s: alerts ${yes(x.alerts.p95 <= 250)}, telemetry ${yes(x.telemetry.p95 <= 250)}`).join('; '), figure: f.map((x) => `${x.rate}/s alerts p95 ${x.alerts.p95}, telemetry p95 ${x.telemetry.p95} ms (${x.connected} connected)`).join('; ') });
+  if (r.durability) out.push({ target: 'kill -9 mid-stream loses nothing', verdict: yes(r.durability.missing === 0 && r.durability.brokerDropped === 0), figure: `published ${r.durability.published}, stored ${r.durability.stored}, missing ${r.durability.missing}` });
+  if (r.overload) {
+    const o = r.overload;
+    out.push({ target: 'overload: no crash, bounded memory, only telemetry shed, latency back within 60 s', verdict: yes(o.survived && o.storedAll && o.recoverS !== null && o.recoverS <= 60), figure: `survived ${o.survived}, RSS ${o.rssBeforeMB} → peak ${o.peakRssMB} → ${o.rssAfterMB} MB, stored all ${o.storedAll}, recovered in ${o.recoverS ?? 'never'} s` });
+  }
+  const s10 = r.scale.find((x) => x.devices === 10000);
+  if (s10) {
+    out.push({ target: 'RSS ≤ 300 MB with 10k devices under load', verdict: yes(s10.loadPeakRssMB <= 300), figure: `${s10.loadPeakRssMB} MB peak at ${s10.loadRate} msg/s` });
+    out.push({ target: 'start-up with 10k devices ≤ 5 s', verdict: yes(s10.startMs <= 5000), figure: `${s10.startMs} ms` });
+  }
+  if (r.browser) out.push({ target: 'map: 50k points frame time within 1.5× bare maplibre', verdict: yes(r.browser.p95Ratio <= 1.5 && r.browser.meanRatio <= 1.5), figure: `p95 ×${r.browser.p95Ratio}, mean ×${r.browser.meanRatio}` });
+  return out;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const parts: string[] = [];
+  parts.push(`## ${r.mode === 'full' ? 'Full run' : 'Quick run'} — ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC (${Math.round(r.durationS / 60)} min)`);
+  parts.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; load average at start ${m.loadAvgAtStart.join(' / ')}. ` +
+    `Versions: Node ${m.versions.node}, Mosquitto ${m.versions.mosquitto}, ${m.versions.influxd}, ${m.versions.chromium}, mqtt.js ${m.versions.mqtt}, socket.io ${m.versions['socket.io']}, maplibre-gl ${m.versions['maplibre-gl']}, ioc-console ${m.versions.app} (${m.versions.commit})` +
+    (m.peer ? `; peer: Node-RED ${m.peer.nodeRed} with node-red-contrib-influxdb ${m.peer.influxNode}.` : '.'));
+  parts.push('### Targets\n\n' + table(['target', 'verdict', 'measured'], targets(r).map((t) => [t.target, t.verdict, t.figure])));
+  if (r.ingest.length) parts.push('### Ingest: Mosquitto QoS1 → consumer → InfluxDB\n\n' + table(INGEST_HEAD, r.ingest.map(ingestRow)));
+  const pairs = r.ingest.filter((i) => i.consumer === 'server').map((s) => [s, r.ingest.find((n) => n.consumer === 'node-red' && n.rate === s.rate)] as const).filter(([, n]) => n);
+  if (pairs.length) parts.push('### Side by side with Node-RED\n\n' + table(['msg/s', 'delivered server / Node-RED', 'CPU % server / Node-RED', 'CPU ratio', 'RSS MB server / Node-RED', 'RSS ratio'], pairs.map(([s, n]) => [s.rate, `${s.deliveredPct}% / ${n!.deliveredPct}%`, `${s.cpuPct} / ${n!.cpuPct}`, (s.cpuPct / n!.cpuPct).toFixed(2), `${s.peakRssMB} / ${n!.peakRssMB}`, (s.peakRssMB / n!.peakRssMB).toFixed(2)])));
+  const extra = [r.sustained && ['10 min sustained', r.sustained], r.rerun && ['re-run at the end', r.rerun]].filter(Boolean) as [string, IngestResult][];
+  if (extra.length) parts.push('### Ingest: sustained and re-run\n\n' + table(['run', ...INGEST_HEAD], extra.map(([k, v]) => [k, ...ingestRow(v)])));
+  if (r.bare) parts.push('### Bare-broker ceiling (counting subscriber, QoS1)\n\n' + table(['target msg/s', 'published msg/s', 'counted msg/s', 'counted', 'broker drops'], [[r.bare.targetRate, r.bare.publishedRate, r.bare.receivedRate, r.bare.received, r.bare.brokerDropped]]));
+  if (r.profile?.top.length) parts.push(`### Server CPU profile at ${r.profile.rate} msg/s: top self time\n\n` + table(['function', 'where', 'self %'], r.profile.top.map((t) => [t.fn, t.where, t.selfPct])));
+  if (r.latency.length) parts.push('### Latency: device publish → Socket.IO console (ms)\n\n' + table(['msg/s', 'consoles', 'connected', 'telemetry p50', 'p95', 'p99', 'max', 'alerts n', 'alerts p50', 'p95', 'p99', 'max', 'server CPU %', 'server RSS MB'], r.latency.map((l) => [l.rate, l.consoles, l.connected, l.telemetry.p50, l.telemetry.p95, l.telemetry.p99, l.telemetry.max, l.alerts.n, l.alerts.p50, l.alerts.p95, l.alerts.p99, l.alerts.max, l.serverCpuPct, l.serverRssMB])));
+  if (r.overload) {
+    const o = r.overload;
+    const mem = o.memory.filter((_, i) => i % 10 === 0).map((s) => `${Math.round(s.t / 1000)}s:${Math.round(s.rssMB)}`).join(' ');
+    parts.push('### Overload\n\n' + table(['base msg/s', 'burst msg/s (achieved)', 'burst s', 'survived', 'RSS before / peak / after MB', 'telemetry p95 before / during ms', 'recovered after', 'camera statuses published / changes seen by a console', 'stored all', 'broker drops', 'alerts p99 ms'],
+      [[o.baseRate, `${o.burstRate} (${o.burstAchieved})`, o.burstS, o.survived, `${o.rssBeforeMB} / ${o.peakRssMB} / ${o.rssAfterMB}`, `${o.baselineP95Ms} / ${o.burstP95Ms}`, o.recoverS === null ? 'never' : `${o.recoverS} s`, `${o.cameraStatusesPublished} / ${o.cameraChangesSeenByConsole}`, o.storedAll, o.brokerDropped, o.alertsP99Ms]]) + `\n\nServer RSS over time (every 10 s, MB): ${mem}`);
+  }
+  if (r.durability) {
+    const d = r.durability;
+    parts.push('### Durability: kill -9 of the server mid-stream\n\n' + table(['msg/s', 's', 'killed at', 'down', 'restart ms', 'published', 'stored', 'missing', 'extra', 'broker drops'], [[d.rate, d.durationS, `${d.killedAtS} s`, `${d.downS} s`, d.restartMs, d.published, d.stored, d.missing, d.extra, d.brokerDropped]]));
+  }
+  if (r.scale.length) parts.push('### Scale of state\n\n' + table(['devices', 'start-up ms (spawn → healthy)', 'devices restored', 'idle RSS MB', 'load msg/s (achieved)', 'peak RSS under load MB', 'CPU % under load'], r.scale.map((s) => [s.devices, s.startMs, s.restored, s.idleRssMB, `${s.loadRate} (${s.loadAchieved})`, s.loadPeakRssMB, s.loadCpuPct])));
+  if (r.browser) {
+    const b = r.browser;
+    parts.push(`### Browser: ${b.devices} devices, ${b.loadRate} msg/s, pan/zoom (headless Chromium, SwiftShader)\n\n` + table(['page', 'frames', 'mean ms', 'p50', 'p95', 'p99', 'long tasks', 'long task ms'], [['console', ...Object.values(b.console)], ['bare maplibre', ...Object.values(b.bare)], ['ratio', '', b.meanRatio, '', b.p95Ratio, '', '', '']]));
+  }
+  return parts.join('\n\n') + '\n';
+}

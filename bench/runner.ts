@@ -1,0 +1,119 @@
+/**
+ * Runs the benchmarks (full, or --quick: a short smoke version without the
+ * peer and the browser) and returns every figure. Each suite starts its own
+ * server process; one Mosquitto and one influxd serve the run (separate
+ * databases and MQTT sessions per suite, broker drops read before and after).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateCityPack } from './lib/citypack.js';
+import { machineInfo } from './lib/machine.js';
+import { ensureNodeRed } from './lib/nodered.js';
+import { topSelfTime } from './lib/profile.js';
+import { startStack } from './lib/stack.js';
+import { WORK } from './lib/paths.js';
+import { runBare, type BareResult } from './suites/bare.js';
+import { runBrowser, type BrowserResult } from './suites/browser.js';
+import { runDurability, type DurabilityResult } from './suites/durability.js';
+import { runIngest, type IngestResult } from './suites/ingest.js';
+import { runLatency, type LatencyRow } from './suites/latency.js';
+import { runOverload, type OverloadResult } from './suites/overload.js';
+import { runScale, type ScaleRow } from './suites/scale.js';
+
+export interface BenchResults {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  durationS: number;
+  machine: ReturnType<typeof machineInfo> & { peer?: { nodeRed: string; influxNode: string } };
+  ingest: IngestResult[];
+  sustained?: IngestResult;
+  rerun?: IngestResult;
+  bare?: BareResult;
+  profile?: { rate: number; top: { fn: string; where: string; selfPct: number }[] };
+  latency: LatencyRow[];
+  overload?: OverloadResult;
+  durability?: DurabilityResult;
+  scale: ScaleRow[];
+  browser?: BrowserResult;
+  /** Suites that failed, with why: the others' figures are still reported. */
+  errors: { suite: string; error: string }[];
+}
+
+export interface RunOptions {
+  quick: boolean;
+  /** Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser. */
+  only?: string[];
+  log?: (s: string) => void;
+}
+
+export async function runBench(o: RunOptions): Promise<BenchResults> {
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const want = (s: string) => !o.only || o.only.includes(s);
+  const q = o.quick;
+  const t0 = Date.now();
+  const res: BenchResults = { mode: q ? 'quick' : 'full', startedAt: new Date().toISOString(), durationS: 0, machine: machineInfo(), ingest: [], latency: [], scale: [], errors: [] };
+  if (!q && want('ingest')) res.machine.peer = ensureNodeRed(log);
+  const pack1k = generateCityPack(1000);
+  const stack = await startStack();
+  // One failing suite must not lose the others' figures: record it and go on.
+  const guard = async (suite: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      log(`  ${suite} FAILED: ${(err as Error).message}`);
+      res.errors.push({ suite, error: (err as Error).message.slice(0, 2000) });
+    }
+  };
+  try {
+    if (want('ingest')) await guard('ingest', async () => {
+      log(`ingest (${q ? 'server only' : 'server and Node-RED, alternately'})`);
+      const rates = q ? [2000] : [2000, 5000, 10000, 20000];
+      const durationS = q ? 8 : 30;
+      for (const rate of rates) {
+        res.ingest.push(await runIngest({ stack, consumer: 'server', rate, durationS, devices: 1000, cityPack: pack1k, label: `srv${rate}`, log }));
+        if (!q) res.ingest.push(await runIngest({ stack, consumer: 'node-red', rate, durationS, devices: 1000, cityPack: pack1k, label: `nr${rate}`, log }));
+      }
+      if (!q) {
+        log('ingest: CPU profile of the server at 20,000 msg/s (30 s)');
+        const profDir = path.join(WORK, 'prof');
+        fs.rmSync(profDir, { recursive: true, force: true });
+        await runIngest({ stack, consumer: 'server', rate: 20000, durationS: 30, devices: 1000, cityPack: pack1k, label: 'prof', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir], log });
+        res.profile = { rate: 20000, top: topSelfTime(profDir) };
+        log('ingest: 20,000 msg/s sustained for 10 minutes');
+        res.sustained = await runIngest({ stack, consumer: 'server', rate: 20000, durationS: 600, devices: 10000, cityPack: generateCityPack(10000), label: 'sustained', log });
+      }
+    });
+    if (want('bare')) await guard('bare', async () => {
+      log('bare broker ceiling');
+      res.bare = await runBare({ stack, cityPack: pack1k, rate: q ? 20000 : 60000, durationS: q ? 4 : 15, log });
+    });
+    if (want('latency')) await guard('latency', async () => {
+      log('latency and fan-out');
+      res.latency = await runLatency({ stack, cityPack: pack1k, devices: 1000, rates: q ? [500] : [500, 2000, 5000], consoles: q ? [10] : [1, 100, 1000], durationS: q ? 5 : 15, log });
+    });
+    if (want('overload')) await guard('overload', async () => {
+      log('overload');
+      res.overload = await runOverload({ stack, cityPack: pack1k, devices: 1000, baseRate: q ? 500 : 2000, preS: q ? 4 : 20, burstS: q ? 5 : 60, postS: q ? 8 : 60, log });
+    });
+    if (want('durability')) await guard('durability', async () => {
+      log('durability: kill -9 mid-stream');
+      res.durability = await runDurability({ stack, cityPack: pack1k, devices: 1000, rate: q ? 2000 : 5000, durationS: q ? 10 : 30, log });
+    });
+    if (want('scale')) await guard('scale', async () => {
+      log('scale of state');
+      res.scale = await runScale({ stack, sizes: q ? [1000] : [1000, 10000, 50000], loadRate: q ? 2000 : 10000, loadS: q ? 4 : 30, log });
+    });
+    if (!q && want('browser')) await guard('browser', async () => {
+      log('browser: console vs bare maplibre, 50k devices');
+      res.browser = await runBrowser({ stack, devices: 50000, loadRate: 10000, seconds: 15, log });
+    });
+    if (!q && want('ingest')) await guard('rerun', async () => {
+      log('ingest: the key figure again at the end (20,000 msg/s, 45 s)');
+      res.rerun = await runIngest({ stack, consumer: 'server', rate: 20000, durationS: 45, devices: 1000, cityPack: pack1k, label: 'rerun', log });
+    });
+  } finally {
+    await stack.stop();
+  }
+  res.durationS = Math.round((Date.now() - t0) / 1000);
+  return res;
+}

@@ -1,0 +1,127 @@
+/**
+ * The console in headless Chromium with a 50k-device city under load, beside a
+ * bare maplibre page with the same 50k points updated every second: frame
+ * intervals (requestAnimationFrame) and long tasks while the same scripted
+ * pan/zoom runs on both. The ratio is the figure; SwiftShader makes both slow.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../tests/harness/chromium.js';
+import { openConsole } from '../../tests/harness/console.js';
+import { generateCityPack } from '../lib/citypack.js';
+import { startPublisher } from '../lib/publisher.js';
+import { startServer, workDir } from '../lib/server.js';
+import { clearSession, type Stack } from '../lib/stack.js';
+import { REPO } from '../lib/paths.js';
+
+export interface FrameStats {
+  frames: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  longTasks: number;
+  longTaskMs: number;
+}
+
+export interface BrowserResult {
+  devices: number;
+  loadRate: number;
+  console: FrameStats;
+  bare: FrameStats;
+  p95Ratio: number;
+  meanRatio: number;
+}
+
+/** Runs the same pan/zoom script for ~seconds and returns frame and long-task figures. */
+async function measure(page: Page, seconds: number): Promise<FrameStats> {
+  return page.evaluate(async (secs) => {
+    type M = { easeTo(o: object): void; getCenter(): { lng: number; lat: number } };
+    const map = (window as unknown as { __iocMap: M }).__iocMap;
+    const intervals: number[] = [];
+    let longTasks = 0;
+    let longTaskMs = 0;
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) ((longTasks += 1), (longTaskMs += e.duration));
+    });
+    obs.observe({ type: 'longtask', buffered: false });
+    let last = performance.now();
+    let running = true;
+    const loop = (t: number) => {
+      intervals.push(t - last);
+      last = t;
+      if (running) requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+    const steps = [
+      { center: [106.02, 10.007], zoom: 16 },
+      { center: [106.005, 10.003], zoom: 14 },
+      { center: [106.015, 10.005], zoom: 17 },
+      { center: [106.025, 10.008], zoom: 15 },
+      { center: [106.015, 10.005], zoom: 15 },
+    ];
+    const end = performance.now() + secs * 1000;
+    for (let i = 0; performance.now() < end; i++) {
+      map.easeTo({ ...steps[i % steps.length], duration: 900 });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    running = false;
+    obs.disconnect();
+    const s = intervals.slice(1).sort((a, b) => a - b);
+    const at = (p: number) => Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10;
+    return { frames: s.length, meanMs: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 10) / 10, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), longTasks, longTaskMs: Math.round(longTaskMs) };
+  }, seconds);
+}
+
+function serveBare(): Promise<{ url: string; close(): void }> {
+  const mapDir = path.join(REPO, 'node_modules', 'maplibre-gl', 'dist');
+  const types: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
+  const srv = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const file = u.pathname.startsWith('/maplibre/') ? path.join(mapDir, path.basename(u.pathname)) : path.join(REPO, 'bench', 'browser', 'bare.html');
+    fs.readFile(file, (err, buf) => {
+      if (err) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(buf);
+    });
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(srv.address() as { port: number }).port}/`, close: () => srv.close() })));
+}
+
+export async function runBrowser(o: { stack: Stack; devices: number; loadRate: number; seconds: number; log: (s: string) => void }): Promise<BrowserResult> {
+  const pack = generateCityPack(o.devices);
+  const server = await startServer({ mqttUrl: o.stack.mosquitto.url, influxUrl: o.stack.influxd.url, cityPack: pack, spoolDir: workDir('spool'), database: 'browser', clientId: 'ioc-browser', env: { STATIC_DIR: path.join(REPO, 'dist', 'client') } });
+  const browser = await launchChromium();
+  const bare = await serveBare();
+  try {
+    // Every device reports once before measuring, so the console draws all of them.
+    const warm = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: Math.min(o.loadRate, 20_000), devices: o.devices, durationS: Math.ceil(o.devices / Math.min(o.loadRate, 20_000)) + 1, cityPack: pack });
+    await warm.done;
+    const con = await openConsole(browser, server.url, { timeoutMs: 90_000 });
+    const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.loadRate, devices: o.devices, durationS: o.seconds + 15, cityPack: pack });
+    await new Promise((r) => setTimeout(r, 3000));
+    const consoleStats = await measure(con.page, o.seconds);
+    await con.close();
+    await pub.done;
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+    const page = await ctx.newPage();
+    await page.goto(`${bare.url}?n=${o.devices}`);
+    await page.waitForFunction(() => !!(window as unknown as { __iocMap?: unknown }).__iocMap, undefined, { timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    const bareStats = await measure(page, o.seconds);
+    await ctx.close();
+    const r: BrowserResult = {
+      devices: o.devices, loadRate: o.loadRate, console: consoleStats, bare: bareStats,
+      p95Ratio: Math.round((consoleStats.p95Ms / bareStats.p95Ms) * 100) / 100,
+      meanRatio: Math.round((consoleStats.meanMs / bareStats.meanMs) * 100) / 100,
+    };
+    o.log(`  console: mean ${consoleStats.meanMs} p95 ${consoleStats.p95Ms} ms/frame, ${consoleStats.longTasks} long tasks; bare: mean ${bareStats.meanMs} p95 ${bareStats.p95Ms}; ratio p95 ${r.p95Ratio}, mean ${r.meanRatio}`);
+    return r;
+  } finally {
+    bare.close();
+    await browser.close();
+    await server.stop();
+    await clearSession(o.stack.mosquitto.url, 'ioc-browser');
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * /admin: users (add, role, unit, disable, reset password, end sessions) and
+ * wall display tokens (issue, list, revoke). The server checks every action
+ * (server/auth/permissions.ts); this page only offers what the role may do.
+ * Generated passwords and new display tokens are shown once, here.
+ */
+import '../auth/auth.css';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ROLES, type Role, type UserInfo } from '../../../contract/auth.js';
+import { authFetch } from '../auth/session.js';
+import { useSession } from '../auth/hooks.js';
+
+interface AdminUser extends UserInfo {
+  disabled: boolean;
+  sessions: number;
+}
+interface DisplayToken {
+  id: string;
+  name: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<{ ok: true; data: T } | { ok: false; message: string }> {
+  const res = await authFetch(url, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  const r = (await res.json().catch(() => ({ ok: false, error: { message: `HTTP ${res.status}` } }))) as { ok: boolean; data?: T; error?: { message: string } };
+  return r.ok ? { ok: true, data: r.data as T } : { ok: false, message: r.error?.message ?? `HTTP ${res.status}` };
+}
+
+export function AdminPage() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const isAdmin = session?.user.role === 'admin';
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [tokens, setTokens] = useState<DisplayToken[]>([]);
+  const [notice, setNotice] = useState<{ kind: 'secret' | 'error' | 'ok'; text: string } | null>(null);
+
+  const load = useCallback(async () => {
+    const u = await call<AdminUser[]>('GET', '/api/admin/users');
+    if (u.ok) setUsers(u.data);
+    else setNotice({ kind: 'error', text: u.message });
+    if (isAdmin) {
+      const d = await call<DisplayToken[]>('GET', '/api/admin/display-tokens');
+      if (d.ok) setTokens(d.data);
+    }
+  }, [isAdmin]);
+  useEffect(() => void load(), [load]);
+
+  const act = async <T,>(p: Promise<{ ok: true; data: T } | { ok: false; message: string }>, done: (d: T) => string | null) => {
+    const r = await p;
+    if (!r.ok) setNotice({ kind: 'error', text: r.message });
+    else {
+      const secret = done(r.data);
+      setNotice(secret ? { kind: 'secret', text: secret } : { kind: 'ok', text: t('admin.saved') });
+    }
+    await load();
+  };
+
+  if (!session || (session.user.role !== 'admin' && session.user.role !== 'supervisor')) {
+    return (
+      <main className="admin" data-testid="admin-page">
+        <p role="alert">{t('admin.forbidden')}</p>
+        <a href="/">{t('admin.back')}</a>
+      </main>
+    );
+  }
+
+  return (
+    <main className="admin" data-testid="admin-page">
+      <header className="admin__head">
+        <h1>{t('admin.title')}</h1>
+        <a href="/">{t('admin.back')}</a>
+      </header>
+      {notice && (
+        <p className={`admin__notice admin__notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="admin-notice">
+          {notice.kind === 'secret' ? t('admin.showOnce') : ''} <code>{notice.text}</code>
+        </p>
+      )}
+
+      <section aria-labelledby="admin-users">
+        <h2 id="admin-users">{t('admin.users')}</h2>
+        <AddUser
+          roles={ROLES.filter((r) => r !== 'wall' && (isAdmin || r !== 'admin'))}
+          onAdd={(body) => act(call<{ password: string | null }>('POST', '/api/admin/users', body), (d) => d.password)}
+        />
+        <table className="admin__table" data-testid="admin-users">
+          <thead>
+            <tr>
+              <th>{t('auth.username')}</th>
+              <th>{t('admin.name')}</th>
+              <th>{t('admin.role')}</th>
+              <th>{t('admin.unit')}</th>
+              <th>{t('admin.sessions')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} data-username={u.username} className={u.disabled ? 'admin__row--disabled' : ''}>
+                <td>{u.username}</td>
+                <td>{u.displayName}</td>
+                <td>{t(`auth.role.${u.role}`)}</td>
+                <td>{u.unitId ?? '—'}</td>
+                <td>{u.sessions}</td>
+                <td className="admin__actions">
+                  {(isAdmin || u.role !== 'admin') && (
+                    <>
+                      <button type="button" onClick={() => void act(call('PATCH', `/api/admin/users/${u.id}`, { disabled: !u.disabled }), () => null)}>
+                        {u.disabled ? t('admin.enable') : t('admin.disable')}
+                      </button>
+                      <button type="button" onClick={() => void act(call<{ password: string | null }>('POST', `/api/admin/users/${u.id}/password`, {}), (d) => d.password)}>
+                        {t('admin.resetPassword')}
+                      </button>
+                      <button type="button" onClick={() => void act(call('POST', `/api/admin/sessions/${u.id}/revoke`), () => null)}>
+                        {t('admin.endSessions')}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {isAdmin && (
+        <section aria-labelledby="admin-displays">
+          <h2 id="admin-displays">{t('admin.displays')}</h2>
+          <IssueToken onIssue={(name) => act(call<{ token: string }>('POST', '/api/admin/display-tokens', { name }), (d) => `${window.location.origin}/wall?token=${d.token}`)} />
+          <table className="admin__table" data-testid="admin-displays">
+            <tbody>
+              {tokens.map((d) => (
+                <tr key={d.id} className={d.revokedAt ? 'admin__row--disabled' : ''}>
+                  <td>{d.name}</td>
+                  <td>{new Date(d.createdAt).toLocaleString()}</td>
+                  <td>{d.createdBy}</td>
+                  <td>
+                    {d.revokedAt ? (
+                      t('admin.revoked')
+                    ) : (
+                      <button type="button" onClick={() => void act(call('DELETE', `/api/admin/display-tokens/${d.id}`), () => null)}>
+                        {t('admin.revoke')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </main>
+  );
+}
+
+function AddUser({ roles, onAdd }: { roles: Role[]; onAdd: (body: { username: string; role: Role; unitId?: string; displayName?: string }) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<Role>('duty_officer');
+  const [unitId, setUnitId] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void onAdd({ username, role, ...(displayName ? { displayName } : {}), ...(role === 'responder' && unitId ? { unitId } : {}) }).then(() => setUsername(''));
+  };
+  return (
+    <form className="admin__form" onSubmit={submit}>
+      <input placeholder={t('auth.username')} value={username} onChange={(e) => setUsername(e.target.value)} required maxLength={32} />
+      <input placeholder={t('admin.name')} value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={64} />
+      <select value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label={t('admin.role')}>
+        {roles.map((r) => (
+          <option key={r} value={r}>
+            {t(`auth.role.${r}`)}
+          </option>
+        ))}
+      </select>
+      {role === 'responder' && <input placeholder={t('admin.unit')} value={unitId} onChange={(e) => setUnitId(e.target.value)} required maxLength={64} />}
+      <button type="submit">{t('admin.add')}</button>
+    </form>
+  );
+}
+
+function IssueToken({ onIssue }: { onIssue: (name: string) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState('');
+  return (
+    <form
+      className="admin__form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onIssue(name).then(() => setName(''));
+      }}
+    >
+      <input placeholder={t('admin.displayName')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
+      <button type="submit">{t('admin.issue')}</button>
+    </form>
+  );
+}

@@ -1,0 +1,74 @@
+/** Open incidents: type, status, assigned unit and age; click opens the incident view. */
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CityPack } from '../../../contract/citypack.js';
+import type { Incident } from '../../../contract/domain.js';
+import { formatAge, formatTime } from '../i18n/format.js';
+import { useClockOffset, useConnection, useIncidents, useUnits } from '../live/hooks.js';
+import { openIncidents } from './incidents.js';
+import { useWardName } from './names.js';
+import { SeverityIcon } from './SeverityIcon.js';
+import { StaleStamp } from './StaleStamp.js';
+import { flyTo, select, useSelection } from './ui.js';
+import { useNow } from './useNow.js';
+
+export function IncidentsPanel({ pack }: { pack: CityPack }) {
+  const { t, i18n } = useTranslation();
+  const incidents = useIncidents();
+  const units = useUnits();
+  const list = useMemo(() => openIncidents(incidents), [incidents]);
+  const sel = useSelection();
+  const stale = useConnection().state === 'offline';
+  const now = useNow(10_000) + useClockOffset();
+  const ward = useWardName(pack);
+
+  const open = (i: Incident) => {
+    select({ kind: 'incident', id: i.id }, true);
+    if (i.position) flyTo(i.position);
+  };
+
+  return (
+    <section className={`panel incidents${stale ? ' is-stale' : ''}`} aria-labelledby="incidents-title" data-testid="incidents-panel" data-count={list.length}>
+      <div className="panel__title">
+        <h2 className="panel__heading" id="incidents-title">
+          {t('ops.incidents.title')} <span className="panel__count">{list.length}</span>
+        </h2>
+      </div>
+      {stale && <StaleStamp />}
+      {list.length === 0 ? (
+        <p className="alerts__empty">{t('ops.incidents.empty')}</p>
+      ) : (
+        <ol className="incidents__list">
+          {list.map((i) => {
+            const unit = i.unitId ? units[i.unitId] : undefined;
+            const selected = sel?.kind === 'incident' && sel.id === i.id;
+            return (
+              <li
+                key={i.id}
+                className={`inc-row alert-row--${i.severity}${selected ? ' inc-row--selected' : ''}`}
+                data-testid="incident-row"
+                data-incident-id={i.id}
+                data-status={i.status}
+              >
+                <button type="button" className="inc-row__btn" onClick={() => open(i)} aria-current={selected || undefined}>
+                  <span className="inc-row__what">
+                    <SeverityIcon severity={i.severity} />
+                    <span className="sr-only">{t(`severity.${i.severity}`)}: </span>
+                    <span className="inc-row__type">{t(`ops.incidentType.${i.type}`)}</span>
+                  </span>
+                  <span className={`status status--${i.status}`}>{t(`ops.status.${i.status}`)}</span>
+                  <span className="inc-row__meta">
+                    {[i.address ?? ward(i.wardId), unit?.name ?? t('ops.incidents.unassigned')].filter(Boolean).join(' · ')}
+                  </span>
+                  <span className="inc-row__age">
+                    {stale ? formatTime(i.createdAt, i18n.language, pack.meta.timezone) : now - i.createdAt < 10_000 ? t('ops.time.justNow') : formatAge(i.createdAt, now, i18n.language)}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Incident logic the console needs without asking the server: which actions the
+ * status allows (mirrors server/incidents/workflow.ts; a unit test keeps the two
+ * equal), and the order of the incidents panel.
+ */
+import { SEVERITY_RANK, type Incident, type IncidentStatus } from '../../../contract/domain.js';
+import type { IncidentAction } from '../../../contract/socket.js';
+
+const FROM: Record<IncidentAction, readonly IncidentStatus[]> = {
+  acknowledge: ['new'],
+  dispatch: ['new', 'acknowledged', 'dispatched'],
+  on_scene: ['dispatched'],
+  resolve: ['new', 'acknowledged', 'dispatched', 'on_scene'],
+  close: ['resolved'],
+  reopen: ['resolved', 'closed'],
+};
+
+export function allowedActions(status: IncidentStatus): IncidentAction[] {
+  return (Object.keys(FROM) as IncidentAction[]).filter((a) => FROM[a].includes(status));
+}
+
+/** Where the officer's attention goes first: new ones, then by severity, then the oldest. */
+const STATUS_RANK: Record<IncidentStatus, number> = { new: 0, acknowledged: 1, dispatched: 2, on_scene: 3, resolved: 4, closed: 5 };
+
+export function compareIncidents(a: Incident, b: Incident): number {
+  return (
+    Number(a.status !== 'new') - Number(b.status !== 'new') ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+    a.createdAt - b.createdAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** Incidents still being worked (resolved ones stay until closed, so the officer can close them). */
+export function openIncidents(incidents: Readonly<Record<string, Incident>>): Incident[] {
+  return Object.values(incidents)
+    .filter((i) => i.status !== 'closed')
+    .sort(compareIncidents);
+}
+
+/** "1,2 km" / "350 m" in the locale. */
+export function formatDistance(m: number, lng: string): string {
+  const locale = lng === 'vi' ? 'vi-VN' : 'en-GB';
+  if (m < 1000) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(Math.round(m / 10) * 10)} m`;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(m / 1000)} km`;
+}
+
+/** "4 phút" / "1 h 05 min": a duration for KPIs (MTTA/MTTR) and ages. */
+export function formatDuration(s: number, lng: string): string {
+  const locale = lng === 'vi' ? 'vi-VN' : 'en-GB';
+  const unit = (value: number, u: 'second' | 'minute' | 'hour') =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: 0 }).format(value);
+  if (s < 60) return unit(Math.round(s), 'second');
+  if (s < 3600) return unit(Math.round(s / 60), 'minute');
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s - h * 3600) / 60);
+  return m > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(h, 'hour');
+}

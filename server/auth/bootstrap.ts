@@ -1,0 +1,45 @@
+/**
+ * Builds the auth pieces for the app from config, and makes sure an admin
+ * exists. There is no default password, ever: at the first start without an
+ * active admin, `admin` is created with a random password written ONCE to
+ * stderr — on purpose not through pino, so it never lands in collected logs.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { AuthService } from './service.js';
+import { FileAuthStore } from './store.js';
+import { loadSigningKey } from './tokens.js';
+
+export function usersFile(config: Pick<Config, 'AUTH_DIR'>): string {
+  return path.join(config.AUTH_DIR, 'users.json');
+}
+
+export function createAuthService(config: Config, opts: { log: Logger; knownUnits?: ReadonlySet<string>; now?: () => number }): AuthService {
+  return new AuthService({
+    store: new FileAuthStore(usersFile(config), opts.now),
+    key: loadSigningKey(config.AUTH_SECRET, config.AUTH_DIR),
+    accessTtlS: config.AUTH_ACCESS_TTL_S,
+    refreshTtlS: config.AUTH_REFRESH_TTL_S,
+    maxFailures: config.AUTH_MAX_FAILURES,
+    log: opts.log,
+    ...(opts.knownUnits ? { knownUnits: opts.knownUnits } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+}
+
+export async function ensureAdmin(auth: AuthService, log: Logger, out: (s: string) => void = (s) => process.stderr.write(s)): Promise<void> {
+  if (auth.hasAdmin()) return;
+  // `admin` may exist as a disabled or demoted account: then pick a fresh name.
+  const taken = auth.listUsers().some((u) => u.username === 'admin');
+  const username = taken ? `admin-${crypto.randomBytes(3).toString('hex')}` : 'admin';
+  const { password } = await auth.addUser({ username, role: 'admin', displayName: 'Administrator' });
+  log.warn({ username }, 'no active admin: created one with a random password (printed once on stderr)');
+  out(
+    `\n  ioc-console: no active administrator, created one.\n` +
+      `    username: ${username}\n    password: ${password}\n` +
+      `  It is shown only this once: keep it safe, or set another with\n` +
+      `    npm run users -- passwd ${username}\n\n`,
+  );
+}

@@ -1,0 +1,165 @@
+/**
+ * npm run users -- <command>: people, wall displays and devices, from a shell
+ * on the server (works with the server running: it re-reads the files).
+ *
+ *   add <username> --role ROLE [--unit ID] [--name "Full name"]
+ *   list
+ *   passwd <username>
+ *   disable <username> | enable <username>
+ *   issue-display-token --name "Wall 1"
+ *   display-tokens | revoke-display-token <id>
+ *   device-add <id> --kind camera|station|link|source|frigate
+ *   devices | device-disable <id>
+ *
+ * Passwords: on a terminal you are asked (empty = generate one); otherwise a
+ * random one is generated and printed once. Reads .env like `npm start`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ROLES, type Role } from '../../contract/auth.js';
+import { DEVICE_KINDS, DeviceRegistry, type DeviceKind } from '../broker/devices.js';
+import { loadCityPack } from '../citypack/load.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createAuthService } from './bootstrap.js';
+import { AuthError } from './service.js';
+
+const USAGE = `usage: npm run users -- <command>
+  add <username> --role ${ROLES.filter((r) => r !== 'wall').join('|')} [--unit ID] [--name "Full name"]
+  list
+  passwd <username>
+  disable <username> | enable <username>
+  issue-display-token --name "Wall 1"
+  display-tokens | revoke-display-token <id>
+  device-add <id> --kind ${DEVICE_KINDS.join('|')}
+  devices | device-disable <id>`;
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Ask for a password without echoing it. */
+async function askPassword(question: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const onData = (ch: string) => {
+      for (const c of ch) {
+        if (c === '\r' || c === '\n') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          stdin.off('data', onData);
+          process.stderr.write('\n');
+          return resolve(value);
+        }
+        if (c === '\u0003') {
+          stdin.setRawMode(false);
+          return reject(new Error('cancelled'));
+        }
+        if (c === '\u007f') value = value.slice(0, -1);
+        else value += c;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function choosePassword(): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const p = await askPassword('password (empty = generate one): ');
+  if (p === '') return undefined;
+  if ((await askPassword('again: ')) !== p) throw new Error('passwords differ');
+  return p;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const envFile = path.resolve(import.meta.dirname, '..', '..', '.env');
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [cmd, arg] = positionals;
+  if (!cmd || values.help) {
+    out(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const config = loadConfig();
+  const log = pino({ level: 'silent' });
+  const need = (v: string | undefined, what: string): string => {
+    if (!v) throw new AuthError('bad_request', `${what} is missing\n${USAGE}`);
+    return v;
+  };
+
+  if (cmd === 'device-add' || cmd === 'devices' || cmd === 'device-disable') {
+    const devices = new DeviceRegistry(config.DEVICE_REGISTRY);
+    if (cmd === 'devices') {
+      for (const d of devices.list()) out(`${d.id}\t${d.kind}\t${d.disabled ? 'disabled' : 'active'}\t${new Date(d.createdAt).toISOString()}`);
+      return 0;
+    }
+    const id = need(arg, 'device id');
+    if (cmd === 'device-disable') {
+      if (!devices.setDisabled(id, true)) throw new AuthError('not_found', `no device ${id}`);
+      out(`device ${id} disabled`);
+      return 0;
+    }
+    const kind = need(values.kind, '--kind') as DeviceKind;
+    const secret = devices.add(id, kind);
+    out(`device ${id} (${kind}) added. MQTT username: ${id}  password: ${secret}`);
+    out('The secret is shown only this once; the registry keeps its hash.');
+    return 0;
+  }
+
+  const pack = await loadCityPack(config.CITY_PACK).catch(() => null);
+  const auth = createAuthService(config, { log, ...(pack ? { knownUnits: new Set(pack.sites.units.map((u) => u.id)) } : {}) });
+  switch (cmd) {
+    case 'add': {
+      const role = need(values.role, '--role') as Role;
+      const { user, password } = await auth.addUser({ username: need(arg, 'username'), role, unitId: values.unit ?? null, displayName: values.name, password: await choosePassword() });
+      out(`user ${user.username} added (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''})`);
+      if (password) out(`password: ${password}\nShown only this once.`);
+      return 0;
+    }
+    case 'list':
+      for (const u of auth.listUsers()) out(`${u.username}\t${u.role}\t${u.unitId ?? '-'}\t${u.disabled ? 'disabled' : 'active'}\t${u.sessions} sessions\t${u.displayName}`);
+      return 0;
+    case 'passwd': {
+      const generated = await auth.resetPassword(need(arg, 'username'), await choosePassword(), { username: 'cli', role: 'admin' });
+      out(`password of ${arg} changed; their sessions are ended`);
+      if (generated) out(`password: ${generated}\nShown only this once.`);
+      return 0;
+    }
+    case 'disable':
+    case 'enable':
+      auth.updateUser(need(arg, 'username'), { disabled: cmd === 'disable' }, { username: 'cli', role: 'admin' });
+      out(`user ${arg} ${cmd}d`);
+      return 0;
+    case 'issue-display-token': {
+      const { token, info } = auth.issueDisplayToken(need(values.name, '--name'));
+      out(`display token ${info.id} for "${info.name}":\n  ${token}\nOpen the wall at  /wall?token=${token}\nShown only this once.`);
+      return 0;
+    }
+    case 'display-tokens':
+      for (const t of auth.listDisplayTokens()) out(`${t.id}\t${t.name}\t${t.revokedAt ? 'revoked' : 'active'}\t${new Date(t.createdAt).toISOString()}`);
+      return 0;
+    case 'revoke-display-token':
+      auth.revokeDisplayToken(need(arg, 'token id'));
+      out(`display token ${arg} revoked`);
+      return 0;
+    default:
+      out(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof AuthError || err instanceof ConfigError || err instanceof Error) process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+);

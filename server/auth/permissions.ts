@@ -1,0 +1,137 @@
+/**
+ * Who may do what: THE permission table (issue #6). Every REST route, every
+ * Socket.IO command and every subscription is checked against it on the
+ * server; the client only reads it to hide what would be refused.
+ *
+ * Deny by default: a role has exactly the permissions listed, and a REST path
+ * without a rule in REST_RULES is refused for everyone (a new route must be
+ * given a rule here before anyone can call it).
+ */
+import type { Role } from '../../contract/auth.js';
+import type { CommandName } from '../push/commands.js';
+
+export const PERMISSIONS = [
+  /** The live picture over Socket.IO (the audience narrows it) and the city pack. */
+  'live:view',
+  /** City-wide REST reads: alerts, incidents, units, devices, feeds, KPIs. */
+  'city:view',
+  /** History, CSV export, CAP export. */
+  'history:view',
+  'audit:view',
+  'alert:act',
+  /** Acknowledge, dispatch, close, reopen an incident. */
+  'incident:manage',
+  /** On scene, resolve, note: the field steps (a responder: its own unit's incidents only). */
+  'incident:field',
+  /** Set a unit's status (a responder: its own unit only). */
+  'unit:status',
+  'rules:manage',
+  'units:manage',
+  /** Users other than admins; an admin manages admins too (see canManageRole). */
+  'users:manage',
+  'displays:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const OFFICER: Permission[] = ['live:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status'];
+
+export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage']),
+  supervisor: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage']),
+  duty_officer: new Set(OFFICER),
+  // A responder sees its unit's incidents over its socket only: no city-wide REST reads.
+  responder: new Set(['live:view', 'incident:field', 'unit:status']),
+  // Read-only: the live picture, nothing else.
+  wall: new Set(['live:view', 'city:view']),
+};
+
+export function can(role: Role, p: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(p);
+}
+
+/** Roles whose access is narrowed to one unit (their socket audience and their commands). */
+export function unitScoped(role: Role): boolean {
+  return role === 'responder';
+}
+
+/** A supervisor manages users but can neither create nor change an admin (no privilege escalation). */
+export function canManageRole(actor: Role, target: Role): boolean {
+  if (!can(actor, 'users:manage')) return false;
+  return target !== 'admin' || actor === 'admin';
+}
+
+export const COMMAND_PERMISSIONS: Record<CommandName, Permission> = {
+  'alert:acknowledge': 'alert:act',
+  'alert:clear': 'alert:act',
+  'incident:acknowledge': 'incident:manage',
+  'incident:dispatch': 'incident:manage',
+  'incident:close': 'incident:manage',
+  'incident:reopen': 'incident:manage',
+  'incident:on_scene': 'incident:field',
+  'incident:resolve': 'incident:field',
+  'incident:note': 'incident:field',
+  'unit:status': 'unit:status',
+};
+
+/** What a command's target needs to be checked against a unit-scoped actor. */
+export interface ScopeLookup {
+  incidentUnit(id: string): string | null | undefined;
+}
+
+/** null when the actor's role may run this command at all, else why not (checked before parsing). */
+export function roleRefusal(name: CommandName, actor: { role: string }): string | null {
+  const role = actor.role as Role;
+  if (!(role in ROLE_PERMISSIONS)) return 'no such role';
+  return can(role, COMMAND_PERMISSIONS[name]) ? null : `${role} may not ${name}`;
+}
+
+/** null when a unit-scoped actor may run this command on this target (`input` is parsed: it has the target's id). */
+export function scopeRefusal(name: CommandName, input: { id: string }, actor: { role: string; unitId?: string | null | undefined }, scope: ScopeLookup): string | null {
+  if (!unitScoped(actor.role as Role)) return null;
+  if (!actor.unitId) return 'no unit bound to this account';
+  if (name === 'unit:status') return input.id === actor.unitId ? null : 'only your own unit';
+  return scope.incidentUnit(input.id) === actor.unitId ? null : 'only incidents assigned to your unit';
+}
+
+/**
+ * REST: method + path (under /api) → permission. First match wins. Paths not
+ * listed are refused (403) for every role. Public routes (health, login…) are
+ * mounted before the guard and never reach this table.
+ */
+export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: RegExp; permission: Permission | 'authenticated' }[] = [
+  { method: 'GET', path: /^\/auth\/me$/, permission: 'authenticated' },
+  { method: 'GET', path: /^\/citypack$/, permission: 'live:view' },
+  { method: 'GET', path: /^\/client-config$/, permission: 'live:view' },
+  { method: 'GET', path: /^\/(feeds\/health|devices|kpis|units)$/, permission: 'city:view' },
+  { method: 'GET', path: /^\/alerts\/[^/]+\/cap$/, permission: 'history:view' },
+  { method: 'GET', path: /^\/alerts(\/[^/]+)?$/, permission: 'city:view' },
+  { method: 'GET', path: /^\/incidents\.csv$/, permission: 'history:view' },
+  { method: 'GET', path: /^\/incidents(\/[^/]+)?$/, permission: 'city:view' },
+  { method: 'GET', path: /^\/history$/, permission: 'history:view' },
+  { method: 'GET', path: /^\/audit$/, permission: 'audit:view' },
+  // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
+  { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'city:view' },
+  { method: 'GET', path: /^\/replay\/(state|events)$/, permission: 'history:view' },
+  // Commands: Commands.run checks the command's own permission (and a responder's unit) again.
+  { method: 'POST', path: /^\/alerts\/[^/]+\/(acknowledge|clear)$/, permission: 'alert:act' },
+  { method: 'POST', path: /^\/incidents\/[^/]+\/(notes|on[-_]scene|resolve)$/, permission: 'incident:field' },
+  { method: 'POST', path: /^\/incidents\/[^/]+\/[^/]+$/, permission: 'incident:manage' },
+  { method: 'POST', path: /^\/units\/[^/]+\/status$/, permission: 'unit:status' },
+  // Administration (server/auth/routes.ts checks the target's role too).
+  { method: 'GET', path: /^\/admin\/users$/, permission: 'users:manage' },
+  { method: 'POST', path: /^\/admin\/users$/, permission: 'users:manage' },
+  { method: 'PATCH', path: /^\/admin\/users\/[^/]+$/, permission: 'users:manage' },
+  { method: 'POST', path: /^\/admin\/users\/[^/]+\/password$/, permission: 'users:manage' },
+  { method: 'POST', path: /^\/admin\/sessions\/[^/]+\/revoke$/, permission: 'users:manage' },
+  { method: 'DELETE', path: /^\/admin\/sessions\/[^/]+$/, permission: 'users:manage' },
+  { method: 'GET', path: /^\/admin\/display-tokens$/, permission: 'displays:manage' },
+  { method: 'POST', path: /^\/admin\/display-tokens$/, permission: 'displays:manage' },
+  { method: 'DELETE', path: /^\/admin\/display-tokens\/[^/]+$/, permission: 'displays:manage' },
+];
+
+/** The permission a REST call needs, or null when no rule covers it (refused). `path` is relative to /api. */
+export function restPermission(method: string, path: string): Permission | 'authenticated' | null {
+  const m = method === 'HEAD' ? 'GET' : method;
+  for (const r of REST_RULES) if (r.method === m && r.path.test(path)) return r.permission;
+  return null;
+}

@@ -1,0 +1,91 @@
+/**
+ * Who may connect to the embedded broker, and what they may do (aedes hooks):
+ *   - the server: its own credentials (MQTT_USERNAME/MQTT_PASSWORD, or random
+ *     ones made at start), the only client allowed to subscribe (ioc/v1/#, frigate/#);
+ *   - the built-in simulators: random in-process credentials, may publish
+ *     anywhere under ioc/v1 (like `ioc-simulator` in docker/mosquitto/acl), subscribe to nothing;
+ *   - devices: username = device id, password = its secret from the registry;
+ *     may publish only its own topics (devices.ts mayPublish), subscribe to nothing.
+ * Everything refused is counted in ioc_broker_refused_total{reason} and logged.
+ * aedes disconnects a client whose publish is refused (MQTT 3.1.1 has no way to
+ * say no to one message); Mosquitto instead drops the message silently.
+ */
+import type { AedesOptions, Client } from 'aedes';
+import client from 'prom-client';
+import { randomToken, safeEqual } from '../auth/tokens.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { DEVICE_ID_RE, mayPublish, type DeviceKind, type DeviceRegistry } from './devices.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+type Identity = { kind: 'server' } | { kind: 'simulator' } | { kind: 'device'; id: string; device: DeviceKind };
+
+export type RefusalReason = 'bad_credentials' | 'foreign_topic' | 'subscribe';
+
+export interface BrokerAuth {
+  hooks: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  server: Credentials;
+  simulator: Credentials;
+}
+
+export function brokerAuth(opts: { registry: DeviceRegistry; server?: Partial<Credentials>; log: Logger; metrics: Metrics }): BrokerAuth {
+  const server: Credentials = { username: opts.server?.username ?? 'ioc-server', password: opts.server?.password ?? randomToken() };
+  const simulator: Credentials = { username: 'ioc-simulator', password: randomToken() };
+  const identities = new WeakMap<Client, Identity>();
+  const refused = new client.Counter({
+    name: 'ioc_broker_refused_total',
+    help: 'Embedded broker refusals: bad credentials at connect, a publish outside the device own topics, a subscription',
+    labelNames: ['reason'] as const,
+    registers: [opts.metrics.registry],
+  });
+  for (const r of ['bad_credentials', 'foreign_topic', 'subscribe'] as const) refused.inc({ reason: r }, 0);
+  const refuse = (reason: RefusalReason, ctx: Record<string, unknown>) => {
+    refused.inc({ reason });
+    opts.log.warn({ reason, ...ctx }, 'MQTT client refused');
+  };
+
+  return {
+    server,
+    simulator,
+    hooks: {
+      authenticate(c, username, password, done) {
+        const pw = password?.toString('utf8') ?? '';
+        const user = username ?? '';
+        let who: Identity | null = null;
+        if (user === server.username && safeEqual(pw, server.password)) who = { kind: 'server' };
+        else if (user === simulator.username && safeEqual(pw, simulator.password)) who = { kind: 'simulator' };
+        else if (DEVICE_ID_RE.test(user)) {
+          const d = opts.registry.verify(user, pw);
+          if (d) who = { kind: 'device', id: d.id, device: d.kind };
+        }
+        if (!who) {
+          refuse('bad_credentials', { deviceId: user.slice(0, 64), clientId: c.id.slice(0, 64) });
+          const err = Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
+          return done(err, false);
+        }
+        identities.set(c, who);
+        done(null, true);
+      },
+      authorizePublish(c, packet, done) {
+        // null: the broker itself ($SYS, a will re-published after a restart).
+        if (!c) return done(null);
+        const who = identities.get(c);
+        const ok = who?.kind === 'simulator' ? packet.topic.startsWith('ioc/v1/') : who?.kind === 'device' ? mayPublish(who.device, who.id, packet.topic) : false;
+        if (ok) return done(null);
+        refuse('foreign_topic', { deviceId: who && who.kind === 'device' ? who.id : who?.kind, topic: packet.topic.slice(0, 200) });
+        done(new Error('publish not allowed'));
+      },
+      authorizeSubscribe(c, sub, done) {
+        if (identities.get(c)?.kind === 'server') return done(null, sub);
+        const who = identities.get(c);
+        refuse('subscribe', { deviceId: who?.kind === 'device' ? who.id : who?.kind, topic: sub.topic.slice(0, 200) });
+        // null = SUBACK failure (0x80) for this topic; the client stays connected.
+        done(null, null);
+      },
+    },
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * The duty officer's workflow in the built console, against the real server,
+ * Mosquitto and influxd (test-town, simulators off), with two consoles open as
+ * in a control room: what one officer does, the other sees.
+ *
+ * Needs dist/client (`npx vite build`).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Browser } from 'playwright-core';
+import { topics } from '../../contract/index.js';
+import { opsEn } from '../../client/src/app/strings/en.js';
+import { opsVi } from '../../client/src/app/strings/vi.js';
+import { startTestApp, type TestApp } from '../harness/app.js';
+import { launchChromium } from '../harness/chromium.js';
+import {
+  acknowledgeFromQueue,
+  incidentAction,
+  incidentRow,
+  layerLayout,
+  openConsole,
+  openIncident,
+  pressShortcut,
+  queueRows,
+  requireBuiltClient,
+  rowOf,
+  severityCount,
+  type ConsolePage,
+} from '../harness/console.js';
+import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { waitFor } from '../harness/wait.js';
+
+const STATIC_DIR = requireBuiltClient();
+
+let influxd: TestInfluxd;
+let browser: Browser;
+let broker: TestMosquitto;
+let app: TestApp;
+let dev: MqttClient;
+let a: ConsolePage;
+let b: ConsolePage;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-workflow-'));
+// Pinned so a restart on the same port is the same system (same data, same MQTT session).
+const env = {
+  STATIC_DIR,
+  INFLUX_DATABASE: `ioc_workflow_${process.pid}`,
+  MQTT_CLIENT_ID: `ioc-workflow-${process.pid}`,
+  SPOOL_DIR: path.join(dir, 'spool'),
+  AUTH_DIR: path.join(dir, 'auth'),
+  DEVICE_REGISTRY: path.join(dir, 'devices.json'),
+};
+
+const seqs = new Map<string, number>();
+function send(topic: string, id: string, body: Record<string, unknown>, opts: { retain?: boolean } = {}) {
+  const seq = (seqs.get(id) ?? 0) + 1;
+  seqs.set(id, seq);
+  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1, retain: opts.retain ?? false });
+}
+
+const openAlert = (pred: (x: ReturnType<TestApp['workflow']['alerts']['open']>[number]) => boolean) =>
+  waitFor(() => app.workflow.alerts.open().find(pred), { message: 'expected alert never raised on the server' });
+
+beforeAll(async () => {
+  [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
+  dev = await mqtt.connectAsync(broker.url, { clientId: `workflow-dev-${process.pid}`, protocolVersion: 4 });
+  [a, b] = await Promise.all([openConsole(browser, app, { width: 1600, height: 900 }), openConsole(browser, app, { width: 1600, height: 900 })]);
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await dev?.endAsync();
+  if (app) await app.stop();
+  await broker?.stop();
+  await browser?.close();
+  await influxd?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('duty officer workflow (two consoles, test-town)', () => {
+  it('acknowledging from the queue in one console updates every other open console', async () => {
+    await send(topics.cameraDetection('tt-cam-3'), 'tt-cam-3', { kind: 'fire_smoke', confidence: 0.93, lat: 10.005, lon: 106.025 });
+    const fire = await openAlert((x) => x.rule === 'detection_fire_smoke');
+    for (const c of [a, b]) await rowOf(c.page, fire.id).waitFor({ timeout: 5_000 });
+    expect(await severityCount(b.page, 'critical')).toBe(1);
+    // The tab title calls for attention while a critical alert is unacknowledged.
+    await waitFor(async () => (await b.page.title()).startsWith('(!)'), { timeoutMs: 3_000, message: 'title did not flash' });
+
+    await acknowledgeFromQueue(a.page, fire.id);
+    await waitFor(() => app.workflow.alerts.get(fire.id)?.state === 'acknowledged', { message: 'server never acknowledged' });
+    // The OTHER console: the row turns acknowledged and the header count drops, without any action there.
+    await waitFor(async () => (await rowOf(b.page, fire.id).getAttribute('data-state')) === 'acknowledged', { timeoutMs: 3_000, message: 'console B row not acknowledged' });
+    await waitFor(async () => (await severityCount(b.page, 'critical')) === 0, { timeoutMs: 3_000, message: 'console B header still counts it' });
+    await waitFor(async () => !(await b.page.title()).startsWith('(!)'), { timeoutMs: 3_000, message: 'title still flashing after ack' });
+    expect(app.workflow.alerts.get(fire.id)?.acknowledgedBy).toBe('duty-officer');
+    a.watch.assertNoErrors();
+    b.watch.assertNoErrors();
+  });
+
+  it('filters the queue by severity, type, ward and acknowledgement', async () => {
+    const { page } = a;
+    await send(topics.stationStatus('tt-bs-c2'), 'tt-bs-c2', { state: 'down', power: 'battery', batteryPct: 5, backhaul: 'down' });
+    await send(topics.cameraDetection('tt-cam-5'), 'tt-cam-5', { kind: 'crowd', confidence: 0.9, lat: 10.002, lon: 106.012, peopleCount: 80 });
+    const down = await openAlert((x) => x.rule === 'station_down' && x.source.id === 'tt-bs-c2');
+    const crowd = await openAlert((x) => x.rule === 'detection_crowd');
+    await rowOf(page, down.id).waitFor();
+    await rowOf(page, crowd.id).waitFor();
+    const all = await queueRows(page);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+
+    // Severity: the header counts double as toggles.
+    await page.locator('[data-testid="queue-severity"] button[data-severity="critical"]').click();
+    await waitFor(async () => (await queueRows(page)).every((r) => r.severity === 'critical'), { timeoutMs: 2_000, message: 'severity filter' });
+    expect((await queueRows(page)).length).toBeGreaterThan(0);
+    await page.locator('[data-testid="queue-severity"] button[data-severity="critical"]').click();
+
+    // Type: telecom keeps the station's alerts only.
+    await page.locator('[data-testid="filter-type"]').selectOption('telecom');
+    await waitFor(async () => {
+      const rows = await queueRows(page);
+      return rows.length > 0 && rows.flatMap((r) => r.memberIds).every((id) => ['station_down', 'station_battery', 'backhaul_down', 'link_down'].includes(app.workflow.alerts.get(id)!.rule));
+    }, { timeoutMs: 2_000, message: 'type filter' });
+    expect((await queueRows(page)).flatMap((r) => r.memberIds)).toContain(down.id);
+    await page.locator('[data-testid="filter-type"]').selectOption('');
+
+    // Ward: only Phường B (the crowd at the market camera).
+    await page.locator('[data-testid="filter-ward"]').selectOption('tt-b');
+    await waitFor(async () => {
+      const ids = (await queueRows(page)).flatMap((r) => r.memberIds);
+      return ids.includes(crowd.id) && ids.every((id) => app.workflow.alerts.get(id)!.wardId === 'tt-b');
+    }, { timeoutMs: 2_000, message: 'ward filter' });
+    await page.locator('[data-testid="filter-ward"]').selectOption('');
+
+    // Acknowledged only: the fire acknowledged in the first test.
+    await page.locator('[data-testid="filter-ack"]').selectOption('acked');
+    await waitFor(async () => {
+      const rows = await queueRows(page);
+      return rows.length > 0 && rows.every((r) => r.state === 'acknowledged');
+    }, { timeoutMs: 2_000, message: 'ack filter' });
+    await page.locator('[data-testid="filter-reset"]').click();
+    await waitFor(async () => (await queueRows(page)).length === all.length, { timeoutMs: 2_000, message: 'reset did not restore the queue' });
+    a.watch.assertNoErrors();
+  });
+
+  it('keyboard: j/k move through the queue, a acknowledges, Enter opens, Esc closes', async () => {
+    const { page } = a;
+    await pressShortcut(page, 'j');
+    await waitFor(async () => (await queueRows(page))[0]?.selected, { timeoutMs: 2_000, message: 'j did not select the first line' });
+    await pressShortcut(page, 'j');
+    await waitFor(async () => (await queueRows(page))[1]?.selected, { timeoutMs: 2_000, message: 'j did not move down' });
+    await pressShortcut(page, 'k');
+    await waitFor(async () => (await queueRows(page))[0]?.selected, { timeoutMs: 2_000, message: 'k did not move up' });
+
+    // Down to the first line nobody has acknowledged, then `a`.
+    const rows = await queueRows(page);
+    const target = rows.findIndex((r) => r.state === 'active');
+    expect(target).toBeGreaterThan(0);
+    for (let i = 0; i < target; i++) await pressShortcut(page, 'j');
+    await waitFor(async () => (await queueRows(page))[target]?.selected, { timeoutMs: 2_000, message: 'did not reach the active line' });
+    const ids = rows[target]!.memberIds;
+    await pressShortcut(page, 'a');
+    await waitFor(() => ids.every((id) => app.workflow.alerts.get(id)?.state === 'acknowledged'), { message: '`a` did not acknowledge the line' });
+
+    await pressShortcut(page, 'Enter');
+    const panel = page.locator('[data-testid="detail-panel"]');
+    await panel.waitFor({ timeout: 2_000 });
+    expect(await panel.getAttribute('data-kind')).toBe('alert');
+    expect(await panel.getAttribute('data-id')).toBe(rows[target]!.alertId);
+    await pressShortcut(page, 'Escape');
+    await panel.waitFor({ state: 'detached', timeout: 2_000 });
+    a.watch.assertNoErrors();
+  });
+
+  it('takes an incident new → acknowledged → dispatched → on scene → resolved from the UI; the other console follows', async () => {
+    const { page } = a;
+    await send(topics.incidentReport('hotline-115'), 'hotline-115', {
+      channel: 'hotline_115',
+      type: 'medical',
+      severity: 'major',
+      lat: 10.0062,
+      lon: 106.0162,
+      address: 'Ngã tư Chính – Ngang',
+      description: 'Người đi đường bất tỉnh',
+      externalRef: 'CALL-115-0001',
+    });
+    const call = await openAlert((x) => x.dedupeKey === 'incident:hotline-115:CALL-115-0001' && x.incidentId !== null);
+    const inc = app.workflow.incidents.get(call.incidentId!)!;
+    await incidentRow(page, inc.id).waitFor({ timeout: 5_000 });
+    await incidentRow(b.page, inc.id).waitFor({ timeout: 5_000 });
+    const view = await openIncident(page, inc.id);
+    expect(await view.getAttribute('data-status')).toBe('new');
+    const status = () => view.getAttribute('data-status');
+
+    await incidentAction(page, 'acknowledge');
+    await waitFor(async () => (await status()) === 'acknowledged', { message: 'not acknowledged' });
+
+    // Dispatch: nearest available unit first, with its distance, as the server ranks them.
+    const first = page.locator('[data-testid="dispatch"] [data-unit-id]').first();
+    await first.waitFor({ timeout: 5_000 });
+    const nearest = app.workflow.incidents.nearestUnits(inc.position!)[0]!;
+    expect(await first.getAttribute('data-unit-id')).toBe(nearest.unit.id);
+    expect(await first.textContent()).toMatch(/\d+(\s|\u00a0)?(m|km)/);
+    await first.locator('[data-testid="dispatch-unit"]').click();
+    await waitFor(async () => (await status()) === 'dispatched', { message: 'not dispatched' });
+    expect(app.workflow.incidents.get(inc.id)?.unitId).toBe(nearest.unit.id);
+    await waitFor(async () => (await incidentRow(b.page, inc.id).getAttribute('data-status')) === 'dispatched', { timeoutMs: 3_000, message: 'console B did not see the dispatch' });
+    expect(await incidentRow(b.page, inc.id).textContent()).toContain(nearest.unit.name);
+
+    await page.locator('[data-testid="note-input"]').fill('Đã gọi lại người báo tin');
+    await page.locator('[data-testid="note-add"]').click();
+    await waitFor(async () => (await page.locator('[data-testid="timeline"]').textContent())?.includes('Đã gọi lại người báo tin'), { message: 'note not in the timeline' });
+
+    await incidentAction(page, 'on_scene');
+    await waitFor(async () => (await status()) === 'on_scene', { message: 'not on scene' });
+    await incidentAction(page, 'resolve');
+    await waitFor(async () => (await status()) === 'resolved', { message: 'not resolved' });
+    await waitFor(async () => (await incidentRow(b.page, inc.id).getAttribute('data-status')) === 'resolved', { timeoutMs: 3_000, message: 'console B did not see it resolved' });
+    expect(app.workflow.incidents.get(inc.id)?.status).toBe('resolved');
+    const actions = app.workflow.incidents.get(inc.id)!.timeline.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['created', 'acknowledge', 'dispatch', 'note', 'on_scene', 'resolve']));
+    // The timeline lists every step, newest first.
+    expect(await page.locator('[data-testid="timeline"] li').first().getAttribute('data-action')).toBe('resolve');
+    // An action that no longer fits is not offered: resolved allows close and reopen only.
+    expect(await page.locator('[data-testid="incident-actions"] button').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).toEqual(['close', 'reopen']);
+    a.watch.assertNoErrors();
+    b.watch.assertNoErrors();
+  });
+
+  it('English: alert titles translated by rule, ward labels in English, attribution translated', async () => {
+    const { page } = a;
+    const fire = app.workflow.alerts.open().find((x) => x.rule === 'detection_fire_smoke')!;
+    const down = app.workflow.alerts.open().find((x) => x.rule === 'station_down')!;
+    await page.locator('[data-testid="lang-switch"] button[data-lang="en"]').click();
+    await waitFor(async () => (await rowOf(page, fire.id).locator('[data-testid="alert-title"]').textContent()) === opsEn.ops.detection.fire_smoke, { timeoutMs: 2_000, message: 'fire title not English' });
+    // The server wrote it in Vietnamese; the client rebuilt it from rule + data.
+    expect(fire.title).toContain('khói');
+    // A grouped alert: open the group to see the station-down line itself.
+    const stationRow = rowOf(page, down.id);
+    if ((await stationRow.getAttribute('data-alert-id')) !== down.id) await stationRow.locator('[data-testid="group-toggle"]').click();
+    await waitFor(async () => (await page.locator(`[data-testid="alert-row"][data-alert-id="${down.id}"] [data-testid="alert-title"]`).first().textContent()) === opsEn.ops.rule.station_down, { timeoutMs: 2_000, message: 'station title not English' });
+    expect(await layerLayout(page, 'ward-labels', 'text-field')).toEqual(['get', 'nameEn']);
+    expect(await page.locator('[data-testid="map-attribution"]').textContent()).toBe(opsEn.ops.attribution);
+
+    await page.locator('[data-testid="lang-switch"] button[data-lang="vi"]').click();
+    await waitFor(async () => (await rowOf(page, fire.id).locator('[data-testid="alert-title"]').textContent()) === opsVi.ops.detection.fire_smoke, { timeoutMs: 2_000, message: 'fire title not Vietnamese again' });
+    expect(await layerLayout(page, 'ward-labels', 'text-field')).toEqual(['get', 'name']);
+    a.watch.assertNoErrors();
+  });
+
+  it('disconnected: every panel and the open side panel marked stale with the time; catches up on reconnect', async () => {
+    const { page } = a;
+    const down = app.workflow.alerts.open().find((x) => x.rule === 'station_down')!;
+    // Open the station in the detail panel by clicking its queue line's source.
+    await page.locator('[data-testid="filter-type"]').selectOption('telecom');
+    await rowOf(page, down.id).locator('.alert-row__btn').click();
+    await page.locator('[data-testid="detail-panel"]').waitFor();
+    await page.locator('[data-testid="filter-reset"]').click();
+    const errorsBefore = a.watch.consoleErrors.length;
+    const port = new URL(app.url).port;
+
+    await app.stop();
+    await page.waitForSelector('[data-testid="connection-state"][data-state="offline"]', { timeout: 10_000 });
+    const panel = page.locator('[data-testid="detail-panel"]');
+    await waitFor(async () => (await panel.getAttribute('data-stale')) === 'true', { timeoutMs: 2_000, message: 'side panel not marked stale' });
+    expect(await page.locator('[data-testid="console"]').getAttribute('data-stale')).toBe('true');
+    // A stamp with the last update time on the queue, incidents, devices and the side panel.
+    expect(await page.locator('[data-testid="stale-stamp"]').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('[data-testid="stale-stamp"]').first().textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    // "All up" would be a claim about now.
+    expect(await page.locator('[data-testid="device-summary"]').textContent()).not.toContain('Tất cả hoạt động');
+    // The map: veil on, alerts still drawn in colour with a stale mark.
+    expect(await layerLayout(page, 'stale-veil', 'visibility')).toBe('visible');
+    expect(await layerLayout(page, 'alerts-stale', 'visibility')).toBe('visible');
+
+    // Meanwhile the station comes back.
+    await send(topics.stationStatus('tt-bs-c2'), 'tt-bs-c2', { state: 'up', power: 'mains', batteryPct: 100, backhaul: 'up' });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { ...env, PORT: port } });
+    await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 30_000 });
+    await waitFor(async () => (await panel.getAttribute('data-stale')) === null, { timeoutMs: 2_000, message: 'side panel still stale' });
+    expect(await page.locator('[data-testid="stale-stamp"]').count()).toBe(0);
+    expect(await layerLayout(page, 'stale-veil', 'visibility')).toBe('none');
+    // Caught up: the station-down alert cleared while we were away leaves the queue.
+    await waitFor(async () => (await page.locator(`[data-testid="alert-row"][data-member-ids~="${down.id}"]`).count()) === 0, { timeoutMs: 10_000, message: 'queue did not catch up' });
+    const during = a.watch.consoleErrors.slice(errorsBefore);
+    expect(during.filter((m) => !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/socket\.io\/.*' failed/.test(m) && !/Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(m))).toEqual([]);
+    expect(a.watch.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * Who may see and do what (issue #6), against the real server: each role's
+ * boundaries over REST and Socket.IO, allowed and refused; expiry and
+ * revocation cut live sockets; refresh rotation and reuse detection; lockout;
+ * a responder never sees another unit's incident; a wall can do nothing;
+ * logins, failures and commands are audited with user and role.
+ */
+import mqtt from 'mqtt';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../contract/auth.js';
+import type { ClientToServerEvents, Delta, Incident, Result, ServerToClientEvents, Snapshot } from '../../contract/index.js';
+import { topics } from '../../contract/index.js';
+import { Commands } from '../../server/push/commands.js';
+import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
+import { bearer, login, testPassword } from '../harness/auth.js';
+import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { waitFor } from '../harness/wait.js';
+
+let influxd: TestInfluxd;
+let broker: TestMosquitto;
+let app: TestApp;
+const open: { close(): void }[] = [];
+
+beforeAll(async () => {
+  influxd = await startTestInfluxd();
+  broker = await startMosquitto();
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
+});
+afterAll(async () => {
+  for (const c of open) c.close();
+  await app?.stop();
+  await broker?.stop();
+  await influxd?.stop();
+});
+
+type Sock = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Connects; resolves with the socket once it has its snapshot, or rejects with the connect_error. */
+function connect(token: string | undefined, extra: Record<string, unknown> = {}): Promise<TestConsole> {
+  return connectConsole(app.url, token as string, extra).then((c) => (open.push(c), c));
+}
+function refusedConnect(url: string, auth: Record<string, unknown>): Promise<{ message: string; data?: { code: string; reason: string } }> {
+  return new Promise((resolve, reject) => {
+    const s: Sock = ioClient(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+    s.on('state:snapshot', () => reject(new Error('got a snapshot without a valid token')));
+    s.on('connect_error', (err) => {
+      s.close();
+      resolve(err as unknown as { message: string; data?: { code: string; reason: string } });
+    });
+  });
+}
+function emit<T>(c: TestConsole, event: string, body: unknown): Promise<Result<T>> {
+  return new Promise((resolve) => (c.socket.emit as unknown as (e: string, b: unknown, ack: (r: Result<T>) => void) => void)(event, body, resolve));
+}
+async function call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: Result<unknown> }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { ...(token ? bearer(token) : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { ok: true, data: text }) as Result<unknown> };
+}
+let seq = 0;
+/** A hotline report far enough from the others (and of its own type) not to be correlated with them. */
+async function report(ref: string, lon: number, type: string): Promise<Incident> {
+  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const body = { seq: ++seq, ts: Date.now(), channel: 'hotline_115', type, severity: 'major', lat: 10.005, lon, description: `report ${ref}`, externalRef: ref };
+  await dev.publishAsync(topics.incidentReport('hotline-115'), JSON.stringify(body), { qos: 1 });
+  await dev.endAsync();
+  let inc: Incident | undefined;
+  await waitFor(() => (inc = app.workflow.incidents.open().find((i) => i.externalRef === `hotline-115:${ref}`)) !== undefined, { message: `incident ${ref} never appeared` });
+  return inc!;
+}
+const incidentIds = (c: TestConsole) =>
+  new Set([...c.snapshots.flatMap((s) => s.incidents.map((i) => i.id)), ...c.deltas.flatMap((d) => d.changes).flatMap((ch) => (ch.kind === 'incident' ? [ch.incident.id] : []))]);
+
+describe('login', () => {
+  it('gives a session for the right password, refuses a wrong one, and /me says who', async () => {
+    const s = await app.login('duty_officer');
+    expect(s.user).toMatchObject({ username: 'duty-officer', role: 'duty_officer', unitId: null });
+    expect(s.expiresAt).toBeGreaterThan(Date.now() + 60_000);
+    expect(s.refreshToken).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    expect((await call('GET', '/api/auth/me', s.accessToken)).body).toMatchObject({ ok: true, data: { username: 'duty-officer', role: 'duty_officer' } });
+    const bad = await call('POST', '/api/auth/login', null, { username: 'duty-officer', password: 'not-the-password' });
+    expect(bad).toMatchObject({ status: 401, body: { ok: false, error: { code: 'unauthorized', message: 'wrong username or password' } } });
+    // An unknown user gets the same answer (no username probing).
+    expect((await call('POST', '/api/auth/login', null, { username: 'nobody-here', password: 'whatever-pw' })).body).toEqual(bad.body);
+    expect((await call('POST', '/api/auth/login', null, { username: 'x' })).status).toBe(400);
+  });
+
+  it('rotates the refresh token; a reused old one ends the session', async () => {
+    const s = await app.login('supervisor');
+    const r1 = await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken });
+    expect(r1).toMatchObject({ status: 200, body: { ok: true } });
+    const s2 = (r1.body as { data: Session }).data;
+    expect(s2.refreshToken).not.toBe(s.refreshToken);
+    expect((await call('GET', '/api/auth/me', s2.accessToken)).status).toBe(200);
+    // The first refresh token again: someone holds a copy → the whole session goes.
+    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken })).status).toBe(401);
+    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s2.refreshToken })).status).toBe(401);
+    expect((await call('GET', '/api/auth/me', s2.accessToken)).status).toBe(401);
+  });
+
+  it('logout ends the session: its access and refresh tokens stop working', async () => {
+    const s = await app.login('duty_officer');
+    expect((await call('POST', '/api/auth/logout', s.accessToken, { refreshToken: s.refreshToken })).status).toBe(200);
+    expect((await call('GET', '/api/auth/me', s.accessToken)).status).toBe(401);
+    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken })).status).toBe(401);
+  });
+
+  it('locks a username after repeated failures (even with the right password), not the others', async () => {
+    const admin = await app.token('admin');
+    await call('POST', '/api/admin/users', admin, { username: 'locky', role: 'duty_officer', password: testPassword('locky') });
+    for (let i = 0; i < app.config.AUTH_MAX_FAILURES; i++) {
+      expect((await call('POST', '/api/auth/login', null, { username: 'locky', password: `wrong-${i}-pass` })).status).toBe(401);
+    }
+    const locked = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'locky', password: testPassword('locky') }) });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Others log in as usual.
+    expect((await app.login('responder')).user.role).toBe('responder');
+  });
+});
+
+describe('REST boundaries per role', () => {
+  // [method, path, body, roles allowed]; everyone else gets 403, no token 401.
+  const cases: [string, string, unknown, string[]][] = [
+    ['GET', '/api/citypack', undefined, ['admin', 'supervisor', 'duty_officer', 'responder', 'wall']],
+    ['GET', '/api/incidents', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
+    ['GET', '/api/alerts', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
+    ['GET', '/api/devices', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
+    ['GET', '/api/incidents.csv', undefined, ['admin', 'supervisor', 'duty_officer']],
+    ['GET', '/api/audit', undefined, ['admin', 'supervisor']],
+    ['GET', '/api/admin/users', undefined, ['admin', 'supervisor']],
+    ['GET', '/api/admin/display-tokens', undefined, ['admin']],
+    ['POST', '/api/alerts/al-none/acknowledge', { version: 1 }, ['admin', 'supervisor', 'duty_officer']],
+    ['POST', '/api/incidents/inc-none/dispatch', { version: 1, unitId: 'tt-u-fire' }, ['admin', 'supervisor', 'duty_officer']],
+    ['POST', '/api/incidents/inc-none/on-scene', { version: 1 }, ['admin', 'supervisor', 'duty_officer', 'responder']],
+  ];
+  const roles = ['admin', 'supervisor', 'duty_officer', 'responder', 'wall'] as const;
+
+  it('allows exactly the roles of the permission table', async () => {
+    const wrong: string[] = [];
+    for (const [method, path, body, allowed] of cases) {
+      if ((await call(method, path, null, body)).status !== 401) wrong.push(`${method} ${path} without token`);
+      for (const role of roles) {
+        const r = await call(method, path, await app.token(role), body);
+        // Allowed: the route runs (a command on a missing target answers 404, a responder's 403 comes from its unit).
+        const passed = r.status !== 403 || (role === 'responder' && /your unit/.test((r.body as { error: { message: string } }).error.message));
+        const ok = allowed.includes(role) ? passed : r.status === 403;
+        if (!ok) wrong.push(`${role} ${method} ${path} → ${r.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps /api/health and /metrics public, and refuses unknown API routes', async () => {
+    expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
+    expect((await fetch(`${app.url}/metrics`)).status).toBe(200);
+    expect((await call('GET', '/api/nope', null)).status).toBe(401);
+    expect((await call('GET', '/api/nope', await app.token('admin'))).status).toBe(403);
+  });
+
+  it('lets a supervisor manage officers but not admins; a duty officer manages nobody', async () => {
+    const sup = await app.token('supervisor');
+    expect((await call('POST', '/api/admin/users', sup, { username: 'new-officer', role: 'duty_officer' })).body).toMatchObject({ ok: true, data: { user: { role: 'duty_officer' }, password: expect.any(String) } });
+    expect((await call('POST', '/api/admin/users', sup, { username: 'sneaky-admin', role: 'admin' })).status).toBe(403);
+    const adminId = (await app.login('admin')).user.id;
+    expect((await call('PATCH', `/api/admin/users/${adminId}`, sup, { disabled: true })).status).toBe(403);
+    expect((await call('POST', '/api/admin/users', await app.token('duty_officer'), { username: 'x-officer', role: 'duty_officer' })).status).toBe(403);
+    expect((await call('POST', '/api/admin/users', await app.token('admin'), { username: 'resp-x', role: 'responder' })).status).toBe(400); // a responder needs a unit
+  });
+});
+
+describe('Socket.IO', () => {
+  it('refuses a connection without a valid token before sending anything', async () => {
+    expect(await refusedConnect(app.url, {})).toMatchObject({ message: 'unauthorized', data: { code: 'unauthorized', reason: 'missing' } });
+    expect(await refusedConnect(app.url, { token: 'garbage' })).toMatchObject({ message: 'unauthorized', data: { reason: 'malformed' } });
+    const [h, p] = (await app.token('admin')).split('.');
+    expect(await refusedConnect(app.url, { token: `${h}.${p}.AAAA` })).toMatchObject({ data: { reason: 'signature' } });
+  });
+
+  it('a wall sees the city and every command is refused with forbidden', async () => {
+    const wall = await connect(await app.token('wall'));
+    expect(wall.snapshots[0]!.cameras.length).toBeGreaterThan(0);
+    for (const name of Commands.names) {
+      const r = await emit(wall, name, { id: 'x', version: 1, unitId: 'tt-u-fire', note: 'n', status: 'available' });
+      expect(r, name).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+  });
+
+  it('a responder gets only its unit\'s incidents and may act only on them', async () => {
+    const admin = await app.token('admin');
+    await call('POST', '/api/admin/users', admin, { username: 'resp-fire', role: 'responder', unitId: 'tt-u-fire', password: testPassword('resp-fire') });
+    const police = await connect(await app.token('responder'));
+    const fire = await connect((await login(app.url, 'resp-fire', testPassword('resp-fire'))).accessToken);
+    const officer = await connect(await app.token('duty_officer'));
+    expect(police.snapshots[0]!.units.map((u) => u.id)).toEqual([app.responderUnit]);
+    expect(police.snapshots[0]!.cameras).toEqual([]);
+
+    const a = await report('auth-a', 106.005, 'medical');
+    const b = await report('auth-b', 106.025, 'fire');
+    for (const [inc, unitId] of [[a, app.responderUnit], [b, 'tt-u-fire']] as const) {
+      expect(await emit(officer, 'incident:dispatch', { id: inc.id, version: app.workflow.incidents.get(inc.id)!.version, unitId })).toMatchObject({ ok: true });
+    }
+    await waitFor(() => incidentIds(police).has(a.id) && incidentIds(fire).has(b.id), { message: 'dispatched incidents did not reach their units' });
+    // Responders cannot dispatch or acknowledge; not another unit's incident; not another unit.
+    expect(await emit(police, 'incident:dispatch', { id: a.id, version: 1, unitId: 'tt-u-amb' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(police, 'alert:acknowledge', { id: 'al-x', version: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(police, 'incident:on_scene', { id: b.id, version: app.workflow.incidents.get(b.id)!.version })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(police, 'incident:note', { id: b.id, note: 'not mine' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(police, 'unit:status', { id: 'tt-u-fire', status: 'off_duty', version: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Its own: allowed.
+    expect(await emit(police, 'incident:on_scene', { id: a.id, version: app.workflow.incidents.get(a.id)!.version })).toMatchObject({ ok: true, data: { status: 'on_scene' } });
+    expect(await emit(police, 'incident:note', { id: a.id, note: 'đã tới nơi' })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(incidentIds(police).has(b.id)).toBe(false);
+    expect(incidentIds(fire).has(a.id)).toBe(false);
+    // A responder asking for other wards still gets its unit only.
+    const again = await connect(await app.token('responder'), { wards: ['tt-a', 'tt-b'] });
+    expect(again.snapshots[0]!.incidents.map((i) => i.id)).toEqual([a.id]);
+  });
+
+  it('a revoked session is cut off at once, live socket included', async () => {
+    const s = await app.login('supervisor');
+    const c = await connect(s.accessToken);
+    const gone = new Promise<string>((r) => c.socket.on('disconnect', r));
+    expect((await call('POST', `/api/admin/sessions/${s.user.id}/revoke`, await app.token('admin'))).status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+    expect((await call('GET', '/api/auth/me', s.accessToken)).status).toBe(401);
+    expect(await refusedConnect(app.url, { token: s.accessToken })).toMatchObject({ data: { reason: 'revoked' } });
+  });
+
+  it('a revoked display token is cut off too', async () => {
+    const admin = await app.token('admin');
+    const issued = (await call('POST', '/api/admin/display-tokens', admin, { name: 'Wall 2' })).body as { data: { token: string; info: { id: string } } };
+    const wall = await connect(issued.data.token);
+    const listed = (await call('GET', '/api/admin/display-tokens', admin)).body as { data: { id: string; name: string }[] };
+    expect(listed.data.map((t) => t.name)).toContain('Wall 2');
+    const gone = new Promise<string>((r) => wall.socket.on('disconnect', r));
+    expect((await call('DELETE', `/api/admin/display-tokens/${issued.data.info.id}`, admin)).status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+    expect((await call('GET', '/api/incidents', issued.data.token)).status).toBe(401);
+  });
+});
+
+describe('audit', () => {
+  it('records logins, failed logins and commands with user and role', async () => {
+    const officer = await connect(await app.token('duty_officer'));
+    const inc = await report('audit-1', 106.015, 'traffic_accident');
+    expect(await emit(officer, 'incident:acknowledge', { id: inc.id, version: inc.version })).toMatchObject({ ok: true });
+    await app.writer.flush();
+    const admin = await app.token('admin');
+    type Row = { type: string; by: string; role?: string; result: string; id: string };
+    const auth = ((await call('GET', '/api/audit?entity=auth&limit=1000', admin)).body as { data: Row[] }).data;
+    expect(auth.some((e) => e.type === 'login' && e.by === 'duty-officer' && e.role === 'duty_officer' && e.result === 'ok')).toBe(true);
+    expect(auth.some((e) => e.type === 'login_failed' && e.id === 'nobody-here' && e.result === 'refused')).toBe(true);
+    expect(auth.some((e) => e.type === 'sessions_revoked' && e.by === 'admin')).toBe(true);
+    expect(auth.some((e) => e.type === 'display_token_issued')).toBe(true);
+    const cmds = ((await call('GET', `/api/audit?entity=incident&id=${inc.id}`, admin)).body as { data: Row[] }).data;
+    expect(cmds).toContainEqual(expect.objectContaining({ type: 'acknowledge', by: 'duty-officer', role: 'duty_officer', result: 'ok' }));
+  });
+});
+
+describe('expiry (short TTL)', () => {
+  let short: TestApp;
+  beforeAll(async () => {
+    short = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { AUTH_ACCESS_TTL_S: '2', RATE_LIMIT_LOGIN_PER_MIN: '6' } });
+  });
+  afterAll(async () => short?.stop());
+
+  it('disconnects a socket when its token expires and refuses the expired token', async () => {
+    const s = await short.login('duty_officer');
+    const c = await connectConsole(short.url, s.accessToken);
+    open.push(c);
+    const t0 = Date.now();
+    await new Promise<string>((r) => c.socket.on('disconnect', r));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await refusedConnect(short.url, { token: s.accessToken })).toMatchObject({ data: { reason: 'expired' } });
+    expect((await fetch(`${short.url}/api/incidents`, { headers: bearer(s.accessToken) })).status).toBe(401);
+    // The refresh token still gives a fresh access token.
+    const r = await fetch(`${short.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
+    expect(r.status).toBe(200);
+  });
+
+  it('rate-limits login attempts per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await fetch(`${short.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'rate', password: 'rate-limit-pw' }) });
+      statuses.push(r.status);
+    }
+    expect(statuses).toContain(429);
+  });
+});
+
+// Snapshot and Delta are the socket contract; keep the import used for readers of this file.
+export type { Delta, Snapshot };
