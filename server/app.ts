@@ -378,7 +378,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         speed: config.SIM_SPEED,
         logger: log.child({ module: 'simulators' }),
       });
-      stops.push(() => sim.stop());
+      // Stop listening before our own simulators sign their devices off, or the
+      // consoles' last picture would be a city-wide outage that never happened.
+      stops.push(async () => {
+        await mqttConn.stop();
+        await sim.stop();
+      });
     }
 
     log.info({ url }, 'ioc-console is up');
