@@ -5,3 +5,4 @@ export * from './socket.js';
 export * from './citypack.js';
 export * from './commands.js';
 export * from './auth.js';
+export * from './labels-vi.js';

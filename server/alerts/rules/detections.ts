@@ -17,20 +17,12 @@
  *   of forS/2 also breaks a stretch. Key `congestion:${cameraId}`.
  */
 import type { Camera, DetectionKind } from '../../../contract/index.js';
+import { DETECTION_KIND_VI } from '../../../contract/index.js';
 import type { BusEvents } from '../../bus.js';
 import { round, type RuleContext, type RuleFamily } from './context.js';
 
-export const KIND_VI: Record<DetectionKind, string> = {
-  red_light: 'Vượt đèn đỏ',
-  wrong_way: 'Đi ngược chiều',
-  speeding: 'Chạy quá tốc độ',
-  illegal_parking: 'Đỗ xe sai quy định',
-  no_helmet: 'Không đội mũ bảo hiểm',
-  accident: 'Tai nạn giao thông',
-  congestion: 'Ùn tắc giao thông',
-  crowd: 'Tụ tập đông người',
-  fire_smoke: 'Phát hiện khói, lửa',
-};
+/** Vietnamese names: one vocabulary with the console (contract/labels-vi.ts). */
+export const KIND_VI = DETECTION_KIND_VI;
 
 interface Episode {
   start: number;

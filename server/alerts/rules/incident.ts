@@ -8,30 +8,13 @@
  * Never auto-cleared: the operator closes it with the incident.
  */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import type { IncidentChannel, IncidentType, LngLat } from '../../../contract/index.js';
+import type { LngLat } from '../../../contract/index.js';
+import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../contract/index.js';
 import type { RuleContext, RuleFamily } from './context.js';
 
-export const TYPE_VI: Record<IncidentType, string> = {
-  traffic_accident: 'Tai nạn giao thông',
-  fire: 'Cháy',
-  medical: 'Cấp cứu y tế',
-  crime: 'An ninh trật tự',
-  flood: 'Ngập lụt',
-  crowd: 'Tụ tập đông người',
-  infrastructure: 'Sự cố hạ tầng',
-  telecom_outage: 'Mất sóng viễn thông',
-  other: 'Sự cố khác',
-};
-const CHANNEL_VI: Record<IncidentChannel, string> = {
-  hotline_113: 'đường dây 113',
-  hotline_114: 'đường dây 114',
-  hotline_115: 'đường dây 115',
-  citizen_app: 'ứng dụng người dân',
-  patrol: 'tuần tra',
-  agency: 'cơ quan',
-  cap: 'cảnh báo CAP',
-  system: 'hệ thống',
-};
+/** Vietnamese names: one vocabulary with the console (contract/labels-vi.ts). */
+export const TYPE_VI = INCIDENT_TYPE_VI;
+const CHANNEL_VI = INCIDENT_CHANNEL_VI;
 
 export const incidentKey = (sourceId: string, ref: string | number) => `incident:${sourceId}:${ref}`;
 

@@ -3,6 +3,7 @@
  * i18next's `translation` namespace under `ops` by ./register.ts. Kept apart from
  * client/src/i18n/vi.ts so the console, wall and admin screens do not all edit one file.
  */
+import { DETECTION_KIND_VI, INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../../contract/labels-vi.js';
 export const opsVi = {
   ops: {
     time: { justNow: 'vừa xong' },
@@ -26,17 +27,8 @@ export const opsVi = {
       link_down: 'Đứt cáp quang',
       link_down_commune: 'Đứt cáp quang, {{ward}} bị cô lập',
     },
-    detection: {
-      red_light: 'Vượt đèn đỏ',
-      wrong_way: 'Đi ngược chiều',
-      speeding: 'Chạy quá tốc độ',
-      illegal_parking: 'Đỗ xe sai quy định',
-      no_helmet: 'Không đội mũ bảo hiểm',
-      accident: 'Tai nạn giao thông',
-      congestion: 'Ùn tắc giao thông',
-      crowd: 'Tụ tập đông người',
-      fire_smoke: 'Phát hiện khói, lửa',
-    },
+    detection: DETECTION_KIND_VI,
+
     ruleGroup: {
       camera: 'Camera',
       detection: 'Phát hiện từ camera',
@@ -46,27 +38,10 @@ export const opsVi = {
       incident_report: 'Tin báo sự cố',
       other: 'Khác',
     },
-    incidentType: {
-      traffic_accident: 'Tai nạn giao thông',
-      fire: 'Cháy',
-      medical: 'Cấp cứu y tế',
-      crime: 'An ninh trật tự',
-      flood: 'Ngập lụt',
-      crowd: 'Tụ tập đông người',
-      infrastructure: 'Sự cố hạ tầng',
-      telecom_outage: 'Mất sóng viễn thông',
-      other: 'Sự cố khác',
-    },
-    channel: {
-      hotline_113: 'đường dây 113',
-      hotline_114: 'đường dây 114',
-      hotline_115: 'đường dây 115',
-      citizen_app: 'ứng dụng người dân',
-      patrol: 'tuần tra',
-      agency: 'cơ quan',
-      cap: 'cảnh báo CAP',
-      system: 'hệ thống',
-    },
+    incidentType: INCIDENT_TYPE_VI,
+
+    channel: INCIDENT_CHANNEL_VI,
+
     queue: {
       filters: 'Bộ lọc',
       allTypes: 'Mọi loại',
