@@ -67,5 +67,6 @@ export function renderMarkdown(r: BenchResults): string {
     const b = r.browser;
     parts.push(`### Browser: ${b.devices} devices, ${b.loadRate} msg/s, pan/zoom (headless Chromium, SwiftShader)\n\n` + table(['page', 'frames', 'mean ms', 'p50', 'p95', 'p99', 'long tasks', 'long task ms'], [['console', ...Object.values(b.console)], ['bare maplibre', ...Object.values(b.bare)], ['ratio', '', b.meanRatio, '', b.p95Ratio, '', '', '']]));
   }
+  if (r.errors?.length) parts.push('### Suites that failed\n\n' + table(['suite', 'error'], r.errors.map((e) => [e.suite, e.error.split('\n')[0]!.slice(0, 300)])));
   return parts.join('\n\n') + '\n';
 }

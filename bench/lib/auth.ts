@@ -25,11 +25,16 @@ export async function seedBenchUser(authDir: string): Promise<void> {
 
 /** An access token for the bench user, or null when the server has no login (before issue #6). */
 export async function benchToken(url: string): Promise<string | null> {
+  return (await benchSession(url))?.accessToken ?? null;
+}
+
+/** The bench user's whole session (what the console client keeps in localStorage), or null without login. */
+export async function benchSession(url: string): Promise<{ accessToken: string } | null> {
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASSWORD }) });
   if (res.status === 404) return null;
   const body = (await res.json()) as { ok: boolean; data?: { accessToken: string }; error?: { message: string } };
   if (!body.ok || !body.data) throw new Error(`bench login refused: HTTP ${res.status} ${body.error?.message ?? ''}`);
-  return body.data.accessToken;
+  return body.data;
 }
 
 export const authDirFor = (spoolDir: string) => path.join(path.dirname(spoolDir), `${path.basename(spoolDir)}-auth`);

@@ -15,6 +15,7 @@ import { startPublisher } from '../lib/publisher.js';
 import { startServer, workDir } from '../lib/server.js';
 import { clearSession, type Stack } from '../lib/stack.js';
 import { REPO } from '../lib/paths.js';
+import { benchSession } from '../lib/auth.js';
 
 export interface FrameStats {
   frames: number;
@@ -37,43 +38,41 @@ export interface BrowserResult {
 
 /** Runs the same pan/zoom script for ~seconds and returns frame and long-task figures. */
 async function measure(page: Page, seconds: number): Promise<FrameStats> {
-  return page.evaluate(async (secs) => {
-    type M = { easeTo(o: object): void; getCenter(): { lng: number; lat: number } };
-    const map = (window as unknown as { __iocMap: M }).__iocMap;
-    const intervals: number[] = [];
-    let longTasks = 0;
-    let longTaskMs = 0;
-    const obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) ((longTasks += 1), (longTaskMs += e.duration));
-    });
-    obs.observe({ type: 'longtask', buffered: false });
-    let last = performance.now();
-    let running = true;
-    const loop = (t: number) => {
-      intervals.push(t - last);
-      last = t;
-      if (running) requestAnimationFrame(loop);
-    };
-    requestAnimationFrame(loop);
-    const steps = [
-      { center: [106.02, 10.007], zoom: 16 },
-      { center: [106.005, 10.003], zoom: 14 },
-      { center: [106.015, 10.005], zoom: 17 },
-      { center: [106.025, 10.008], zoom: 15 },
-      { center: [106.015, 10.005], zoom: 15 },
-    ];
-    const end = performance.now() + secs * 1000;
-    for (let i = 0; performance.now() < end; i++) {
-      map.easeTo({ ...steps[i % steps.length], duration: 900 });
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    running = false;
-    obs.disconnect();
-    const s = intervals.slice(1).sort((a, b) => a - b);
-    const at = (p: number) => Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10;
-    return { frames: s.length, meanMs: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 10) / 10, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), longTasks, longTaskMs: Math.round(longTaskMs) };
-  }, seconds);
+  // Plain JS text, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
+  return page.evaluate(`(${MEASURE_JS})(${seconds})`) as Promise<FrameStats>;
 }
+
+const MEASURE_JS = `async (secs) => {
+  const map = window.__iocMap;
+  const intervals = [];
+  let longTasks = 0;
+  let longTaskMs = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) { longTasks += 1; longTaskMs += e.duration; }
+  });
+  obs.observe({ type: 'longtask', buffered: false });
+  let last = performance.now();
+  let running = true;
+  const loop = (t) => { intervals.push(t - last); last = t; if (running) requestAnimationFrame(loop); };
+  requestAnimationFrame(loop);
+  const steps = [
+    { center: [106.02, 10.007], zoom: 16 },
+    { center: [106.005, 10.003], zoom: 14 },
+    { center: [106.015, 10.005], zoom: 17 },
+    { center: [106.025, 10.008], zoom: 15 },
+    { center: [106.015, 10.005], zoom: 15 },
+  ];
+  const end = performance.now() + secs * 1000;
+  for (let i = 0; performance.now() < end; i++) {
+    map.easeTo({ ...steps[i % steps.length], duration: 900 });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  running = false;
+  obs.disconnect();
+  const s = intervals.slice(1).sort((a, b) => a - b);
+  const at = (p) => Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10;
+  return { frames: s.length, meanMs: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 10) / 10, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), longTasks, longTaskMs: Math.round(longTaskMs) };
+}`;
 
 function serveBare(): Promise<{ url: string; close(): void }> {
   const mapDir = path.join(REPO, 'node_modules', 'maplibre-gl', 'dist');
@@ -98,7 +97,8 @@ export async function runBrowser(o: { stack: Stack; devices: number; loadRate: n
     // Every device reports once before measuring, so the console draws all of them.
     const warm = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: Math.min(o.loadRate, 20_000), devices: o.devices, durationS: Math.ceil(o.devices / Math.min(o.loadRate, 20_000)) + 1, cityPack: pack });
     await warm.done;
-    const con = await openConsole(browser, server.url, { timeoutMs: 90_000 });
+    const session = await benchSession(server.url);
+    const con = await openConsole(browser, session ? { url: server.url, login: async () => session as never } : server.url, { timeoutMs: 90_000 });
     const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.loadRate, devices: o.devices, durationS: o.seconds + 15, cityPack: pack });
     await new Promise((r) => setTimeout(r, 3000));
     const consoleStats = await measure(con.page, o.seconds);

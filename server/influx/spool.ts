@@ -41,6 +41,12 @@ export class Spool {
   /** Lines of the open segment kept in memory so the writer rarely reads disk. */
   private tail: string[] = [];
   private tailStart = 0;
+  /**
+   * Lines of one closed segment still being drained: the tail it had when it was
+   * rotated, or its file once read. Without it, a writer one rotation behind
+   * re-read and re-split the whole 8 MB file for every batch (seen in a CPU profile at 20k msg/s).
+   */
+  private closed: { id: number; start: number; lines: string[] } | null = null;
 
   constructor(
     private readonly dir: string,
@@ -118,15 +124,20 @@ export class Spool {
     const open = this.segments[this.segments.length - 1]!;
     let all: string[];
     let offset: number;
+    const c = this.closed;
     if (seg === open && this.cursor.line >= this.tailStart && this.cursor.line < this.tailStart + this.tail.length) {
       all = this.tail;
       offset = this.tailStart;
+    } else if (c && seg.id === c.id && this.cursor.line >= c.start && this.cursor.line < c.start + c.lines.length) {
+      all = c.lines;
+      offset = c.start;
     } else {
       // Behind the in-memory tail (InfluxDB was away a long time, or a restart): read the segment file.
       if (seg === open) fs.fsyncSync(this.fd!);
       all = fs.readFileSync(seg.file, 'utf8').split('\n');
       if (all[all.length - 1] === '') all.pop();
       offset = 0;
+      if (seg !== open) this.closed = { id: seg.id, start: 0, lines: all };
     }
     const from = this.cursor.line - offset;
     const lines = all.slice(from, Math.min(from + max, seg.lines - offset));
@@ -149,6 +160,7 @@ export class Spool {
       const first = this.segments[0]!;
       if (first.id > this.cursor.segment || (first.id === this.cursor.segment && this.cursor.line < first.lines)) break;
       fs.rmSync(first.file, { force: true });
+      if (this.closed?.id === first.id) this.closed = null;
       this.bytes -= first.bytes;
       this.segments.shift();
       if (this.cursor.segment === first.id) this.cursor = { segment: this.segments[0]!.id, line: 0 };
@@ -168,6 +180,8 @@ export class Spool {
       this.tailStart = last.lines;
       return;
     }
+    // The segment being closed keeps its uncommitted tail in memory until it is drained.
+    if (last && this.tail.length > 0 && this.cursor.segment === last.id) this.closed = { id: last.id, start: this.tailStart, lines: this.tail };
     const id = (last?.id ?? 0) + 1;
     const file = path.join(this.dir, `${String(id).padStart(12, '0')}.lp`);
     this.fd = fs.openSync(file, 'a');
