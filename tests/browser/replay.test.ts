@@ -76,6 +76,8 @@ describe('replay page (test town)', () => {
     const page = await context.newPage();
     const watch = watchPage(page);
     try {
+      // The window must reach past the recovery, or the scrubber (max = to) clamps the jump below.
+      await waitFor(() => Date.now() > tUp + 1000, { intervalMs: 50 });
       const to = Date.now();
       await page.goto(`${app.url}/replay?from=${t0 - 1000}&to=${to}&at=${mid}`);
       await page.waitForSelector(`[data-testid="replay"][data-loading="false"][data-at="${mid}"]`, { timeout: 30_000 });
