@@ -12,6 +12,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { FeedHealthTracker } from './health.js';
 
+const REJECT_LOG_MS = 10_000;
+
 export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   cameraStatus: 'cameras',
   cameraDetection: 'cameras',
@@ -39,6 +41,8 @@ export interface IngestOptions {
 export class IngestRouter {
   private readonly foreign = new Map<ParsedTopic['kind'], ForeignHandler>();
   private readonly now: () => number;
+  /** When each feed/reason was last logged, and how many rejects since. */
+  private readonly rejectLog = new Map<string, { at: number; suppressed: number }>();
 
   constructor(private readonly opts: IngestOptions) {
     this.now = opts.now ?? Date.now;
@@ -139,6 +143,17 @@ export class IngestRouter {
   private reject(feed: FeedFamily | 'unknown', topic: string, reason: string, detail: string, payload: Buffer): void {
     this.opts.health.rejected(feed, topic, reason, detail, payload);
     this.opts.metrics.rejects.inc({ feed, reason });
-    this.opts.log.warn({ topic: topic.slice(0, 256), reason, detail: detail.slice(0, 300) }, 'message rejected');
+    // One device gone wrong can send thousands of bad messages a second: warn once
+    // per feed and reason every 10 s with the count held back; metrics and the
+    // dead-letter list keep every one.
+    const key = `${feed}/${reason}`;
+    const now = this.now();
+    const s = this.rejectLog.get(key);
+    if (s && now - s.at < REJECT_LOG_MS) {
+      s.suppressed++;
+      return;
+    }
+    this.rejectLog.set(key, { at: now, suppressed: 0 });
+    this.opts.log.warn({ topic: topic.slice(0, 256), reason, detail: detail.slice(0, 300), alsoRejectedSinceLastLog: s?.suppressed ?? 0 }, 'message rejected');
   }
 }

@@ -110,12 +110,6 @@ export class PushHub {
     return this.snapshotFor(this.stream({ kind: 'city' }));
   }
 
-  /** Deltas after `seq` on the city stream, or null when no longer held. */
-  deltasSince(seq: number): Delta[] | null {
-    this.flush();
-    return this.stream({ kind: 'city' }).since(seq);
-  }
-
   private stream(audience: Audience): AudienceStream {
     const key = audienceKey(audience);
     let s = this.streams.get(key);

@@ -92,3 +92,22 @@ describe('IngestRouter', () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+describe('reject logging', () => {
+  it('warns once per feed and reason every 10 s, counting what it held back; metrics count all', async () => {
+    const lines: { reason?: string; alsoRejectedSinceLastLog?: number }[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(JSON.parse(l) as never) });
+    let now = NOW;
+    const metrics = createMetrics();
+    const router = new IngestRouter({ bus: new EventBus(log), health: new FeedHealthTracker(5, () => now), metrics, log, maxPayloadBytes: 1024, maxFutureSkewMs: 60_000, now: () => now });
+    for (let i = 0; i < 50; i++) router.handle(topics.cameraStatus('cam-1'), Buffer.from('{bad'));
+    router.handle(topics.stationStatus('st-1'), Buffer.from('{bad'));
+    expect(lines.map((l) => l.reason)).toEqual(['bad_json', 'bad_json']); // cameras once, telecom once
+    now += 10_000;
+    router.handle(topics.cameraStatus('cam-1'), Buffer.from('{bad'));
+    expect(lines).toHaveLength(3);
+    expect(lines[2]!.alsoRejectedSinceLastLog).toBe(49);
+    const counted = (await metrics.rejects.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(counted).toBe(52);
+  });
+});
