@@ -4,6 +4,7 @@
  * (broker → storage → ingest → registry → push → HTTP → simulators) and stop()
  * takes them down in reverse, so a test can build several apps in one process.
  */
+import { ROOT } from './root.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -51,7 +52,7 @@ import { DeviceRegistry } from './broker/devices.js';
 import { securityMiddleware } from './http/security.js';
 
 export const VERSION: string = (
-  JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
 export interface AppDeps {
@@ -262,6 +263,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       sharedGroup: config.MQTT_SHARED_GROUP,
       log: log.child({ module: 'mqtt' }),
       onMessage: (topic, payload) => router.handle(topic, payload),
+      durable: writer,
     });
 
     const healthReport = async (): Promise<HealthReport> => {

@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
+import { ROOT } from './root.js';
 
 const bool = z
   .string()

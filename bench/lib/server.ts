@@ -63,7 +63,8 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
     AUTH_ACCESS_TTL_S: '14400',
     ...o.env,
   };
-  const [cmd, args] = withParentDeathSignal(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', path.join(REPO, 'server', 'index.ts')]);
+  const entry = process.env.BENCH_BUILT === '1' ? [path.join(REPO, 'dist', 'server', 'index.mjs')] : ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')];
+  const [cmd, args] = withParentDeathSignal(process.execPath, [...(o.nodeArgs ?? []), ...entry]);
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';

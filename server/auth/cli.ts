@@ -14,6 +14,7 @@
  * Passwords: on a terminal you are asked (empty = generate one); otherwise a
  * random one is generated and printed once. Reads .env like `npm start`.
  */
+import { ROOT } from '../root.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,7 +77,7 @@ async function choosePassword(): Promise<string | undefined> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const envFile = path.resolve(import.meta.dirname, '..', '..', '.env');
+  const envFile = path.join(ROOT, '.env');
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   const { positionals, values } = parseArgs({
     args: argv,

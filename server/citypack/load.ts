@@ -7,6 +7,7 @@
  * failure names the file and the offending feature/field: the operator must be able
  * to fix it without reading this code.
  */
+import { ROOT } from '../root.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -22,7 +23,7 @@ import {
   type WardFeature,
 } from '../../contract/citypack.js';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const REPO_ROOT = ROOT;
 
 /** The pack used when CITY_PACK is not set. */
 export const DEFAULT_CITY_PACK = path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham');

@@ -11,9 +11,13 @@ export interface Point {
   timestamp: string;
 }
 
-const escKey = (s: string) => s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-const escMeasurement = (s: string) => s.replace(/[, \\]/g, (c) => `\\${c}`);
-const escString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+// Escaping is on the ingest hot path: test first, replace only when needed (rare).
+const KEY_SPECIAL = /[,= \\\n]/;
+const MEASUREMENT_SPECIAL = /[, \\]/;
+const STRING_SPECIAL = /[\\"\n]/;
+const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
+const escMeasurement = (s: string) => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \\]/g, (c) => `\\${c}`) : s);
+const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s}"`;
 
 function fieldValue(v: number | string | boolean): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '0';
@@ -21,12 +25,27 @@ function fieldValue(v: number | string | boolean): string {
   return escString(v);
 }
 
+/** Tags in key order (InfluxDB's advice); the point builders already write them sorted. */
+function sortedTagKeys(tags: Record<string, string>): string[] {
+  const keys: string[] = [];
+  let sorted = true;
+  for (const k in tags) {
+    if (keys.length > 0 && k < keys[keys.length - 1]!) sorted = false;
+    keys.push(k);
+  }
+  return sorted ? keys : keys.sort();
+}
+
 export function toLine(p: Point): string {
   let line = escMeasurement(p.measurement);
-  for (const k of Object.keys(p.tags).sort()) {
+  for (const k of sortedTagKeys(p.tags)) {
     const v = p.tags[k]!;
     if (v !== '') line += `,${escKey(k)}=${escKey(v)}`;
   }
-  const fields = Object.entries(p.fields).map(([k, v]) => `${escKey(k)}=${fieldValue(v)}`);
-  return `${line} ${fields.join(',')} ${p.timestamp}`;
+  let sep = ' ';
+  for (const k in p.fields) {
+    line += `${sep}${escKey(k)}=${fieldValue(p.fields[k]!)}`;
+    sep = ',';
+  }
+  return `${line} ${p.timestamp}`;
 }

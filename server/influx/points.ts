@@ -21,7 +21,10 @@ const STATE_CODE: Record<string, number> = { online: 2, up: 2, degraded: 1, offl
 /** Drop undefined fields: InfluxDB has no null. */
 function fields(f: Record<string, number | string | boolean | undefined>): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
-  for (const [k, v] of Object.entries(f)) if (v !== undefined) out[k] = v;
+  for (const k in f) {
+    const v = f[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out;
 }
 
@@ -68,7 +71,7 @@ export function incidentReportPoint(e: BusEvents['incident.report'], wardId: str
   const p = e.payload;
   return {
     measurement: 'incident_report',
-    tags: { source: e.sourceId, channel: p.channel, type: p.type, severity: p.severity, ward: wardId ?? 'none' },
+    tags: { channel: p.channel, severity: p.severity, source: e.sourceId, type: p.type, ward: wardId ?? 'none' },
     fields: fields({
       lat: p.lat,
       lon: p.lon,
@@ -86,7 +89,7 @@ export function stationStatusPoint(e: BusEvents['station.status'], meta: { opera
   const p = e.payload;
   return {
     measurement: 'station_status',
-    tags: { station: e.id, operator: meta.operator ?? 'unknown', ward: meta.wardId ?? 'none' },
+    tags: { operator: meta.operator ?? 'unknown', station: e.id, ward: meta.wardId ?? 'none' },
     fields: fields({
       state: p.state,
       state_code: STATE_CODE[p.state],
@@ -117,7 +120,7 @@ export function linkStatusPoint(e: BusEvents['link.status']): Point {
 export function stationSitePoint(s: StationSite, at: number, i: number): Point {
   return {
     measurement: 'station_site',
-    tags: { station: s.id, operator: s.operator },
+    tags: { operator: s.operator, station: s.id },
     fields: { name: s.name, lon: s.position[0], lat: s.position[1], techs: s.techs.join(','), radius_m: s.radiusM, ward: s.wardId ?? '' },
     timestamp: nsTimestamp(at, i),
   };

@@ -149,25 +149,19 @@ describe('performance and the station bucket grid', () => {
     expect(grid.some((w) => w.uncoveredPct > 0 && w.coveredByDown > 0)).toBe(true);
   });
 
-  it('Phan Rang (16 wards, 30 stations) recomputes in under 5 ms', () => {
+  // Speed is measured by `npm run bench` (scale suite), not asserted here: these check what the grid computes.
+  it('Phan Rang (16 wards, 30 stations): the grid agrees with brute force, and repeated calls agree', () => {
     const stations = live(prtc.sites.stations, ['bs-mbf-03', 'bs-vtl-04']);
-    coverageByWard(prtc, stations, TECHS); // sampling is one-off and cached per pack
-    for (let i = 0; i < 20; i++) coverageByWard(prtc, stations, TECHS); // JIT warm-up
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) coverageByWard(prtc, stations, TECHS);
-    expect((performance.now() - t0) / 20).toBeLessThan(5);
+    const first = coverageByWard(prtc, stations, TECHS); // sampling is one-off and cached per pack
+    expect(coverageByWard(prtc, stations, TECHS)).toEqual(first);
+    expect(first).toEqual(coverageByWard(prtc, stations, TECHS, { lookup: 'brute' }));
+    expect(first).toHaveLength(16);
   });
 
-  it('10,000 stations over a 20 km square stay fast', () => {
+  it('10,000 stations over a 20 km square: every ward fully covered at baseline', () => {
     const pack = syntheticPack(4, 5000);
     const { sites, down } = randomStations(pack, 10_000, 42);
-    const stations = live(sites, down);
-    coverageModel(pack, 100);
-    const t0 = performance.now();
-    const r = coverageByWard(pack, stations, TECHS);
-    const ms = performance.now() - t0;
-    // Brute force is 40,000 samples × 10,000 stations = 4·10⁸ distance tests (seconds); the grid is a few hundred ms at worst on a busy runner.
-    expect(ms).toBeLessThan(1500);
+    const r = coverageByWard(pack, live(sites, down), TECHS);
     expect(r).toHaveLength(16);
     for (const w of r) expect(w.baselinePct).toBeGreaterThan(99);
   });
