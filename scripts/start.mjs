@@ -3,7 +3,7 @@
 //   1. node_modules (npm ci / npm install when missing or stale)
 //   2. influxd, unless INFLUX_URL points at an existing InfluxDB (the server starts and stops influxd itself)
 //   3. npm run build when dist/client/index.html is missing or older than client/ (skipped while client/ does not exist)
-//   4. node --import tsx server/index.ts, stdio inherited; SIGINT/SIGTERM/SIGHUP forwarded once; exits with its code
+//   4. node dist/server/index.mjs (bundled from server/ when stale), stdio inherited; SIGINT/SIGTERM/SIGHUP forwarded once; exits with its code
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -61,19 +61,30 @@ if (!existsSync(clientDir)) {
   }
 }
 
-// 4. the server
-const entry = path.join(REPO_ROOT, 'server', 'index.ts');
-if (!existsSync(entry)) {
-  say(`error: ${path.relative(REPO_ROOT, entry)} does not exist yet`);
+// 4. the server: bundled to dist/server/index.mjs when missing or older than its sources
+const source = path.join(REPO_ROOT, 'server', 'index.ts');
+if (!existsSync(source)) {
+  say(`error: ${path.relative(REPO_ROOT, source)} does not exist yet`);
   process.exit(1);
 }
+const { buildServer, serverBundleStale, SERVER_BUNDLE } = await import('./build-server.mjs');
+if (serverBundleStale()) {
+  say('server/ changed since the last build: npm run build:server');
+  try {
+    await buildServer();
+  } catch (err) {
+    say(`server build failed: ${err.message}`);
+    process.exit(1);
+  }
+}
+const entry = SERVER_BUNDLE;
 
 // On Linux the server gets its own process group, so a Ctrl+C reaches it once (forwarded by us)
 // rather than twice (from the terminal and from us); `setpriv --pdeathsig TERM` makes it stop
 // if this process dies without forwarding (e.g. SIGKILL). Elsewhere: same group, signals forwarded.
 // A .env beside package.json is read (Node 20's --env-file): the variables of .env.example.
 const envFile = path.join(REPO_ROOT, '.env');
-const nodeArgs = [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), '--import', 'tsx', entry];
+const nodeArgs = [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), entry];
 const setpriv = process.platform === 'linux' ? findBinary('setpriv') : null;
 const [command, args] = setpriv
   ? [setpriv, ['--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs]]

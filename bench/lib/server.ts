@@ -1,5 +1,5 @@
 /**
- * The server under test as its own process (`node --import tsx server/index.ts`),
+ * The server under test as its own process (`node dist/server/index.mjs`, the bundle `npm start` runs),
  * configured only through env, as an operator would run it. The publisher and the
  * consoles are never inside this process, so its CPU and RSS are its own.
  */
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { freePort } from '../../tests/harness/ports.js';
 import { withParentDeathSignal } from '../../tests/harness/proc.js';
 import { REPO, WORK } from './paths.js';
+import { buildServer, serverBundleStale, SERVER_BUNDLE } from '../../scripts/build-server.mjs';
 import { authDirFor, benchToken, seedBenchUser } from './auth.js';
 
 export interface ServerOptions {
@@ -63,7 +64,9 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
     AUTH_ACCESS_TTL_S: '14400',
     ...o.env,
   };
-  const entry = process.env.BENCH_BUILT === '1' ? [path.join(REPO, 'dist', 'server', 'index.mjs')] : ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')];
+  // As an operator runs it (npm start): the bundle, rebuilt when stale. BENCH_TSX=1 runs the sources under tsx.
+  if (process.env.BENCH_TSX !== '1' && serverBundleStale()) await buildServer();
+  const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')] : [SERVER_BUNDLE];
   const [cmd, args] = withParentDeathSignal(process.execPath, [...(o.nodeArgs ?? []), ...entry]);
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });

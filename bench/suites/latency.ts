@@ -1,7 +1,7 @@
 /**
  * End-to-end latency and fan-out: device publish time → receipt by Socket.IO
  * consoles in other processes, at several rates and console counts. Telemetry
- * (camera status, coalesced by the server every 250 ms by design) and alerts
+ * (camera status, coalesced by the server every 100 ms by design) and alerts
  * (pushed at once) are measured separately in the same runs.
  */
 import { startConsoles } from '../lib/consoles.js';

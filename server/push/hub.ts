@@ -1,9 +1,10 @@
 /**
  * The push layer: Socket.IO with a snapshot on connect, then numbered deltas.
  *
- * Alerts and incident changes go out at once; device state changes are
- * coalesced (latest per device) and sent every `deviceFlushMs`, so that a
- * console gets a few updates per second however fast the devices talk.
+ * Alerts and incident changes go out at once, in a delta of their own (with
+ * the state of the device they concern), so they never wait behind telemetry;
+ * device state changes are coalesced (latest per device) and sent every
+ * `deviceFlushMs` (100 ms: ten updates a second however fast devices talk).
  * Recent deltas are kept so a reconnecting client can catch up from its seq.
  * Each audience (the city, a district, a responder unit) has its own stream
  * and Socket.IO room, so each screen gets exactly what it needs.
@@ -30,8 +31,10 @@ export class PushHub {
   private io: IoServer | null = null;
   /** This run's identity: sequence numbers restart with the server. */
   readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  /** Changes waiting for the next flush, latest per item. */
+  /** Device changes waiting for the next periodic flush, latest per item. */
   private pending = new Map<string, Change>();
+  /** Alert, incident and unit changes (and their devices' state): sent at once. */
+  private urgent = new Map<string, Change>();
   private timer: NodeJS.Timeout | null = null;
   /** One stream per audience (city, a district, a unit), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
@@ -88,7 +91,7 @@ export class PushHub {
       socket.on('disconnect', () => this.opts.metrics.sockets.dec());
     });
     this.opts.bus.on('state.change', OWNER, (c) => this.onChange(c));
-    this.timer = setInterval(() => this.flush(), this.opts.deviceFlushMs ?? 250);
+    this.timer = setInterval(() => this.flush(), this.opts.deviceFlushMs ?? 100);
   }
 
   async stop(): Promise<void> {
@@ -131,14 +134,39 @@ export class PushHub {
   }
 
   private onChange(c: Change): void {
-    this.pending.set(`${c.kind}:${changeId(c)}`, c);
-    if (IMMEDIATE.has(c.kind)) this.flush();
+    const key = `${c.kind}:${changeId(c)}`;
+    if (!IMMEDIATE.has(c.kind)) {
+      if (this.urgent.has(key)) this.urgent.set(key, c);
+      else this.pending.set(key, c);
+      return;
+    }
+    // The device an alert is about goes with it, so that the map agrees with the alert.
+    if (c.kind === 'alert') {
+      const dev = `${c.alert.source.kind}:${c.alert.source.id}`;
+      const d = this.pending.get(dev);
+      if (d) {
+        this.pending.delete(dev);
+        this.urgent.set(dev, d);
+      }
+    }
+    this.urgent.set(key, c);
+    this.send(this.urgent);
+    this.urgent = new Map();
   }
 
+  /** Sends everything waiting (periodic tick, and before a snapshot). */
   private flush(): void {
+    if (this.urgent.size > 0) {
+      this.send(this.urgent);
+      this.urgent = new Map();
+    }
     if (this.pending.size === 0) return;
-    const changes = [...this.pending.values()];
+    this.send(this.pending);
     this.pending = new Map();
+  }
+
+  private send(batch: Map<string, Change>): void {
+    const changes = [...batch.values()];
     for (const stream of this.streams.values()) {
       const delta = stream.next(changes);
       if (!delta) continue;

@@ -8,6 +8,8 @@ import { filterChange } from './audience.js';
 export class AudienceStream {
   seq = 0;
   private readonly history: Delta[] = [];
+  /** Changes held in `history`: bounded, because at 20k msg/s a delta can hold thousands. */
+  private held = 0;
   /** Items this audience currently shows (alert:/incident:/unit: ids). */
   private visible = new Set<string>();
   private initialised = false;
@@ -16,6 +18,8 @@ export class AudienceStream {
     readonly audience: Audience,
     readonly room: string,
     private readonly historySize: number,
+    /** At most this many changes held for catching up; past it a reconnecting console gets a snapshot. */
+    private readonly maxHeldChanges = 50_000,
   ) {}
 
   /** The first snapshot of a stream tells it what its audience already shows. */
@@ -36,7 +40,10 @@ export class AudienceStream {
     if (mine.length === 0) return null;
     const delta: Delta = { seq: ++this.seq, changes: mine };
     this.history.push(delta);
-    if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    this.held += mine.length;
+    while (this.history.length > 1 && (this.history.length > this.historySize || this.held > this.maxHeldChanges)) {
+      this.held -= this.history.shift()!.changes.length;
+    }
     return delta;
   }
 

@@ -62,3 +62,23 @@ it('a district console sees only its wards, with its own consecutive seq', async
   expect(city.deltas.flatMap((d) => d.changes).some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-3')).toBe(true);
   // Sockets are left open on purpose: stopping the server must not wait for consoles to leave.
 });
+
+it('an alert goes out at once in a delta of its own, with only the camera it is about: never behind telemetry', async () => {
+  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
+  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const ts = Date.now();
+  // Telemetry of other cameras waiting for the 100 ms tick, then an accident on tt-cam-4.
+  for (let i = 1; i <= 20; i++) {
+    await dev.publishAsync(topics.cameraStatus('tt-cam-2'), JSON.stringify({ seq: 1000 + i, ts: ts + i, state: 'online', fps: i }), { qos: 1 });
+    await dev.publishAsync(topics.cameraStatus('tt-cam-5'), JSON.stringify({ seq: 1000 + i, ts: ts + i, state: 'online', fps: i }), { qos: 1 });
+  }
+  await dev.publishAsync(topics.cameraDetection('tt-cam-4'), JSON.stringify({ seq: 5000, ts: ts + 30, kind: 'accident', confidence: 0.95, lat: 10.006, lon: 106.02 }), { qos: 1 });
+  await dev.endAsync();
+  const withAlert = await waitFor(() => city.deltas.find((d) => d.changes.some((c) => c.kind === 'alert' && c.alert.source.id === 'tt-cam-4')));
+  for (const c of withAlert.changes) {
+    if (c.kind === 'camera') expect(c.camera.id).toBe('tt-cam-4');
+    else expect(['alert', 'incident', 'unit']).toContain(c.kind);
+  }
+  // The telemetry still arrives, on the next tick.
+  await waitFor(() => city.deltas.some((d) => d.changes.some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-5' && c.camera.fps === 20)));
+});
