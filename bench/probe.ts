@@ -1,6 +1,6 @@
 /**
  * One ingest point, for working on the hot path without the whole suite:
- * npx tsx bench/probe.ts --rate 20000 --seconds 60 [--devices 1000] [--consumer server|node-red] [--prof]
+ * npx tsx bench/probe.ts --rate 20000 --seconds 60 [--devices 1000] [--consumer server|node-red] [--prof] [--node-args '--max-semi-space-size=4']
  * Prints the result as JSON; writes nothing to docs/.
  */
 import path from 'node:path';
@@ -20,6 +20,7 @@ const { values: a } = parseArgs({
     devices: { type: 'string', default: '1000' },
     consumer: { type: 'string', default: 'server' },
     prof: { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -32,7 +33,7 @@ try {
   const r = await runIngest({
     stack, consumer: a.consumer as 'server' | 'node-red', rate: Number(a.rate), durationS: Number(a.seconds), devices,
     cityPack: generateCityPack(devices), label: `probe_${Date.now()}`, log,
-    nodeArgs: a.prof ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined,
+    nodeArgs: [...(a['node-args'] ? a['node-args'].split(' ') : []), ...(a.prof ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])],
   });
   console.log(JSON.stringify(r, null, 1));
   if (a.prof) console.log(topSelfTime(profDir).slice(0, 25).map((t) => `${t.selfPct}\t${t.fn}\t${t.where}`).join('\n'));

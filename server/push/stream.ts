@@ -19,7 +19,7 @@ export class AudienceStream {
     readonly room: string,
     private readonly historySize: number,
     /** At most this many changes held for catching up; past it a reconnecting console gets a snapshot. */
-    private readonly maxHeldChanges = 50_000,
+    private readonly maxHeldChanges = 10_000,
   ) {}
 
   /** The first snapshot of a stream tells it what its audience already shows. */
