@@ -39,7 +39,7 @@ for (let i = 0; i < n; i++) {
     const now = Date.now();
     let k = 0;
     for (const c of d.changes) {
-      if (c.kind === 'camera' && c.camera?.lastSeen) {
+      if ((c.kind === 'camera' || c.kind === 'cameraLive') && c.camera?.lastSeen) {
         if (i === 0) cameraChanges++;
         if ((k++ + i) % 10 === 0) {
           const ms = now - c.camera.lastSeen;

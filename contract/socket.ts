@@ -51,8 +51,16 @@ export interface Snapshot {
   feeds: FeedHealth[];
 }
 
-/** One change to the live picture. Devices carry their full new state (last write wins). */
-export type Change =
+/** The fields of a device that change at run time (its site data does not). */
+export type CameraLive = Pick<Camera, 'id' | 'state' | 'fps' | 'bitrateKbps' | 'lastSeen' | 'stale'>;
+export type StationLive = Pick<Station, 'id' | 'state' | 'power' | 'batteryPct' | 'backhaul' | 'loadPct' | 'lastSeen' | 'stale'>;
+export type LinkLive = Pick<Link, 'id' | 'state' | 'latencyMs' | 'lossPct' | 'lastSeen' | 'stale'>;
+
+/**
+ * One change to the live picture, as the server's components see it. Devices carry
+ * their full new state (last write wins).
+ */
+export type FullChange =
   | { kind: 'camera'; camera: Camera }
   | { kind: 'station'; station: Station }
   | { kind: 'link'; link: Link }
@@ -63,6 +71,18 @@ export type Change =
   | { kind: 'gone'; entity: 'alert' | 'incident' | 'unit'; id: string }
   | { kind: 'kpis'; kpis: Kpis }
   | { kind: 'feeds'; feeds: FeedHealth[] };
+
+/**
+ * One change as a delta carries it. A device the screen already knows comes as its
+ * live fields only (`cameraLive` …: merge them into the device held), which makes
+ * telemetry deltas two to five times smaller; a device first seen, or whose site
+ * data changed (an OpenCelliD import), comes whole.
+ */
+export type Change =
+  | FullChange
+  | { kind: 'cameraLive'; camera: CameraLive }
+  | { kind: 'stationLive'; station: StationLive }
+  | { kind: 'linkLive'; link: LinkLive };
 
 export interface Delta {
   seq: number;

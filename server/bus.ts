@@ -5,7 +5,7 @@
  */
 import type { Logger } from './log.js';
 import type { CameraStatusPayload, DetectionPayload, IncidentReportPayload, LinkStatusPayload, StationStatusPayload } from '../contract/index.js';
-import type { Alert, Change, StationSite } from '../contract/index.js';
+import type { Alert, FullChange, StationSite } from '../contract/index.js';
 import type { CapAlert } from './ingest/cap/types.js';
 import type { FrigateEvent } from './ingest/frigate/types.js';
 
@@ -30,8 +30,11 @@ export interface BusEvents {
   'stations.imported': { sites: StationSite[]; receivedAt: number };
   /** A new alert (not a repeat): incidents correlate on it. */
   'alert.raised': { alert: Alert };
-  /** A change to the live picture, for the push layer. */
-  'state.change': Change;
+  /**
+   * A change to the live picture, for the push layer. `site`: the device is new or its
+   * site data (name, position, ward…) changed, so screens need it whole, not just its live fields.
+   */
+  'state.change': FullChange & { site?: boolean };
 }
 
 type Listener<K extends keyof BusEvents> = (event: BusEvents[K]) => void;

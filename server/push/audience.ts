@@ -3,7 +3,7 @@
  * incidents assigned to it, never another unit's; a district screen gets the
  * devices, alerts and incidents of its wards; the city view gets everything.
  */
-import type { Audience, Change, Snapshot } from '../../contract/index.js';
+import type { Audience, FullChange as Change, Snapshot } from '../../contract/index.js';
 
 export function audienceKey(a: Audience): string {
   switch (a.kind) {

@@ -11,7 +11,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { Audience, Change, ClientToServerEvents, Delta, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
+import type { Audience, Change, ClientToServerEvents, Delta, FullChange, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -25,16 +25,18 @@ export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterS
 export type SnapshotSource = () => Omit<Snapshot, 'epoch' | 'seq' | 'serverTime'>;
 
 const OWNER = 'push';
-const IMMEDIATE: ReadonlySet<Change['kind']> = new Set(['alert', 'incident', 'unit']);
+const IMMEDIATE: ReadonlySet<FullChange['kind']> = new Set(['alert', 'incident', 'unit']);
 
 export class PushHub {
   private io: IoServer | null = null;
   /** This run's identity: sequence numbers restart with the server. */
   readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   /** Device changes waiting for the next periodic flush, latest per item. */
-  private pending = new Map<string, Change>();
+  private pending = new Map<string, FullChange>();
   /** Alert, incident and unit changes (and their devices' state): sent at once. */
-  private urgent = new Map<string, Change>();
+  private urgent = new Map<string, FullChange>();
+  /** Devices that go out whole at their next send (new, or site data changed); the rest as live fields. */
+  private readonly siteChanged = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   /** One stream per audience (city, a district, a unit), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
@@ -133,8 +135,11 @@ export class PushHub {
     return snapshot;
   }
 
-  private onChange(c: Change): void {
+  private onChange(ev: FullChange & { site?: boolean }): void {
+    const { site, ...rest } = ev;
+    const c = rest as FullChange;
     const key = `${c.kind}:${changeId(c)}`;
+    if (site) this.siteChanged.add(key);
     if (!IMMEDIATE.has(c.kind)) {
       if (this.urgent.has(key)) this.urgent.set(key, c);
       else this.pending.set(key, c);
@@ -165,10 +170,17 @@ export class PushHub {
     this.pending = new Map();
   }
 
-  private send(batch: Map<string, Change>): void {
+  private send(batch: Map<string, FullChange>): void {
     const changes = [...batch.values()];
+    // The wire form of each change, made once for every audience.
+    const wire = new Map<FullChange, Change>();
+    for (const [key, c] of batch) {
+      if (this.siteChanged.delete(key)) continue;
+      const w = liveForm(c);
+      if (w) wire.set(c, w);
+    }
     for (const stream of this.streams.values()) {
-      const delta = stream.next(changes);
+      const delta = stream.next(changes, (c) => wire.get(c) ?? c);
       if (!delta) continue;
       this.io?.to(stream.room).emit('state:delta', delta);
       this.opts.metrics.deltas.inc();
@@ -176,7 +188,27 @@ export class PushHub {
   }
 }
 
-function changeId(c: Change): string {
+/** A known device's change as its live fields only; null for anything else. */
+function liveForm(c: FullChange): Change | null {
+  switch (c.kind) {
+    case 'camera': {
+      const { id, state, fps, bitrateKbps, lastSeen, stale } = c.camera;
+      return { kind: 'cameraLive', camera: { id, state, fps, bitrateKbps, lastSeen, stale } };
+    }
+    case 'station': {
+      const { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } = c.station;
+      return { kind: 'stationLive', station: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
+    }
+    case 'link': {
+      const { id, state, latencyMs, lossPct, lastSeen, stale } = c.link;
+      return { kind: 'linkLive', link: { id, state, latencyMs, lossPct, lastSeen, stale } };
+    }
+    default:
+      return null;
+  }
+}
+
+function changeId(c: FullChange): string {
   switch (c.kind) {
     case 'camera':
       return c.camera.id;

@@ -2,7 +2,7 @@
  * One audience's delta stream: its own consecutive sequence numbers, the
  * items it has been shown, and recent deltas for catching up.
  */
-import type { Audience, Change, Delta } from '../../contract/index.js';
+import type { Audience, Change, Delta, FullChange } from '../../contract/index.js';
 import { filterChange } from './audience.js';
 
 export class AudienceStream {
@@ -29,13 +29,16 @@ export class AudienceStream {
     this.initialised = true;
   }
 
-  /** Filters a batch of changes into this audience's next delta, or null if none concerns it. */
-  next(changes: Change[]): Delta | null {
+  /**
+   * Filters a batch of changes into this audience's next delta (in wire form, `wire`),
+   * or null if none concerns it.
+   */
+  next(changes: FullChange[], wire: (c: FullChange) => Change = (c) => c): Delta | null {
     if (!this.initialised) return null; // nobody has subscribed with a snapshot yet
     const mine: Change[] = [];
     for (const c of changes) {
       const f = filterChange(this.audience, c, this.visible);
-      if (f) mine.push(f);
+      if (f) mine.push(wire(f));
     }
     if (mine.length === 0) return null;
     const delta: Delta = { seq: ++this.seq, changes: mine };

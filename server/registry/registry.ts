@@ -77,7 +77,7 @@ export class Registry {
       const prev = this.stations.get(s.id) ?? emptyStation(s.id);
       const next: Station = { ...prev, name: s.name, position: s.position, operator: s.operator, techs: s.techs, radiusM: s.radiusM, wardId: s.wardId ?? prev.wardId };
       this.stations.set(s.id, next);
-      this.bus.emit('state.change', { kind: 'station', station: next });
+      this.bus.emit('state.change', { kind: 'station', station: next, site: true });
     }
   }
 
@@ -91,11 +91,12 @@ export class Registry {
 
   private onCameraStatus(e: BusEvents['camera.status']): void {
     const p = e.payload;
-    const prev = this.cameras.get(e.id) ?? emptyCamera(e.id);
+    const known = this.cameras.get(e.id);
+    const prev = known ?? emptyCamera(e.id);
     if (isOlder(e, prev.lastSeen)) return;
     const next: Camera = { ...prev, state: p.state, fps: p.fps ?? null, bitrateKbps: p.bitrateKbps ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.cameras.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'camera', camera: next });
+    this.bus.emit('state.change', { kind: 'camera', camera: next, site: !known });
   }
 
   private touchCamera(id: string, ts: number): void {
@@ -109,7 +110,8 @@ export class Registry {
 
   private onStationStatus(e: BusEvents['station.status']): void {
     const p = e.payload;
-    const prev = this.stations.get(e.id) ?? emptyStation(e.id);
+    const known = this.stations.get(e.id);
+    const prev = known ?? emptyStation(e.id);
     if (isOlder(e, prev.lastSeen)) return;
     const next: Station = {
       ...prev,
@@ -122,16 +124,17 @@ export class Registry {
       stale: false,
     };
     this.stations.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'station', station: next });
+    this.bus.emit('state.change', { kind: 'station', station: next, site: !known });
   }
 
   private onLinkStatus(e: BusEvents['link.status']): void {
     const p = e.payload;
-    const prev = this.links.get(e.id) ?? emptyLink(e.id);
+    const known = this.links.get(e.id);
+    const prev = known ?? emptyLink(e.id);
     if (isOlder(e, prev.lastSeen)) return;
     const next: Link = { ...prev, state: p.state, latencyMs: p.latencyMs ?? null, lossPct: p.lossPct ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.links.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'link', link: next });
+    this.bus.emit('state.change', { kind: 'link', link: next, site: !known });
   }
 
   /** A device silent past staleMs is stale: a camera that stops reporting is offline even without a last-will. */

@@ -6,12 +6,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '../../contract/index.js';
+import type { Change, ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startAedes, type TestAedes } from '../harness/aedes.js';
 import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
+
+const isCam = (c: Change): c is Extract<Change, { kind: 'camera' | 'cameraLive' }> => c.kind === 'camera' || c.kind === 'cameraLive';
 
 let influxd: TestInfluxd;
 let broker: TestAedes;
@@ -50,16 +52,16 @@ it('a district console sees only its wards, with its own consecutive seq', async
   await dev.endAsync();
 
   await waitFor(() => city.deltas.flatMap((d) => d.changes).filter((c) => c.kind === 'incident').length >= 2);
-  await waitFor(() => deltas.flatMap((d) => d.changes).some((c) => c.kind === 'camera' && c.camera.fps === 50));
+  await waitFor(() => deltas.flatMap((d) => d.changes).some((c) => isCam(c) && c.camera.fps === 50));
   const mine = deltas.flatMap((d) => d.changes);
   expect(new Set(mine.filter((c) => c.kind === 'incident').map((c) => (c.kind === 'incident' ? c.incident.externalRef : '')))).toEqual(new Set(['hotline-114:F1']));
-  expect(mine.some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-3')).toBe(false);
+  expect(mine.some((c) => isCam(c) && c.camera.id === 'tt-cam-3')).toBe(false);
   // Coalesced: far fewer camera updates than the 50 published.
-  expect(mine.filter((c) => c.kind === 'camera').length).toBeLessThan(25);
+  expect(mine.filter(isCam).length).toBeLessThan(25);
   // Its own numbering: consecutive from its snapshot.
   deltas.forEach((d, i) => expect(d.seq).toBe(snaps[0]!.seq + i + 1));
   // The city console saw ward C's incident and camera.
-  expect(city.deltas.flatMap((d) => d.changes).some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-3')).toBe(true);
+  expect(city.deltas.flatMap((d) => d.changes).some((c) => isCam(c) && c.camera.id === 'tt-cam-3')).toBe(true);
   // Sockets are left open on purpose: stopping the server must not wait for consoles to leave.
 });
 
@@ -76,9 +78,22 @@ it('an alert goes out at once in a delta of its own, with only the camera it is 
   await dev.endAsync();
   const withAlert = await waitFor(() => city.deltas.find((d) => d.changes.some((c) => c.kind === 'alert' && c.alert.source.id === 'tt-cam-4')));
   for (const c of withAlert.changes) {
-    if (c.kind === 'camera') expect(c.camera.id).toBe('tt-cam-4');
+    if (isCam(c)) expect(c.camera.id).toBe('tt-cam-4');
     else expect(['alert', 'incident', 'unit']).toContain(c.kind);
   }
   // The telemetry still arrives, on the next tick.
-  await waitFor(() => city.deltas.some((d) => d.changes.some((c) => c.kind === 'camera' && c.camera.id === 'tt-cam-5' && c.camera.fps === 20)));
+  await waitFor(() => city.deltas.some((d) => d.changes.some((c) => isCam(c) && c.camera.id === 'tt-cam-5' && c.camera.fps === 20)));
+});
+
+it('a device first seen comes whole; after that, only its live fields travel', async () => {
+  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
+  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const ts = Date.now();
+  await dev.publishAsync(topics.cameraStatus('tt-cam-new'), JSON.stringify({ seq: 1, ts, state: 'online', fps: 10 }), { qos: 1 });
+  const first = await waitFor(() => city.deltas.flatMap((d) => d.changes).find((c) => isCam(c) && c.camera.id === 'tt-cam-new'));
+  expect(first).toMatchObject({ kind: 'camera', camera: { id: 'tt-cam-new', name: expect.any(String), state: 'online' } });
+  await dev.publishAsync(topics.cameraStatus('tt-cam-new'), JSON.stringify({ seq: 2, ts: ts + 1, state: 'degraded', fps: 4 }), { qos: 1 });
+  await dev.endAsync();
+  const next = await waitFor(() => city.deltas.flatMap((d) => d.changes).find((c) => isCam(c) && c.camera.id === 'tt-cam-new' && c.camera.state === 'degraded'));
+  expect(next).toEqual({ kind: 'cameraLive', camera: { id: 'tt-cam-new', state: 'degraded', fps: 4, bitrateKbps: null, lastSeen: ts + 1, stale: false } });
 });

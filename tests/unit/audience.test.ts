@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Audience, Change, Incident, Snapshot, Unit } from '../../contract/index.js';
+import type { Audience, FullChange as Change, Incident, Snapshot, Unit } from '../../contract/index.js';
 import { audienceKey, filterChange, filterSnapshot } from '../../server/push/audience.js';
 import { AudienceStream } from '../../server/push/stream.js';
 

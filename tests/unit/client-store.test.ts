@@ -127,6 +127,22 @@ describe('applySnapshot / applyDelta', () => {
     expect(data.alerts.a1?.severity).toBe('major');
   });
 
+  it('merges a known device\'s live fields into it and keeps its site data; ignores live fields of an unknown one', () => {
+    const data = applySnapshot(snapshot(5), 9_000);
+    const before = data.cameras.c1!;
+    const r = applyDelta(data, {
+      seq: 6,
+      changes: [
+        { kind: 'cameraLive', camera: { id: 'c1', state: 'offline', fps: null, bitrateKbps: null, lastSeen: 9_500, stale: false } },
+        { kind: 'cameraLive', camera: { id: 'nope', state: 'online', fps: 1, bitrateKbps: null, lastSeen: 9_500, stale: false } },
+      ],
+    });
+    expect(r.outcome).toBe('applied');
+    expect(r.data.cameras.c1).toEqual({ ...before, state: 'offline', fps: null, bitrateKbps: null, lastSeen: 9_500, stale: false });
+    expect(r.data.cameras.nope).toBeUndefined();
+    expect(r.data.seq).toBe(6);
+  });
+
   it('keeps untouched collections identical so selectors on them do not fire', () => {
     const data = applySnapshot(snapshot(1), 0);
     const next = applyDelta(data, camDelta(2, 'c1', 'degraded')).data;
