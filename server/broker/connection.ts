@@ -57,6 +57,9 @@ export class MqttConnection {
       reconnectPeriod: 2000,
       connectTimeout: Math.min(timeoutMs, 10_000),
       resubscribe: false,
+      // mqtt-packet otherwise keeps 65,536 two-byte Buffers for message ids (6 MB of heap, and
+      // 65k objects the GC walks); PUBACKs leave in one buffer per batch anyway (below).
+      writeCache: false,
       // mqtt.js traces every packet through `debug` (about ten calls each); off unless asked for.
       ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => undefined }),
       ...(opts.sharedGroup ? { properties: { sessionExpiryInterval: 3600 } } : {}),

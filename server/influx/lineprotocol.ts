@@ -36,16 +36,19 @@ function sortedTagKeys(tags: Record<string, string>): string[] {
   return sorted ? keys : keys.sort();
 }
 
+// Parts joined once: a line built with += is a rope of a dozen string pieces, and lines
+// wait in memory (spool tail) until InfluxDB has them.
 export function toLine(p: Point): string {
-  let line = escMeasurement(p.measurement);
+  const parts: string[] = [escMeasurement(p.measurement)];
   for (const k of sortedTagKeys(p.tags)) {
     const v = p.tags[k]!;
-    if (v !== '') line += `,${escKey(k)}=${escKey(v)}`;
+    if (v !== '') parts.push(',', escKey(k), '=', escKey(v));
   }
   let sep = ' ';
   for (const k in p.fields) {
-    line += `${sep}${escKey(k)}=${fieldValue(p.fields[k]!)}`;
+    parts.push(sep, escKey(k), '=', fieldValue(p.fields[k]!));
     sep = ',';
   }
-  return `${line} ${p.timestamp}`;
+  parts.push(' ', p.timestamp);
+  return parts.join('');
 }
