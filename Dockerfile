@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# ioc-console server image: Express + Socket.IO server run with tsx, serving the
+# ioc-console server image: the Express + Socket.IO server (bundled), serving the
 # built console from dist/client. Used by docker-compose.yml (server and simulators).
 #
 #   docker build -t ioc-console .
@@ -25,7 +25,9 @@ COPY tsconfig.json vite.config.ts ./
 COPY contract ./contract
 COPY citypacks ./citypacks
 COPY client ./client
-RUN npm run build
+COPY server ./server
+COPY scripts/build-server.mjs ./scripts/
+RUN npm run build && npm run build:server
 
 # ---- runtime
 FROM ${NODE_IMAGE} AS runtime
@@ -50,4 +52,5 @@ EXPOSE 8080
 # 503 otherwise. No curl in the slim image: node's fetch does the request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
-CMD ["node", "--import", "tsx", "server/index.ts"]
+# The server bundle (dist/server/index.mjs, npm run build:server): no TypeScript loader in the process.
+CMD ["node", "dist/server/index.mjs"]

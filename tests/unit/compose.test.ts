@@ -396,22 +396,23 @@ describe('Dockerfile', () => {
     expect(DOCKERFILE).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
     expect((DOCKERFILE.match(/^FROM \$\{NODE_IMAGE\} AS \w+$/gm) ?? []).length).toBeGreaterThanOrEqual(2);
     expect(DOCKERFILE).toMatch(/RUN npm ci --no-audit --no-fund\n/);
-    expect(DOCKERFILE).toMatch(/RUN npm run build$/m);
+    expect(DOCKERFILE).toMatch(/RUN npm run build && npm run build:server$/m);
+    expect(DOCKERFILE).toMatch(/^COPY scripts\/build-server\.mjs \.\/scripts\/$/m);
     expect(DOCKERFILE).toMatch(/npm ci --omit=dev/);
   });
 
-  it('runs as non-root, exposes 8080, checks /api/health with node, and starts the server with tsx', () => {
+  it('runs as non-root, exposes 8080, checks /api/health with node, and starts the server bundle', () => {
     const runtime = DOCKERFILE.slice(DOCKERFILE.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^EXPOSE 8080$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "-e", ".*\/api\/health/m);
-    expect(runtime).toMatch(/^CMD \["node", "--import", "tsx", "server\/index\.ts"\]$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/server\/index\.mjs"\]$/m);
     for (const dir of ['server', 'contract', 'simulators', 'citypacks']) {
       expect(runtime, dir).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
       expect(existsSync(path.join(ROOT, dir)), dir).toBe(true);
     }
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
-    // tsx must be a production dependency, or `npm ci --omit=dev` leaves the CMD without it.
+    // tsx must be a production dependency: the simulators service runs from TypeScript.
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies.tsx).toBeDefined();
   });
