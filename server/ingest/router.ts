@@ -43,6 +43,8 @@ export class IngestRouter {
   private readonly now: () => number;
   /** When each feed/reason was last logged, and how many rejects since. */
   private readonly rejectLog = new Map<string, { at: number; suppressed: number }>();
+  /** Counter children per feed/kind: prom-client hashes a label object on every inc() otherwise. */
+  private readonly messageCounters = new Map<string, { inc(): void }>();
 
   constructor(private readonly opts: IngestOptions) {
     this.now = opts.now ?? Date.now;
@@ -137,7 +139,10 @@ export class IngestRouter {
 
   private accepted(feed: FeedFamily, kind: string): void {
     this.opts.health.accepted(feed);
-    this.opts.metrics.messages.inc({ feed, kind });
+    const key = `${feed}/${kind}`;
+    let counter = this.messageCounters.get(key);
+    if (!counter) this.messageCounters.set(key, (counter = this.opts.metrics.messages.labels({ feed, kind })));
+    counter.inc();
   }
 
   private reject(feed: FeedFamily | 'unknown', topic: string, reason: string, detail: string, payload: Buffer): void {

@@ -3,6 +3,7 @@
  * works through is unit-tested, and memoised by the hooks on collection identity.
  */
 import { SEVERITIES, SEVERITY_RANK, type Alert, type Camera, type Link, type Severity, type Station } from '../../../contract/domain.js';
+import { changedSince } from './lineage.js';
 import type { ById } from './store.js';
 
 /** Most urgent first; within a severity, the most recently seen first. Ties broken by id for a stable order. */
@@ -49,6 +50,37 @@ function upTotal<T extends { state: string }>(items: ById<T>, upState: string, d
   return { up, total, down };
 }
 
-export const cameraSummary = (cameras: ById<Camera>): UpTotal => upTotal(cameras, 'online', 'offline');
-export const stationSummary = (stations: ById<Station>): UpTotal => upTotal(stations, 'up', 'down');
-export const linkSummary = (links: ById<Link>): UpTotal => upTotal(links, 'up', 'down');
+/**
+ * upTotal, kept up to date from the last answer and the ids changed since
+ * (../live/lineage.ts), so a delta over 50,000 devices costs what it changed.
+ */
+function incrementalUpTotal<T extends { state: string }>(upState: string, downState: string): (items: ById<T>) => UpTotal {
+  let last: { items: ById<T>; result: UpTotal } | null = null;
+  return (items) => {
+    if (last?.items === items) return last.result;
+    const ids = last ? changedSince(items, last.items) : null;
+    let result: UpTotal;
+    if (last && ids && ids.length < 10_000) {
+      let { up, total, down } = last.result;
+      const count = (item: T | undefined, sign: number): void => {
+        if (!item) return;
+        total += sign;
+        if (item.state === upState) up += sign;
+        else if (item.state === downState) down += sign;
+      };
+      for (const id of new Set(ids)) {
+        count(last.items[id], -1);
+        count(items[id], 1);
+      }
+      result = { up, total, down };
+    } else {
+      result = upTotal(items, upState, downState);
+    }
+    last = { items, result };
+    return result;
+  };
+}
+
+export const cameraSummary: (cameras: ById<Camera>) => UpTotal = incrementalUpTotal('online', 'offline');
+export const stationSummary: (stations: ById<Station>) => UpTotal = incrementalUpTotal('up', 'down');
+export const linkSummary: (links: ById<Link>) => UpTotal = incrementalUpTotal('up', 'down');

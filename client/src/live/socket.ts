@@ -8,7 +8,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../../contract/socket.js';
-import { applyDelta, applySnapshot, dataOf, liveStore, setConnection, type LiveData, type LiveStore } from './store.js';
+import { applyDeltas, applySnapshot, dataOf, liveStore, setConnection, type LiveData, type LiveStore } from './store.js';
 
 export type LiveSocket = Pick<Socket<ServerToClientEvents, ClientToServerEvents>, 'on' | 'off' | 'emit'>;
 
@@ -18,19 +18,36 @@ export interface AttachOptions {
   resyncTimeoutMs?: number;
   /** Deltas kept while a resync is in flight; beyond this we just wait for the snapshot. */
   maxBuffered?: number;
+  /**
+   * Deltas that carry only device telemetry (cameras, stations, links), KPIs or feed
+   * health wait up to this long and are applied together, in one store update; a
+   * delta with an alert, incident or unit change applies at once, with any waiting
+   * before it. 0 (the default) applies every delta as it comes. With tens of
+   * thousands of devices each store update copies their collection, and the map
+   * redraws devices once a second anyway.
+   */
+  coalesceMs?: number;
 }
+
+/** Changes an officer must see at once; the rest (telemetry, KPIs, feed health) may wait for the next batch. */
+const URGENT = new Set<Delta['changes'][number]['kind']>(['alert', 'incident', 'unit', 'gone']);
+const isUrgent = (delta: Delta): boolean => delta.changes.some((c) => URGENT.has(c.kind));
 
 /** Wire a socket to a store. Returns a function that removes every listener it added. */
 export function attachLive(socket: LiveSocket, store: LiveStore, options: AttachOptions = {}): () => void {
   const now = options.now ?? Date.now;
   const resyncTimeoutMs = options.resyncTimeoutMs ?? 10_000;
   const maxBuffered = options.maxBuffered ?? 2_000;
+  const coalesceMs = options.coalesceMs ?? 0;
 
   let resyncing = false;
   let resyncTimer: ReturnType<typeof setTimeout> | null = null;
   let buffered: Delta[] = [];
   /** Bumped per request, so a late answer to a timed-out request cannot land on a newer one. */
   let generation = 0;
+  /** Deltas waiting for the next batch (coalesceMs > 0), in arrival order. */
+  let pending: Delta[] = [];
+  let pendingTimer: ReturnType<typeof setTimeout> | null = null;
 
   const commit = (data: LiveData): void => {
     const t = now();
@@ -44,6 +61,27 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
     });
   };
 
+  const dropPending = (): void => {
+    pending = [];
+    if (pendingTimer !== null) clearTimeout(pendingTimer);
+    pendingTimer = null;
+  };
+
+  /** Apply deltas in order; at a gap, keep what came before and resync from there. */
+  const applyNow = (deltas: readonly Delta[]): void => {
+    const result = applyDeltas(dataOf(store.getState()), deltas);
+    if (result.applied > 0) commit(result.data);
+    const gap = result.stoppedAt?.delta;
+    if (gap) requestResync(gap, deltas.slice(deltas.indexOf(gap) + 1));
+    // Stale ones (duplicate or late delivery) are already reflected.
+  };
+
+  const flushPending = (): void => {
+    const batch = pending;
+    dropPending();
+    if (batch.length > 0) applyNow(batch);
+  };
+
   const stopResync = (): void => {
     resyncing = false;
     buffered = [];
@@ -53,25 +91,19 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
 
   /** Apply a snapshot, then whatever consecutive deltas were buffered after it. */
   const adoptSnapshot = (snapshot: Snapshot): void => {
-    const pending = buffered.sort((a, b) => a.seq - b.seq);
+    const after = buffered.sort((a, b) => a.seq - b.seq);
     stopResync();
-    let data = applySnapshot(snapshot, now());
-    let gapAfter: Delta | null = null;
-    for (const delta of pending) {
-      const result = applyDelta(data, delta);
-      if (result.outcome === 'gap') {
-        gapAfter = delta;
-        break;
-      }
-      data = result.data;
-    }
-    commit(data);
-    if (gapAfter) requestResync(gapAfter);
+    // The snapshot is the whole picture at its seq: anything still waiting is older.
+    dropPending();
+    const result = applyDeltas(applySnapshot(snapshot, now()), after);
+    commit(result.data);
+    const gap = result.stoppedAt?.delta;
+    if (gap) requestResync(gap, after.slice(after.indexOf(gap) + 1));
   };
 
-  const requestResync = (trigger: Delta): void => {
+  const requestResync = (trigger: Delta, following: readonly Delta[] = []): void => {
     resyncing = true;
-    buffered = [trigger];
+    buffered = [trigger, ...following].slice(0, maxBuffered);
     resyncTimer = setTimeout(stopResync, resyncTimeoutMs);
     const mine = ++generation;
     socket.emit('state:resync', (result) => {
@@ -89,10 +121,10 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
       if (buffered.length < maxBuffered) buffered.push(delta);
       return;
     }
-    const result = applyDelta(dataOf(store.getState()), delta);
-    if (result.outcome === 'applied') commit(result.data);
-    else if (result.outcome === 'gap') requestResync(delta);
-    // 'stale': duplicate or late delivery, already reflected.
+    if (coalesceMs <= 0) return applyNow([delta]);
+    pending.push(delta);
+    if (isUrgent(delta)) flushPending();
+    else pendingTimer ??= setTimeout(flushPending, coalesceMs);
   };
 
   // A first connect is 'connecting' until the snapshot. A reconnect that resumes
@@ -100,6 +132,8 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
   // missed, no delta either: the data we hold is current, so it is live at once.
   const onConnect = (): void => setConnection(store, store.getState().seq === null ? 'connecting' : 'live', now());
   const onDisconnect = (): void => {
+    // What arrived is applied, so a reconnect resumes after it.
+    flushPending();
     stopResync();
     setConnection(store, 'offline', now());
   };
@@ -113,6 +147,7 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
   socket.on('connect_error', onConnectError);
 
   return () => {
+    dropPending();
     stopResync();
     socket.off('state:snapshot', onSnapshot);
     socket.off('state:delta', onDelta);
@@ -155,7 +190,8 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
     reconnectionDelayMax: 15_000,
     randomizationFactor: 0.5,
   });
-  const detach = attachLive(socket, store);
+  // Device telemetry comes 4 times a second; the console applies it once a second.
+  const detach = attachLive(socket, store, { coalesceMs: 1_000 });
   current = socket;
 
   // socket.io gives up on its own after a server-side disconnect (graceful shutdown on

@@ -12,6 +12,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit } from '../../../contract/domain.js';
 import type { Delta, Kpis, Snapshot } from '../../../contract/socket.js';
+import { noteStep } from './lineage.js';
 
 export type ById<T> = Readonly<Record<string, T>>;
 
@@ -98,11 +99,24 @@ export function applySnapshot(snapshot: Snapshot, now: number): LiveData {
 export type DeltaOutcome = 'applied' | 'stale' | 'gap';
 
 export function applyDelta(data: LiveData, delta: Delta): { outcome: DeltaOutcome; data: LiveData } {
-  if (data.seq === null) return { outcome: 'gap', data };
-  if (delta.seq <= data.seq) return { outcome: 'stale', data };
-  if (delta.seq !== data.seq + 1) return { outcome: 'gap', data };
+  const r = applyDeltas(data, [delta]);
+  return { outcome: r.stoppedAt ? r.stoppedAt.outcome : r.applied > 0 ? 'applied' : 'stale', data: r.data };
+}
 
-  // Copy each touched collection once per delta, not once per change.
+/**
+ * Several consecutive deltas at once, in order: each touched collection is copied
+ * once for all of them, not once per delta (a collection of 50,000 devices costs
+ * tens of milliseconds to copy). Stale ones are skipped; at a gap it stops, with
+ * everything before it applied, and says which delta it stopped at.
+ */
+export function applyDeltas(
+  data: LiveData,
+  deltas: readonly Delta[],
+): { data: LiveData; applied: number; stoppedAt: { delta: Delta; outcome: 'gap' } | null } {
+  let seq = data.seq;
+  if (seq === null) return { data, applied: 0, stoppedAt: deltas.length > 0 ? { delta: deltas[0]!, outcome: 'gap' } : null };
+
+  // Copy each touched collection once, not once per change.
   let cameras: Record<string, Camera> | null = null;
   let stations: Record<string, Station> | null = null;
   let links: Record<string, Link> | null = null;
@@ -111,58 +125,109 @@ export function applyDelta(data: LiveData, delta: Delta): { outcome: DeltaOutcom
   let units: Record<string, Unit> | null = null;
   let kpis = data.kpis;
   let feeds = data.feeds;
+  // Device ids changed, for readers that follow the changes (./lineage.ts).
+  const cameraIds: string[] = [];
+  const stationIds: string[] = [];
+  const linkIds: string[] = [];
+  let applied = 0;
+  let stoppedAt: { delta: Delta; outcome: 'gap' } | null = null;
 
-  for (const change of delta.changes) {
-    switch (change.kind) {
-      case 'camera':
-        (cameras ??= { ...data.cameras })[change.camera.id] = change.camera;
-        break;
-      case 'station':
-        (stations ??= { ...data.stations })[change.station.id] = change.station;
-        break;
-      case 'link':
-        (links ??= { ...data.links })[change.link.id] = change.link;
-        break;
-      case 'alert': {
-        const map = (alerts ??= { ...data.alerts });
-        if (keepAlert(change.alert)) map[change.alert.id] = change.alert;
-        else delete map[change.alert.id];
-        break;
-      }
-      case 'incident': {
-        const map = (incidents ??= { ...data.incidents });
-        if (keepIncident(change.incident)) map[change.incident.id] = change.incident;
-        else delete map[change.incident.id];
-        break;
-      }
-      case 'unit':
-        (units ??= { ...data.units })[change.unit.id] = change.unit;
-        break;
-      case 'kpis':
-        kpis = change.kpis;
-        break;
-      case 'feeds':
-        feeds = change.feeds;
-        break;
-      case 'gone':
-        // Left this screen's view (e.g. an incident reassigned to another unit).
-        if (change.entity === 'alert') delete (alerts ??= { ...data.alerts })[change.id];
-        else if (change.entity === 'incident') delete (incidents ??= { ...data.incidents })[change.id];
-        else delete (units ??= { ...data.units })[change.id];
-        break;
-      default: {
-        // A newer server may send kinds this client does not know: skip them, keep the seq.
-        const unknown: never = change;
-        void unknown;
+  for (const delta of deltas) {
+    if (delta.seq <= seq!) continue;
+    if (delta.seq !== seq! + 1) {
+      stoppedAt = { delta, outcome: 'gap' };
+      break;
+    }
+    seq = delta.seq;
+    applied += 1;
+    for (const change of delta.changes) {
+      switch (change.kind) {
+        case 'camera':
+          (cameras ??= { ...data.cameras })[change.camera.id] = change.camera;
+          cameraIds.push(change.camera.id);
+          break;
+        case 'station':
+          (stations ??= { ...data.stations })[change.station.id] = change.station;
+          stationIds.push(change.station.id);
+          break;
+        case 'link':
+          (links ??= { ...data.links })[change.link.id] = change.link;
+          linkIds.push(change.link.id);
+          break;
+        // A known device's live fields: merged into the device held (its site data never rides along).
+        case 'cameraLive': {
+          const map = (cameras ??= { ...data.cameras });
+          const held = map[change.camera.id];
+          if (held) {
+            map[change.camera.id] = { ...held, ...change.camera };
+            cameraIds.push(change.camera.id);
+          }
+          break;
+        }
+        case 'stationLive': {
+          const map = (stations ??= { ...data.stations });
+          const held = map[change.station.id];
+          if (held) {
+            map[change.station.id] = { ...held, ...change.station };
+            stationIds.push(change.station.id);
+          }
+          break;
+        }
+        case 'linkLive': {
+          const map = (links ??= { ...data.links });
+          const held = map[change.link.id];
+          if (held) {
+            map[change.link.id] = { ...held, ...change.link };
+            linkIds.push(change.link.id);
+          }
+          break;
+        }
+        case 'alert': {
+          const map = (alerts ??= { ...data.alerts });
+          if (keepAlert(change.alert)) map[change.alert.id] = change.alert;
+          else delete map[change.alert.id];
+          break;
+        }
+        case 'incident': {
+          const map = (incidents ??= { ...data.incidents });
+          if (keepIncident(change.incident)) map[change.incident.id] = change.incident;
+          else delete map[change.incident.id];
+          break;
+        }
+        case 'unit':
+          (units ??= { ...data.units })[change.unit.id] = change.unit;
+          break;
+        case 'kpis':
+          kpis = change.kpis;
+          break;
+        case 'feeds':
+          feeds = change.feeds;
+          break;
+        case 'gone':
+          // Left this screen's view (e.g. an incident reassigned to another unit).
+          if (change.entity === 'alert') delete (alerts ??= { ...data.alerts })[change.id];
+          else if (change.entity === 'incident') delete (incidents ??= { ...data.incidents })[change.id];
+          else delete (units ??= { ...data.units })[change.id];
+          break;
+        default: {
+          // A newer server may send kinds this client does not know: skip them, keep the seq.
+          const unknown: never = change;
+          void unknown;
+        }
       }
     }
   }
 
+  if (applied === 0) return { data, applied, stoppedAt };
+  if (cameras) noteStep(cameras, data.cameras, cameraIds);
+  if (stations) noteStep(stations, data.stations, stationIds);
+  if (links) noteStep(links, data.links, linkIds);
   return {
-    outcome: 'applied',
+    applied,
+    stoppedAt,
     data: {
       ...data,
-      seq: delta.seq,
+      seq,
       cameras: cameras ?? data.cameras,
       stations: stations ?? data.stations,
       links: links ?? data.links,

@@ -3,7 +3,7 @@
  * its `id` in properties (browser tests and click handlers read it), plus only the
  * few properties the layer expressions use, to keep worker transfers small.
  */
-import type { FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { WardFeature } from '../../../contract/citypack.js';
 import { SEVERITY_RANK, type Alert, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
 import type { ById } from '../live/store.js';
@@ -27,15 +27,37 @@ export function circlePolygon(center: LngLat, radiusM: number, steps = 32): numb
   return ring;
 }
 
+/** The map's dot of one camera: the only properties the layers and the picking read. */
+export function cameraFeature(c: Camera & { position: LngLat }): Feature<Point> {
+  return { type: 'Feature', id: c.id, geometry: { type: 'Point', coordinates: c.position }, properties: { id: c.id, state: c.state, stale: c.stale } };
+}
+
+export function stationFeature(s: Station & { position: LngLat }): Feature<Point> {
+  return {
+    type: 'Feature',
+    id: s.id,
+    geometry: { type: 'Point', coordinates: s.position },
+    properties: { id: s.id, state: s.state, operator: s.operator, stale: s.stale },
+  };
+}
+
+/**
+ * What a device's dot on the map depends on, as a string: equal keys mean the map
+ * needs no update for it (telemetry such as load or bitrate changes nothing drawn).
+ * Null when it is not drawn (no position).
+ */
+export function cameraKey(c: Camera | undefined): string | null {
+  return c?.position ? `${c.position[0]},${c.position[1]}|${c.state}|${c.stale}` : null;
+}
+
+export function stationKey(s: Station | undefined): string | null {
+  return s?.position ? `${s.position[0]},${s.position[1]}|${s.state}|${s.stale}|${s.operator}` : null;
+}
+
 export function cameraFeatures(cameras: ById<Camera>): FeatureCollection<Point> {
   const features: FeatureCollection<Point>['features'] = [];
   for (const c of Object.values(cameras)) {
-    if (!c.position) continue;
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: c.position },
-      properties: { id: c.id, state: c.state, stale: c.stale },
-    });
+    if (c.position) features.push(cameraFeature(c as Camera & { position: LngLat }));
   }
   return { type: 'FeatureCollection', features };
 }
@@ -43,25 +65,39 @@ export function cameraFeatures(cameras: ById<Camera>): FeatureCollection<Point> 
 export function stationFeatures(stations: ById<Station>): FeatureCollection<Point> {
   const features: FeatureCollection<Point>['features'] = [];
   for (const s of Object.values(stations)) {
-    if (!s.position) continue;
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: s.position },
-      properties: { id: s.id, state: s.state, operator: s.operator, stale: s.stale },
-    });
+    if (s.position) features.push(stationFeature(s as Station & { position: LngLat }));
   }
   return { type: 'FeatureCollection', features };
 }
 
-export function coverageFeatures(stations: ById<Station>): FeatureCollection<Polygon> {
+/**
+ * Which stations get a coverage circle. In a city of a few hundred stations,
+ * every one: the circles show what each covers. Past a few thousand (`outagesOnly`)
+ * they overlap into one even wash that says nothing and costs a renderer thousands
+ * of overlapping fills per frame, so only the stations that are not up are drawn:
+ * the holes (hatched) and the degraded. The ward choropleth still shows the loss.
+ */
+export function hasCoverage(s: Station | undefined, outagesOnly = false): s is Station & { position: LngLat } {
+  return !!s?.position && s.radiusM > 0 && (!outagesOnly || s.state === 'down' || s.state === 'degraded');
+}
+
+export function coverageKey(s: Station | undefined, outagesOnly = false): string | null {
+  return hasCoverage(s, outagesOnly) ? `${s.position[0]},${s.position[1]}|${s.radiusM}|${s.state}` : null;
+}
+
+export function coverageFeature(s: Station & { position: LngLat }): Feature<Polygon> {
+  return {
+    type: 'Feature',
+    id: s.id,
+    geometry: { type: 'Polygon', coordinates: [circlePolygon(s.position, s.radiusM)] },
+    properties: { id: s.id, state: s.state },
+  };
+}
+
+export function coverageFeatures(stations: ById<Station>, outagesOnly = false): FeatureCollection<Polygon> {
   const features: FeatureCollection<Polygon>['features'] = [];
   for (const s of Object.values(stations)) {
-    if (!s.position || !(s.radiusM > 0)) continue;
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [circlePolygon(s.position, s.radiusM)] },
-      properties: { id: s.id, state: s.state },
-    });
+    if (hasCoverage(s, outagesOnly)) features.push(coverageFeature(s));
   }
   // Down stations last so their hatch is not hidden under a neighbour's fill.
   features.sort((a, b) => Number(a.properties?.state === 'down') - Number(b.properties?.state === 'down'));

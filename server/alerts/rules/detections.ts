@@ -99,7 +99,8 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     w.times.push(now);
     w.cameraId = e.id;
     prune(w, now);
-    if (w.times.length < burst.count) return;
+    // Already raised: nothing to build (a busy road sends thousands of violations an hour).
+    if (w.times.length < burst.count || ctx.alerts.isActive(key)) return;
     const c = cam(e.id);
     const where = roadId ? (ctx.pack.roads.features.find((r) => r.properties.id === roadId)?.properties.name ?? roadId) : (c?.name ?? e.id);
     const data: Record<string, number | string> = { count: w.times.length, windowS: burst.windowS, by: burst.by, cameraId: e.id };
