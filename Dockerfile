@@ -53,4 +53,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 # The server bundle (dist/server/index.mjs, npm run build:server): no TypeScript loader in the process.
-CMD ["node", "dist/server/index.mjs"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/server/index.mjs"]

@@ -9,6 +9,14 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const SERVER_BUNDLE = path.join(ROOT, 'dist', 'server', 'index.mjs');
+/**
+ * V8 heap settings the server runs with (npm start, Docker, benchmarks). The server's
+ * live heap is small (about 30 MB at 10k msg/s) but V8's default growth lets it sit at
+ * 200 MB of RSS; growing the old space by 20 % steps and 8 MB semi-spaces keeps it near
+ * 120 MB for the same CPU (docs/benchmarks.md). No hard cap: nothing can run out.
+ * BENCH_FLAGS (space-separated) replaces them, for measuring others.
+ */
+export const SERVER_NODE_FLAGS = process.env.BENCH_FLAGS !== undefined ? process.env.BENCH_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=8', '--heap-growing-percent=20'];
 
 function newestMtime(p) {
   const st = statSync(p);

@@ -67,7 +67,7 @@ if (!existsSync(source)) {
   say(`error: ${path.relative(REPO_ROOT, source)} does not exist yet`);
   process.exit(1);
 }
-const { buildServer, serverBundleStale, SERVER_BUNDLE } = await import('./build-server.mjs');
+const { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS } = await import('./build-server.mjs');
 if (serverBundleStale()) {
   say('server/ changed since the last build: npm run build:server');
   try {
@@ -84,7 +84,7 @@ const entry = SERVER_BUNDLE;
 // if this process dies without forwarding (e.g. SIGKILL). Elsewhere: same group, signals forwarded.
 // A .env beside package.json is read (Node 20's --env-file): the variables of .env.example.
 const envFile = path.join(REPO_ROOT, '.env');
-const nodeArgs = [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), entry];
+const nodeArgs = [...(existsSync(envFile) ? [`--env-file=${envFile}`] : []), ...SERVER_NODE_FLAGS, entry];
 const setpriv = process.platform === 'linux' ? findBinary('setpriv') : null;
 const [command, args] = setpriv
   ? [setpriv, ['--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs]]

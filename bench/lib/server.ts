@@ -9,7 +9,7 @@ import path from 'node:path';
 import { freePort } from '../../tests/harness/ports.js';
 import { withParentDeathSignal } from '../../tests/harness/proc.js';
 import { REPO, WORK } from './paths.js';
-import { buildServer, serverBundleStale, SERVER_BUNDLE } from '../../scripts/build-server.mjs';
+import { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { authDirFor, benchToken, seedBenchUser } from './auth.js';
 
 export interface ServerOptions {
@@ -66,7 +66,7 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
   };
   // As an operator runs it (npm start): the bundle, rebuilt when stale. BENCH_TSX=1 runs the sources under tsx.
   if (process.env.BENCH_TSX !== '1' && serverBundleStale()) await buildServer();
-  const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')] : [SERVER_BUNDLE];
+  const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')] : [...SERVER_NODE_FLAGS, SERVER_BUNDLE];
   const [cmd, args] = withParentDeathSignal(process.execPath, [...(o.nodeArgs ?? []), ...entry]);
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });

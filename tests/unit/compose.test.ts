@@ -406,7 +406,7 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^EXPOSE 8080$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "-e", ".*\/api\/health/m);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/server\/index\.mjs"\]$/m);
+    expect(runtime).toMatch(/^CMD \["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist\/server\/index\.mjs"\]$/m);
     for (const dir of ['server', 'contract', 'simulators', 'citypacks']) {
       expect(runtime, dir).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
       expect(existsSync(path.join(ROOT, dir)), dir).toBe(true);
