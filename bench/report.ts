@@ -14,7 +14,7 @@ const INGEST_HEAD = ['consumer', 'target msg/s', 's', 'devices', 'published msg/
 export function targets(r: BenchResults): { target: string; verdict: string; figure: string }[] {
   const out: { target: string; verdict: string; figure: string }[] = [];
   const s = r.sustained ?? r.ingest.filter((i) => i.consumer === 'server').at(-1);
-  if (s) out.push({ target: `ingest ≥ 20,000 msg/s sustained${r.sustained ? ' 10 min' : ''}, zero loss/dups/drops`, verdict: yes(s.rate >= 20000 && s.sustained), figure: `${s.rate}/s for ${s.durationS} s: published ${s.achievedRate}/s, delivered ${s.deliveredPct}%, missing ${s.missing}, drops ${s.brokerDropped}, drain ${s.drainMs} ms` });
+  if (s) out.push({ target: `ingest ≥ 20,000 msg/s sustained${r.sustained ? ' 10 min' : ''}, zero loss/dups/drops`, verdict: s.durationS < 600 ? `not shown (${s.durationS} s, not 10 min)` : yes(s.rate >= 20000 && s.sustained), figure: `${s.rate}/s for ${s.durationS} s: published ${s.achievedRate}/s, delivered ${s.deliveredPct}%, missing ${s.missing}, drops ${s.brokerDropped}, drain ${s.drainMs} ms` });
   const srv = r.ingest.find((i) => i.consumer === 'server' && i.rate === 10000);
   const nr = r.ingest.find((i) => i.consumer === 'node-red' && i.rate === 10000);
   if (srv && nr) out.push({ target: 'at 10,000 msg/s ≤ ½ the CPU and ≤ ½ the memory of Node-RED', verdict: yes(srv.cpuPct <= nr.cpuPct / 2 && srv.peakRssMB <= nr.peakRssMB / 2), figure: `CPU ${srv.cpuPct}% vs ${nr.cpuPct}% (×${(srv.cpuPct / nr.cpuPct).toFixed(2)}), RSS ${srv.peakRssMB} vs ${nr.peakRssMB} MB (×${(srv.peakRssMB / nr.peakRssMB).toFixed(2)}); Node-RED delivered ${nr.deliveredPct}%` });
@@ -47,7 +47,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.ingest.length) parts.push('### Ingest: Mosquitto QoS1 → consumer → InfluxDB\n\n' + table(INGEST_HEAD, r.ingest.map(ingestRow)));
   const pairs = r.ingest.filter((i) => i.consumer === 'server').map((s) => [s, r.ingest.find((n) => n.consumer === 'node-red' && n.rate === s.rate)] as const).filter(([, n]) => n);
   if (pairs.length) parts.push('### Side by side with Node-RED\n\n' + table(['msg/s', 'delivered server / Node-RED', 'CPU % server / Node-RED', 'CPU ratio', 'RSS MB server / Node-RED', 'RSS ratio'], pairs.map(([s, n]) => [s.rate, `${s.deliveredPct}% / ${n!.deliveredPct}%`, `${s.cpuPct} / ${n!.cpuPct}`, (s.cpuPct / n!.cpuPct).toFixed(2), `${s.peakRssMB} / ${n!.peakRssMB}`, (s.peakRssMB / n!.peakRssMB).toFixed(2)])));
-  const extra = [r.sustained && ['10 min sustained', r.sustained], r.rerun && ['re-run at the end', r.rerun]].filter(Boolean) as [string, IngestResult][];
+  const extra = [r.sustained && [r.sustained.durationS >= 600 ? '10 min sustained' : `sustained ${r.sustained.durationS} s`, r.sustained], r.rerun && ['re-run at the end', r.rerun]].filter(Boolean) as [string, IngestResult][];
   if (extra.length) parts.push('### Ingest: sustained and re-run\n\n' + table(['run', ...INGEST_HEAD], extra.map(([k, v]) => [k, ...ingestRow(v)])));
   if (r.bare) parts.push('### Bare-broker ceiling (counting subscriber, QoS1)\n\n' + table(['target msg/s', 'published msg/s', 'counted msg/s', 'counted', 'broker drops'], [[r.bare.targetRate, r.bare.publishedRate, r.bare.receivedRate, r.bare.received, r.bare.brokerDropped]]));
   if (r.profile?.top.length) parts.push(`### Server CPU profile at ${r.profile.rate} msg/s: top self time\n\n` + table(['function', 'where', 'self %'], r.profile.top.map((t) => [t.fn, t.where, t.selfPct])));

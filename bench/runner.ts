@@ -79,8 +79,10 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
         fs.rmSync(profDir, { recursive: true, force: true });
         await runIngest({ stack, consumer: 'server', rate: 20000, durationS: 30, devices: 1000, cityPack: pack1k, label: 'prof', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir], log });
         res.profile = { rate: 20000, top: topSelfTime(profDir) };
-        log('ingest: 20,000 msg/s sustained for 10 minutes');
-        res.sustained = await runIngest({ stack, consumer: 'server', rate: 20000, durationS: 600, devices: 10000, cityPack: generateCityPack(10000), label: 'sustained', log });
+        // BENCH_SUSTAINED_S shortens it when a run must fit a time budget (the table says how long it ran).
+        const sustainedS = Number(process.env.BENCH_SUSTAINED_S) || 600;
+        log(`ingest: 20,000 msg/s sustained for ${sustainedS} s`);
+        res.sustained = await runIngest({ stack, consumer: 'server', rate: 20000, durationS: sustainedS, devices: 10000, cityPack: generateCityPack(10000), label: 'sustained', log });
       }
     });
     if (want('bare')) await guard('bare', async () => {
