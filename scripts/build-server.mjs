@@ -4,7 +4,8 @@
 // about 30 MB of RSS and the start-up transform (docs/benchmarks.md).
 // Also used by `npm start` and the benchmarks, which rebuild when a source is newer.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { newestMtime } from './ensure-deps.mjs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -14,17 +15,9 @@ export const SERVER_BUNDLE = path.join(ROOT, 'dist', 'server', 'index.mjs');
  * live heap is small (about 30 MB at 10k msg/s) but V8's default growth lets it sit at
  * 200 MB of RSS; growing the old space by 20 % steps and 8 MB semi-spaces keeps it near
  * 120 MB for the same CPU (docs/benchmarks.md). No hard cap: nothing can run out.
- * BENCH_FLAGS (space-separated) replaces them, for measuring others.
  */
-export const SERVER_NODE_FLAGS = process.env.BENCH_FLAGS !== undefined ? process.env.BENCH_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=8', '--heap-growing-percent=20'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=20'];
 
-function newestMtime(p) {
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const e of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, e)));
-  return newest;
-}
 
 /** True when the bundle is missing or older than server/, contract/ or package.json. */
 export function serverBundleStale() {

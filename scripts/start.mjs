@@ -5,10 +5,10 @@
 //   3. npm run build when dist/client/index.html is missing or older than client/ (skipped while client/ does not exist)
 //   4. node dist/server/index.mjs (bundled from server/ when stale), stdio inherited; SIGINT/SIGTERM/SIGHUP forwarded once; exits with its code
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDebianPackages, ensureNodeModules, findBinary, REPO_ROOT, run } from './ensure-deps.mjs';
+import { ensureDebianPackages, ensureNodeModules, findBinary, newestMtime, REPO_ROOT, run } from './ensure-deps.mjs';
 
 const say = (msg) => process.stderr.write(`[start] ${msg}\n`);
 
@@ -28,21 +28,6 @@ if (process.env.INFLUX_URL) {
 }
 
 // 3. client build
-function newestMtime(p) {
-  let st;
-  try {
-    st = statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs; // catches deletions and renames too
-  for (const entry of readdirSync(p)) {
-    if (entry === 'node_modules' || entry === 'dist') continue;
-    newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  }
-  return newest;
-}
 
 const clientDir = path.join(REPO_ROOT, 'client');
 if (!existsSync(clientDir)) {

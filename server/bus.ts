@@ -34,7 +34,7 @@ export interface BusEvents {
    * A change to the live picture, for the push layer. `site`: the device is new or its
    * site data (name, position, ward…) changed, so screens need it whole, not just its live fields.
    */
-  'state.change': FullChange & { site?: boolean };
+  'state.change': FullChange & { site?: true };
 }
 
 type Listener<K extends keyof BusEvents> = (event: BusEvents[K]) => void;

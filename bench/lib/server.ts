@@ -66,7 +66,9 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
   };
   // As an operator runs it (npm start): the bundle, rebuilt when stale. BENCH_TSX=1 runs the sources under tsx.
   if (process.env.BENCH_TSX !== '1' && serverBundleStale()) await buildServer();
-  const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')] : [...SERVER_NODE_FLAGS, SERVER_BUNDLE];
+  // BENCH_FLAGS (space-separated) replaces the shipped V8 flags, for measuring others.
+  const flags = process.env.BENCH_FLAGS !== undefined ? process.env.BENCH_FLAGS.split(' ').filter(Boolean) : SERVER_NODE_FLAGS;
+  const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', path.join(REPO, 'server', 'index.ts')] : [...flags, SERVER_BUNDLE];
   const [cmd, args] = withParentDeathSignal(process.execPath, [...(o.nodeArgs ?? []), ...entry]);
   const t0 = performance.now();
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });

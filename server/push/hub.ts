@@ -135,11 +135,15 @@ export class PushHub {
     return snapshot;
   }
 
-  private onChange(ev: FullChange & { site?: boolean }): void {
-    const { site, ...rest } = ev;
-    const c = rest as FullChange;
+  private onChange(ev: FullChange & { site?: true }): void {
+    // Only a new device or new site data carries the flag (rare): strip it then, copy nothing otherwise.
+    let c: FullChange = ev;
+    if (ev.site) {
+      const { site: _site, ...rest } = ev;
+      c = rest as FullChange;
+    }
     const key = `${c.kind}:${changeId(c)}`;
-    if (site) this.siteChanged.add(key);
+    if (ev.site) this.siteChanged.add(key);
     if (!IMMEDIATE.has(c.kind)) {
       if (this.urgent.has(key)) this.urgent.set(key, c);
       else this.pending.set(key, c);

@@ -96,7 +96,7 @@ export class Registry {
     if (isOlder(e, prev.lastSeen)) return;
     const next: Camera = { ...prev, state: p.state, fps: p.fps ?? null, bitrateKbps: p.bitrateKbps ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.cameras.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'camera', camera: next, site: !known });
+    this.bus.emit('state.change', known ? { kind: 'camera', camera: next } : { kind: 'camera', camera: next, site: true });
   }
 
   private touchCamera(id: string, ts: number): void {
@@ -124,7 +124,7 @@ export class Registry {
       stale: false,
     };
     this.stations.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'station', station: next, site: !known });
+    this.bus.emit('state.change', known ? { kind: 'station', station: next } : { kind: 'station', station: next, site: true });
   }
 
   private onLinkStatus(e: BusEvents['link.status']): void {
@@ -134,7 +134,7 @@ export class Registry {
     if (isOlder(e, prev.lastSeen)) return;
     const next: Link = { ...prev, state: p.state, latencyMs: p.latencyMs ?? null, lossPct: p.lossPct ?? null, lastSeen: Math.max(p.ts, prev.lastSeen ?? 0), stale: false };
     this.links.set(e.id, next);
-    this.bus.emit('state.change', { kind: 'link', link: next, site: !known });
+    this.bus.emit('state.change', known ? { kind: 'link', link: next } : { kind: 'link', link: next, site: true });
   }
 
   /** A device silent past staleMs is stale: a camera that stops reporting is offline even without a last-will. */
