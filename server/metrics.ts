@@ -6,14 +6,25 @@ import client from 'prom-client';
 
 export function createMetrics() {
   const registry = new client.Registry();
+  // Per-message counts are kept as plain numbers on the ingest path and added to their
+  // counters when Prometheus (or the health report) reads them: a prom-client inc()
+  // hashes labels and checks values, at 10,000 messages a second that shows in profiles.
+  const beforeRead: (() => void)[] = [];
   client.collectDefaultMetrics({ register: registry, prefix: 'ioc_process_' });
   const m = {
     registry,
+    /** Registers a function that moves counts held back on a hot path into their counters. */
+    beforeRead(fn: () => void): void {
+      beforeRead.push(fn);
+    },
     messages: new client.Counter({
       name: 'ioc_ingest_messages_total',
       help: 'Valid MQTT messages ingested, by feed and kind',
       labelNames: ['feed', 'kind'] as const,
       registers: [registry],
+      collect() {
+        for (const fn of beforeRead) fn();
+      },
     }),
     rejects: new client.Counter({
       name: 'ioc_ingest_rejected_total',

@@ -52,3 +52,59 @@ export function toLine(p: Point): string {
   parts.push(' ', p.timestamp);
   return parts.join('');
 }
+
+export type FieldValue = number | string | boolean | undefined;
+
+/**
+ * A measurement whose tag and field keys are fixed: keys are escaped once, here, and
+ * a line is one concatenation with no Point object, tag sort or key escaping per
+ * message. On the ingest path this is about 4× faster than toLine (bench/probe.ts
+ * profiles; docs/benchmarks.md). Lines are identical to toLine's for the same point.
+ */
+export interface LineShape {
+  readonly measurement: string;
+  /** Tag values in the order of the shape's tag keys; '' leaves a tag out. */
+  line(tags: readonly string[], fields: readonly FieldValue[], timestamp: string): string;
+  /** The same data as a Point (reading it back in tests, generic code). */
+  point(tags: readonly string[], fields: readonly FieldValue[], timestamp: string): Point;
+}
+
+export function lineShape(measurement: string, tagKeys: readonly string[], fieldKeys: readonly string[]): LineShape {
+  for (let i = 1; i < tagKeys.length; i++) {
+    // InfluxDB's advice (and toLine's order): tags sorted by key.
+    if (tagKeys[i]! <= tagKeys[i - 1]!) throw new Error(`${measurement}: tag keys must be sorted and distinct`);
+  }
+  const head = escMeasurement(measurement);
+  const tagPrefix = tagKeys.map((k) => `,${escKey(k)}=`);
+  const firstField = fieldKeys.map((k) => ` ${escKey(k)}=`);
+  const nextField = fieldKeys.map((k) => `,${escKey(k)}=`);
+  return {
+    measurement,
+    line(tags, fields, timestamp) {
+      let l = head;
+      for (let i = 0; i < tagPrefix.length; i++) {
+        const v = tags[i]!;
+        if (v !== '') l += tagPrefix[i]! + escKey(v);
+      }
+      let first = true;
+      for (let i = 0; i < firstField.length; i++) {
+        const v = fields[i];
+        if (v === undefined) continue;
+        l += (first ? firstField[i]! : nextField[i]!) + fieldValue(v);
+        first = false;
+      }
+      return `${l} ${timestamp}`;
+    },
+    point(tags, fields, timestamp) {
+      const t: Record<string, string> = {};
+      tagKeys.forEach((k, i) => {
+        if (tags[i] !== '') t[k] = tags[i]!;
+      });
+      const f: Record<string, number | string | boolean> = {};
+      fieldKeys.forEach((k, i) => {
+        if (fields[i] !== undefined) f[k] = fields[i]!;
+      });
+      return { measurement, tags: t, fields: f, timestamp };
+    },
+  };
+}

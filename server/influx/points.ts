@@ -7,7 +7,7 @@
  * distinct messages in the same ms stay distinct, and a duplicate (same device,
  * same seq, same ts) overwrites itself — writes are idempotent.
  */
-import type { Point } from './lineprotocol.js';
+import { lineShape, type FieldValue, type LineShape, type Point } from './lineprotocol.js';
 import type { BusEvents } from '../bus.js';
 import type { StationSite } from '../../contract/index.js';
 
@@ -18,103 +18,90 @@ export function nsTimestamp(ms: number, seq: number): string {
 
 const STATE_CODE: Record<string, number> = { online: 2, up: 2, degraded: 1, offline: 0, down: 0 };
 
-/** Drop undefined fields: InfluxDB has no null. */
-function fields(f: Record<string, number | string | boolean | undefined>): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
-  for (const k in f) {
-    const v = f[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
+type Values = [tags: readonly string[], fields: readonly FieldValue[], timestamp: string];
 
-export function cameraStatusPoint(e: BusEvents['camera.status'], wardId: string | null): Point {
-  const p = e.payload;
+/**
+ * One measurement of the device feeds: its shape (keys, in one place) and how an event
+ * fills it. `line` is the ingest path (every message); `point` reads the same data as
+ * an object (tests, generic code).
+ */
+function measurement<A extends unknown[]>(shape: LineShape, values: (...a: A) => Values) {
   return {
-    measurement: 'camera_status',
-    tags: { camera: e.id, ward: wardId ?? 'none' },
-    fields: fields({
-      state: p.state,
-      state_code: STATE_CODE[p.state],
-      fps: p.fps,
-      bitrate_kbps: p.bitrateKbps,
-      uptime_s: p.uptimeS,
-      seq: p.seq,
-    }),
-    timestamp: nsTimestamp(p.ts, p.seq),
+    shape,
+    line: (...a: A): string => {
+      const [t, f, ts] = values(...a);
+      return shape.line(t, f, ts);
+    },
+    point: (...a: A): Point => {
+      const [t, f, ts] = values(...a);
+      return shape.point(t, f, ts);
+    },
   };
 }
 
-export function detectionPoint(e: BusEvents['camera.detection'], roadId: string | null): Point {
-  const p = e.payload;
-  return {
-    measurement: 'detection',
-    tags: { camera: e.id, kind: p.kind, road: roadId ?? 'none' },
-    fields: fields({
-      confidence: p.confidence,
-      lat: p.lat,
-      lon: p.lon,
-      lane: p.lane,
-      zone: p.zone,
-      plate: p.plate,
-      speed_kmh: p.kind === 'speeding' ? p.speedKmh : undefined,
-      limit_kmh: p.kind === 'speeding' ? p.limitKmh : undefined,
-      queue_m: p.kind === 'congestion' ? p.queueLengthM : undefined,
-      people: p.kind === 'crowd' ? p.peopleCount : undefined,
-      seq: p.seq,
-    }),
-    timestamp: nsTimestamp(p.eventTs ?? p.ts, p.seq),
-  };
-}
+export const cameraStatus = measurement(
+  lineShape('camera_status', ['camera', 'ward'], ['state', 'state_code', 'fps', 'bitrate_kbps', 'uptime_s', 'seq']),
+  (e: BusEvents['camera.status'], wardId: string | null): Values => {
+    const p = e.payload;
+    return [[e.id, wardId ?? 'none'], [p.state, STATE_CODE[p.state], p.fps, p.bitrateKbps, p.uptimeS, p.seq], nsTimestamp(p.ts, p.seq)];
+  },
+);
 
-export function incidentReportPoint(e: BusEvents['incident.report'], wardId: string | null): Point {
-  const p = e.payload;
-  return {
-    measurement: 'incident_report',
-    tags: { channel: p.channel, severity: p.severity, source: e.sourceId, type: p.type, ward: wardId ?? 'none' },
-    fields: fields({
-      lat: p.lat,
-      lon: p.lon,
-      address: p.address,
-      description: p.description,
-      external_ref: p.externalRef,
-      reporter: p.reporter,
-      seq: p.seq,
-    }),
-    timestamp: nsTimestamp(p.ts, p.seq),
-  };
-}
+export const detection = measurement(
+  lineShape('detection', ['camera', 'kind', 'road'], ['confidence', 'lat', 'lon', 'lane', 'zone', 'plate', 'speed_kmh', 'limit_kmh', 'queue_m', 'people', 'seq']),
+  (e: BusEvents['camera.detection'], roadId: string | null): Values => {
+    const p = e.payload;
+    return [
+      [e.id, p.kind, roadId ?? 'none'],
+      [
+        p.confidence,
+        p.lat,
+        p.lon,
+        p.lane,
+        p.zone,
+        p.plate,
+        p.kind === 'speeding' ? p.speedKmh : undefined,
+        p.kind === 'speeding' ? p.limitKmh : undefined,
+        p.kind === 'congestion' ? p.queueLengthM : undefined,
+        p.kind === 'crowd' ? p.peopleCount : undefined,
+        p.seq,
+      ],
+      nsTimestamp(p.eventTs ?? p.ts, p.seq),
+    ];
+  },
+);
 
-export function stationStatusPoint(e: BusEvents['station.status'], meta: { operator: string | null; wardId: string | null }): Point {
-  const p = e.payload;
-  return {
-    measurement: 'station_status',
-    tags: { operator: meta.operator ?? 'unknown', station: e.id, ward: meta.wardId ?? 'none' },
-    fields: fields({
-      state: p.state,
-      state_code: STATE_CODE[p.state],
-      power: p.power,
-      battery_pct: p.batteryPct,
-      backhaul: p.backhaul,
-      load_pct: p.loadPct,
-      rsrp_dbm: p.rsrpDbm,
-      sinr_db: p.sinrDb,
-      active_users: p.activeUsers,
-      seq: p.seq,
-    }),
-    timestamp: nsTimestamp(p.ts, p.seq),
-  };
-}
+export const incidentReport = measurement(
+  lineShape('incident_report', ['channel', 'severity', 'source', 'type', 'ward'], ['lat', 'lon', 'address', 'description', 'external_ref', 'reporter', 'seq']),
+  (e: BusEvents['incident.report'], wardId: string | null): Values => {
+    const p = e.payload;
+    return [
+      [p.channel, p.severity, e.sourceId, p.type, wardId ?? 'none'],
+      [p.lat, p.lon, p.address, p.description, p.externalRef, p.reporter, p.seq],
+      nsTimestamp(p.ts, p.seq),
+    ];
+  },
+);
 
-export function linkStatusPoint(e: BusEvents['link.status']): Point {
-  const p = e.payload;
-  return {
-    measurement: 'link_status',
-    tags: { link: e.id },
-    fields: fields({ state: p.state, state_code: STATE_CODE[p.state], latency_ms: p.latencyMs, loss_pct: p.lossPct, seq: p.seq }),
-    timestamp: nsTimestamp(p.ts, p.seq),
-  };
-}
+export const stationStatus = measurement(
+  lineShape('station_status', ['operator', 'station', 'ward'], ['state', 'state_code', 'power', 'battery_pct', 'backhaul', 'load_pct', 'rsrp_dbm', 'sinr_db', 'active_users', 'seq']),
+  (e: BusEvents['station.status'], meta: { operator: string | null; wardId: string | null }): Values => {
+    const p = e.payload;
+    return [
+      [meta.operator ?? 'unknown', e.id, meta.wardId ?? 'none'],
+      [p.state, STATE_CODE[p.state], p.power, p.batteryPct, p.backhaul, p.loadPct, p.rsrpDbm, p.sinrDb, p.activeUsers, p.seq],
+      nsTimestamp(p.ts, p.seq),
+    ];
+  },
+);
+
+export const linkStatus = measurement(
+  lineShape('link_status', ['link'], ['state', 'state_code', 'latency_ms', 'loss_pct', 'seq']),
+  (e: BusEvents['link.status']): Values => {
+    const p = e.payload;
+    return [[e.id], [p.state, STATE_CODE[p.state], p.latencyMs, p.lossPct, p.seq], nsTimestamp(p.ts, p.seq)];
+  },
+);
 
 /** An imported station site (OpenCelliD): the last one per station is its current site data. */
 export function stationSitePoint(s: StationSite, at: number, i: number): Point {

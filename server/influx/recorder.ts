@@ -8,7 +8,7 @@ import { wardAt } from '../incidents/geo.js';
 import type { Registry } from '../registry/registry.js';
 import { capAlertPoint } from '../ingest/cap/points.js';
 import { frigateEventPoint } from '../ingest/frigate/points.js';
-import { cameraStatusPoint, stationSitePoint, detectionPoint, incidentReportPoint, linkStatusPoint, stationStatusPoint } from './points.js';
+import { cameraStatus, detection, incidentReport, linkStatus, stationSitePoint, stationStatus } from './points.js';
 import type { PointWriter } from './writer.js';
 
 const OWNER = 'recorder';
@@ -23,18 +23,18 @@ export class Recorder {
 
   start(): void {
     const { bus, registry, writer } = this;
-    bus.on('camera.status', OWNER, (e) => writer.write([cameraStatusPoint(e, registry.cameras.get(e.id)?.wardId ?? null)]));
-    bus.on('camera.detection', OWNER, (e) => writer.write([detectionPoint(e, registry.cameras.get(e.id)?.roadId ?? null)]));
+    bus.on('camera.status', OWNER, (e) => writer.writeLine(cameraStatus.line(e, registry.cameras.get(e.id)?.wardId ?? null)));
+    bus.on('camera.detection', OWNER, (e) => writer.writeLine(detection.line(e, registry.cameras.get(e.id)?.roadId ?? null)));
     bus.on('incident.report', OWNER, (e) => {
       const p = e.payload;
       const ward = p.lat !== undefined && p.lon !== undefined ? wardAt(this.pack, [p.lon, p.lat]) : null;
-      writer.write([incidentReportPoint(e, ward)]);
+      writer.writeLine(incidentReport.line(e, ward));
     });
     bus.on('station.status', OWNER, (e) => {
       const s = registry.stations.get(e.id);
-      writer.write([stationStatusPoint(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null })]);
+      writer.writeLine(stationStatus.line(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null }));
     });
-    bus.on('link.status', OWNER, (e) => writer.write([linkStatusPoint(e)]));
+    bus.on('link.status', OWNER, (e) => writer.writeLine(linkStatus.line(e)));
     bus.on('cap.alert', OWNER, (e) => writer.write([capAlertPoint(e)]));
     bus.on('frigate.event', OWNER, (e) => writer.write([frigateEventPoint(e)]));
     // Imported station sites are kept so that the registry knows them after a restart.

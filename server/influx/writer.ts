@@ -60,14 +60,23 @@ export class PointWriter {
    * drops the points, counts them and says so in the health report.
    */
   write(points: Point[]): void {
+    this.writeLines(points.map(toLine));
+  }
+
+  /** write() for lines already in line protocol (the device feeds build them directly). */
+  writeLine(line: string): void {
+    this.writeLines([line]);
+  }
+
+  private writeLines(lines: string[]): void {
     try {
-      this.spool.append(points.map(toLine));
+      this.spool.append(lines);
       if (this.holds === 0) this.spool.sync();
     } catch (err) {
       if (!(err instanceof SpoolFullError)) throw err;
-      this.dropped += points.length;
-      this.opts.metrics.spoolDropped.inc(points.length);
-      if (this.dropped === points.length) this.opts.log.error({ err: err.message }, 'spool full: dropping points until InfluxDB catches up');
+      this.dropped += lines.length;
+      this.opts.metrics.spoolDropped.inc(lines.length);
+      if (this.dropped === lines.length) this.opts.log.error({ err: err.message }, 'spool full: dropping points until InfluxDB catches up');
       return;
     }
     if (this.spool.pending() >= this.opts.batchSize) this.pump();

@@ -43,11 +43,17 @@ export class IngestRouter {
   private readonly now: () => number;
   /** When each feed/reason was last logged, and how many rejects since. */
   private readonly rejectLog = new Map<string, { at: number; suppressed: number }>();
-  /** Counter children per feed/kind: prom-client hashes a label object on every inc() otherwise. */
-  private readonly messageCounters = new Map<string, { inc(): void }>();
+  /** Accepted messages per kind not yet added to the Prometheus counter (see Metrics.beforeRead). */
+  private readonly unreported = new Map<string, { feed: FeedFamily; kind: string; n: number }>();
 
   constructor(private readonly opts: IngestOptions) {
     this.now = opts.now ?? Date.now;
+    opts.metrics.beforeRead(() => {
+      for (const c of this.unreported.values()) {
+        if (c.n > 0) opts.metrics.messages.inc({ feed: c.feed, kind: c.kind }, c.n);
+        c.n = 0;
+      }
+    });
   }
 
   /** Register the handler of a foreign format (frigate, cap). */
@@ -139,10 +145,10 @@ export class IngestRouter {
 
   private accepted(feed: FeedFamily, kind: string): void {
     this.opts.health.accepted(feed);
-    const key = `${feed}/${kind}`;
-    let counter = this.messageCounters.get(key);
-    if (!counter) this.messageCounters.set(key, (counter = this.opts.metrics.messages.labels({ feed, kind })));
-    counter.inc();
+    // The kind decides the feed (FEED_OF), so it alone is the key.
+    const c = this.unreported.get(kind);
+    if (c) c.n++;
+    else this.unreported.set(kind, { feed, kind, n: 1 });
   }
 
   private reject(feed: FeedFamily | 'unknown', topic: string, reason: string, detail: string, payload: Buffer): void {

@@ -38,6 +38,21 @@ describe('IngestRouter', () => {
     expect(seen[1]!.event).toMatchObject({ id: 'cam-1', payload: { kind: 'speeding', speedKmh: 82 } });
   });
 
+  it('counts accepted messages per feed and kind in ioc_ingest_messages_total, read as often as wanted', async () => {
+    const { send, metrics } = setup();
+    const counted = async () => {
+      const text = await metrics.registry.metrics();
+      return text.split('\n').filter((l) => l.startsWith('ioc_ingest_messages_total{')).sort();
+    };
+    for (let i = 1; i <= 3; i++) send(topics.cameraStatus('cam-1'), { seq: i, ts: NOW, state: 'online' });
+    send(topics.linkStatus('fb-01'), { seq: 1, ts: NOW, state: 'up' });
+    expect(await counted()).toEqual(['ioc_ingest_messages_total{feed="cameras",kind="cameraStatus"} 3', 'ioc_ingest_messages_total{feed="telecom",kind="linkStatus"} 1']);
+    // Counts held back since the last read are added once, not twice.
+    expect(await counted()).toEqual(['ioc_ingest_messages_total{feed="cameras",kind="cameraStatus"} 3', 'ioc_ingest_messages_total{feed="telecom",kind="linkStatus"} 1']);
+    send(topics.cameraStatus('cam-1'), { seq: 4, ts: NOW, state: 'online' });
+    expect(await counted()).toContain('ioc_ingest_messages_total{feed="cameras",kind="cameraStatus"} 4');
+  });
+
   it('rejects each class of bad input with its reason, counts it, and keeps going', async () => {
     const { seen, send, rejects, health } = setup();
     send('ioc/v1/camera/cam-1/unknown', { seq: 1, ts: NOW });
