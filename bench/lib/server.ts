@@ -77,6 +77,13 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
   const keep = (s: string) => (tail = (tail + s).slice(-(Number(process.env.BENCH_TAIL) || 4000)));
   child.stderr!.on('data', keep);
   child.stdout!.setEncoding('utf8').on('data', keep);
+  // BENCH_SERVER_OUT=<file>: the server's whole output (e.g. with --trace-gc in BENCH_FLAGS), for looking into a run.
+  if (process.env.BENCH_SERVER_OUT) {
+    const file = process.env.BENCH_SERVER_OUT;
+    // Synchronous: the bench runners end with process.exit(), which would lose a stream's buffer.
+    child.stdout!.on('data', (s: string) => fs.appendFileSync(file, s));
+    child.stderr!.on('data', (s: string) => fs.appendFileSync(file, s));
+  }
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let gone = false;
   void exited.then(() => (gone = true));

@@ -13,6 +13,16 @@ import type { Metrics } from '../metrics.js';
 import type { FeedHealthTracker } from './health.js';
 
 const REJECT_LOG_MS = 10_000;
+/** Distinct topics remembered (a city's devices have 2–3 each); past it the cache starts over. */
+const TOPIC_CACHE_MAX = 200_000;
+
+/** What a topic says, worked out once per distinct topic: devices send on the same few topics all day. */
+interface TopicInfo {
+  parsed: ParsedTopic;
+  feed: FeedFamily;
+  /** The device's key in its feed's sequence tracker (a camera's status and detections share one counter). */
+  seqKey: string;
+}
 
 export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   cameraStatus: 'cameras',
@@ -46,6 +56,8 @@ export class IngestRouter {
   /** Accepted messages per kind not yet added to the Prometheus counter (see Metrics.beforeRead). */
   private readonly unreported = new Map<string, { feed: FeedFamily; kind: string; n: number }>();
 
+  private readonly topicCache = new Map<string, TopicInfo>();
+
   constructor(private readonly opts: IngestOptions) {
     this.now = opts.now ?? Date.now;
     opts.metrics.beforeRead(() => {
@@ -71,10 +83,26 @@ export class IngestRouter {
     }
   }
 
-  private route(topic: string, payload: Buffer): void {
+  /** parseTopic, remembered: only topics of ours are kept, so junk topics cannot crowd them out. */
+  private topicInfo(topic: string): TopicInfo | null {
+    const hit = this.topicCache.get(topic);
+    if (hit) return hit;
     const parsed = parseTopic(topic);
-    if (!parsed) return this.reject('unknown', topic, 'unknown_topic', 'not a topic of the ioc/v1 tree or frigate', payload);
-    const feed = FEED_OF[parsed.kind];
+    if (!parsed) return null;
+    const info: TopicInfo = {
+      parsed,
+      feed: FEED_OF[parsed.kind],
+      seqKey: 'id' in parsed ? `${parsed.kind === 'cameraDetection' ? 'cameraStatus' : parsed.kind}:${parsed.id}` : parsed.kind,
+    };
+    if (this.topicCache.size >= TOPIC_CACHE_MAX) this.topicCache.clear();
+    this.topicCache.set(topic, info);
+    return info;
+  }
+
+  private route(topic: string, payload: Buffer): void {
+    const info = this.topicInfo(topic);
+    if (!info) return this.reject('unknown', topic, 'unknown_topic', 'not a topic of the ioc/v1 tree or frigate', payload);
+    const { parsed, feed } = info;
     if (payload.length > this.opts.maxPayloadBytes) {
       return this.reject(feed, topic, 'oversize', `${payload.length} bytes > limit ${this.opts.maxPayloadBytes}`, payload);
     }
@@ -89,10 +117,10 @@ export class IngestRouter {
       if (!rejected) this.accepted(feed, parsed.kind);
       return;
     }
-    this.routeJson(parsed.kind, parsed.id, feed, topic, payload);
+    this.routeJson(parsed.kind, parsed.id, feed, info.seqKey, topic, payload);
   }
 
-  private routeJson(kind: JsonMessageKind, id: string, feed: FeedFamily, topic: string, payload: Buffer): void {
+  private routeJson(kind: JsonMessageKind, id: string, feed: FeedFamily, seqKey: string, topic: string, payload: Buffer): void {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -114,7 +142,7 @@ export class IngestRouter {
     }
     const tracker = this.opts.health.stats(feed).seq;
     const gapsBefore = tracker.gaps;
-    const verdict = tracker.observe(`${kind === 'cameraDetection' ? 'cameraStatus' : kind}:${id}`, data.seq, data.ts);
+    const verdict = tracker.observe(seqKey, data.seq, data.ts);
     if (tracker.gaps > gapsBefore) this.opts.metrics.seqGaps.inc({ feed }, tracker.gaps - gapsBefore);
     if (verdict === 'duplicate') {
       this.opts.metrics.duplicates.inc({ feed });
