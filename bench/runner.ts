@@ -12,7 +12,7 @@ import { ensureNodeRed } from './lib/nodered.js';
 import { topSelfTime } from './lib/profile.js';
 import { startStack } from './lib/stack.js';
 import { WORK } from './lib/paths.js';
-import { runBare, type BareResult } from './suites/bare.js';
+import { runBare, runFloor, type BareResult, type FloorResult } from './suites/bare.js';
 import { runBrowser, type BrowserResult } from './suites/browser.js';
 import { runDurability, type DurabilityResult } from './suites/durability.js';
 import { runIngest, type IngestResult } from './suites/ingest.js';
@@ -29,6 +29,8 @@ export interface BenchResults {
   sustained?: IngestResult;
   rerun?: IngestResult;
   bare?: BareResult;
+  /** A counting subscriber's CPU at the efficiency rate (the floor under the server and Node-RED). */
+  floor?: FloorResult;
   profile?: { rate: number; top: { fn: string; where: string; selfPct: number }[] };
   latency: LatencyRow[];
   overload?: OverloadResult;
@@ -88,6 +90,8 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     if (want('bare')) await guard('bare', async () => {
       log('bare broker ceiling');
       res.bare = await runBare({ stack, cityPack: pack1k, rate: q ? 20000 : 60000, durationS: q ? 4 : 15, log });
+      log('counting subscriber at the efficiency rate');
+      res.floor = await runFloor({ stack, cityPack: pack1k, rate: q ? 2000 : 10000, durationS: q ? 4 : 30, log });
     });
     if (want('latency')) await guard('latency', async () => {
       log('latency and fan-out');

@@ -3,9 +3,55 @@
  * counts (mqtt.js, in the bench process). What Mosquitto and one QoS1 consumer can
  * do on this machine, with no parsing or storage at all.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import mqtt from 'mqtt';
+import { withParentDeathSignal } from '../../tests/harness/proc.js';
+import { REPO } from '../lib/paths.js';
+import { sampleProc } from '../lib/proc.js';
 import { startPublisher } from '../lib/publisher.js';
 import type { Stack } from '../lib/stack.js';
+
+/** A counting subscriber's own CPU and memory at one rate: the floor under any MQTT consumer. */
+export interface FloorResult {
+  rate: number;
+  durationS: number;
+  counted: number;
+  cpuPct: number;
+  peakRssMB: number;
+}
+
+/**
+ * The same load into bench/floor-child.mjs, measured from /proc like the server and
+ * Node-RED: what receiving and acknowledging QoS1 messages with mqtt.js costs by
+ * itself, so the efficiency table shows how much of a consumer's CPU is its own work.
+ */
+export async function runFloor(o: { stack: Stack; cityPack: string; rate: number; durationS: number; log: (s: string) => void }): Promise<FloorResult> {
+  const [cmd, args] = withParentDeathSignal(process.execPath, [path.join(REPO, 'bench', 'floor-child.mjs'), o.stack.mosquitto.url]);
+  const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('ready')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`floor subscriber did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const proc = sampleProc(child.pid!);
+    const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.rate, devices: 1000, durationS: o.durationS, cityPack: o.cityPack });
+    await pub.done;
+    const { cpuPct, peakRssMB } = proc.summary();
+    child.kill('SIGTERM');
+    await exited;
+    const counted = Number(out.trim().split('\n').at(-1));
+    const r: FloorResult = { rate: o.rate, durationS: o.durationS, counted, cpuPct, peakRssMB };
+    o.log(`  counting subscriber @ ${o.rate}/s: CPU ${cpuPct}%, RSS ${peakRssMB} MB, counted ${counted}`);
+    return r;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
 
 export interface BareResult {
   targetRate: number;
