@@ -70,12 +70,12 @@ export class RuleEngine {
     this.coverageFamily.markDirty();
 
     this.bus.on('state.change', OWNER, (c) => {
-      if (c.kind === 'camera') this.each('onCamera', (f) => f.onCamera?.(c.camera, this.now()));
-      else if (c.kind === 'station') this.each('onStation', (f) => f.onStation?.(c.station, this.now()));
-      else if (c.kind === 'link') this.each('onLink', (f) => f.onLink?.(c.link, this.now()));
+      if (c.kind === 'camera') this.dispatch('onCamera', c.camera);
+      else if (c.kind === 'station') this.dispatch('onStation', c.station);
+      else if (c.kind === 'link') this.dispatch('onLink', c.link);
     });
-    this.bus.on('camera.detection', OWNER, (e) => this.each('onDetection', (f) => f.onDetection?.(e, this.now())));
-    this.bus.on('incident.report', OWNER, (e) => this.each('onIncident', (f) => f.onIncident?.(e, this.now())));
+    this.bus.on('camera.detection', OWNER, (e) => this.dispatch('onDetection', e));
+    this.bus.on('incident.report', OWNER, (e) => this.dispatch('onIncident', e));
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
     this.tick();
@@ -96,6 +96,23 @@ export class RuleEngine {
   /** Latest per-ward coverage and the city KPI (population- and area-weighted), for the KPI panel. */
   coverage() {
     return { wards: this.coverageFamily.latest(), city: this.coverageFamily.city() };
+  }
+
+  /**
+   * An event to every family that handles it. Runs on every device message, so it
+   * makes no closure per call; a failing family is logged like in each().
+   */
+  private dispatch<K extends 'onCamera' | 'onStation' | 'onLink' | 'onDetection' | 'onIncident'>(what: K, arg: Parameters<NonNullable<RuleFamily[K]>>[0]): void {
+    const now = this.now();
+    for (const f of this.families) {
+      const fn = f[what] as ((a: typeof arg, now: number) => void) | undefined;
+      if (!fn) continue;
+      try {
+        fn.call(f, arg, now);
+      } catch (err) {
+        this.log.error({ err, family: f.name, handler: what }, 'rule failed');
+      }
+    }
   }
 
   /** One failing rule family must not stop the others (nor the bus's other listeners). */

@@ -9,6 +9,7 @@
  * Each audience (the city, a district, a responder unit) has its own stream
  * and Socket.IO room, so each screen gets exactly what it needs.
  */
+import { deviceKeys } from '../keys.js';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { Audience, Change, ClientToServerEvents, Delta, FullChange, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
@@ -142,7 +143,7 @@ export class PushHub {
       const { site: _site, ...rest } = ev;
       c = rest as FullChange;
     }
-    const key = `${c.kind}:${changeId(c)}`;
+    const key = changeKey(c);
     if (ev.site) this.siteChanged.add(key);
     if (!IMMEDIATE.has(c.kind)) {
       if (this.urgent.has(key)) this.urgent.set(key, c);
@@ -151,7 +152,8 @@ export class PushHub {
     }
     // The device an alert is about goes with it, so that the map agrees with the alert.
     if (c.kind === 'alert') {
-      const dev = `${c.alert.source.kind}:${c.alert.source.id}`;
+      const src = c.alert.source;
+      const dev = src.kind === 'camera' || src.kind === 'station' || src.kind === 'link' ? DEVICE_KEYS[src.kind](src.id) : `${src.kind}:${src.id}`;
       const d = this.pending.get(dev);
       if (d) {
         this.pending.delete(dev);
@@ -210,6 +212,14 @@ function liveForm(c: FullChange): Change | null {
     default:
       return null;
   }
+}
+
+const DEVICE_KEYS = { camera: deviceKeys('camera:'), station: deviceKeys('station:'), link: deviceKeys('link:') };
+
+/** `${kind}:${id}`; a device's key is made once (one per device message otherwise, to hash each time). */
+function changeKey(c: FullChange): string {
+  if (c.kind === 'camera' || c.kind === 'station' || c.kind === 'link') return DEVICE_KEYS[c.kind](changeId(c));
+  return `${c.kind}:${changeId(c)}`;
 }
 
 function changeId(c: FullChange): string {

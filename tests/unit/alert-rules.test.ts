@@ -240,6 +240,27 @@ describe('violation bursts', () => {
     expect(w.port.clears.map((c) => c.key)).toContain('violation_burst:camera:tt-cam-1');
   });
 
+  it('keeps an exact count on a busy camera over many windows (the window slides without copying itself)', () => {
+    const w = world({ violationBurst: { count: 500, windowS: 60 } });
+    const tick = (n: number, everyMs: number) => {
+      for (let i = 0; i < n; i++) {
+        w.detect('tt-cam-1', { kind: 'red_light' });
+        w.advance(everyMs);
+      }
+    };
+    tick(499, 100); // 499 in 49.9 s: one short
+    expect(w.port.keys('violation_burst:')).toEqual([]);
+    tick(1, 100);
+    expect(w.port.raises.find((r) => r.rule === 'violation_burst')).toMatchObject({ data: { count: 500 } });
+    // 1,000 s at 5 a second: the window holds 300, above half of 500, so the alert stays; raised once.
+    tick(5000, 200);
+    expect(w.port.keys('violation_burst:')).toEqual(['violation_burst:camera:tt-cam-1']);
+    expect(w.port.raisesFor('violation_burst:camera:tt-cam-1')).toHaveLength(1);
+    // 2 a second: 120 in the window, under half: it clears.
+    tick(400, 500);
+    expect(w.port.keys('violation_burst:')).toEqual([]);
+  });
+
   it('by road: violations on different cameras of one road add up', () => {
     const spread = (w: World) => {
       for (let i = 0; i < 6; i++) {

@@ -10,7 +10,7 @@
  */
 import type { Camera } from '../../../contract/index.js';
 import type { AlertInput } from '../types.js';
-import type { RuleContext, RuleFamily } from './context.js';
+import { deviceKeys, type RuleContext, type RuleFamily } from './context.js';
 
 type Bad = 'offline' | 'degraded';
 interface Tracked {
@@ -20,8 +20,8 @@ interface Tracked {
   done: boolean;
 }
 
-export const offlineKey = (id: string) => `camera_offline:${id}`;
-export const degradedKey = (id: string) => `camera_degraded:${id}`;
+export const offlineKey = deviceKeys('camera_offline:');
+export const degradedKey = deviceKeys('camera_degraded:');
 
 function condition(c: Camera): Bad | null | 'unknown' {
   if (c.stale || c.state === 'offline') return 'offline';

@@ -29,7 +29,9 @@ interface Episode {
   last: number;
 }
 interface Window {
+  /** Violation times, oldest first; those before `head` have left the window. */
   times: number[];
+  head: number;
   /** The camera whose violation last landed here: the alert's position for a road burst. */
   cameraId: string;
 }
@@ -80,37 +82,50 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
 
   let observingSince: number | null = null;
 
+  /** The burst key per camera, made once (a violation arrives many times a second on a busy road). */
+  const burstKeys = new Map<string, { key: string; roadId: string | null }>();
   function burstKey(cameraId: string): { key: string; roadId: string | null } {
     const roadId = burst.by === 'road' ? (cam(cameraId)?.roadId ?? null) : null;
-    return roadId ? { key: `violation_burst:road:${roadId}`, roadId } : { key: `violation_burst:camera:${cameraId}`, roadId: null };
+    let k = burstKeys.get(cameraId);
+    if (!k || k.roadId !== roadId) {
+      k = roadId ? { key: `violation_burst:road:${roadId}`, roadId } : { key: `violation_burst:camera:${cameraId}`, roadId: null };
+      burstKeys.set(cameraId, k);
+    }
+    return k;
   }
+
+  const inWindow = (w: Window) => w.times.length - w.head;
 
   function prune(w: Window, now: number): void {
     const from = now - burst.windowS * 1000;
-    let i = 0;
-    while (i < w.times.length && w.times[i]! <= from) i++;
-    if (i > 0) w.times.splice(0, i);
+    while (w.head < w.times.length && w.times[w.head]! <= from) w.head++;
+    // The spent front goes now and then, not on every message: a splice moves the whole window.
+    if (w.head > 0 && w.head * 2 >= w.times.length) {
+      w.times.splice(0, w.head);
+      w.head = 0;
+    }
   }
 
   function violation(e: BusEvents['camera.detection'], now: number): void {
     const { key, roadId } = burstKey(e.id);
     let w = windows.get(key);
-    if (!w) windows.set(key, (w = { times: [], cameraId: e.id }));
+    if (!w) windows.set(key, (w = { times: [], head: 0, cameraId: e.id }));
     w.times.push(now);
     w.cameraId = e.id;
     prune(w, now);
     // Already raised: nothing to build (a busy road sends thousands of violations an hour).
-    if (w.times.length < burst.count || ctx.alerts.isActive(key)) return;
+    const n = inWindow(w);
+    if (n < burst.count || ctx.alerts.isActive(key)) return;
     const c = cam(e.id);
     const where = roadId ? (ctx.pack.roads.features.find((r) => r.properties.id === roadId)?.properties.name ?? roadId) : (c?.name ?? e.id);
-    const data: Record<string, number | string> = { count: w.times.length, windowS: burst.windowS, by: burst.by, cameraId: e.id };
+    const data: Record<string, number | string> = { count: n, windowS: burst.windowS, by: burst.by, cameraId: e.id };
     if (roadId) data.roadId = roadId;
     ctx.alerts.raiseOnce(
       {
         rule: 'violation_burst',
         dedupeKey: key,
         severity: burst.severity,
-        title: `Vi phạm dồn dập: ${w.times.length} lượt/${round(burst.windowS / 60, 1)} phút tại ${where}`,
+        title: `Vi phạm dồn dập: ${n} lượt/${round(burst.windowS / 60, 1)} phút tại ${where}`,
         source: { kind: 'camera', id: e.id },
         position: c?.position ?? [e.payload.lon, e.payload.lat],
         wardId: c?.wardId ?? null,
@@ -177,8 +192,8 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     if (now - observingSince < burst.windowS * 1000) return tickCongestion(now);
     for (const [key, w] of windows) {
       prune(w, now);
-      if (w.times.length < burst.count / 2) ctx.alerts.clear(key, now, `fewer than ${burst.count / 2} violations in ${burst.windowS} s`);
-      if (w.times.length === 0 && !ctx.alerts.isActive(key)) windows.delete(key);
+      if (inWindow(w) < burst.count / 2) ctx.alerts.clear(key, now, `fewer than ${burst.count / 2} violations in ${burst.windowS} s`);
+      if (inWindow(w) === 0 && !ctx.alerts.isActive(key)) windows.delete(key);
     }
     for (const key of ctx.alerts.keysWithPrefix('violation_burst:')) if (!windows.has(key)) ctx.alerts.clear(key, now, 'no violations in the window');
     tickCongestion(now);

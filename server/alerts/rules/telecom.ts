@@ -11,7 +11,15 @@
  * A device in state "unknown" (never heard from) is not judged either way.
  */
 import type { Link, LngLat, Station } from '../../../contract/index.js';
-import { round, type RuleContext, type RuleFamily } from './context.js';
+import { deviceKeys, round, type RuleContext, type RuleFamily } from './context.js';
+
+const downKeyOf = deviceKeys('station_down:');
+const battKeyOf = deviceKeys('station_battery:');
+const bhKeyOf = deviceKeys('backhaul_down:');
+const linkKeyOf = deviceKeys('link_down:');
+
+/** What every station alert says of its station; built only when one is raised (most calls are heartbeats). */
+const stationBase = (s: Station) => ({ source: { kind: 'station' as const, id: s.id }, position: s.position, wardId: s.wardId });
 
 export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: number): void } {
   const r = ctx.rules;
@@ -20,13 +28,12 @@ export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: nu
 
   function onStation(s: Station, now: number): void {
     if (s.state === 'unknown' && !s.stale) return;
-    const base = { source: { kind: 'station' as const, id: s.id }, position: s.position, wardId: s.wardId };
 
-    const downKey = `station_down:${s.id}`;
+    const downKey = downKeyOf(s.id);
     if (s.state === 'down' || s.stale) {
       ctx.alerts.raiseOnce(
         {
-          ...base,
+          ...stationBase(s),
           rule: 'station_down',
           dedupeKey: downKey,
           severity: r.stationDown.severity,
@@ -37,11 +44,11 @@ export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: nu
       );
     } else ctx.alerts.clear(downKey, now, 'station up');
 
-    const battKey = `station_battery:${s.id}`;
+    const battKey = battKeyOf(s.id);
     if (s.power === 'battery' && s.batteryPct !== null && s.batteryPct < r.stationBattery.belowPct) {
       ctx.alerts.raiseOnce(
         {
-          ...base,
+          ...stationBase(s),
           rule: 'station_battery',
           dedupeKey: battKey,
           severity: r.stationBattery.severity,
@@ -54,10 +61,10 @@ export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: nu
       ctx.alerts.clear(battKey, now, s.power === 'mains' ? 'mains power restored' : 'battery recovered');
     }
 
-    const bhKey = `backhaul_down:${s.id}`;
+    const bhKey = bhKeyOf(s.id);
     if (s.backhaul === 'down') {
       ctx.alerts.raiseOnce(
-        { ...base, rule: 'backhaul_down', dedupeKey: bhKey, severity: r.backhaulDown.severity, title: `Mất truyền dẫn về trạm: ${s.name}` },
+        { ...stationBase(s), rule: 'backhaul_down', dedupeKey: bhKey, severity: r.backhaulDown.severity, title: `Mất truyền dẫn về trạm: ${s.name}` },
         now,
       );
     } else if (s.backhaul === 'up') ctx.alerts.clear(bhKey, now, 'backhaul up');
@@ -65,7 +72,7 @@ export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: nu
 
   function onLink(l: Link, now: number): void {
     if (l.state === 'unknown') return;
-    const key = `link_down:${l.id}`;
+    const key = linkKeyOf(l.id);
     if (l.state !== 'down') {
       ctx.alerts.clear(key, now, 'link up');
       return;
