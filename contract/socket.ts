@@ -52,9 +52,10 @@ export interface Snapshot {
 }
 
 /** The fields of a device that change at run time (its site data does not). */
-export type CameraLive = Pick<Camera, 'id' | 'state' | 'fps' | 'bitrateKbps' | 'lastSeen' | 'stale'>;
-export type StationLive = Pick<Station, 'id' | 'state' | 'power' | 'batteryPct' | 'backhaul' | 'loadPct' | 'lastSeen' | 'stale'>;
-export type LinkLive = Pick<Link, 'id' | 'state' | 'latencyMs' | 'lossPct' | 'lastSeen' | 'stale'>;
+/** A known device's live fields: the id, and those of the others that changed since the previous delta. */
+export type CameraLive = Pick<Camera, 'id'> & Partial<Pick<Camera, 'state' | 'fps' | 'bitrateKbps' | 'lastSeen' | 'stale'>>;
+export type StationLive = Pick<Station, 'id'> & Partial<Pick<Station, 'state' | 'power' | 'batteryPct' | 'backhaul' | 'loadPct' | 'lastSeen' | 'stale'>>;
+export type LinkLive = Pick<Link, 'id'> & Partial<Pick<Link, 'state' | 'latencyMs' | 'lossPct' | 'lastSeen' | 'stale'>>;
 
 /**
  * One change to the live picture, as the server's components see it. Devices carry
@@ -73,10 +74,11 @@ export type FullChange =
   | { kind: 'feeds'; feeds: FeedHealth[] };
 
 /**
- * One change as a delta carries it. A device the screen already knows comes as its
- * live fields only (`cameraLive` …: merge them into the device held), which makes
- * telemetry deltas two to five times smaller; a device first seen, or whose site
- * data changed (an OpenCelliD import), comes whole.
+ * One change as a delta carries it. A device the screen already knows comes as the
+ * live fields that changed since the previous delta (`cameraLive` …: merge them into
+ * the device held; a station's load and `lastSeen`, say, not its power or backhaul),
+ * which makes telemetry deltas several times smaller; a device first seen, or whose
+ * site data changed (an OpenCelliD import), comes whole.
  */
 export type Change =
   | FullChange

@@ -38,6 +38,12 @@ export class PushHub {
   private urgent = new Map<string, FullChange>();
   /** Devices that go out whole at their next send (new, or site data changed); the rest as live fields. */
   private readonly siteChanged = new Set<string>();
+  /**
+   * The live fields last sent of each device, by change key: a delta carries only what
+   * differs from them. Every screen holds them already (from its snapshot or an earlier
+   * delta), so one baseline serves every audience. About 100 bytes a device.
+   */
+  private readonly lastLive = new Map<string, LiveFields>();
   private timer: NodeJS.Timeout | null = null;
   /** One stream per audience (city, a district, a unit), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
@@ -178,15 +184,21 @@ export class PushHub {
 
   private send(batch: Map<string, FullChange>): void {
     const changes = [...batch.values()];
-    // The wire form of each change, made once for every audience.
-    const wire = new Map<FullChange, Change>();
+    // The wire form of each change, made once for every audience: a device sent whole
+    // goes as it is; a known device goes as the live fields that differ from the last
+    // delta (null: nothing changed, nothing to send).
+    const wire = new Map<FullChange, Change | null>();
     for (const [key, c] of batch) {
+      const live = liveFields(c);
+      if (!live) continue;
+      const prev = this.lastLive.get(key);
+      this.lastLive.set(key, live.fields);
       if (this.siteChanged.delete(key)) continue;
-      const w = liveForm(c);
-      if (w) wire.set(c, w);
+      const fields = prev ? changedFields(prev, live.fields) : live.fields;
+      wire.set(c, fields ? ({ kind: live.kind, [live.prop]: fields } as Change) : null);
     }
     for (const stream of this.streams.values()) {
-      const delta = stream.next(changes, (c) => wire.get(c) ?? c);
+      const delta = stream.next(changes, (c) => (wire.has(c) ? wire.get(c)! : c));
       if (!delta) continue;
       this.io?.to(stream.room).emit('state:delta', delta);
       this.opts.metrics.deltas.inc();
@@ -194,26 +206,40 @@ export class PushHub {
   }
 }
 
-/** A known device's change as its live fields only; null for anything else. */
-function liveForm(c: FullChange): Change | null {
+type LiveFields = Record<string, string | number | boolean | null>;
+
+/** The id and the fields of `next` that differ from `prev`; null when none does. */
+function changedFields(prev: LiveFields, next: LiveFields): LiveFields | null {
+  const out: LiveFields = { id: next.id! };
+  let changed = false;
+  for (const k in next) {
+    if (k !== 'id' && next[k] !== prev[k]) {
+      out[k] = next[k]!;
+      changed = true;
+    }
+  }
+  return changed ? out : null;
+}
+
+/** A device change's live fields (what changes at run time, never the site data); null for anything else. */
+function liveFields(c: FullChange): { kind: 'cameraLive' | 'stationLive' | 'linkLive'; prop: 'camera' | 'station' | 'link'; fields: LiveFields } | null {
   switch (c.kind) {
     case 'camera': {
       const { id, state, fps, bitrateKbps, lastSeen, stale } = c.camera;
-      return { kind: 'cameraLive', camera: { id, state, fps, bitrateKbps, lastSeen, stale } };
+      return { kind: 'cameraLive', prop: 'camera', fields: { id, state, fps, bitrateKbps, lastSeen, stale } };
     }
     case 'station': {
       const { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } = c.station;
-      return { kind: 'stationLive', station: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
+      return { kind: 'stationLive', prop: 'station', fields: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
     }
     case 'link': {
       const { id, state, latencyMs, lossPct, lastSeen, stale } = c.link;
-      return { kind: 'linkLive', link: { id, state, latencyMs, lossPct, lastSeen, stale } };
+      return { kind: 'linkLive', prop: 'link', fields: { id, state, latencyMs, lossPct, lastSeen, stale } };
     }
     default:
       return null;
   }
 }
-
 const DEVICE_KEYS = { camera: deviceKeys('camera:'), station: deviceKeys('station:'), link: deviceKeys('link:') };
 
 /** `${kind}:${id}`; a device's key is made once (one per device message otherwise, to hash each time). */

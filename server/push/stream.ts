@@ -33,12 +33,14 @@ export class AudienceStream {
    * Filters a batch of changes into this audience's next delta (in wire form, `wire`),
    * or null if none concerns it.
    */
-  next(changes: FullChange[], wire: (c: FullChange) => Change = (c) => c): Delta | null {
+  /** `wire` gives a change's form on the wire; null leaves it out (nothing a screen lacks). */
+  next(changes: FullChange[], wire: (c: FullChange) => Change | null = (c) => c): Delta | null {
     if (!this.initialised) return null; // nobody has subscribed with a snapshot yet
     const mine: Change[] = [];
     for (const c of changes) {
       const f = filterChange(this.audience, c, this.visible);
-      if (f) mine.push(wire(f));
+      const w = f ? wire(f) : null;
+      if (w) mine.push(w);
     }
     if (mine.length === 0) return null;
     const delta: Delta = { seq: ++this.seq, changes: mine };

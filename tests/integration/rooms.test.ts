@@ -93,7 +93,18 @@ it('a device first seen comes whole; after that, only its live fields travel', a
   const first = await waitFor(() => city.deltas.flatMap((d) => d.changes).find((c) => isCam(c) && c.camera.id === 'tt-cam-new'));
   expect(first).toMatchObject({ kind: 'camera', camera: { id: 'tt-cam-new', name: expect.any(String), state: 'online' } });
   await dev.publishAsync(topics.cameraStatus('tt-cam-new'), JSON.stringify({ seq: 2, ts: ts + 1, state: 'degraded', fps: 4 }), { qos: 1 });
-  await dev.endAsync();
+  // Only the fields that changed since the previous delta travel: here state, fps and lastSeen.
   const next = await waitFor(() => city.deltas.flatMap((d) => d.changes).find((c) => isCam(c) && c.camera.id === 'tt-cam-new' && c.camera.state === 'degraded'));
-  expect(next).toEqual({ kind: 'cameraLive', camera: { id: 'tt-cam-new', state: 'degraded', fps: 4, bitrateKbps: null, lastSeen: ts + 1, stale: false } });
+  expect(next).toEqual({ kind: 'cameraLive', camera: { id: 'tt-cam-new', state: 'degraded', fps: 4, lastSeen: ts + 1 } });
+  // A heartbeat in the same state: its time alone.
+  await dev.publishAsync(topics.cameraStatus('tt-cam-new'), JSON.stringify({ seq: 3, ts: ts + 2, state: 'degraded', fps: 4 }), { qos: 1 });
+  await dev.endAsync();
+  const beat = await waitFor(() => city.deltas.flatMap((d) => d.changes).find((c) => isCam(c) && c.camera.id === 'tt-cam-new' && c.camera.lastSeen === ts + 2));
+  expect(beat).toEqual({ kind: 'cameraLive', camera: { id: 'tt-cam-new', lastSeen: ts + 2 } });
+  // Merged in order, the deltas give the console the device as the server holds it.
+  const merged = city.deltas
+    .flatMap((d) => d.changes)
+    .filter((c) => isCam(c) && c.camera.id === 'tt-cam-new')
+    .reduce<Record<string, unknown>>((held, c) => ({ ...held, ...(c as { camera: object }).camera }), {});
+  expect(merged).toMatchObject({ id: 'tt-cam-new', state: 'degraded', fps: 4, lastSeen: ts + 2, stale: false, name: expect.any(String) });
 });

@@ -7,7 +7,7 @@ import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import type { Alert, Camera, Station } from '../../contract/domain.js';
 import type { CityPack } from '../../contract/citypack.js';
 import type { Delta, Kpis, Snapshot } from '../../contract/socket.js';
-import { applyDelta, applySnapshot, createLiveStore, dataOf } from '../../client/src/live/store.js';
+import { applyDelta, applyDeltas, applySnapshot, createLiveStore, dataOf } from '../../client/src/live/store.js';
 import { attachLive, type LiveSocket } from '../../client/src/live/socket.js';
 import { activeAlertCounts, alertQueue, cameraSummary } from '../../client/src/live/selectors.js';
 import { buildOfflineStyle } from '../../client/src/map/style.js';
@@ -141,6 +141,20 @@ describe('applySnapshot / applyDelta', () => {
     expect(r.data.cameras.c1).toEqual({ ...before, state: 'offline', fps: null, bitrateKbps: null, lastSeen: 9_500, stale: false });
     expect(r.data.cameras.nope).toBeUndefined();
     expect(r.data.seq).toBe(6);
+  });
+
+  it('merges live fields that carry only what changed, delta after delta, in one batch or one by one', () => {
+    const data = applySnapshot(snapshot(5), 9_000);
+    const before = data.cameras.c1!;
+    const deltas = [
+      { seq: 6, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', state: 'degraded' as const, fps: 4, lastSeen: 9_100 } }] },
+      { seq: 7, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', lastSeen: 9_200 } }] },
+      { seq: 8, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', fps: 6, lastSeen: 9_300 } }] },
+    ];
+    const want = { ...before, state: 'degraded', fps: 6, lastSeen: 9_300 };
+    expect(applyDeltas(data, deltas).data.cameras.c1).toEqual(want);
+    const oneByOne = deltas.reduce((d, delta) => applyDelta(d, delta).data, data);
+    expect(oneByOne.cameras.c1).toEqual(want);
   });
 
   it('keeps untouched collections identical so selectors on them do not fire', () => {
