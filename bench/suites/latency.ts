@@ -17,6 +17,8 @@ export interface LatencyRow {
   connected: number;
   telemetry: { n: number; p50: number; p95: number; p99: number; max: number };
   alerts: { n: number; p50: number; p95: number; p99: number; max: number };
+  /** Accident detections published while measured: each console should count as many alert changes. */
+  alertsSent?: number;
   serverCpuPct: number;
   serverRssMB: number;
 }
@@ -31,16 +33,24 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
         const trickle = await startAlertTrickle(o.stack.mosquitto.url, 10);
         await new Promise((r) => setTimeout(r, 1000));
         consoles.reset();
+        const sentBefore = trickle.sent();
         const proc = sampleProc(server.pid);
         const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate, devices: o.devices, durationS: o.durationS, cityPack: o.cityPack });
         await pub.done;
-        await new Promise((r) => setTimeout(r, 1000)); // the last deltas arrive
+        const alertsSent = trickle.sent() - sentBefore;
         await trickle.stop();
         const usage = proc.summary();
-        const rep = await consoles.report();
-        const row: LatencyRow = { rate, consoles: n, connected: rep.connected, telemetry: rep.telemetry.summary(), alerts: rep.alerts.summary(), serverCpuPct: usage.cpuPct, serverRssMB: usage.peakRssMB };
+        // Every alert counts, the late ones too: wait (up to 30 s) until each console has
+        // them all, so that a console that fell behind shows as latency, not as missing rows.
+        await new Promise((r) => setTimeout(r, 1000));
+        let rep = await consoles.report();
+        for (const until = Date.now() + 30_000; rep.alerts.n < alertsSent * rep.connected && Date.now() < until; ) {
+          await new Promise((r) => setTimeout(r, 500));
+          rep = await consoles.report();
+        }
+        const row: LatencyRow = { rate, consoles: n, connected: rep.connected, telemetry: rep.telemetry.summary(), alerts: rep.alerts.summary(), alertsSent, serverCpuPct: usage.cpuPct, serverRssMB: usage.peakRssMB };
         rows.push(row);
-        o.log(`  ${rate}/s × ${n} consoles: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n}); server CPU ${row.serverCpuPct}%`);
+        o.log(`  ${rate}/s × ${n} consoles: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${n}); server CPU ${row.serverCpuPct}%`);
       }
     } finally {
       await consoles.stop();
