@@ -159,7 +159,7 @@ export class PushHub {
     // The device an alert is about goes with it, so that the map agrees with the alert.
     if (c.kind === 'alert') {
       const src = c.alert.source;
-      const dev = src.kind === 'camera' || src.kind === 'station' || src.kind === 'link' ? DEVICE_KEYS[src.kind](src.id) : `${src.kind}:${src.id}`;
+      const dev = keyOf(src.kind, src.id);
       const d = this.pending.get(dev);
       if (d) {
         this.pending.delete(dev);
@@ -240,12 +240,16 @@ function liveFields(c: FullChange): { kind: 'cameraLive' | 'stationLive' | 'link
       return null;
   }
 }
-const DEVICE_KEYS = { camera: deviceKeys('camera:'), station: deviceKeys('station:'), link: deviceKeys('link:') };
+const DEVICE_KEYS: Record<string, (id: string) => string> = { camera: deviceKeys('camera:'), station: deviceKeys('station:'), link: deviceKeys('link:') };
 
 /** `${kind}:${id}`; a device's key is made once (one per device message otherwise, to hash each time). */
+function keyOf(kind: string, id: string): string {
+  const device = DEVICE_KEYS[kind];
+  return device ? device(id) : `${kind}:${id}`;
+}
+
 function changeKey(c: FullChange): string {
-  if (c.kind === 'camera' || c.kind === 'station' || c.kind === 'link') return DEVICE_KEYS[c.kind](changeId(c));
-  return `${c.kind}:${changeId(c)}`;
+  return keyOf(c.kind, changeId(c));
 }
 
 function changeId(c: FullChange): string {

@@ -10,7 +10,8 @@
  */
 import type { Camera } from '../../../contract/index.js';
 import type { AlertInput } from '../types.js';
-import { deviceKeys, type RuleContext, type RuleFamily } from './context.js';
+import { deviceKeys } from '../../keys.js';
+import type { RuleContext, RuleFamily } from './context.js';
 
 type Bad = 'offline' | 'degraded';
 interface Tracked {

@@ -12,7 +12,6 @@ import type { Logger } from '../../log.js';
 import type { Registry } from '../../registry/registry.js';
 import type { RulesConfig } from '../rules-config.js';
 import type { AlertInput, AlertPort } from '../types.js';
-export { deviceKeys } from '../../keys.js';
 
 export class ActiveAlerts {
   /** Keys raised and not yet cleared by us; an operator clearing one in the store does not re-arm it until the condition ends. */

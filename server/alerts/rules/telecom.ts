@@ -11,7 +11,8 @@
  * A device in state "unknown" (never heard from) is not judged either way.
  */
 import type { Link, LngLat, Station } from '../../../contract/index.js';
-import { deviceKeys, round, type RuleContext, type RuleFamily } from './context.js';
+import { deviceKeys } from '../../keys.js';
+import { round, type RuleContext, type RuleFamily } from './context.js';
 
 const downKeyOf = deviceKeys('station_down:');
 const battKeyOf = deviceKeys('station_battery:');
