@@ -15,7 +15,7 @@ import { topics } from '../../contract/index.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
 import { opsVi } from '../../client/src/app/strings/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium } from '../harness/chromium.js';
+import { launchChromium, screenshot } from '../harness/chromium.js';
 import {
   acknowledgeFromQueue,
   incidentAction,
@@ -288,5 +288,57 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     const during = a.watch.consoleErrors.slice(errorsBefore);
     expect(during.filter((m) => !/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/socket\.io\/.*' failed/.test(m) && !/Failed to load resource: net::ERR_CONNECTION_REFUSED/.test(m))).toEqual([]);
     expect(a.watch.pageErrors).toEqual([]);
+  });
+
+  it('an acknowledgement made on a stale version is refused as a conflict, said plainly; the row then shows the alert as it is', async () => {
+    // A third console whose socket runs through a relay: while `hold` is on, what the server
+    // sends waits, so the screen keeps the version it had when the officer clicked.
+    let hold = false;
+    const held: (string | Buffer)[] = [];
+    let toPage: { send(m: string | Buffer): void } | null = null;
+    const c = await openConsole(browser, app, {
+      width: 1600,
+      height: 900,
+      beforeLoad: (page) =>
+        page.routeWebSocket(/\/socket\.io\//, (ws) => {
+          const server = ws.connectToServer();
+          toPage = ws;
+          ws.onMessage((m) => server.send(m));
+          server.onMessage((m) => (hold ? held.push(m) : ws.send(m)));
+        }),
+    });
+    try {
+      await send(topics.cameraDetection('tt-cam-6'), 'tt-cam-6', { kind: 'accident', confidence: 0.97, lat: 10.004, lon: 106.03 });
+      const accident = await openAlert((x) => x.rule === 'detection_accident' && x.source.id === 'tt-cam-6');
+      await rowOf(c.page, accident.id).waitFor({ timeout: 5_000 });
+      hold = true;
+      // Meanwhile the camera reports the accident again: the alert counts a repeat, a new version.
+      await send(topics.cameraDetection('tt-cam-6'), 'tt-cam-6', { kind: 'accident', confidence: 0.97, lat: 10.004, lon: 106.03 });
+      await waitFor(() => (app.workflow.alerts.get(accident.id)?.count ?? 0) > 1, { message: 'repeat never counted' });
+      await acknowledgeFromQueue(c.page, accident.id);
+      await waitFor(() => held.some((m) => String(m).includes('"conflict"')), { message: 'no conflict answer from the server' });
+      expect(app.workflow.alerts.get(accident.id)?.state).toBe('active');
+
+      // The screen gets what was held: the repeat, then the answer.
+      hold = false;
+      for (const m of held.splice(0)) toPage!.send(m);
+      const error = rowOf(c.page, accident.id).locator('[data-testid="command-error"]');
+      await error.waitFor({ timeout: 5_000 });
+      expect(await error.getAttribute('data-code')).toBe('conflict');
+      expect(await error.locator('strong').textContent()).toBe(opsVi.ops.action.error.conflict);
+      expect(await rowOf(c.page, accident.id).getAttribute('data-state')).toBe('active');
+      await screenshot(c.page, 'console-conflict', { artifact: true });
+
+      // Looked at again, acknowledged again: now on the current version, it goes through.
+      await error.locator('button').click();
+      await error.waitFor({ state: 'detached' });
+      await acknowledgeFromQueue(c.page, accident.id);
+      await waitFor(() => app.workflow.alerts.get(accident.id)?.state === 'acknowledged', { message: 'second acknowledgement refused' });
+      await waitFor(async () => (await rowOf(c.page, accident.id).getAttribute('data-state')) === 'acknowledged', { timeoutMs: 3_000, message: 'row not acknowledged' });
+      c.watch.assertNoErrors();
+    } finally {
+      hold = false;
+      await c.close();
+    }
   });
 });

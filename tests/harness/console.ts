@@ -49,6 +49,8 @@ export interface OpenConsoleOptions {
   path?: string;
   /** Who signs in (default duty_officer). */
   role?: TestRole;
+  /** Runs on the new page before it loads (e.g. page.routeWebSocket, which must be in place before the socket opens). */
+  beforeLoad?: (page: Page) => Promise<void>;
 }
 
 /** What openConsole needs of a running app: its URL and, with auth on, a way to sign in. */
@@ -78,6 +80,7 @@ export async function openConsole(browser: Browser, app: ConsoleTarget, opts: Op
   }
   const page = await context.newPage();
   const watch = watchPage(page);
+  await opts.beforeLoad?.(page);
   await page.goto(new URL(opts.path ?? '/', url).href);
   await waitForConsoleReady(page, opts.timeoutMs);
   return { context, page, watch, close: () => context.close() };
