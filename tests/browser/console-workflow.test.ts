@@ -326,6 +326,9 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       await error.waitFor({ timeout: 5_000 });
       expect(await error.getAttribute('data-code')).toBe('conflict');
       expect(await error.locator('strong').textContent()).toBe(opsVi.ops.action.error.conflict);
+      // The server's English detail stays out of a Vietnamese screen (a tooltip, for IT).
+      expect(await error.locator('.cmd-status__detail').count()).toBe(0);
+      expect(await error.getAttribute('title')).toMatch(/changed \(version \d+, you saw \d+\)/);
       expect(await rowOf(c.page, accident.id).getAttribute('data-state')).toBe('active');
       await screenshot(c.page, 'console-conflict', { artifact: true });
 
