@@ -16,6 +16,8 @@ import type { Stack } from '../lib/stack.js';
 export interface FloorResult {
   rate: number;
   durationS: number;
+  /** Acknowledged by the broker to the publisher. */
+  published: number;
   counted: number;
   cpuPct: number;
   peakRssMB: number;
@@ -40,12 +42,15 @@ export async function runFloor(o: { stack: Stack; cityPack: string; rate: number
     }
     const proc = sampleProc(child.pid!);
     const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.rate, devices: 1000, durationS: o.durationS, cityPack: o.cityPack });
-    await pub.done;
+    const { acked: published } = await pub.done;
     const { cpuPct, peakRssMB } = proc.summary();
+    // What is still on its way is counted too (the child prints its count every 200 ms).
+    const countNow = () => Number(out.trim().split('\n').findLast((l) => /^\d+$/.test(l)) ?? 0);
+    for (const until = Date.now() + 15_000; countNow() < published && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    const counted = countNow();
     child.kill('SIGTERM');
     await exited;
-    const counted = Number(out.trim().split('\n').at(-1));
-    const r: FloorResult = { rate: o.rate, durationS: o.durationS, counted, cpuPct, peakRssMB };
+    const r: FloorResult = { rate: o.rate, durationS: o.durationS, published, counted, cpuPct, peakRssMB };
     o.log(`  counting subscriber @ ${o.rate}/s: CPU ${cpuPct}%, RSS ${peakRssMB} MB, counted ${counted}`);
     return r;
   } finally {

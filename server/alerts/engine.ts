@@ -89,8 +89,7 @@ export class RuleEngine {
 
   /** Evaluate the time-based rules at the engine clock's now. */
   tick(): void {
-    const now = this.now();
-    this.each('tick', (f) => f.tick?.(now));
+    this.dispatch('tick', this.now());
   }
 
   /** Latest per-ward coverage and the city KPI (population- and area-weighted), for the KPI panel. */
@@ -99,27 +98,17 @@ export class RuleEngine {
   }
 
   /**
-   * An event to every family that handles it. Runs on every device message, so it
-   * makes no closure per call; a failing family is logged like in each().
+   * An event (or the tick) to every family that handles it, with the engine clock's now.
+   * One failing family must not stop the others (nor the bus's other listeners). Runs on
+   * every device message, so it makes no closure per call.
    */
-  private dispatch<K extends 'onCamera' | 'onStation' | 'onLink' | 'onDetection' | 'onIncident'>(what: K, arg: Parameters<NonNullable<RuleFamily[K]>>[0]): void {
+  private dispatch<K extends 'onCamera' | 'onStation' | 'onLink' | 'onDetection' | 'onIncident' | 'tick'>(what: K, arg: Parameters<NonNullable<RuleFamily[K]>>[0]): void {
     const now = this.now();
     for (const f of this.families) {
       const fn = f[what] as ((a: typeof arg, now: number) => void) | undefined;
       if (!fn) continue;
       try {
         fn.call(f, arg, now);
-      } catch (err) {
-        this.log.error({ err, family: f.name, handler: what }, 'rule failed');
-      }
-    }
-  }
-
-  /** One failing rule family must not stop the others (nor the bus's other listeners). */
-  private each(what: string, fn: (f: RuleFamily) => void): void {
-    for (const f of this.families) {
-      try {
-        fn(f);
       } catch (err) {
         this.log.error({ err, family: f.name, handler: what }, 'rule failed');
       }

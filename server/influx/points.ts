@@ -27,7 +27,6 @@ type Values = [tags: readonly string[], fields: readonly FieldValue[], timestamp
  */
 function measurement<A extends unknown[]>(shape: LineShape, values: (...a: A) => Values) {
   return {
-    shape,
     line: (...a: A): string => {
       const [t, f, ts] = values(...a);
       return shape.line(t, f, ts);
