@@ -75,6 +75,11 @@ export const configSchema = z.object({
   /** Bearer token required by POST /api/ingest/* (CAP, station lists); open when unset. */
   INGEST_TOKEN: optionalString,
 
+  /** Device changes go to the screens every PUSH_FLUSH_MIN_MS..PUSH_FLUSH_MAX_MS, slower as more screens are open (PUSH_SENDS_PER_S socket sends a second). */
+  PUSH_FLUSH_MIN_MS: positiveInt.max(1000).default(15),
+  PUSH_FLUSH_MAX_MS: positiveInt.max(5000).default(100),
+  PUSH_SENDS_PER_S: positiveInt.default(10_000),
+
   MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
   MAX_FUTURE_SKEW_S: positiveInt.default(300),
   DEAD_LETTER_SIZE: positiveInt.default(200),

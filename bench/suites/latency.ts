@@ -1,8 +1,9 @@
 /**
  * End-to-end latency and fan-out: device publish time → receipt by Socket.IO
  * consoles in other processes, at several rates and console counts. Telemetry
- * (camera status, coalesced by the server every 100 ms by design) and alerts
- * (pushed at once) are measured separately in the same runs.
+ * (camera status, coalesced by the server every 15–100 ms by the number of
+ * screens open) and alerts (pushed at once) are measured separately in the
+ * same runs.
  */
 import { startConsoles } from '../lib/consoles.js';
 import { startPublisher } from '../lib/publisher.js';

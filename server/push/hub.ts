@@ -3,8 +3,13 @@
  *
  * Alerts and incident changes go out at once, in a delta of their own (with
  * the state of the device they concern), so they never wait behind telemetry;
- * device state changes are coalesced (latest per device) and sent every
- * `deviceFlushMs` (100 ms: ten updates a second however fast devices talk).
+ * the ones raised in the same turn of the event loop (a storm knocking out a
+ * district's stations at once) share one delta, so a burst of alerts costs one
+ * write per screen, not one per alert and screen. Device state changes are
+ * coalesced (latest per device) and sent on a cadence that follows the number
+ * of open screens (`flushInterval`): every 15 ms for a room of a few consoles,
+ * ten times a second from a thousand up, so that the sends per second stay
+ * bounded however fast devices talk and however many screens are open.
  * Recent deltas are kept so a reconnecting client can catch up from its seq.
  * Each audience (the city, a district, a responder unit) has its own stream
  * and Socket.IO room, so each screen gets exactly what it needs.
@@ -45,6 +50,8 @@ export class PushHub {
    */
   private readonly lastLive = new Map<string, LiveFields>();
   private timer: NodeJS.Timeout | null = null;
+  /** The send of urgent changes, at the end of this turn of the event loop. */
+  private urgentSend: NodeJS.Immediate | null = null;
   /** One stream per audience (city, a district, a unit), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
 
@@ -54,7 +61,8 @@ export class PushHub {
       snapshot: SnapshotSource;
       log: Logger;
       metrics: Metrics;
-      deviceFlushMs?: number;
+      /** The device-change cadence (`flushInterval`); the defaults when unset. */
+      cadence?: Partial<FlushCadence>;
       historySize?: number;
       /** Which picture a socket gets; the whole city unless said otherwise. */
       audienceOf?: (socket: IoSocket) => Audience;
@@ -100,13 +108,21 @@ export class PushHub {
       socket.on('disconnect', () => this.opts.metrics.sockets.dec());
     });
     this.opts.bus.on('state.change', OWNER, (c) => this.onChange(c));
-    this.timer = setInterval(() => this.flush(), this.opts.deviceFlushMs ?? 100);
+    const cadence = { ...DEFAULT_CADENCE, ...this.opts.cadence };
+    // A chain of timeouts, not an interval: each waits as long as the screens open now call for.
+    const tick = () => {
+      this.flush();
+      if (this.timer) this.timer = setTimeout(tick, flushInterval(io.engine.clientsCount, cadence));
+    };
+    this.timer = setTimeout(tick, flushInterval(0, cadence));
   }
 
   async stop(): Promise<void> {
     this.opts.bus.removeOwner(OWNER);
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.urgentSend) clearImmediate(this.urgentSend);
+    this.urgentSend = null;
     const io = this.io;
     this.io = null;
     if (io) {
@@ -167,16 +183,23 @@ export class PushHub {
       }
     }
     this.urgent.set(key, c);
+    // Not sent right here: every alert and incident change of this turn (one MQTT read can
+    // raise dozens) goes in one delta, right after it, before any timer.
+    this.urgentSend ??= setImmediate(() => {
+      this.urgentSend = null;
+      this.sendUrgent();
+    });
+  }
+
+  private sendUrgent(): void {
+    if (this.urgent.size === 0) return;
     this.send(this.urgent);
     this.urgent = new Map();
   }
 
   /** Sends everything waiting (periodic tick, and before a snapshot). */
   private flush(): void {
-    if (this.urgent.size > 0) {
-      this.send(this.urgent);
-      this.urgent = new Map();
-    }
+    this.sendUrgent();
     if (this.pending.size === 0) return;
     this.send(this.pending);
     this.pending = new Map();
@@ -204,6 +227,27 @@ export class PushHub {
       this.opts.metrics.deltas.inc();
     }
   }
+}
+
+export interface FlushCadence {
+  /** Shortest wait between device-change sends (few screens). */
+  minMs: number;
+  /** Longest wait: ten times a second at the default, however many screens. */
+  maxMs: number;
+  /** Socket writes a second the cadence keeps under (screens × sends a second). */
+  sendsPerSecond: number;
+}
+
+export const DEFAULT_CADENCE: FlushCadence = { minMs: 15, maxMs: 100, sendsPerSecond: 10_000 };
+
+/**
+ * How long coalesced device changes wait before they go out, given the sockets open.
+ * Each send is one write per screen, so the wait grows with the screens until it reaches
+ * `maxMs`: up to 150 screens get a send every 15 ms (device changes on screen in about
+ * 15 ms at p50), a thousand every 100 ms. Alerts never wait for it.
+ */
+export function flushInterval(sockets: number, c: FlushCadence): number {
+  return Math.min(c.maxMs, Math.max(c.minMs, Math.ceil((sockets * 1000) / c.sendsPerSecond)));
 }
 
 type LiveFields = Record<string, string | number | boolean | null>;
