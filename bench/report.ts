@@ -66,7 +66,8 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.scale.length) parts.push('### Scale of state\n\n' + table(['devices', 'start-up ms (spawn → healthy)', 'devices restored', 'idle RSS MB', 'load msg/s (achieved)', 'peak RSS under load MB', 'CPU % under load'], r.scale.map((s) => [s.devices, s.startMs, s.restored, s.idleRssMB, `${s.loadRate} (${s.loadAchieved})`, s.loadPeakRssMB, s.loadCpuPct])));
   if (r.browser) {
     const b = r.browser;
-    parts.push(`### Browser: ${b.devices} devices, ${b.loadRate} msg/s, pan/zoom (headless Chromium, SwiftShader)\n\n` + table(['page', 'frames', 'mean ms', 'p50', 'p95', 'p99', 'long tasks', 'long task ms'], [['console', ...Object.values(b.console)], ['bare maplibre', ...Object.values(b.bare)], ['ratio', '', b.meanRatio, '', b.p95Ratio, '', '', '']]));
+    const rounds = b.rounds?.length ? `\n\nMedians of ${b.rounds.length} alternating rounds under the same load; each round's ratio (mean / p95): ${b.rounds.map((x) => `×${x.meanRatio} / ×${x.p95Ratio}`).join(', ')}.` : '';
+    parts.push(`### Browser: ${b.devices} devices, ${b.loadRate} msg/s, pan/zoom (headless Chromium, SwiftShader)\n\n` + table(['page', 'frames', 'mean ms', 'p50', 'p95', 'p99', 'long tasks', 'long task ms'], [['console', ...Object.values(b.console)], ['bare maplibre', ...Object.values(b.bare)], ['ratio', '', b.meanRatio, '', b.p95Ratio, '', '', '']]) + rounds);
   }
   if (r.errors?.length) parts.push('### Suites that failed\n\n' + table(['suite', 'error'], r.errors.map((e) => [e.suite, e.error.split('\n')[0]!.slice(0, 300)])));
   return parts.join('\n\n') + '\n';

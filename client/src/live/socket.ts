@@ -190,7 +190,7 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
     reconnectionDelayMax: 15_000,
     randomizationFactor: 0.5,
   });
-  // Device telemetry comes 4 times a second; the console applies it once a second.
+  // Device telemetry comes 10 to 60 times a second (the server's cadence follows the screens open); the console applies it once a second.
   const detach = attachLive(socket, store, { coalesceMs: 1_000 });
   current = socket;
 
