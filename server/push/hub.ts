@@ -52,6 +52,8 @@ export class PushHub {
   private timer: NodeJS.Timeout | null = null;
   /** The send of urgent changes, at the end of this turn of the event loop. */
   private urgentSend: NodeJS.Immediate | null = null;
+  /** Makes each immediate change's key in `urgent` its own. */
+  private urgentCount = 0;
   /** One stream per audience (city, a district, a unit), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
 
@@ -182,7 +184,9 @@ export class PushHub {
         this.urgent.set(dev, d);
       }
     }
-    this.urgent.set(key, c);
+    // Each alert, incident and unit change keeps its place (a creation and the updates that follow
+    // it in the same turn all travel, in order); only device state is latest-per-device.
+    this.urgent.set(`${key}#${++this.urgentCount}`, c);
     // Not sent right here: every alert and incident change of this turn (one MQTT read can
     // raise dozens) goes in one delta, right after it, before any timer.
     this.urgentSend ??= setImmediate(() => {

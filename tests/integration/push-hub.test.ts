@@ -101,6 +101,17 @@ describe('PushHub', () => {
     expect(changes.some((c) => c.kind === 'cameraLive' && c.camera.id === 'c3')).toBe(false);
   });
 
+  it('an alert raised and then updated in the same turn travels twice, in order, in that one delta', async () => {
+    const { bus, connect } = await startHub({ minMs: 5000, maxMs: 5000 });
+    const { deltas } = await connect();
+    bus.emit('state.change', { kind: 'alert', alert: alert('a-1', 'c1') });
+    bus.emit('state.change', { kind: 'alert', alert: { ...alert('a-1', 'c1'), count: 2, version: 2 } });
+    await waitFor(() => deltas.length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]!.delta.changes.map((c) => (c.kind === 'alert' ? c.alert.version : 0))).toEqual([1, 2]);
+  });
+
   it('an alert raised in a later turn goes in a delta of its own', async () => {
     const { bus, connect } = await startHub({ minMs: 5000, maxMs: 5000 });
     const { deltas } = await connect();
