@@ -243,7 +243,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       snapshot,
       log: log.child({ module: 'push' }),
       metrics,
-      cadence: { minMs: config.PUSH_FLUSH_MIN_MS, maxMs: Math.max(config.PUSH_FLUSH_MIN_MS, config.PUSH_FLUSH_MAX_MS), sendsPerSecond: config.PUSH_SENDS_PER_S },
+      cadence: { minMs: config.PUSH_FLUSH_MIN_MS, maxMs: config.PUSH_FLUSH_MAX_MS, sendsPerSecond: config.PUSH_SENDS_PER_S },
       audienceOf: (socket) => gate.audienceOf(socket),
       middleware: gate.middleware,
       onSocket: (socket) => workflow.commands.bind(socket, (sk) => gate.actorOf(sk)),

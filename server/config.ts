@@ -121,6 +121,10 @@ export const configSchema = z.object({
   /** The embedded broker speaks MQTT over TLS (mqtts) with this certificate chain and key (PEM files). */
   MQTT_TLS_CERT: optionalString,
   MQTT_TLS_KEY: optionalString,
+}).check((ctx) => {
+  if (ctx.value.PUSH_FLUSH_MIN_MS > ctx.value.PUSH_FLUSH_MAX_MS) {
+    ctx.issues.push({ code: 'custom', path: ['PUSH_FLUSH_MIN_MS'], message: `more than PUSH_FLUSH_MAX_MS (${ctx.value.PUSH_FLUSH_MAX_MS})`, input: ctx.value.PUSH_FLUSH_MIN_MS });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

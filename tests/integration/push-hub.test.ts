@@ -6,39 +6,19 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { Alert, Camera, ClientToServerEvents, Delta, Kpis, ServerToClientEvents } from '../../contract/index.js';
+import type { Alert, Camera, ClientToServerEvents, Delta, ServerToClientEvents } from '../../contract/index.js';
+import { EMPTY_KPIS, makeAlert, makeCamera } from '../fixtures/domain.js';
 import { EventBus } from '../../server/bus.js';
 import { createLogger } from '../../server/log.js';
 import { createMetrics } from '../../server/metrics.js';
 import { DEFAULT_CADENCE, flushInterval, PushHub } from '../../server/push/hub.js';
 import { waitFor } from '../harness/wait.js';
 
-const kpis: Kpis = { openIncidents: { critical: 0, major: 0, minor: 0, info: 0 }, activeAlerts: 0, cameraAvailabilityPct: null, stationAvailabilityPct: null, mttaS: null, mttrS: null, coveragePct: null };
 
-const camera = (id: string, fps: number): Camera => ({ id, name: `Camera ${id}`, position: [108.99, 11.565], wardId: null, roadId: null, kind: 'traffic', state: 'online', fps, bitrateKbps: 2000, lastSeen: 1_000 + fps, stale: false });
+const camera = (id: string, fps: number): Camera => makeCamera(id, { fps, lastSeen: 1_000 + fps });
 
-const alert = (id: string, cameraId: string): Alert => ({
-  id,
-  rule: 'camera_offline',
-  dedupeKey: `camera_offline:${cameraId}`,
-  severity: 'major',
-  state: 'active',
-  title: `Camera ${cameraId} mất kết nối`,
-  source: { kind: 'camera', id: cameraId },
-  position: null,
-  wardId: null,
-  incidentId: null,
-  count: 1,
-  firstSeen: 1_000,
-  lastSeen: 1_000,
-  escalated: false,
-  data: {},
-  acknowledgedBy: null,
-  acknowledgedAt: null,
-  clearedBy: null,
-  clearedAt: null,
-  version: 1,
-});
+const alert = (id: string, cameraId: string): Alert =>
+  makeAlert(id, { dedupeKey: `camera_offline:${cameraId}`, title: `Camera ${cameraId} mất kết nối`, source: { kind: 'camera', id: cameraId }, firstSeen: 1_000, lastSeen: 1_000 });
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,7 +30,7 @@ async function startHub(cadence: Partial<typeof DEFAULT_CADENCE> = {}) {
   const log = createLogger('silent');
   const bus = new EventBus(log);
   const server = http.createServer();
-  const hub = new PushHub({ bus, log, metrics: createMetrics(), cadence, snapshot: () => ({ cameras: [camera('c1', 1), camera('c2', 1), camera('c3', 1)], stations: [], links: [], alerts: [], incidents: [], units: [], kpis, feeds: [] }) });
+  const hub = new PushHub({ bus, log, metrics: createMetrics(), cadence, snapshot: () => ({ cameras: [camera('c1', 1), camera('c2', 1), camera('c3', 1)], stations: [], links: [], alerts: [], incidents: [], units: [], kpis: EMPTY_KPIS, feeds: [] }) });
   hub.start(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };

@@ -5,6 +5,7 @@ import type { Alert } from '../../contract/domain.js';
 import { alertLabel, alertWhat, type PlaceNames } from '../../client/src/app/alertText.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
 import { opsVi } from '../../client/src/app/strings/vi.js';
+import { makeAlert } from '../fixtures/domain.js';
 
 const i18n = i18next.createInstance();
 beforeAll(async () => {
@@ -20,31 +21,7 @@ const names: PlaceNames = {
   roads: new Map([['r-1', 'Đường Trần Phú']]),
 };
 
-function alert(over: Partial<Alert>): Alert {
-  return {
-    id: 'a',
-    rule: 'camera_offline',
-    dedupeKey: 'a',
-    severity: 'major',
-    state: 'active',
-    title: 'Tiêu đề máy chủ',
-    source: { kind: 'camera', id: 'cam-1' },
-    position: null,
-    wardId: 'w-tt',
-    incidentId: null,
-    count: 1,
-    firstSeen: 0,
-    lastSeen: 0,
-    escalated: false,
-    data: {},
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    clearedBy: null,
-    clearedAt: null,
-    version: 1,
-    ...over,
-  };
-}
+const alert = (over: Partial<Alert>): Alert => makeAlert('a', { title: 'Tiêu đề máy chủ', wardId: 'w-tt', ...over });
 
 describe('alert titles by rule', () => {
   it('coverage loss: the ward in the language and the share of area from data.uncoveredPct', () => {

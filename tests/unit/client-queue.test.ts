@@ -3,32 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../contract/domain.js';
 import { groupAlerts, isFiltered, matchesFilters, moveIndex, NO_FILTERS, queueLines, countBySeverity } from '../../client/src/app/queue.js';
 import { ruleGroup } from '../../client/src/app/alertText.js';
+import { makeAlert } from '../fixtures/domain.js';
 
-function alert(id: string, over: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    rule: 'camera_offline',
-    dedupeKey: id,
-    severity: 'major',
-    state: 'active',
-    title: id,
-    source: { kind: 'camera', id: `cam-${id}` },
-    position: [108.99, 11.56],
-    wardId: 'w1',
-    incidentId: null,
-    count: 1,
-    firstSeen: 1_000,
-    lastSeen: 1_000,
-    escalated: false,
-    data: {},
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    clearedBy: null,
-    clearedAt: null,
-    version: 1,
-    ...over,
-  };
-}
+const alert = (id: string, over: Partial<Alert> = {}): Alert =>
+  makeAlert(id, { source: { kind: 'camera', id: `cam-${id}` }, position: [108.99, 11.56], wardId: 'w1', firstSeen: 1_000, lastSeen: 1_000, ...over });
 
 describe('grouping related alerts (review item 4)', () => {
   it('puts one station outage (down, backhaul, battery, the ward coverage loss) on one line led by the most urgent', () => {

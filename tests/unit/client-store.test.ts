@@ -13,31 +13,12 @@ import { activeAlertCounts, alertQueue, cameraSummary } from '../../client/src/l
 import { buildOfflineStyle } from '../../client/src/map/style.js';
 import { LAYER_IDS, SOURCE_IDS } from '../../client/src/map/layers.js';
 import { liveLayers, liveSources } from '../../client/src/map/layers-live.js';
+import { EMPTY_KPIS, makeAlert, makeCamera } from '../fixtures/domain.js';
 import { alertFeatures, circlePolygon, coverageFeatures } from '../../client/src/map/features.js';
 
-const kpis: Kpis = {
-  openIncidents: { critical: 0, major: 0, minor: 0, info: 0 },
-  activeAlerts: 0,
-  cameraAvailabilityPct: null,
-  stationAvailabilityPct: null,
-  mttaS: null,
-  mttrS: null,
-  coveragePct: null,
-};
+const kpis: Kpis = EMPTY_KPIS;
 
-const camera = (id: string, state: Camera['state'] = 'online'): Camera => ({
-  id,
-  name: `Camera ${id}`,
-  position: [108.99, 11.565],
-  wardId: null,
-  roadId: null,
-  kind: 'traffic',
-  state,
-  fps: 25,
-  bitrateKbps: 2000,
-  lastSeen: 1_000,
-  stale: false,
-});
+const camera = (id: string, state: Camera['state'] = 'online'): Camera => makeCamera(id, { state });
 
 const station = (id: string, state: Station['state'] = 'up'): Station => ({
   id,
@@ -56,28 +37,8 @@ const station = (id: string, state: Station['state'] = 'up'): Station => ({
   stale: false,
 });
 
-const alert = (id: string, severity: Alert['severity'], lastSeen: number, state: Alert['state'] = 'active'): Alert => ({
-  id,
-  rule: 'camera_offline',
-  dedupeKey: id,
-  severity,
-  state,
-  title: `Alert ${id}`,
-  source: { kind: 'camera', id: 'c1' },
-  position: null,
-  wardId: null,
-  incidentId: null,
-  count: 1,
-  firstSeen: lastSeen,
-  lastSeen,
-  escalated: false,
-  data: {},
-  acknowledgedBy: null,
-  acknowledgedAt: null,
-  clearedBy: null,
-  clearedAt: null,
-  version: 1,
-});
+const alert = (id: string, severity: Alert['severity'], lastSeen: number, state: Alert['state'] = 'active'): Alert =>
+  makeAlert(id, { severity, state, title: `Alert ${id}`, source: { kind: 'camera', id: 'c1' }, firstSeen: lastSeen, lastSeen });
 
 const snapshot = (seq: number, over: Partial<Snapshot> = {}): Snapshot => ({
   epoch: 'run-1',

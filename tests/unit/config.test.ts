@@ -216,6 +216,12 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(err.message).toMatch(/^ {2}SIMULATORS=/m);
     expect(err.message).not.toMatch(/INFLUX_DATABASE=/);
   });
+
+  it('refuses a push cadence whose shortest wait is longer than its longest', () => {
+    const err = configError({ PUSH_FLUSH_MIN_MS: '200', PUSH_FLUSH_MAX_MS: '100' });
+    expect(err.message).toMatch(/^ {2}PUSH_FLUSH_MIN_MS="200": more than PUSH_FLUSH_MAX_MS \(100\)$/m);
+    expect(loadConfig({ PUSH_FLUSH_MIN_MS: '100', PUSH_FLUSH_MAX_MS: '100' }).PUSH_FLUSH_MIN_MS).toBe(100);
+  });
 });
 
 describe('empty values', () => {
