@@ -1,9 +1,9 @@
 /**
  * The push layer: Socket.IO with a snapshot on connect, then numbered deltas.
  *
- * Alerts and incident changes go out at once, in a delta of their own (with
- * the state of the device they concern), so they never wait behind telemetry;
- * the ones raised in the same turn of the event loop (a storm knocking out a
+ * Alerts and incident changes go out at once, in deltas of their own (with
+ * only the state of the devices they concern), so they never wait behind
+ * telemetry; the ones raised in the same turn of the event loop (a storm knocking out a
  * district's stations at once) share one delta, so a burst of alerts costs one
  * write per screen, not one per alert and screen. Device state changes are
  * coalesced (latest per device) and sent on a cadence that follows the number
@@ -39,7 +39,11 @@ export class PushHub {
   readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   /** Device changes waiting for the next periodic flush, latest per item. */
   private pending = new Map<string, FullChange>();
-  /** Alert, incident and unit changes (and their devices' state): sent at once. */
+  /**
+   * Alert, incident and unit changes (and their devices' state), sent together at the end
+   * of this turn of the event loop. Devices by their key (latest wins); every other change
+   * under a key of its own (`#n`), so that each travels, in order.
+   */
   private urgent = new Map<string, FullChange>();
   /** Devices that go out whole at their next send (new, or site data changed); the rest as live fields. */
   private readonly siteChanged = new Set<string>();
@@ -184,8 +188,7 @@ export class PushHub {
         this.urgent.set(dev, d);
       }
     }
-    // Each alert, incident and unit change keeps its place (a creation and the updates that follow
-    // it in the same turn all travel, in order); only device state is latest-per-device.
+    // A key of its own: a creation and the updates that follow it in the same turn all travel.
     this.urgent.set(`${key}#${++this.urgentCount}`, c);
     // Not sent right here: every alert and incident change of this turn (one MQTT read can
     // raise dozens) goes in one delta, right after it, before any timer.

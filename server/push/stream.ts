@@ -30,10 +30,10 @@ export class AudienceStream {
   }
 
   /**
-   * Filters a batch of changes into this audience's next delta (in wire form, `wire`),
-   * or null if none concerns it.
+   * Filters a batch of changes into this audience's next delta, or null if none concerns
+   * it. `wire` gives a change's form on the wire; null leaves the change out (a known
+   * device whose live fields did not change: nothing a screen lacks).
    */
-  /** `wire` gives a change's form on the wire; null leaves it out (nothing a screen lacks). */
   next(changes: FullChange[], wire: (c: FullChange) => Change | null = (c) => c): Delta | null {
     if (!this.initialised) return null; // nobody has subscribed with a snapshot yet
     const mine: Change[] = [];
