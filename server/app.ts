@@ -262,6 +262,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         ...(frigateMapping ? SUBSCRIPTIONS.frigate : []),
       ],
       sharedGroup: config.MQTT_SHARED_GROUP,
+      ackBatch: config.MQTT_ACK_BATCH,
+      ackWaitMs: config.MQTT_ACK_WAIT_MS,
       log: log.child({ module: 'mqtt' }),
       onMessage: (topic, payload) => router.handle(topic, payload),
       durable: writer,

@@ -43,6 +43,13 @@ export const configSchema = z.object({
   MQTT_CLIENT_ID: optionalString,
   /** For a clustered broker: subscribe as $share/GROUP/... so instances split the load (MQTT 5 / EMQX / Mosquitto 2). */
   MQTT_SHARED_GROUP: optionalString,
+  /**
+   * PUBACKs leave in batches of at most this many messages, or after MQTT_ACK_WAIT_MS. Keep it
+   * under the broker's in-flight window for our session: Mosquitto's max_inflight_messages is
+   * 20 by default (so 16 here), 100 in the shipped docker/mosquitto config (so 64 there).
+   */
+  MQTT_ACK_BATCH: z.coerce.number().int().min(1).max(1000).default(16),
+  MQTT_ACK_WAIT_MS: z.coerce.number().int().min(1).max(100).default(1),
   MQTT_EMBEDDED_PORT: port.default(1883),
   MQTT_EMBEDDED_HOST: z.string().default('0.0.0.0'),
 

@@ -11,6 +11,7 @@ import { withParentDeathSignal } from '../../tests/harness/proc.js';
 import { REPO, WORK } from './paths.js';
 import { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { authDirFor, benchToken, seedBenchUser } from './auth.js';
+import { SHIPPED_SERVER_ENV } from './stack.js';
 
 export interface ServerOptions {
   mqttUrl: string;
@@ -56,6 +57,8 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
     CITY_PACK: o.cityPack,
     SPOOL_DIR: o.spoolDir,
     MQTT_CLIENT_ID: o.clientId ?? 'ioc-bench',
+    // Every bench broker is Mosquitto with the shipped in-flight window (stack.ts).
+    ...SHIPPED_SERVER_ENV,
     LOG_LEVEL: 'warn',
     // A stale-device sweep would flag the synthetic fleet between runs; one hour is past any run.
     DEVICE_STALE_S: '3600',

@@ -16,6 +16,12 @@ export const DROP_TOPIC = '$SYS/broker/publish/messages/dropped';
  */
 const SHIPPED_LIMITS = 'max_inflight_messages 100';
 
+/**
+ * What docker-compose.yml gives the server beside that broker: PUBACK batches sized for a
+ * window of 100 (the defaults, 16 and 1 ms, are for Mosquitto's own default of 20).
+ */
+export const SHIPPED_SERVER_ENV = { MQTT_ACK_BATCH: '64', MQTT_ACK_WAIT_MS: '3' } as const;
+
 export interface Stack {
   mosquitto: TestMosquitto;
   influxd: TestInfluxd;
