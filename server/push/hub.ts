@@ -98,11 +98,14 @@ export class PushHub {
       const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };
       socket.data.audience = audience;
       const stream = this.stream(audience);
+      // What is waiting goes out first, to the screens already here. Flushed after the join,
+      // it reached this socket live, ahead of the older deltas it missed (a gap, then a repeat:
+      // seen as a flaky reconnect test under load).
+      this.flush();
       void socket.join(stream.room);
       // A console coming back sends the last seq it applied: give it exactly
       // what it missed when we still hold it, else a fresh snapshot.
       const auth = socket.handshake.auth as HandshakeAuth & { epoch?: unknown; lastSeq?: unknown };
-      this.flush();
       const missed = auth.epoch === this.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? stream.since(auth.lastSeq) : null;
       if (missed) for (const d of missed) socket.emit('state:delta', d);
       else socket.emit('state:snapshot', this.snapshotFor(stream));

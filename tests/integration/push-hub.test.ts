@@ -1,7 +1,8 @@
 /**
  * The push hub on its own (a real Socket.IO server and clients, no broker): the
- * cadence of device changes follows the screens open, and the alerts raised in one
- * turn of the event loop (a storm) go out together, ahead of any telemetry.
+ * cadence of device changes follows the screens open, the alerts raised in one
+ * turn of the event loop (a storm) go out together, ahead of any telemetry, and a
+ * console coming back gets what it missed in order.
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,13 +39,21 @@ async function startHub(cadence: Partial<typeof DEFAULT_CADENCE> = {}) {
     await hub.stop();
     await new Promise((r) => server.close(r));
   });
-  const connect = async () => {
-    const c: Client = ioClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+  /** A console; with `resume`, one coming back that says where it left off (no snapshot then). */
+  const connect = async (resume?: { epoch: string; lastSeq: number }) => {
+    const c: Client = ioClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, ...(resume ? { auth: resume } : {}) });
     const deltas: { at: number; delta: Delta }[] = [];
+    let snapshotSeq = -1;
+    let epoch = '';
+    c.on('state:snapshot', (snap) => {
+      snapshotSeq = snap.seq;
+      epoch = snap.epoch;
+    });
     c.on('state:delta', (delta) => deltas.push({ at: Date.now(), delta }));
-    await new Promise((r) => c.once('state:snapshot', r));
+    if (resume) await new Promise((r) => c.once('connect', r));
+    else await new Promise((r) => c.once('state:snapshot', r));
     cleanups.push(() => void c.close());
-    return { c, deltas };
+    return { c, deltas, snapshotSeq: () => snapshotSeq, epoch: () => epoch };
   };
   return { bus, hub, connect };
 }
@@ -62,6 +71,26 @@ describe('flushInterval', () => {
 });
 
 describe('PushHub', () => {
+  it('a console coming back while device changes wait for the tick gets every delta it missed, in order', async () => {
+    // A long tick: the camera changes below are still waiting when the console comes back.
+    const { bus, connect } = await startHub({ minMs: 5000, maxMs: 5000 });
+    const first = await connect();
+    bus.emit('state.change', { kind: 'alert', alert: alert('a-1', 'c1') });
+    await waitFor(() => first.deltas.length === 1);
+    const lastSeq = first.deltas[0]!.delta.seq;
+    first.c.close();
+    // Missed while away: an alert (sent at once), then telemetry waiting for the tick.
+    bus.emit('state.change', { kind: 'alert', alert: alert('a-2', 'c2') });
+    await new Promise((r) => setImmediate(r));
+    bus.emit('state.change', { kind: 'camera', camera: camera('c3', 7) });
+    const back = await connect({ epoch: first.epoch(), lastSeq });
+    await waitFor(() => back.deltas.length >= 2, { message: 'the console did not get what it missed' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(back.snapshotSeq()).toBe(-1);
+    // lastSeq + 1, + 2: the missed alert, then the telemetry sent when it connected; no gap, no repeat.
+    expect(back.deltas.map((d) => d.delta.seq)).toEqual([lastSeq + 1, lastSeq + 2]);
+  });
+
   it('alerts raised in one turn of the event loop go out in one delta, before the device tick', async () => {
     // A long tick, so that only the urgent path can deliver within the test.
     const { bus, connect } = await startHub({ minMs: 5000, maxMs: 5000 });
