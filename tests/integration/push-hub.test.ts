@@ -50,7 +50,7 @@ async function startHub(cadence: Partial<typeof DEFAULT_CADENCE> = {}) {
       epoch = snap.epoch;
     });
     c.on('state:delta', (delta) => deltas.push({ at: Date.now(), delta }));
-    if (resume) await new Promise((r) => c.once('connect', r));
+    if (resume) await new Promise<void>((r) => c.once('connect', () => r()));
     else await new Promise((r) => c.once('state:snapshot', r));
     cleanups.push(() => void c.close());
     return { c, deltas, snapshotSeq: () => snapshotSeq, epoch: () => epoch };
