@@ -23,10 +23,13 @@ export interface MqttConnectionOptions {
    * onMessage are held and put on disk once, just before the PUBACKs they owe leave.
    */
   durable?: { hold(): void; release(): void; sync(): void } | undefined;
-  /** PUBACKs of one batch: at most this many messages (under the broker's in-flight window) … */
-  ackBatch?: number | undefined;
-  /** … held at most this long (ms). */
-  ackWaitMs?: number | undefined;
+  /**
+   * PUBACKs of one batch: at most this many messages, under the broker's in-flight window
+   * (MQTT_ACK_BATCH) …
+   */
+  ackBatch: number;
+  /** … held at most this long, ms (MQTT_ACK_WAIT_MS). */
+  ackWaitMs: number;
 }
 
 export class MqttConnection {
@@ -84,8 +87,7 @@ export class MqttConnection {
     // collected; then the spool is synced once and the PUBACKs leave as one buffer.
     let batch: AckBatch | null = null;
     let count = 0;
-    const ackBatch = opts.ackBatch ?? ACK_BATCH;
-    const ackWaitMs = opts.ackWaitMs ?? ACK_WAIT_MS;
+    const { ackBatch, ackWaitMs } = opts;
     let ackTimer: NodeJS.Timeout | null = null;
     const release = () => {
       const b = batch;
@@ -100,8 +102,8 @@ export class MqttConnection {
       if (!batch) {
         batch = new AckBatch(client.stream);
         // Acknowledgements wait at most ackWaitMs (or ackBatch messages): handling is not
-        // delayed, only the PUBACKs. At 10k msg/s, 1 ms is a tenth of the write(2)s; 3 ms
-        // with a 64-message batch (a broker window of 100) saved another 2 points of CPU.
+        // delayed, only the PUBACKs. A batch at or past the broker's in-flight window stalls
+        // the feed until the timer releases it, hence the limit (config.ts, MQTT_ACK_BATCH).
         ackTimer = setTimeout(release, ackWaitMs);
       }
       if (++count === ackBatch) setImmediate(release);
@@ -160,15 +162,6 @@ export class MqttConnection {
     if (c) await c.endAsync(true);
   }
 }
-
-/**
- * By default a batch is acknowledged once it holds this many messages, well inside a broker's
- * in-flight window (Mosquitto's default is 20 per client; docker/mosquitto raises it to 100,
- * and docker-compose.yml sets MQTT_ACK_BATCH to match). A batch at or past the window would
- * stall: the broker sends nothing more until the timer releases the PUBACKs.
- */
-const ACK_BATCH = 16;
-const ACK_WAIT_MS = 1;
 
 type WriteCallback = (err?: Error | null) => void;
 

@@ -22,7 +22,7 @@
  * be skipped. tests/unit/fast-accept.test.ts holds both to the same answers on
  * the simulators' payloads and on thousands of broken ones.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import { z } from 'zod';
 
 /** Checks whose JSON Schema form (minimum/maximum, integer, lengths) means what zod means. */
@@ -79,17 +79,28 @@ function exact(s: Schema): boolean {
 // default), so an emoji is one character to each; the test holds them to it.
 const ajv = new Ajv({ strict: true, discriminator: true, allErrors: false, messages: false });
 
+type Acceptor = (value: unknown) => boolean;
+
+/** Compiled once per schema: each app (the tests build many) asks again for the same schemas. */
+const compiled = new WeakMap<z.ZodType, Acceptor | null>();
+
 /**
  * A validator that answers true only for values zod would accept unchanged, or null
  * when the schema has parts JSON Schema cannot express exactly.
  */
-export function compileAcceptor(schema: z.ZodType): ((value: unknown) => boolean) | null {
-  if (!exactlyRepresentable(schema)) return null;
-  const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
-  delete json.$schema;
-  addDiscriminators(json, schema as unknown as Schema);
-  const validate: ValidateFunction = ajv.compile(json);
-  return (value) => validate(value) === true;
+export function compileAcceptor(schema: z.ZodType): Acceptor | null {
+  const known = compiled.get(schema);
+  if (known !== undefined) return known;
+  let accept: Acceptor | null = null;
+  if (exactlyRepresentable(schema)) {
+    const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
+    delete json.$schema;
+    addDiscriminators(json, schema as unknown as Schema);
+    // A schema without async keywords compiles to a plain boolean function.
+    accept = ajv.compile(json) as Acceptor;
+  }
+  compiled.set(schema, accept);
+  return accept;
 }
 
 /** Ajv picks the branch of a `oneOf` by its discriminator instead of trying all nine detection kinds. */

@@ -98,9 +98,9 @@ export class PushHub {
       const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };
       socket.data.audience = audience;
       const stream = this.stream(audience);
-      // What is waiting goes out first, to the screens already here. Flushed after the join,
-      // it reached this socket live, ahead of the older deltas it missed (a gap, then a repeat:
-      // seen as a flaky reconnect test under load).
+      // What is waiting goes out first, to the screens already here: this one gets it below,
+      // with what it missed or in its snapshot. Sent to the room after the join, it would
+      // arrive ahead of the older deltas it missed.
       this.flush();
       void socket.join(stream.room);
       // A console coming back sends the last seq it applied: give it exactly

@@ -217,6 +217,14 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(err.message).not.toMatch(/INFLUX_DATABASE=/);
   });
 
+  it('keeps PUBACK batches to 1–1000 messages held 1–100 ms', () => {
+    expect(loadConfig({})).toMatchObject({ MQTT_ACK_BATCH: 16, MQTT_ACK_WAIT_MS: 1 });
+    expect(loadConfig({ MQTT_ACK_BATCH: '64', MQTT_ACK_WAIT_MS: '3' })).toMatchObject({ MQTT_ACK_BATCH: 64, MQTT_ACK_WAIT_MS: 3 });
+    expect(configError({ MQTT_ACK_BATCH: '0' }).message).toMatch(/^ {2}MQTT_ACK_BATCH="0"/m);
+    expect(configError({ MQTT_ACK_BATCH: '1001' }).message).toMatch(/^ {2}MQTT_ACK_BATCH="1001"/m);
+    expect(configError({ MQTT_ACK_WAIT_MS: '0' }).message).toMatch(/^ {2}MQTT_ACK_WAIT_MS="0"/m);
+  });
+
   it('refuses a push cadence whose shortest wait is longer than its longest', () => {
     const err = configError({ PUSH_FLUSH_MIN_MS: '200', PUSH_FLUSH_MAX_MS: '100' });
     expect(err.message).toMatch(/^ {2}PUSH_FLUSH_MIN_MS="200": more than PUSH_FLUSH_MAX_MS \(100\)$/m);
