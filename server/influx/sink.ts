@@ -5,7 +5,8 @@
 export class WriteRejectedError extends Error {}
 
 export interface LineSink {
-  write(lines: string[]): Promise<void>;
+  /** `body`: `count` lines of line protocol, each ending in a newline. */
+  write(body: Uint8Array<ArrayBuffer>, count: number): Promise<void>;
 }
 
 export function influxLineSink(opts: { url: string; database: string; retentionPolicy: string; username?: string | undefined; password?: string | undefined }): LineSink {
@@ -16,8 +17,8 @@ export function influxLineSink(opts: { url: string; database: string; retentionP
   const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
   if (opts.username) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   return {
-    async write(lines) {
-      const res = await fetch(u, { method: 'POST', headers, body: lines.join('\n'), signal: AbortSignal.timeout(15_000) });
+    async write(body) {
+      const res = await fetch(u, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
       if (res.status === 204) return;
       const text = (await res.text()).slice(0, 300);
       // 400: InfluxDB stored what it could and refused the rest (e.g. a field type conflict).

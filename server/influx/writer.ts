@@ -60,26 +60,36 @@ export class PointWriter {
    * drops the points, counts them and says so in the health report.
    */
   write(points: Point[]): void {
-    this.writeLines(points.map(toLine));
-  }
-
-  /** write() for lines already in line protocol (the device feeds build them directly). */
-  writeLine(line: string): void {
-    this.writeLines([line]);
-  }
-
-  private writeLines(lines: string[]): void {
+    const lines = points.map(toLine);
     try {
       this.spool.append(lines);
-      if (this.holds === 0) this.spool.sync();
     } catch (err) {
-      if (!(err instanceof SpoolFullError)) throw err;
-      this.dropped += lines.length;
-      this.opts.metrics.spoolDropped.inc(lines.length);
-      if (this.dropped === lines.length) this.opts.log.error({ err: err.message }, 'spool full: dropping points until InfluxDB catches up');
-      return;
+      return this.refused(err, lines.length);
     }
+    this.appended();
+  }
+
+  /** write() for a line already in line protocol (the device feeds build them directly). */
+  writeLine(line: string): void {
+    try {
+      this.spool.appendLine(line);
+    } catch (err) {
+      return this.refused(err, 1);
+    }
+    this.appended();
+  }
+
+  private appended(): void {
+    if (this.holds === 0) this.spool.sync();
     if (this.spool.pending() >= this.opts.batchSize) this.pump();
+  }
+
+  /** A full spool drops the points: counted, and said once per episode. */
+  private refused(err: unknown, count: number): void {
+    if (!(err instanceof SpoolFullError)) throw err;
+    this.dropped += count;
+    this.opts.metrics.spoolDropped.inc(count);
+    if (this.dropped === count) this.opts.log.error({ err: err.message }, 'spool full: dropping points until InfluxDB catches up');
   }
 
   /**
@@ -139,19 +149,19 @@ export class PointWriter {
 
   private pump(): void {
     if (this.paused || this.sending || Date.now() < this.retryAt) return;
-    const { lines, next } = this.spool.read(this.opts.batchSize);
-    if (lines.length === 0) {
+    const { body, count, next } = this.spool.read(this.opts.batchSize);
+    if (count === 0) {
       this.updateGauges();
       this.notifyIdle();
       return;
     }
     this.sending = true;
     this.sink
-      .write(lines)
+      .write(body, count)
       .then(
         () => {
-          this.spool.commit(next, lines.length);
-          this.opts.metrics.pointsWritten.inc(lines.length);
+          this.spool.commit(next, count);
+          this.opts.metrics.pointsWritten.inc(count);
           this.lastWriteAt = Date.now();
           if (this.lastError) this.opts.log.info({ pending: this.spool.pending() }, 'InfluxDB writes recovered');
           this.lastError = null;
@@ -161,8 +171,8 @@ export class PointWriter {
           this.opts.metrics.writeErrors.inc();
           if (err instanceof WriteRejectedError) {
             // Refused points would be refused forever: skip them, loudly.
-            this.spool.commit(next, lines.length);
-            this.opts.log.error({ err: err.message, points: lines.length }, 'InfluxDB refused points in a batch');
+            this.spool.commit(next, count);
+            this.opts.log.error({ err: err.message, points: count }, 'InfluxDB refused points in a batch');
             return;
           }
           if (this.lastError === null) this.opts.log.warn({ err: err.message, pending: this.spool.pending() }, 'InfluxDB write failed: spooling to disk, retrying');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Spool, SpoolFullError } from '../../server/influx/spool.js';
+import { Spool, SpoolFullError, type Batch } from '../../server/influx/spool.js';
 import { toLine } from '../../server/influx/lineprotocol.js';
 
 const dirs: string[] = [];
@@ -17,14 +17,28 @@ afterEach(() => {
 
 const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => `m v=${from + i} ${from + i}`);
 
+/** The lines of a batch body: each ends in a newline, and the count says how many. */
+function linesOf(b: Batch): string[] {
+  const text = b.body.toString('utf8');
+  if (b.count === 0) {
+    expect(text).toBe('');
+    return [];
+  }
+  expect(text.endsWith('\n')).toBe(true);
+  const got = text.slice(0, -1).split('\n');
+  expect(got.length).toBe(b.count);
+  return got;
+}
+
 /** Drain everything, committing as a writer would. */
 function drain(s: Spool, batch = 7): string[] {
   const out: string[] = [];
   for (;;) {
-    const { lines: got, next } = s.read(batch);
+    const b = s.read(batch);
+    const got = linesOf(b);
     if (got.length === 0) return out;
     out.push(...got);
-    s.commit(next, got.length);
+    s.commit(b.next, got.length);
   }
 }
 
@@ -91,7 +105,7 @@ describe('Spool', () => {
     b.open();
     // commit() synced the appended lines before moving the cursor, so all 30 are on disk.
     expect(b.pending()).toBe(20);
-    expect(b.read(100).lines).toEqual(lines(10, 20));
+    expect(linesOf(b.read(100))).toEqual(lines(10, 20));
     a.close(); // a clean stop saves the cursor it holds
     const c = new Spool(dir, { maxBytes: 1e6 });
     c.open();
@@ -99,11 +113,57 @@ describe('Spool', () => {
     expect(drain(c)).toEqual(lines(20, 10));
   });
 
-  it('reads from disk when the in-memory tail was dropped (long outage)', () => {
-    const s = new Spool(tempDir(), { maxBytes: 1e6, maxTailLines: 5 });
+  it('a writer several segments behind reads them back from disk, in order (long outage)', () => {
+    const dir = tempDir();
+    const s = new Spool(dir, { maxBytes: 1e6, segmentBytes: 100 });
     s.open();
-    s.append(lines(0, 20));
-    expect(drain(s, 6)).toEqual(lines(0, 20));
+    for (let i = 0; i < 60; i += 3) s.append(lines(i, 3));
+    s.sync();
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).length).toBeGreaterThan(4);
+    expect(drain(s, 4)).toEqual(lines(0, 60));
+  });
+
+  it('keeps Vietnamese text intact, byte for byte, in the body and on disk', () => {
+    const dir = tempDir();
+    const text = ['incident_report,ward=Đô\\ Vinh description="Tai nạn ở ngã tư Thống Nhất" 1', 'm emoji="🚑🚒" 2'];
+    const s = new Spool(dir, { maxBytes: 1e6 });
+    s.open();
+    s.append(text);
+    s.appendLine('m v=3 3');
+    s.sync();
+    expect(drain(s)).toEqual([...text, 'm v=3 3']);
+    const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    expect(onDisk.join('')).toBe(`${[...text, 'm v=3 3'].join('\n')}\n`);
+  });
+
+  it('cuts off a line torn by a crash mid-write, so the next line is not glued to it', () => {
+    const dir = tempDir();
+    const a = new Spool(dir, { maxBytes: 1e6 });
+    a.open();
+    a.append(lines(0, 3));
+    a.close();
+    const seg = fs.readdirSync(dir).find((f) => f.endsWith('.lp'))!;
+    fs.appendFileSync(path.join(dir, seg), 'm v=torn'); // the process died inside write(2)
+    const b = new Spool(dir, { maxBytes: 1e6 });
+    b.open();
+    expect(b.pending()).toBe(3);
+    b.append(lines(3, 2));
+    b.sync();
+    expect(drain(b)).toEqual(lines(0, 5));
+    expect(fs.readFileSync(path.join(dir, seg), 'utf8')).toBe(`${lines(0, 5).join('\n')}\n`);
+  });
+
+  it('a batch body is a view that later appends and a segment rotation leave unchanged', () => {
+    const s = new Spool(tempDir(), { maxBytes: 1e6, segmentBytes: 200 });
+    s.open();
+    s.append(lines(0, 4));
+    const first = s.read(4);
+    const before = Buffer.from(first.body).toString('utf8');
+    for (let i = 4; i < 40; i++) s.appendLine(lines(i, 1)[0]!); // grows the buffer, rotates segments
+    expect(first.body.toString('utf8')).toBe(before);
+    expect(linesOf(first)).toEqual(lines(0, 4));
+    s.commit(first.next, first.count);
+    expect(drain(s)).toEqual(lines(4, 36));
   });
 
   it('refuses appends past its size bound', () => {
@@ -111,7 +171,10 @@ describe('Spool', () => {
     s.open();
     s.append(lines(0, 5));
     expect(() => s.append(lines(5, 50))).toThrow(SpoolFullError);
-    expect(drain(s)).toEqual(lines(0, 5));
+    expect(() => s.appendLine('x'.repeat(200))).toThrow(SpoolFullError);
+    expect(s.pending()).toBe(5);
+    s.appendLine('m v=5 5'); // what fits still goes in, after the refused ones left no trace
+    expect(drain(s)).toEqual([...lines(0, 5), 'm v=5 5']);
   });
 });
 
