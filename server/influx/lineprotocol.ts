@@ -3,6 +3,8 @@
  * (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/).
  * Numbers are always written as floats so a field never changes type.
  */
+import type { SegmentBytes } from './segment-bytes.js';
+
 export interface Point {
   measurement: string;
   tags: Record<string, string>;
@@ -56,56 +58,160 @@ export function toLine(p: Point): string {
 export type FieldValue = number | string | boolean | undefined;
 
 /**
- * A measurement whose tag and field keys are fixed: keys are escaped once, here, and a
- * line is built with no Point object, tag sort or key escaping per message, about 1.7×
- * faster than toLine through a Point (docs/benchmarks.md). Lines are identical to
- * toLine's for the same point.
+ * What a measurement's fill function writes to: the next tag, field and the timestamp, in
+ * the shape's key order. A tag of '' and a field of undefined are left out.
  */
-export interface LineShape {
-  /** Tag values in the order of the shape's tag keys; '' leaves a tag out. */
-  line(tags: readonly string[], fields: readonly FieldValue[], timestamp: string): string;
-  /** The same data as a Point (reading it back in tests, generic code). */
-  point(tags: readonly string[], fields: readonly FieldValue[], timestamp: string): Point;
+export interface LineOut {
+  tag(v: string): void;
+  field(v: FieldValue): void;
+  time(ms: number, seq: number): void;
 }
 
-export function lineShape(measurement: string, tagKeys: readonly string[], fieldKeys: readonly string[]): LineShape {
+/**
+ * A measurement whose tag and field keys are fixed, and one function that fills it from an
+ * event. Keys are escaped and encoded once, here. The ingest path (`writeTo`) writes the
+ * line's bytes straight into a spool segment: no Point, no string, no array per message
+ * (docs/benchmarks.md). `line` and `point` run the same fill for tests and generic code;
+ * `line` is identical to toLine(point).
+ */
+export interface Measurement<E, M> {
+  /** Appends the line to a segment and returns its length in bytes (newline included). */
+  writeTo(seg: SegmentBytes, e: E, meta: M): number;
+  line(e: E, meta: M): string;
+  point(e: E, meta: M): Point;
+}
+
+export function measurement<E, M>(name: string, tagKeys: readonly string[], fieldKeys: readonly string[], fill: (o: LineOut, e: E, meta: M) => void): Measurement<E, M> {
   for (let i = 1; i < tagKeys.length; i++) {
     // InfluxDB's advice (and toLine's order): tags sorted by key.
-    if (tagKeys[i]! <= tagKeys[i - 1]!) throw new Error(`${measurement}: tag keys must be sorted and distinct`);
+    if (tagKeys[i]! <= tagKeys[i - 1]!) throw new Error(`${name}: tag keys must be sorted and distinct`);
   }
-  const head = escMeasurement(measurement);
-  const tagPrefix = tagKeys.map((k) => `,${escKey(k)}=`);
-  const firstField = fieldKeys.map((k) => ` ${escKey(k)}=`);
-  const nextField = fieldKeys.map((k) => `,${escKey(k)}=`);
+  const bytes = new BytesLine(name, tagKeys, fieldKeys);
+  const text = new PointLine(name, tagKeys, fieldKeys);
   return {
-    line(tags, fields, timestamp) {
-      // Joined once, like toLine: a line waits in the spool tail until InfluxDB has it, and
-      // a += chain would keep it as a rope of some twenty pieces.
-      const parts: string[] = [head];
-      for (let i = 0; i < tagPrefix.length; i++) {
-        const v = tags[i]!;
-        if (v !== '') parts.push(tagPrefix[i]!, escKey(v));
-      }
-      let first = true;
-      for (let i = 0; i < firstField.length; i++) {
-        const v = fields[i];
-        if (v === undefined) continue;
-        parts.push(first ? firstField[i]! : nextField[i]!, fieldValue(v));
-        first = false;
-      }
-      parts.push(' ', timestamp);
-      return parts.join('');
+    writeTo(seg, e, meta) {
+      bytes.start(seg);
+      fill(bytes, e, meta);
+      return seg.finish();
     },
-    point(tags, fields, timestamp) {
-      const t: Record<string, string> = {};
-      tagKeys.forEach((k, i) => {
-        if (tags[i] !== '') t[k] = tags[i]!;
-      });
-      const f: Record<string, number | string | boolean> = {};
-      fieldKeys.forEach((k, i) => {
-        if (fields[i] !== undefined) f[k] = fields[i]!;
-      });
-      return { measurement, tags: t, fields: f, timestamp };
+    line(e, meta) {
+      text.start();
+      fill(text, e, meta);
+      return toLine(text.done());
+    },
+    point(e, meta) {
+      text.start();
+      fill(text, e, meta);
+      return text.done();
     },
   };
+}
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const SPACE = utf8(' ');
+const TRUE = utf8('true');
+const FALSE = utf8('false');
+
+/** Writes a line's pieces into a segment; reused for every line of its measurement. */
+class BytesLine implements LineOut {
+  private readonly head: Buffer;
+  private readonly tagPrefix: Buffer[];
+  private readonly firstField: Buffer[];
+  private readonly nextField: Buffer[];
+  private seg!: SegmentBytes;
+  private t = 0;
+  private f = 0;
+  private first = true;
+
+  constructor(name: string, tagKeys: readonly string[], fieldKeys: readonly string[]) {
+    this.head = utf8(escMeasurement(name));
+    this.tagPrefix = tagKeys.map((k) => utf8(`,${escKey(k)}=`));
+    this.firstField = fieldKeys.map((k) => utf8(` ${escKey(k)}=`));
+    this.nextField = fieldKeys.map((k) => utf8(`,${escKey(k)}=`));
+  }
+
+  start(seg: SegmentBytes): void {
+    this.seg = seg;
+    this.t = 0;
+    this.f = 0;
+    this.first = true;
+    seg.begin();
+    seg.raw(this.head);
+  }
+
+  tag(v: string): void {
+    const i = this.t++;
+    if (v === '') return;
+    this.seg.raw(this.tagPrefix[i]!);
+    this.seg.tagText(v, escKey);
+  }
+
+  field(v: FieldValue): void {
+    const i = this.f++;
+    if (v === undefined) return;
+    this.seg.raw(this.first ? this.firstField[i]! : this.nextField[i]!);
+    this.first = false;
+    if (typeof v === 'number') this.seg.num(v);
+    else if (typeof v === 'string') this.seg.stringText(v, escString);
+    else this.seg.raw(v ? TRUE : FALSE);
+  }
+
+  time(ms: number, seq: number): void {
+    this.seg.raw(SPACE);
+    this.seg.time(ms, seq);
+  }
+}
+
+/** Collects a line as a Point, and checks the fill wrote every key of the shape once. */
+class PointLine implements LineOut {
+  private tags: Record<string, string> = {};
+  private fields: Record<string, number | string | boolean> = {};
+  private timestamp: string | null = null;
+  private t = 0;
+  private f = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly tagKeys: readonly string[],
+    private readonly fieldKeys: readonly string[],
+  ) {}
+
+  start(): void {
+    this.tags = {};
+    this.fields = {};
+    this.timestamp = null;
+    this.t = 0;
+    this.f = 0;
+  }
+
+  tag(v: string): void {
+    const k = this.tagKeys[this.t++];
+    if (k === undefined) throw new Error(`${this.name}: more tags than keys`);
+    if (v !== '') this.tags[k] = v;
+  }
+
+  field(v: FieldValue): void {
+    const k = this.fieldKeys[this.f++];
+    if (k === undefined) throw new Error(`${this.name}: more fields than keys`);
+    if (v !== undefined) this.fields[k] = v;
+  }
+
+  time(ms: number, seq: number): void {
+    this.timestamp = nsTimestamp(ms, seq);
+  }
+
+  done(): Point {
+    if (this.t !== this.tagKeys.length || this.f !== this.fieldKeys.length || this.timestamp === null) {
+      throw new Error(`${this.name}: the fill wrote ${this.t}/${this.tagKeys.length} tags, ${this.f}/${this.fieldKeys.length} fields, ${this.timestamp === null ? 'no' : 'a'} timestamp`);
+    }
+    return { measurement: this.name, tags: this.tags, fields: this.fields, timestamp: this.timestamp };
+  }
+}
+
+/**
+ * A point's timestamp in ns as a string (exceeds 2^53, so never a JS number): the time in
+ * ms with the per-device seq (mod 1e6) in the sub-millisecond digits (points.ts says why).
+ */
+export function nsTimestamp(ms: number, seq: number): string {
+  return `${Math.trunc(ms)}${String(seq % 1_000_000).padStart(6, '0')}`;
 }

@@ -23,18 +23,15 @@ export class Recorder {
 
   start(): void {
     const { bus, registry, writer } = this;
-    bus.on('camera.status', OWNER, (e) => writer.writeLine(cameraStatus.line(e, registry.cameras.get(e.id)?.wardId ?? null)));
-    bus.on('camera.detection', OWNER, (e) => writer.writeLine(detection.line(e, registry.cameras.get(e.id)?.roadId ?? null)));
+    bus.on('camera.status', OWNER, (e) => writer.record(cameraStatus, e, registry.cameras.get(e.id)?.wardId ?? null));
+    bus.on('camera.detection', OWNER, (e) => writer.record(detection, e, registry.cameras.get(e.id)?.roadId ?? null));
     bus.on('incident.report', OWNER, (e) => {
       const p = e.payload;
       const ward = p.lat !== undefined && p.lon !== undefined ? wardAt(this.pack, [p.lon, p.lat]) : null;
-      writer.writeLine(incidentReport.line(e, ward));
+      writer.record(incidentReport, e, ward);
     });
-    bus.on('station.status', OWNER, (e) => {
-      const s = registry.stations.get(e.id);
-      writer.writeLine(stationStatus.line(e, { operator: s?.operator ?? null, wardId: s?.wardId ?? null }));
-    });
-    bus.on('link.status', OWNER, (e) => writer.writeLine(linkStatus.line(e)));
+    bus.on('station.status', OWNER, (e) => writer.record(stationStatus, e, registry.stations.get(e.id)));
+    bus.on('link.status', OWNER, (e) => writer.record(linkStatus, e, undefined));
     bus.on('cap.alert', OWNER, (e) => writer.write([capAlertPoint(e)]));
     bus.on('frigate.event', OWNER, (e) => writer.write([frigateEventPoint(e)]));
     // Imported station sites are kept so that the registry knows them after a restart.

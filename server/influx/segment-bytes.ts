@@ -8,12 +8,16 @@
  * in an array for that second were promoted and then collected by full GCs; see
  * docs/benchmarks.md).
  */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
 export class SegmentBytes {
   private buf: Buffer<ArrayBuffer>;
   /** ends[i]: the offset just past line i's newline. */
   private ends: Uint32Array;
   bytes = 0;
   lines = 0;
+  /** Write position: past `bytes` while a line is being built. */
+  private pos = 0;
 
   constructor(capacity: number) {
     this.buf = Buffer.allocUnsafe(Math.max(capacity, 256));
@@ -32,24 +36,152 @@ export class SegmentBytes {
       s.pushEnd(pos);
     }
     s.bytes = pos;
+    s.pos = pos;
     return s;
   }
 
   /** Appends one line and its newline; returns the bytes it took. */
   put(line: string): number {
+    this.begin();
     // A UTF-16 unit is at most 3 UTF-8 bytes: with that much room, write() never truncates.
-    this.reserve(line.length * 3 + 1);
-    const n = this.buf.write(line, this.bytes);
-    this.buf[this.bytes + n] = 10;
-    this.bytes += n + 1;
-    this.pushEnd(this.bytes);
-    return n + 1;
+    this.reserve(line.length * 3);
+    this.pos += this.buf.write(line, this.pos);
+    return this.finish();
   }
 
-  /** Forgets lines appended after `lines`/`bytes` (an append that did not fit the spool). */
+  /** Forgets lines appended after `lines`/`bytes` (an append that did not fit the spool, or failed half-way). */
   truncate(lines: number, bytes: number): void {
     this.lines = lines;
     this.bytes = bytes;
+    this.pos = bytes;
+  }
+
+  // A line written piece by piece (LineShape's byte output): begin(), pieces, finish().
+  // Nothing counts until finish(); a throw half-way leaves the pieces past `bytes`, unseen.
+
+  begin(): void {
+    this.pos = this.bytes;
+  }
+
+  /** Ends the line with its newline; returns the bytes it took. */
+  finish(): number {
+    this.reserve(1);
+    this.buf[this.pos++] = 10;
+    const n = this.pos - this.bytes;
+    this.bytes = this.pos;
+    this.pushEnd(this.bytes);
+    return n;
+  }
+
+  /** Bytes known in advance (keys, prefixes), short: a loop beats a native call. */
+  raw(b: Uint8Array): void {
+    this.reserve(b.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** A tag value, escaped as line protocol wants (`,` `=` space `\` and newline); `slow` escapes non-ASCII text. */
+  tagText(s: string, slow: (s: string) => string): void {
+    const n = s.length;
+    this.reserve(n * 2);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) return this.text(slow(s));
+      if (c === 44 || c === 61 || c === 32 || c === 92) {
+        buf[p++] = 92;
+        buf[p++] = c;
+      } else if (c === 10) {
+        buf[p++] = 92;
+        buf[p++] = 110;
+      } else buf[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** A string field value: quoted, `"` `\` and newline escaped; `slow` quotes and escapes non-ASCII text. */
+  stringText(s: string, slow: (s: string) => string): void {
+    const n = s.length;
+    this.reserve(n * 2 + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) return this.text(slow(s));
+      if (c === 34 || c === 92) {
+        buf[p++] = 92;
+        buf[p++] = c;
+      } else if (c === 10) {
+        buf[p++] = 92;
+        buf[p++] = 110;
+      } else buf[p++] = c;
+    }
+    buf[p++] = 34;
+    this.pos = p;
+  }
+
+  /** A number as String() writes it (integers without a string in between); not finite: 0. */
+  num(v: number): void {
+    if (Number.isInteger(v) && v <= MAX_SAFE && v >= -MAX_SAFE) {
+      this.reserve(17);
+      if (v < 0) {
+        this.buf[this.pos++] = 45;
+        v = -v;
+      }
+      this.uint(v);
+    } else this.ascii(Number.isFinite(v) ? String(v) : '0');
+  }
+
+  /** nsTimestamp(ms, seq): the ms, then seq mod 1e6 in six digits. */
+  time(ms: number, seq: number): void {
+    const t = Math.trunc(ms);
+    if (t >= 0 && t <= MAX_SAFE) {
+      this.reserve(16);
+      this.uint(t);
+    } else this.ascii(String(t));
+    const s = seq % 1_000_000;
+    if (!(s >= 0 && Number.isInteger(s))) return this.ascii(String(s).padStart(6, '0'));
+    this.reserve(6);
+    const buf = this.buf;
+    let r = s;
+    for (let i = this.pos + 5; i >= this.pos; i--) {
+      const q = Math.floor(r / 10);
+      buf[i] = 48 + (r - q * 10);
+      r = q;
+    }
+    this.pos += 6;
+  }
+
+  /** Text already escaped (the rare non-ASCII case). */
+  private text(s: string): void {
+    this.reserve(s.length * 3);
+    this.pos += this.buf.write(s, this.pos);
+  }
+
+  private ascii(s: string): void {
+    this.reserve(s.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** An integer in [0, 2^53) in decimal; the caller reserved 16 bytes. */
+  private uint(n: number): void {
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const buf = this.buf;
+    let i = this.pos + digits;
+    this.pos = i;
+    do {
+      const q = Math.floor(n / 10);
+      buf[--i] = 48 + (n - q * 10);
+      n = q;
+    } while (n > 0);
   }
 
   /** Offset where line `i` starts (i may equal `lines`: the end). */
@@ -81,9 +213,9 @@ export class SegmentBytes {
   }
 
   private reserve(n: number): void {
-    if (this.bytes + n <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.bytes + n));
-    this.buf.copy(b, 0, 0, this.bytes);
+    if (this.pos + n <= this.buf.length) return;
+    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(b, 0, 0, this.pos);
     this.buf = b;
   }
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { toLine, type Point } from './lineprotocol.js';
 import { WriteRejectedError, type LineSink } from './sink.js';
-import { SpoolFullError, type Spool } from './spool.js';
+import { SpoolFullError, type LineSource, type Spool } from './spool.js';
 
 export interface WriterOptions {
   batchSize: number;
@@ -69,10 +69,10 @@ export class PointWriter {
     this.appended();
   }
 
-  /** write() for a line already in line protocol (the device feeds build them directly). */
-  writeLine(line: string): void {
+  /** The line a measurement writes for (e, meta): the device feeds' path, no string built. */
+  record<E, M>(m: LineSource<E, M>, e: E, meta: M): void {
     try {
-      this.spool.appendLine(line);
+      this.spool.appendWith(m, e, meta);
     } catch (err) {
       return this.refused(err, 1);
     }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool, SpoolFullError, type Batch } from '../../server/influx/spool.js';
-import { toLine } from '../../server/influx/lineprotocol.js';
+import { measurement, toLine } from '../../server/influx/lineprotocol.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -129,7 +129,7 @@ describe('Spool', () => {
     const s = new Spool(dir, { maxBytes: 1e6 });
     s.open();
     s.append(text);
-    s.appendLine('m v=3 3');
+    s.append(['m v=3 3']);
     s.sync();
     expect(drain(s)).toEqual([...text, 'm v=3 3']);
     const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
@@ -159,7 +159,7 @@ describe('Spool', () => {
     s.append(lines(0, 4));
     const first = s.read(4);
     const before = Buffer.from(first.body).toString('utf8');
-    for (let i = 4; i < 40; i++) s.appendLine(lines(i, 1)[0]!); // grows the buffer, rotates segments
+    for (let i = 4; i < 40; i++) s.append(lines(i, 1)); // grows the buffer, rotates segments
     expect(first.body.toString('utf8')).toBe(before);
     expect(linesOf(first)).toEqual(lines(0, 4));
     s.commit(first.next, first.count);
@@ -171,10 +171,38 @@ describe('Spool', () => {
     s.open();
     s.append(lines(0, 5));
     expect(() => s.append(lines(5, 50))).toThrow(SpoolFullError);
-    expect(() => s.appendLine('x'.repeat(200))).toThrow(SpoolFullError);
+    expect(() => s.append(['x'.repeat(200)])).toThrow(SpoolFullError);
     expect(s.pending()).toBe(5);
-    s.appendLine('m v=5 5'); // what fits still goes in, after the refused ones left no trace
+    s.append(['m v=5 5']); // what fits still goes in, after the refused ones left no trace
     expect(drain(s)).toEqual([...lines(0, 5), 'm v=5 5']);
+  });
+});
+
+describe('Spool.appendWith (a measurement writing its bytes)', () => {
+  const m = measurement('m', ['k'], ['v'], (o, e: { k: string; v: number; boom?: boolean }, _meta: void) => {
+    o.tag(e.k);
+    if (e.boom) throw new Error('fill failed half-way');
+    o.field(e.v);
+    o.time(e.v, 0);
+  });
+
+  it('appends the measurement line, and a fill that throws half-way leaves no trace', () => {
+    const s = new Spool(tempDir(), { maxBytes: 1e6 });
+    s.open();
+    s.appendWith(m, { k: 'a', v: 1 }, undefined);
+    expect(() => s.appendWith(m, { k: 'half-written', v: 2, boom: true }, undefined)).toThrow(/half-way/);
+    s.appendWith(m, { k: 'b', v: 3 }, undefined);
+    expect(s.pending()).toBe(2);
+    expect(drain(s)).toEqual(['m,k=a v=1 1000000', 'm,k=b v=3 3000000']);
+  });
+
+  it('refuses a line past the size bound, all or nothing', () => {
+    const s = new Spool(tempDir(), { maxBytes: 40 });
+    s.open();
+    s.appendWith(m, { k: 'a', v: 1 }, undefined);
+    expect(() => s.appendWith(m, { k: 'x'.repeat(40), v: 2 }, undefined)).toThrow(SpoolFullError);
+    s.appendWith(m, { k: 'b', v: 3 }, undefined);
+    expect(drain(s)).toEqual(['m,k=a v=1 1000000', 'm,k=b v=3 3000000']);
   });
 });
 
