@@ -4,11 +4,13 @@
  * measures receipt time minus publish time: for telemetry, a camera change's
  * lastSeen (the device `ts`); for alerts, the publish time the bench put in the
  * accident detection's plate. Sockets sample telemetry 1 change in 10 (offset by
- * socket index) to keep this process's own cost down; alerts are all counted.
+ * socket index) to keep this process's own cost down; alerts are all counted, each
+ * trickle alert once per socket (its first receipt), from the index given at reset.
  *
- * IPC: parent sends {cmd:'reset'} / {cmd:'report'}; child sends {ready}, {report}.
+ * IPC: parent sends {cmd:'reset', fromAlert} / {cmd:'report'}; child sends {ready}, {report}.
  */
 import { io, type Socket } from 'socket.io-client';
+import { readAlertPlate } from './lib/alert-plate.js';
 import { Histogram } from './lib/histogram.js';
 
 const [url, nArg] = process.argv.slice(2);
@@ -16,7 +18,13 @@ const n = Number(nArg);
 const token = process.env.BENCH_TOKEN;
 
 let telemetry = new Histogram();
-let alerts = new Histogram();
+/**
+ * Per socket, the latency of each trickle alert at first receipt, by trickle index. Kept
+ * across resets: an alert published after the parent's mark can arrive before the reset
+ * does, and must still count.
+ */
+const alertMs: Map<number, number>[] = [];
+let fromAlert = 0;
 let cameraChanges = 0;
 /** Per-second telemetry p95 (overload timeline), from socket 0 only. */
 let perSecond: { t: number; h: Histogram }[] = [];
@@ -30,6 +38,8 @@ interface Change {
 }
 
 for (let i = 0; i < n; i++) {
+  const mine = new Map<number, number>();
+  alertMs.push(mine);
   const s = io(url, { transports: ['websocket'], reconnection: true, auth: token ? { token } : {} });
   s.once('connect_error', (e) => process.stderr.write(`console ${i}: connect_error ${e.message}\n`));
   s.once('state:snapshot', () => {
@@ -47,7 +57,8 @@ for (let i = 0; i < n; i++) {
           if (i === 0) second(now).add(ms);
         }
       } else if (c.kind === 'alert' && typeof c.alert?.data.plate === 'string') {
-        alerts.add(now - Number(c.alert.data.plate));
+        const p = readAlertPlate(c.alert.data.plate);
+        if (p && !mine.has(p.index)) mine.set(p.index, now - p.ts);
       }
     }
   });
@@ -61,14 +72,16 @@ function second(now: number): Histogram {
   return last.h;
 }
 
-process.on('message', (m: { cmd: string }) => {
+process.on('message', (m: { cmd: string; fromAlert?: number }) => {
   if (m.cmd === 'reset') {
     telemetry = new Histogram();
-    alerts = new Histogram();
+    fromAlert = m.fromAlert ?? 0;
     cameraChanges = 0;
     perSecond = [];
   } else if (m.cmd === 'report') {
     const connected = sockets.filter((s) => s.connected).length;
+    const alerts = new Histogram();
+    for (const mine of alertMs) for (const [index, ms] of mine) if (index >= fromAlert) alerts.add(ms);
     process.send?.({
       report: { telemetry: telemetry.toJSON(), alerts: alerts.toJSON(), cameraChanges, connected, perSecond: perSecond.map((p) => ({ t: p.t, p95: p.h.pct(95), n: p.h.n })) },
     });

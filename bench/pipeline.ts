@@ -66,7 +66,7 @@ async function run(stage: Stage) {
   if (on('push')) hub.start(httpServer);
   // The hub's timer (15 ms with no screen open) and its end-of-turn alert send cannot fire inside
   // this synchronous loop: flush every 150 messages (15 ms at 10k/s).
-  const flushHub = () => (hub as unknown as { flush(): void }).flush();
+  const flushHub = () => hub.flush();
   const router = new IngestRouter({ bus, health: new FeedHealthTracker(10), metrics, log, maxPayloadBytes: 4096, maxFutureSkewMs: 3_600_000 });
   const pass = (from: number, to: number) => {
     writer.hold();

@@ -15,7 +15,8 @@ export interface ConsoleReport {
 
 export interface Consoles {
   pids: number[];
-  reset(): void;
+  /** Starts a new measurement: telemetry from now, trickle alerts from index `fromAlert` on. */
+  reset(fromAlert: number): void;
   report(): Promise<ConsoleReport>;
   stop(): Promise<void>;
 }
@@ -42,7 +43,7 @@ export async function startConsoles(url: string, n: number, token: string | null
   await Promise.all(readies);
   return {
     pids: children.map((c) => c.pid!),
-    reset: () => children.forEach((c) => c.send({ cmd: 'reset' })),
+    reset: (fromAlert) => children.forEach((c) => c.send({ cmd: 'reset', fromAlert })),
     async report() {
       const parts = await Promise.all(
         children.map(

@@ -48,7 +48,7 @@ export interface BrowserResult {
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 /** The median of each figure over the rounds (an even count takes the lower middle). */
-function medianStats(xs: FrameStats[]): FrameStats {
+export function medianStats(xs: FrameStats[]): FrameStats {
   const med = (k: keyof FrameStats) => {
     const v = xs.map((x) => x[k]).sort((a, b) => a - b);
     return v[Math.floor((v.length - 1) / 2)]!;

@@ -33,8 +33,8 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
       for (const rate of o.rates) {
         const trickle = await startAlertTrickle(o.stack.mosquitto.url, 10);
         await new Promise((r) => setTimeout(r, 1000));
-        consoles.reset();
         const sentBefore = trickle.sent();
+        consoles.reset(sentBefore);
         const proc = sampleProc(server.pid);
         const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate, devices: o.devices, durationS: o.durationS, cityPack: o.cityPack });
         await pub.done;

@@ -50,7 +50,7 @@ export async function runOverload(o: { stack: Stack; cityPack: string; devices: 
   try {
     const dropsBefore = await o.stack.brokerDropped();
     const trickle = await startAlertTrickle(o.stack.mosquitto.url, 5);
-    consoles.reset();
+    consoles.reset(trickle.sent());
     const proc = sampleProc(server.pid);
     const t0 = Date.now();
     const total = o.preS + o.burstS + o.postS;

@@ -207,8 +207,11 @@ export class PushHub {
     this.urgent = new Map();
   }
 
-  /** Sends everything waiting (periodic tick, and before a snapshot). */
-  private flush(): void {
+  /**
+   * Sends everything waiting: its own tick does, and so does a connection before it joins.
+   * Public for a caller whose loop keeps the tick from running (bench/pipeline.ts).
+   */
+  flush(): void {
     this.sendUrgent();
     if (this.pending.size === 0) return;
     this.send(this.pending);
