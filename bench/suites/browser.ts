@@ -127,7 +127,19 @@ export async function runBrowser(o: { stack: Stack; devices: number; loadRate: n
     for (let i = 0; i < rounds; i++) {
       const con = await openConsole(browser, session ? { url: server.url, login: async () => session as never } : server.url, { timeoutMs: 90_000 });
       await new Promise((r) => setTimeout(r, 3000));
+      // BENCH_BROWSER_PROFILE=DIR: a CPU profile of the console page's main thread while measured.
+      const profDir = process.env.BENCH_BROWSER_PROFILE;
+      const cdp = profDir ? await con.page.context().newCDPSession(con.page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       cons.push(await measure(con.page, o.seconds));
+      if (cdp) {
+        const { profile } = await cdp.send('Profiler.stop');
+        fs.mkdirSync(profDir!, { recursive: true });
+        fs.writeFileSync(path.join(profDir!, `console-round${i + 1}.cpuprofile`), JSON.stringify(profile));
+      }
       await con.close();
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
       const page = await ctx.newPage();
