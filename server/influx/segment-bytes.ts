@@ -82,46 +82,14 @@ export class SegmentBytes {
     this.pos = p;
   }
 
-  /** A tag value, escaped as line protocol wants (`,` `=` space `\` and newline); `slow` escapes non-ASCII text. */
+  /** A tag value: `,` `=` space and `\` escaped, a newline as `\n`; `slow` escapes non-ASCII text. */
   tagText(s: string, slow: (s: string) => string): void {
-    const n = s.length;
-    this.reserve(n * 2);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) return this.text(slow(s));
-      if (c === 44 || c === 61 || c === 32 || c === 92) {
-        buf[p++] = 92;
-        buf[p++] = c;
-      } else if (c === 10) {
-        buf[p++] = 92;
-        buf[p++] = 110;
-      } else buf[p++] = c;
-    }
-    this.pos = p;
+    this.escaped(s, false, slow);
   }
 
-  /** A string field value: quoted, `"` `\` and newline escaped; `slow` quotes and escapes non-ASCII text. */
+  /** A string field value: quoted, `"` and `\` escaped, a newline as `\n`; `slow` quotes and escapes non-ASCII text. */
   stringText(s: string, slow: (s: string) => string): void {
-    const n = s.length;
-    this.reserve(n * 2 + 2);
-    const buf = this.buf;
-    let p = this.pos;
-    buf[p++] = 34;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) return this.text(slow(s));
-      if (c === 34 || c === 92) {
-        buf[p++] = 92;
-        buf[p++] = c;
-      } else if (c === 10) {
-        buf[p++] = 92;
-        buf[p++] = 110;
-      } else buf[p++] = c;
-    }
-    buf[p++] = 34;
-    this.pos = p;
+    this.escaped(s, true, slow);
   }
 
   /** A number as String() writes it (integers without a string in between); not finite: 0. */
@@ -154,6 +122,28 @@ export class SegmentBytes {
       r = q;
     }
     this.pos += 6;
+  }
+
+  /** ASCII escaped in place, as line protocol wants; anything else through `slow` and a string. */
+  private escaped(s: string, quoted: boolean, slow: (s: string) => string): void {
+    const n = s.length;
+    this.reserve(n * 2 + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    if (quoted) buf[p++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) return this.text(slow(s));
+      if (c === 92 || (quoted ? c === 34 : c === 44 || c === 61 || c === 32)) {
+        buf[p++] = 92;
+        buf[p++] = c;
+      } else if (c === 10) {
+        buf[p++] = 92;
+        buf[p++] = 110;
+      } else buf[p++] = c;
+    }
+    if (quoted) buf[p++] = 34;
+    this.pos = p;
   }
 
   /** Text already escaped (the rare non-ASCII case). */
