@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool, SpoolFullError, type Batch } from '../../server/influx/spool.js';
 import { measurement, toLine } from '../../server/influx/lineprotocol.js';
+import { SegmentBytes } from '../../server/influx/segment-bytes.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -203,6 +204,26 @@ describe('Spool.appendWith (a measurement writing its bytes)', () => {
     expect(() => s.appendWith(m, { k: 'x'.repeat(40), v: 2 }, undefined)).toThrow(SpoolFullError);
     s.appendWith(m, { k: 'b', v: 3 }, undefined);
     expect(drain(s)).toEqual(['m,k=a v=1 1000000', 'm,k=b v=3 3000000']);
+  });
+});
+
+describe('SegmentBytes', () => {
+  it('grows past its capacity mid-line without losing the line being written or the ones before', () => {
+    const seg = new SegmentBytes(0); // 256 bytes to start with
+    const m = measurement('m', ['k'], ['v', 's'], (o, e: { k: string; v: number; s: string }, _meta: void) => {
+      o.tag(e.k);
+      o.field(e.v);
+      o.field(e.s);
+      o.time(e.v, e.v);
+    });
+    const events = Array.from({ length: 40 }, (_, i) => ({ k: `cam-${i}`, v: i, s: i % 7 === 0 ? 'đường '.repeat(60 + i) : 'x'.repeat(i * 9) }));
+    const before = seg.view(0, 0); // a view taken before any growth stays what it was: empty
+    for (const e of events) m.writeTo(seg, e, undefined);
+    expect(seg.lines).toBe(40);
+    expect(before.length).toBe(0);
+    const text = seg.view(0, 40).toString('utf8');
+    expect(text).toBe(events.map((e) => `${m.line(e, undefined)}\n`).join(''));
+    expect(seg.view(10, 11).toString('utf8')).toBe(`${m.line(events[10]!, undefined)}\n`);
   });
 });
 
