@@ -17,9 +17,9 @@ export interface Point {
 const KEY_SPECIAL = /[,= \\\n]/;
 const MEASUREMENT_SPECIAL = /[, \\]/;
 const STRING_SPECIAL = /[\\"\n]/;
-const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
+export const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
 const escMeasurement = (s: string) => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \\]/g, (c) => `\\${c}`) : s);
-const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s}"`;
+export const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s}"`;
 
 function fieldValue(v: number | string | boolean): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '0';
@@ -38,8 +38,10 @@ function sortedTagKeys(tags: Record<string, string>): string[] {
   return sorted ? keys : keys.sort();
 }
 
-// Parts joined once: a line built with += is a rope of a dozen string pieces, and lines
-// wait in memory (spool tail) until InfluxDB has them.
+/**
+ * A Point as a line: for the points that are not device feeds (events, KPIs, CAP, Frigate,
+ * station sites), and the reference the device feeds' byte output is tested against.
+ */
 export function toLine(p: Point): string {
   const parts: string[] = [escMeasurement(p.measurement)];
   for (const k of sortedTagKeys(p.tags)) {
@@ -143,7 +145,7 @@ class BytesLine implements LineOut {
     const i = this.t++;
     if (v === '') return;
     this.seg.raw(this.tagPrefix[i]!);
-    this.seg.tagText(v, escKey);
+    this.seg.tagText(v);
   }
 
   field(v: FieldValue): void {
@@ -152,7 +154,7 @@ class BytesLine implements LineOut {
     this.seg.raw(this.first ? this.firstField[i]! : this.nextField[i]!);
     this.first = false;
     if (typeof v === 'number') this.seg.num(v);
-    else if (typeof v === 'string') this.seg.stringText(v, escString);
+    else if (typeof v === 'string') this.seg.stringText(v);
     else this.seg.raw(v ? TRUE : FALSE);
   }
 

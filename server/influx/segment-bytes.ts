@@ -8,6 +8,8 @@
  * in an array for that second were promoted and then collected by full GCs; see
  * docs/benchmarks.md).
  */
+import { escKey, escString } from './lineprotocol.js';
+
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export class SegmentBytes {
@@ -24,19 +26,21 @@ export class SegmentBytes {
     this.ends = new Uint32Array(1024);
   }
 
-  /** A segment read back from its file: complete lines only (a torn last line is left out). */
-  static from(data: Buffer, capacity: number): SegmentBytes {
-    const s = new SegmentBytes(Math.max(capacity, data.length));
-    data.copy(s.buf, 0);
-    let pos = 0;
-    for (;;) {
-      const nl = data.indexOf(10, pos);
-      if (nl < 0) break;
-      pos = nl + 1;
-      s.pushEnd(pos);
+  /**
+   * A segment read back from its file, wrapping its bytes (no copy: the first append
+   * grows into a new buffer). Complete lines only: a torn last line is left out of
+   * `bytes`, and the next append writes over it.
+   */
+  static from(data: Buffer<ArrayBuffer>): SegmentBytes {
+    const s = new SegmentBytes(0);
+    s.buf = data;
+    let end = 0;
+    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, end)) {
+      end = nl + 1;
+      s.pushEnd(end);
     }
-    s.bytes = pos;
-    s.pos = pos;
+    s.bytes = end;
+    s.pos = end;
     return s;
   }
 
@@ -56,7 +60,7 @@ export class SegmentBytes {
     this.pos = bytes;
   }
 
-  // A line written piece by piece (LineShape's byte output): begin(), pieces, finish().
+  // A line written piece by piece (a Measurement's byte output, lineprotocol.ts): begin(), pieces, finish().
   // Nothing counts until finish(); a throw half-way leaves the pieces past `bytes`, unseen.
 
   begin(): void {
@@ -82,14 +86,14 @@ export class SegmentBytes {
     this.pos = p;
   }
 
-  /** A tag value: `,` `=` space and `\` escaped, a newline as `\n`; `slow` escapes non-ASCII text. */
-  tagText(s: string, slow: (s: string) => string): void {
-    this.escaped(s, false, slow);
+  /** A tag value: `,` `=` space and `\` escaped, a newline as `\n` (escKey's rules). */
+  tagText(s: string): void {
+    this.escaped(s, false);
   }
 
-  /** A string field value: quoted, `"` and `\` escaped, a newline as `\n`; `slow` quotes and escapes non-ASCII text. */
-  stringText(s: string, slow: (s: string) => string): void {
-    this.escaped(s, true, slow);
+  /** A string field value: quoted, `"` and `\` escaped, a newline as `\n` (escString's rules). */
+  stringText(s: string): void {
+    this.escaped(s, true);
   }
 
   /** A number as String() writes it (integers without a string in between); not finite: 0. */
@@ -124,8 +128,11 @@ export class SegmentBytes {
     this.pos += 6;
   }
 
-  /** ASCII escaped in place, as line protocol wants; anything else through `slow` and a string. */
-  private escaped(s: string, quoted: boolean, slow: (s: string) => string): void {
+  /**
+   * ASCII escaped in place by the rules of escKey / escString (the fuzz test in
+   * points.test.ts holds the two equal); text with anything else goes through them.
+   */
+  private escaped(s: string, quoted: boolean): void {
     const n = s.length;
     this.reserve(n * 2 + 2);
     const buf = this.buf;
@@ -133,7 +140,7 @@ export class SegmentBytes {
     if (quoted) buf[p++] = 34;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 128) return this.text(slow(s));
+      if (c >= 128) return this.text(quoted ? escString(s) : escKey(s));
       if (c === 92 || (quoted ? c === 34 : c === 44 || c === 61 || c === 32)) {
         buf[p++] = 92;
         buf[p++] = c;

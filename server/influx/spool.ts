@@ -93,7 +93,7 @@ export class Spool {
         // A torn cursor write: replay from the oldest segment (idempotent).
       }
     }
-    let lastData: Buffer | null = null;
+    let last: SegmentBytes | null = null;
     for (const name of fs.readdirSync(this.dir).sort()) {
       const m = SEGMENT_RE.exec(name);
       if (!m) continue;
@@ -103,24 +103,23 @@ export class Spool {
         fs.rmSync(file, { force: true });
         continue;
       }
-      const data = fs.readFileSync(file);
-      const { lines, bytes } = completeLines(data);
+      const raw = fs.readFileSync(file);
+      const data = SegmentBytes.from(raw);
       // A line cut short by a crash mid-write was never acknowledged: cut it off, or the
       // next append would glue a new line onto it.
-      if (bytes < data.length) fs.truncateSync(file, bytes);
-      this.segments.push({ id, file, lines, bytes });
-      this.bytes += bytes;
-      lastData = data.subarray(0, bytes);
+      if (data.bytes < raw.length) fs.truncateSync(file, data.bytes);
+      this.segments.push({ id, file, lines: data.lines, bytes: data.bytes });
+      this.bytes += data.bytes;
+      last = data;
     }
     if (this.segments.length && this.cursor.segment < this.segments[0]!.id) this.cursor = { segment: this.segments[0]!.id, line: 0 };
     this.pendingLines = 0;
     for (const s of this.segments) this.pendingLines += s.id === this.cursor.segment ? s.lines - this.cursor.line : s.id > this.cursor.segment ? s.lines : 0;
-    const last = this.segments[this.segments.length - 1];
-    if (last && lastData && last.bytes < this.segmentBytes) {
+    if (last && last.bytes < this.segmentBytes) {
       // Reopen a recovered last segment that still has room.
-      this.head = SegmentBytes.from(lastData, this.capacity());
-      this.synced = this.head.bytes;
-      this.fd = fs.openSync(last.file, 'a');
+      this.head = last;
+      this.synced = last.bytes;
+      this.fd = fs.openSync(this.segments[this.segments.length - 1]!.file, 'a');
     } else {
       this.newSegment();
     }
@@ -203,7 +202,7 @@ export class Spool {
     else if (this.closed?.id === seg.id) data = this.closed.data;
     else {
       // Further behind than memory holds (InfluxDB away for a while, or a restart): read the file once.
-      data = SegmentBytes.from(fs.readFileSync(seg.file), 0);
+      data = SegmentBytes.from(fs.readFileSync(seg.file));
       this.closed = { id: seg.id, data };
     }
     const to = Math.min(this.cursor.line + max, seg.lines);
@@ -267,14 +266,4 @@ export class Spool {
   private capacity(): number {
     return this.segmentBytes + 64 * 1024;
   }
-}
-
-function completeLines(data: Buffer): { lines: number; bytes: number } {
-  let lines = 0;
-  let bytes = 0;
-  for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, bytes)) {
-    lines++;
-    bytes = nl + 1;
-  }
-  return { lines, bytes };
 }
