@@ -7,9 +7,10 @@
  * socket index) to keep this process's own cost down; alerts are all counted, each
  * trickle alert once per socket (its first receipt), from the index given at reset.
  *
- * IPC: parent sends {cmd:'reset', fromAlert} / {cmd:'report'}; child sends {ready}, {report}.
+ * IPC: parent sends {cmd:'reset', fromAlert} / {cmd:'report', toAlert?}; child sends {ready}, {report}.
  */
 import { io, type Socket } from 'socket.io-client';
+import { liveRowLastSeen, type LiveEntity, type LiveRow } from '../contract/live.js';
 import { readAlertPlate } from './lib/alert-plate.js';
 import { Histogram } from './lib/histogram.js';
 
@@ -25,7 +26,12 @@ let telemetry = new Histogram();
  */
 const alertMs: Map<number, number>[] = [];
 let fromAlert = 0;
+/** The first trickle index after the phase (none until the parent says). */
+let toAlert = Infinity;
 let cameraChanges = 0;
+/** What console 0 received since the reset: deltas, and their bytes on the wire (engine.io packets). */
+let deltas = 0;
+let wireBytes = 0;
 /** Per-second telemetry p95 (overload timeline), from socket 0 only. */
 let perSecond: { t: number; h: Histogram }[] = [];
 const sockets: Socket[] = [];
@@ -35,6 +41,9 @@ interface Change {
   kind: string;
   camera?: { lastSeen: number | null };
   alert?: { data: Record<string, unknown> };
+  entity?: LiveEntity;
+  t?: number;
+  rows?: LiveRow[];
 }
 
 for (let i = 0; i < n; i++) {
@@ -45,18 +54,24 @@ for (let i = 0; i < n; i++) {
   s.once('state:snapshot', () => {
     if (++ready === n) process.send?.({ ready: n });
   });
+  if (i === 0) s.io.on('open', () => s.io.engine.on('packet', (p: { data?: unknown }) => (wireBytes += typeof p.data === 'string' ? p.data.length : 0)));
   s.on('state:delta', (d: { changes: Change[] }) => {
     const now = Date.now();
+    if (i === 0) deltas++;
     let k = 0;
+    const camera = (lastSeen: number | null) => {
+      if (!lastSeen) return;
+      if (i === 0) cameraChanges++;
+      if ((k++ + i) % 10 === 0) {
+        const ms = now - lastSeen;
+        telemetry.add(ms);
+        if (i === 0) second(now).add(ms);
+      }
+    };
     for (const c of d.changes) {
-      if ((c.kind === 'camera' || c.kind === 'cameraLive') && c.camera?.lastSeen) {
-        if (i === 0) cameraChanges++;
-        if ((k++ + i) % 10 === 0) {
-          const ms = now - c.camera.lastSeen;
-          telemetry.add(ms);
-          if (i === 0) second(now).add(ms);
-        }
-      } else if (c.kind === 'alert' && typeof c.alert?.data.plate === 'string') {
+      if (c.kind === 'camera') camera(c.camera?.lastSeen ?? null);
+      else if (c.kind === 'live' && c.entity === 'camera') for (const row of c.rows!) camera(liveRowLastSeen({ entity: 'camera', t: c.t! }, row));
+      else if (c.kind === 'alert' && typeof c.alert?.data.plate === 'string') {
         const p = readAlertPlate(c.alert.data.plate);
         if (p && !mine.has(p.index)) mine.set(p.index, now - p.ts);
       }
@@ -72,18 +87,22 @@ function second(now: number): Histogram {
   return last.h;
 }
 
-process.on('message', (m: { cmd: string; fromAlert?: number }) => {
+process.on('message', (m: { cmd: string; fromAlert?: number; toAlert?: number }) => {
   if (m.cmd === 'reset') {
     telemetry = new Histogram();
     fromAlert = m.fromAlert ?? 0;
+    toAlert = Infinity;
     cameraChanges = 0;
+    deltas = 0;
+    wireBytes = 0;
     perSecond = [];
   } else if (m.cmd === 'report') {
+    if (m.toAlert !== undefined) toAlert = m.toAlert;
     const connected = sockets.filter((s) => s.connected).length;
     const alerts = new Histogram();
-    for (const mine of alertMs) for (const [index, ms] of mine) if (index >= fromAlert) alerts.add(ms);
+    for (const mine of alertMs) for (const [index, ms] of mine) if (index >= fromAlert && index < toAlert) alerts.add(ms);
     process.send?.({
-      report: { telemetry: telemetry.toJSON(), alerts: alerts.toJSON(), cameraChanges, connected, perSecond: perSecond.map((p) => ({ t: p.t, p95: p.h.pct(95), n: p.h.n })) },
+      report: { telemetry: telemetry.toJSON(), alerts: alerts.toJSON(), cameraChanges, deltas, wireBytes, connected, perSecond: perSecond.map((p) => ({ t: p.t, p95: p.h.pct(95), n: p.h.n })) },
     });
   } else if (m.cmd === 'exit') {
     for (const s of sockets) s.close();

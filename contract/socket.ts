@@ -9,6 +9,7 @@
  * with consecutive sequence numbers. A client that sees a gap asks `state:resync`.
  */
 import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit, UnitStatus } from './domain.js';
+import type { LiveTable } from './live.js';
 
 export const ERROR_CODES = [
   'bad_request',
@@ -51,12 +52,6 @@ export interface Snapshot {
   feeds: FeedHealth[];
 }
 
-/** The fields of a device that change at run time (its site data does not). */
-/** A known device's live fields: the id, and those of the others that changed since the previous delta. */
-export type CameraLive = Pick<Camera, 'id'> & Partial<Pick<Camera, 'state' | 'fps' | 'bitrateKbps' | 'lastSeen' | 'stale'>>;
-export type StationLive = Pick<Station, 'id'> & Partial<Pick<Station, 'state' | 'power' | 'batteryPct' | 'backhaul' | 'loadPct' | 'lastSeen' | 'stale'>>;
-export type LinkLive = Pick<Link, 'id'> & Partial<Pick<Link, 'state' | 'latencyMs' | 'lossPct' | 'lastSeen' | 'stale'>>;
-
 /**
  * One change to the live picture, as the server's components see it. Devices carry
  * their full new state (last write wins).
@@ -74,17 +69,13 @@ export type FullChange =
   | { kind: 'feeds'; feeds: FeedHealth[] };
 
 /**
- * One change as a delta carries it. A device the screen already knows comes as the
- * live fields that changed since the previous delta (`cameraLive` …: merge them into
- * the device held; a station's load and `lastSeen`, say, not its power or backhaul),
- * which makes telemetry deltas several times smaller; a device first seen, or whose
- * site data changed (an OpenCelliD import), comes whole.
+ * One change as a delta carries it. A device the screen already knows comes in a
+ * `live` table, with only the live fields that changed since the previous delta
+ * (merge them into the device held: a station's load and `lastSeen`, say, not its
+ * power or backhaul; ./live.ts); a device first seen, or whose site data changed (an
+ * OpenCelliD import), comes whole.
  */
-export type Change =
-  | FullChange
-  | { kind: 'cameraLive'; camera: CameraLive }
-  | { kind: 'stationLive'; station: StationLive }
-  | { kind: 'linkLive'; link: LinkLive };
+export type Change = FullChange | LiveTable;
 
 export interface Delta {
   seq: number;

@@ -9,6 +9,9 @@ export interface ConsoleReport {
   alerts: Histogram;
   /** Camera changes console 0 received. */
   cameraChanges: number;
+  /** Deltas console 0 received, and their size on the wire (characters). */
+  deltas: number;
+  wireBytes: number;
   connected: number;
   perSecond: { t: number; p95: number; n: number }[];
 }
@@ -17,7 +20,8 @@ export interface Consoles {
   pids: number[];
   /** Starts a new measurement: telemetry from now, trickle alerts from index `fromAlert` on. */
   reset(fromAlert: number): void;
-  report(): Promise<ConsoleReport>;
+  /** The figures since the reset; alerts up to trickle index `toAlert` (exclusive) when given. */
+  report(toAlert?: number): Promise<ConsoleReport>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +31,9 @@ export async function startConsoles(url: string, n: number, token: string | null
   for (let left = n; left > 0; left -= perChild) sizes.push(Math.min(perChild, left));
   const readies: Promise<void>[] = [];
   for (const size of sizes) {
-    const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TOKEN: token ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CONSOLE_PROFILE=DIR: a CPU profile of each console process, written when it exits.
+    const prof = process.env.BENCH_CONSOLE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CONSOLE_PROFILE] : [];
+    const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, BENCH_TOKEN: token ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(c);
     readies.push(
       new Promise((resolve, reject) => {
@@ -44,22 +50,22 @@ export async function startConsoles(url: string, n: number, token: string | null
   return {
     pids: children.map((c) => c.pid!),
     reset: (fromAlert) => children.forEach((c) => c.send({ cmd: 'reset', fromAlert })),
-    async report() {
+    async report(toAlert) {
       const parts = await Promise.all(
         children.map(
           (c) =>
-            new Promise<{ telemetry: [number, number][]; alerts: [number, number][]; cameraChanges: number; connected: number; perSecond: ConsoleReport['perSecond'] }>((resolve) => {
+            new Promise<{ telemetry: [number, number][]; alerts: [number, number][]; cameraChanges: number; deltas: number; wireBytes: number; connected: number; perSecond: ConsoleReport['perSecond'] }>((resolve) => {
               const on = (m: { report?: never }) => {
                 if (!m.report) return;
                 c.off('message', on);
                 resolve(m.report);
               };
               c.on('message', on);
-              c.send({ cmd: 'report' });
+              c.send({ cmd: 'report', toAlert });
             }),
         ),
       );
-      const r: ConsoleReport = { telemetry: new Histogram(), alerts: new Histogram(), cameraChanges: parts[0]!.cameraChanges, connected: 0, perSecond: parts[0]!.perSecond };
+      const r: ConsoleReport = { telemetry: new Histogram(), alerts: new Histogram(), cameraChanges: parts[0]!.cameraChanges, deltas: parts[0]!.deltas, wireBytes: parts[0]!.wireBytes, connected: 0, perSecond: parts[0]!.perSecond };
       for (const p of parts) {
         r.telemetry.merge(Histogram.fromJSON(p.telemetry));
         r.alerts.merge(Histogram.fromJSON(p.alerts));

@@ -22,6 +22,10 @@ export interface LatencyRow {
   alertsSent?: number;
   serverCpuPct: number;
   serverRssMB: number;
+  /** What one console received while measured: deltas a second and kB a second on the wire. */
+  perConsole?: { deltasPerS: number; kBPerS: number };
+  /** CPU of the processes holding the consoles, together (% of one core). */
+  consolesCpuPct?: number;
 }
 
 export async function runLatency(o: { stack: Stack; cityPack: string; devices: number; rates: number[]; consoles: number[]; durationS: number; log: (s: string) => void }): Promise<LatencyRow[]> {
@@ -29,31 +33,41 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
   for (const n of o.consoles) {
     const server = await startServer({ mqttUrl: o.stack.mosquitto.url, influxUrl: o.stack.influxd.url, cityPack: o.cityPack, spoolDir: workDir('spool'), database: `lat${n}`, clientId: `ioc-lat${n}` });
     const consoles = await startConsoles(server.url, n, server.token);
+    let trickle: Awaited<ReturnType<typeof startAlertTrickle>> | null = null;
     try {
+      // One trickle for all rates: its indexes go on from phase to phase, so an alert of an
+      // earlier phase (arriving late) is never taken for one of this phase.
+      trickle = await startAlertTrickle(o.stack.mosquitto.url, 10);
       for (const rate of o.rates) {
-        const trickle = await startAlertTrickle(o.stack.mosquitto.url, 10);
         await new Promise((r) => setTimeout(r, 1000));
         const sentBefore = trickle.sent();
         consoles.reset(sentBefore);
+        const t0 = Date.now();
         const proc = sampleProc(server.pid);
+        const holders = consoles.pids.map((pid) => sampleProc(pid));
         const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate, devices: o.devices, durationS: o.durationS, cityPack: o.cityPack });
         await pub.done;
-        const alertsSent = trickle.sent() - sentBefore;
-        await trickle.stop();
+        const sentAfter = trickle.sent();
+        const alertsSent = sentAfter - sentBefore;
         const usage = proc.summary();
+        const holdersCpu = holders.reduce((a, h) => a + h.summary().cpuPct, 0);
+        // Console 0's traffic over the publishing window (the wait below would dilute it).
+        const measuredS = (Date.now() - t0) / 1000;
+        const atEnd = await consoles.report(sentAfter);
         // Every alert counts, the late ones too: wait (up to 30 s) until each console has
         // them all, so that a console that fell behind shows as latency, not as missing rows.
         await new Promise((r) => setTimeout(r, 1000));
-        let rep = await consoles.report();
+        let rep = await consoles.report(sentAfter);
         for (const until = Date.now() + 30_000; rep.alerts.n < alertsSent * rep.connected && Date.now() < until; ) {
           await new Promise((r) => setTimeout(r, 500));
-          rep = await consoles.report();
+          rep = await consoles.report(sentAfter);
         }
-        const row: LatencyRow = { rate, consoles: n, connected: rep.connected, telemetry: rep.telemetry.summary(), alerts: rep.alerts.summary(), alertsSent, serverCpuPct: usage.cpuPct, serverRssMB: usage.peakRssMB };
+        const row: LatencyRow = { rate, consoles: n, connected: rep.connected, telemetry: rep.telemetry.summary(), alerts: rep.alerts.summary(), alertsSent, serverCpuPct: usage.cpuPct, serverRssMB: usage.peakRssMB, perConsole: { deltasPerS: round1(atEnd.deltas / measuredS), kBPerS: round1(atEnd.wireBytes / 1000 / measuredS) }, consolesCpuPct: round1(holdersCpu) };
         rows.push(row);
-        o.log(`  ${rate}/s × ${n} consoles: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${n}); server CPU ${row.serverCpuPct}%`);
+        o.log(`  ${rate}/s × ${n} consoles: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${n}); server CPU ${row.serverCpuPct}%, consoles' CPU ${row.consolesCpuPct}%; one console ${row.perConsole!.deltasPerS} deltas/s, ${row.perConsole!.kBPerS} kB/s`);
       }
     } finally {
+      await trickle?.stop();
       await consoles.stop();
       await server.stop();
       await clearSession(o.stack.mosquitto.url, `ioc-lat${n}`);
@@ -61,3 +75,5 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
   }
   return rows;
 }
+
+const round1 = (v: number) => Math.round(v * 10) / 10;

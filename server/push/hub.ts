@@ -17,12 +17,12 @@
 import { deviceKeys } from '../keys.js';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { Audience, Change, ClientToServerEvents, Delta, FullChange, HandshakeAuth, InterServerEvents, ServerToClientEvents, Snapshot, SocketData } from '../../contract/index.js';
+import { liveRow, type Audience, type ClientToServerEvents, type FullChange, type HandshakeAuth, type InterServerEvents, type LiveEntity, type LiveValue, type ServerToClientEvents, type Snapshot, type SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { audienceKey, filterSnapshot } from './audience.js';
-import { AudienceStream } from './stream.js';
+import { AudienceStream, type Wire } from './stream.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -220,10 +220,11 @@ export class PushHub {
 
   private send(batch: Map<string, FullChange>): void {
     const changes = [...batch.values()];
+    const t = Date.now();
     // The wire form of each change, made once for every audience: a device sent whole
-    // goes as it is; a known device goes as the live fields that differ from the last
-    // delta (null: nothing changed, nothing to send).
-    const wire = new Map<FullChange, Change | null>();
+    // goes as it is; a known device goes as a live-table row of the fields that differ
+    // from the last delta (null: nothing changed, nothing to send).
+    const wire = new Map<FullChange, Wire>();
     for (const [key, c] of batch) {
       const live = liveFields(c);
       if (!live) continue;
@@ -231,10 +232,10 @@ export class PushHub {
       this.lastLive.set(key, live.fields);
       if (this.siteChanged.delete(key)) continue;
       const fields = prev ? changedFields(prev, live.fields) : live.fields;
-      wire.set(c, fields ? ({ kind: live.kind, [live.prop]: fields } as Change) : null);
+      wire.set(c, fields ? { entity: live.entity, row: liveRow(live.entity, fields, t) } : null);
     }
     for (const stream of this.streams.values()) {
-      const delta = stream.next(changes, (c) => (wire.has(c) ? wire.get(c)! : c));
+      const delta = stream.next(changes, (c) => (wire.has(c) ? wire.get(c)! : c), t);
       if (!delta) continue;
       this.io?.to(stream.room).emit('state:delta', delta);
       this.opts.metrics.deltas.inc();
@@ -263,11 +264,11 @@ export function flushInterval(sockets: number, c: FlushCadence): number {
   return Math.min(c.maxMs, Math.max(c.minMs, Math.ceil((sockets * 1000) / c.sendsPerSecond)));
 }
 
-type LiveFields = Record<string, string | number | boolean | null>;
+type LiveFields = { id: string } & Record<string, LiveValue>;
 
 /** The id and the fields of `next` that differ from `prev`; null when none does. */
 function changedFields(prev: LiveFields, next: LiveFields): LiveFields | null {
-  const out: LiveFields = { id: next.id! };
+  const out: LiveFields = { id: next.id };
   let changed = false;
   for (const k in next) {
     if (k !== 'id' && next[k] !== prev[k]) {
@@ -279,19 +280,19 @@ function changedFields(prev: LiveFields, next: LiveFields): LiveFields | null {
 }
 
 /** A device change's live fields (what changes at run time, never the site data); null for anything else. */
-function liveFields(c: FullChange): { kind: 'cameraLive' | 'stationLive' | 'linkLive'; prop: 'camera' | 'station' | 'link'; fields: LiveFields } | null {
+function liveFields(c: FullChange): { entity: LiveEntity; fields: LiveFields } | null {
   switch (c.kind) {
     case 'camera': {
       const { id, state, fps, bitrateKbps, lastSeen, stale } = c.camera;
-      return { kind: 'cameraLive', prop: 'camera', fields: { id, state, fps, bitrateKbps, lastSeen, stale } };
+      return { entity: 'camera', fields: { id, state, fps, bitrateKbps, lastSeen, stale } };
     }
     case 'station': {
       const { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } = c.station;
-      return { kind: 'stationLive', prop: 'station', fields: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
+      return { entity: 'station', fields: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
     }
     case 'link': {
       const { id, state, latencyMs, lossPct, lastSeen, stale } = c.link;
-      return { kind: 'linkLive', prop: 'link', fields: { id, state, latencyMs, lossPct, lastSeen, stale } };
+      return { entity: 'link', fields: { id, state, latencyMs, lossPct, lastSeen, stale } };
     }
     default:
       return null;

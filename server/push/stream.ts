@@ -2,12 +2,13 @@
  * One audience's delta stream: its own consecutive sequence numbers, the
  * items it has been shown, and recent deltas for catching up.
  */
-import type { Audience, Change, Delta, FullChange } from '../../contract/index.js';
+import type { Audience, Change, Delta, FullChange, LiveEntity, LiveRow, LiveTable } from '../../contract/index.js';
 import { filterChange } from './audience.js';
 
 export class AudienceStream {
   seq = 0;
-  private readonly history: Delta[] = [];
+  /** Recent deltas, each with its number of changes (a live table's rows counted one by one). */
+  private readonly history: { delta: Delta; size: number }[] = [];
   /** Changes held in `history`: bounded, because at 20k msg/s a delta can hold thousands. */
   private held = 0;
   /** Items this audience currently shows (alert:/incident:/unit: ids). */
@@ -31,23 +32,35 @@ export class AudienceStream {
 
   /**
    * Filters a batch of changes into this audience's next delta, or null if none concerns
-   * it. `wire` gives a change's form on the wire; null leaves the change out (a known
-   * device whose live fields did not change: nothing a screen lacks).
+   * it. `wire` gives a change's form on the wire: the change as it is, a row of a live
+   * table (collected into one table per device kind, stamped `t`), or null to leave it
+   * out (a known device whose live fields did not change: nothing a screen lacks).
    */
-  next(changes: FullChange[], wire: (c: FullChange) => Change | null = (c) => c): Delta | null {
+  next(changes: FullChange[], wire: (c: FullChange) => Wire = (c) => c, t = Date.now()): Delta | null {
     if (!this.initialised) return null; // nobody has subscribed with a snapshot yet
     const mine: Change[] = [];
+    let tables: Partial<Record<LiveEntity, LiveTable>> | null = null;
+    let size = 0;
     for (const c of changes) {
       const f = filterChange(this.audience, c, this.visible);
       const w = f ? wire(f) : null;
-      if (w) mine.push(w);
+      if (!w) continue;
+      size++;
+      if (!('row' in w)) {
+        mine.push(w);
+        continue;
+      }
+      // A table goes where its first row came: the rest of its kind join it.
+      let table = (tables ??= {})[w.entity];
+      if (!table) mine.push((table = tables[w.entity] = { kind: 'live', entity: w.entity, t, rows: [] }));
+      table.rows.push(w.row);
     }
     if (mine.length === 0) return null;
     const delta: Delta = { seq: ++this.seq, changes: mine };
-    this.history.push(delta);
-    this.held += mine.length;
+    this.history.push({ delta, size });
+    this.held += size;
     while (this.history.length > 1 && (this.history.length > this.historySize || this.held > this.maxHeldChanges)) {
-      this.held -= this.history.shift()!.changes.length;
+      this.held -= this.history.shift()!.size;
     }
     return delta;
   }
@@ -57,7 +70,10 @@ export class AudienceStream {
     if (seq > this.seq) return null;
     if (seq === this.seq) return [];
     const first = this.history[0];
-    if (!first || first.seq > seq + 1) return null;
-    return this.history.filter((d) => d.seq > seq);
+    if (!first || first.delta.seq > seq + 1) return null;
+    return this.history.filter((h) => h.delta.seq > seq).map((h) => h.delta);
   }
 }
+
+/** A change's form on the wire, as the push hub gives it: whole, a live table's row, or nothing to send. */
+export type Wire = Change | { entity: LiveEntity; row: LiveRow } | null;

@@ -14,6 +14,7 @@ import { createLogger } from '../../server/log.js';
 import { createMetrics } from '../../server/metrics.js';
 import { DEFAULT_CADENCE, flushInterval, PushHub } from '../../server/push/hub.js';
 import { waitFor } from '../harness/wait.js';
+import { readChanges } from '../harness/live.js';
 
 
 const camera = (id: string, fps: number): Camera => makeCamera(id, { fps, lastSeen: 1_000 + fps });
@@ -104,7 +105,7 @@ describe('PushHub', () => {
     await new Promise((r) => setTimeout(r, 100));
     // One delta: both alerts, with the cameras they are about; c3's telemetry still waits for the tick.
     expect(deltas).toHaveLength(1);
-    const changes = deltas[0]!.delta.changes;
+    const changes = readChanges(deltas[0]!.delta.changes);
     expect(changes.filter((c) => c.kind === 'alert').map((c) => (c.kind === 'alert' ? c.alert.id : ''))).toEqual(['a-c1', 'a-c2']);
     expect(changes.filter((c) => c.kind === 'cameraLive').map((c) => (c.kind === 'cameraLive' ? c.camera.id : '')).sort()).toEqual(['c1', 'c2']);
     expect(changes.some((c) => c.kind === 'cameraLive' && c.camera.id === 'c3')).toBe(false);
@@ -141,11 +142,11 @@ describe('PushHub', () => {
       for (let j = 1; j <= 4; j++) bus.emit('state.change', { kind: 'camera', camera: camera('c1', i * 4 + j) });
       await new Promise((r) => setTimeout(r, 10));
     }
-    await waitFor(() => deltas.some((d) => d.delta.changes.some((c) => c.kind === 'cameraLive' && c.camera.fps === 40)));
+    await waitFor(() => deltas.some((d) => readChanges(d.delta.changes).some((c) => c.kind === 'cameraLive' && c.camera.fps === 40)));
     const elapsed = Date.now() - t0;
     const sends = deltas.length;
     // Only the latest of each burst travels; and there are more sends than a 100 ms tick would have made.
-    expect(deltas.flatMap((d) => d.delta.changes).every((c) => c.kind === 'cameraLive' && c.camera.fps! % 4 === 0)).toBe(true);
+    expect(deltas.flatMap((d) => readChanges(d.delta.changes)).every((c) => c.kind === 'cameraLive' && c.camera.fps! % 4 === 0)).toBe(true);
     expect(sends).toBeLessThanOrEqual(10);
     expect(sends).toBeGreaterThan(Math.ceil(elapsed / 100) + 1);
   });

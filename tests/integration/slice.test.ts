@@ -11,6 +11,7 @@ import { startMosquitto } from '../harness/mosquitto.js';
 import { startAedes } from '../harness/aedes.js';
 import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
+import { readChanges } from '../harness/live.js';
 
 let influxd: TestInfluxd;
 beforeAll(async () => {
@@ -71,7 +72,7 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('slice over %s',
 
     // hop 3: pushed to a console
     const change = await waitFor(() =>
-      consoleClient.deltas.flatMap((d) => d.changes).find((c) => c.kind === 'cameraLive' && c.camera.id === 'tt-cam-1'),
+      consoleClient.deltas.flatMap((d) => readChanges(d.changes)).find((c) => c.kind === 'cameraLive' && c.camera.id === 'tt-cam-1'),
     );
     // A camera the console knows from its snapshot comes as its live fields only.
     expect(change).toMatchObject({ kind: 'cameraLive', camera: { state: 'degraded', fps: 12.5 } });

@@ -7,6 +7,7 @@ import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import type { Alert, Camera, Station } from '../../contract/domain.js';
 import type { CityPack } from '../../contract/citypack.js';
 import type { Delta, Kpis, Snapshot } from '../../contract/socket.js';
+import { LIVE_FIELDS, liveRow, type LiveTable } from '../../contract/live.js';
 import { applyDelta, applyDeltas, applySnapshot, createLiveStore, dataOf } from '../../client/src/live/store.js';
 import { attachLive, type LiveSocket } from '../../client/src/live/socket.js';
 import { activeAlertCounts, alertQueue, cameraSummary } from '../../client/src/live/selectors.js';
@@ -91,11 +92,19 @@ describe('applySnapshot / applyDelta', () => {
   it('merges a known device\'s live fields into it and keeps its site data; ignores live fields of an unknown one', () => {
     const data = applySnapshot(snapshot(5), 9_000);
     const before = data.cameras.c1!;
+    const t = 10_000;
     const r = applyDelta(data, {
       seq: 6,
       changes: [
-        { kind: 'cameraLive', camera: { id: 'c1', state: 'offline', fps: null, bitrateKbps: null, lastSeen: 9_500, stale: false } },
-        { kind: 'cameraLive', camera: { id: 'nope', state: 'online', fps: 1, bitrateKbps: null, lastSeen: 9_500, stale: false } },
+        {
+          kind: 'live',
+          entity: 'camera',
+          t,
+          rows: [
+            liveRow('camera', { id: 'c1', state: 'offline', fps: null, bitrateKbps: null, lastSeen: 9_500, stale: false }, t),
+            liveRow('camera', { id: 'nope', state: 'online', fps: 1, bitrateKbps: null, lastSeen: 9_500, stale: false }, t),
+          ],
+        },
       ],
     });
     expect(r.outcome).toBe('applied');
@@ -107,15 +116,29 @@ describe('applySnapshot / applyDelta', () => {
   it('merges live fields that carry only what changed, delta after delta, in one batch or one by one', () => {
     const data = applySnapshot(snapshot(5), 9_000);
     const before = data.cameras.c1!;
-    const deltas = [
-      { seq: 6, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', state: 'degraded' as const, fps: 4, lastSeen: 9_100 } }] },
-      { seq: 7, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', lastSeen: 9_200 } }] },
-      { seq: 8, changes: [{ kind: 'cameraLive' as const, camera: { id: 'c1', fps: 6, lastSeen: 9_300 } }] },
+    const table = (t: number, fields: { id: string } & Record<string, string | number>): LiveTable => ({ kind: 'live', entity: 'camera', t, rows: [liveRow('camera', fields, t)] });
+    const deltas: Delta[] = [
+      { seq: 6, changes: [table(9_150, { id: 'c1', state: 'degraded', fps: 4, lastSeen: 9_100 })] },
+      { seq: 7, changes: [table(9_250, { id: 'c1', lastSeen: 9_200 })] },
+      { seq: 8, changes: [table(9_350, { id: 'c1', fps: 6, lastSeen: 9_300 })] },
     ];
     const want = { ...before, state: 'degraded', fps: 6, lastSeen: 9_300 };
     expect(applyDeltas(data, deltas).data.cameras.c1).toEqual(want);
     const oneByOne = deltas.reduce((d, delta) => applyDelta(d, delta).data, data);
     expect(oneByOne.cameras.c1).toEqual(want);
+  });
+
+  it('merges a station\'s live row into the stations, with its time counted from the table\'s t; cameras untouched', () => {
+    const data = applySnapshot(snapshot(5), 9_000);
+    const station = data.stations.s1!;
+    const r = applyDelta(data, {
+      seq: 6,
+      changes: [
+        { kind: 'live', entity: 'station', t: 9_600, rows: [['s1', LIVE_FIELDS.station.indexOf('loadPct'), 77, LIVE_FIELDS.station.indexOf('lastSeen'), -100]] },
+      ],
+    });
+    expect(r.data.stations.s1).toEqual({ ...station, loadPct: 77, lastSeen: 9_500 });
+    expect(r.data.cameras).toBe(data.cameras);
   });
 
   it('keeps untouched collections identical so selectors on them do not fire', () => {

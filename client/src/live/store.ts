@@ -12,6 +12,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit } from '../../../contract/domain.js';
 import type { Delta, Kpis, Snapshot } from '../../../contract/socket.js';
+import { readLiveRow } from '../../../contract/live.js';
 import { noteStep } from './lineage.js';
 
 export type ById<T> = Readonly<Record<string, T>>;
@@ -154,34 +155,19 @@ export function applyDeltas(
           (links ??= { ...data.links })[change.link.id] = change.link;
           linkIds.push(change.link.id);
           break;
-        // A known device's live fields: merged into the device held (its site data never rides along).
-        case 'cameraLive': {
-          const map = (cameras ??= { ...data.cameras });
-          const held = map[change.camera.id];
-          if (held) {
-            map[change.camera.id] = { ...held, ...change.camera };
-            cameraIds.push(change.camera.id);
+        // Known devices' live fields: merged into the device held (its site data never rides along).
+        case 'live':
+          if (change.entity === 'camera') {
+            const map = (cameras ??= { ...data.cameras });
+            for (const row of change.rows) mergeLive(map, readLiveRow({ entity: 'camera', t: change.t }, row), cameraIds);
+          } else if (change.entity === 'station') {
+            const map = (stations ??= { ...data.stations });
+            for (const row of change.rows) mergeLive(map, readLiveRow({ entity: 'station', t: change.t }, row), stationIds);
+          } else if (change.entity === 'link') {
+            const map = (links ??= { ...data.links });
+            for (const row of change.rows) mergeLive(map, readLiveRow({ entity: 'link', t: change.t }, row), linkIds);
           }
           break;
-        }
-        case 'stationLive': {
-          const map = (stations ??= { ...data.stations });
-          const held = map[change.station.id];
-          if (held) {
-            map[change.station.id] = { ...held, ...change.station };
-            stationIds.push(change.station.id);
-          }
-          break;
-        }
-        case 'linkLive': {
-          const map = (links ??= { ...data.links });
-          const held = map[change.link.id];
-          if (held) {
-            map[change.link.id] = { ...held, ...change.link };
-            linkIds.push(change.link.id);
-          }
-          break;
-        }
         case 'alert': {
           const map = (alerts ??= { ...data.alerts });
           if (keepAlert(change.alert)) map[change.alert.id] = change.alert;
@@ -238,6 +224,14 @@ export function applyDeltas(
       feeds,
     },
   };
+}
+
+/** A device's changed live fields over the one held (a device not held yet is left to its snapshot or whole change). */
+function mergeLive<T extends { id: string }>(map: Record<string, T>, live: Partial<T> & { id: string }, ids: string[]): void {
+  const held = map[live.id];
+  if (!held) return;
+  map[live.id] = { ...held, ...live };
+  ids.push(live.id);
 }
 
 export type LiveStore = ReturnType<typeof createLiveStore>;
