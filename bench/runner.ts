@@ -95,7 +95,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     });
     if (want('latency')) await guard('latency', async () => {
       log('latency and fan-out');
-      res.latency = await runLatency({ stack, cityPack: pack1k, devices: 1000, rates: q ? [500] : [500, 2000, 5000], consoles: q ? [10] : [1, 100, 1000], durationS: q ? 5 : 15, log });
+      res.latency = await runLatency({ stack, cityPack: pack1k, devices: 1000, rates: q ? [500] : [500, 2000, 5000], consoles: q ? [10] : [1, 100, 1000], sampled: q ? undefined : { consoles: [1000], sample: 10 }, durationS: q ? 5 : 15, log });
     });
     if (want('overload')) await guard('overload', async () => {
       log('overload');

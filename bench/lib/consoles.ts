@@ -1,5 +1,6 @@
 /** N Socket.IO consoles spread over child processes of at most 250 sockets each. */
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { Histogram } from './histogram.js';
 import { REPO } from './paths.js';
@@ -25,7 +26,12 @@ export interface Consoles {
   stop(): Promise<void>;
 }
 
-export async function startConsoles(url: string, n: number, token: string | null, perChild = 250): Promise<Consoles> {
+/**
+ * `nice`: the processes' scheduling priority (19: they run only on what the others leave),
+ * for consoles that stand in for screens on other machines while a few at normal priority
+ * measure (suites/latency.ts, the sampled fan-out).
+ */
+export async function startConsoles(url: string, n: number, token: string | null, perChild = 250, nice = 0): Promise<Consoles> {
   const children: ChildProcess[] = [];
   const sizes: number[] = [];
   for (let left = n; left > 0; left -= perChild) sizes.push(Math.min(perChild, left));
@@ -35,6 +41,7 @@ export async function startConsoles(url: string, n: number, token: string | null
     const prof = process.env.BENCH_CONSOLE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CONSOLE_PROFILE] : [];
     const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, BENCH_TOKEN: token ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(c);
+    if (nice !== 0) os.setPriority(c.pid!, nice);
     readies.push(
       new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`${size} consoles not connected within 120 s`)), 120_000);

@@ -26,13 +26,37 @@ export interface LatencyRow {
   perConsole?: { deltasPerS: number; kBPerS: number };
   /** CPU of the processes holding the consoles, together (% of one core). */
   consolesCpuPct?: number;
+  /**
+   * A sampled row: the figures above are of `measuring` consoles at normal priority; the
+   * rest of the `consoles` ran at nice 19 (screens on other machines), with these figures.
+   */
+  sampled?: { measuring: number; rig: { connected: number; telemetry: LatencyRow['telemetry']; alerts: LatencyRow['alerts'] } };
 }
 
-export async function runLatency(o: { stack: Stack; cityPack: string; devices: number; rates: number[]; consoles: number[]; durationS: number; log: (s: string) => void }): Promise<LatencyRow[]> {
+export interface LatencyOptions {
+  stack: Stack;
+  cityPack: string;
+  devices: number;
+  rates: number[];
+  consoles: number[];
+  durationS: number;
+  /**
+   * Also runs these console counts sampled: all but `sample` consoles at nice 19, standing in
+   * for screens on other machines (they take only the CPU the server, broker, InfluxDB and
+   * publisher leave), and `sample` consoles at normal priority, which measure.
+   */
+  sampled?: { consoles: number[]; sample: number };
+  log: (s: string) => void;
+}
+
+export async function runLatency(o: LatencyOptions): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
-  for (const n of o.consoles) {
+  const sets = [...o.consoles.map((n) => ({ n, sample: 0 })), ...(o.sampled?.consoles ?? []).map((n) => ({ n, sample: o.sampled!.sample }))];
+  for (const { n, sample } of sets) {
     const server = await startServer({ mqttUrl: o.stack.mosquitto.url, influxUrl: o.stack.influxd.url, cityPack: o.cityPack, spoolDir: workDir('spool'), database: `lat${n}`, clientId: `ioc-lat${n}` });
-    const consoles = await startConsoles(server.url, n, server.token);
+    // Sampled: the measuring consoles, and the rest of the n at the lowest priority.
+    const consoles = await startConsoles(server.url, sample || n, server.token);
+    const rig = sample ? await startConsoles(server.url, n - sample, server.token, 250, 19) : null;
     let trickle: Awaited<ReturnType<typeof startAlertTrickle>> | null = null;
     try {
       // One trickle for all rates: its indexes go on from phase to phase, so an alert of an
@@ -42,9 +66,10 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
         await new Promise((r) => setTimeout(r, 1000));
         const sentBefore = trickle.sent();
         consoles.reset(sentBefore);
+        rig?.reset(sentBefore);
         const t0 = Date.now();
         const proc = sampleProc(server.pid);
-        const holders = consoles.pids.map((pid) => sampleProc(pid));
+        const holders = [...consoles.pids, ...(rig?.pids ?? [])].map((pid) => sampleProc(pid));
         const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate, devices: o.devices, durationS: o.durationS, cityPack: o.cityPack });
         await pub.done;
         const sentAfter = trickle.sent();
@@ -62,12 +87,27 @@ export async function runLatency(o: { stack: Stack; cityPack: string; devices: n
           await new Promise((r) => setTimeout(r, 500));
           rep = await consoles.report(sentAfter);
         }
-        const row: LatencyRow = { rate, consoles: n, connected: rep.connected, telemetry: rep.telemetry.summary(), alerts: rep.alerts.summary(), alertsSent, serverCpuPct: usage.cpuPct, serverRssMB: usage.peakRssMB, perConsole: { deltasPerS: round1(atEnd.deltas / measuredS), kBPerS: round1(atEnd.wireBytes / 1000 / measuredS) }, consolesCpuPct: round1(holdersCpu) };
+        const rigRep = rig ? await rig.report(sentAfter) : null;
+        const row: LatencyRow = {
+          rate,
+          consoles: n,
+          connected: rep.connected + (rigRep?.connected ?? 0),
+          telemetry: rep.telemetry.summary(),
+          alerts: rep.alerts.summary(),
+          alertsSent,
+          serverCpuPct: usage.cpuPct,
+          serverRssMB: usage.peakRssMB,
+          perConsole: { deltasPerS: round1(atEnd.deltas / measuredS), kBPerS: round1(atEnd.wireBytes / 1000 / measuredS) },
+          consolesCpuPct: round1(holdersCpu),
+          ...(rigRep ? { sampled: { measuring: rep.connected, rig: { connected: rigRep.connected, telemetry: rigRep.telemetry.summary(), alerts: rigRep.alerts.summary() } } } : {}),
+        };
         rows.push(row);
-        o.log(`  ${rate}/s × ${n} consoles: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${n}); server CPU ${row.serverCpuPct}%, consoles' CPU ${row.consolesCpuPct}%; one console ${row.perConsole!.deltasPerS} deltas/s, ${row.perConsole!.kBPerS} kB/s`);
+        const rigNote = row.sampled ? `; measured by ${row.sampled.measuring} consoles, the other ${row.sampled.rig.connected} at nice 19 had telemetry p95 ${row.sampled.rig.telemetry.p95}, alerts p95 ${row.sampled.rig.alerts.p95} ms (n=${row.sampled.rig.alerts.n})` : '';
+        o.log(`  ${rate}/s × ${n} consoles${sample ? ' (sampled)' : ''}: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${rep.connected}); server CPU ${row.serverCpuPct}%, consoles' CPU ${row.consolesCpuPct}%; one console ${row.perConsole!.deltasPerS} deltas/s, ${row.perConsole!.kBPerS} kB/s${rigNote}`);
       }
     } finally {
       await trickle?.stop();
+      await rig?.stop();
       await consoles.stop();
       await server.stop();
       await clearSession(o.stack.mosquitto.url, `ioc-lat${n}`);
