@@ -12,6 +12,10 @@ import { toLine, type Point } from './lineprotocol.js';
 import { WriteRejectedError, type LineSink } from './sink.js';
 import { SpoolFullError, type LineSource, type Spool } from './spool.js';
 
+/** More than this many batches waiting, and the writer sends catch-up batches of CATCH_UP_FACTOR × batchSize. */
+export const CATCH_UP_AFTER = 2;
+export const CATCH_UP_FACTOR = 4;
+
 export interface WriterOptions {
   batchSize: number;
   flushMs: number;
@@ -149,7 +153,11 @@ export class PointWriter {
 
   private pump(): void {
     if (this.paused || this.sending || Date.now() < this.retryAt) return;
-    const { body, count, next } = this.spool.read(this.opts.batchSize);
+    // Behind (InfluxDB back after an outage, or slowed by a busy machine): larger batches.
+    // InfluxDB takes about a fifth more points a second in batches of 13k than of 5k
+    // (docs/storage.md), and a batch never crosses a segment, so a 2 MB segment bounds it.
+    const behind = this.spool.pending() > CATCH_UP_AFTER * this.opts.batchSize;
+    const { body, count, next } = this.spool.read(behind ? CATCH_UP_FACTOR * this.opts.batchSize : this.opts.batchSize);
     if (count === 0) {
       this.updateGauges();
       this.notifyIdle();

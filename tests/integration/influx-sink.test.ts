@@ -4,7 +4,14 @@
  * what the writer does with them (204 stored, 400 skip, anything else retry).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { influxLineSink, WriteRejectedError } from '../../server/influx/sink.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { influxLineSink, WriteRejectedError, type LineSink } from '../../server/influx/sink.js';
+import { Spool } from '../../server/influx/spool.js';
+import { CATCH_UP_AFTER, CATCH_UP_FACTOR, PointWriter } from '../../server/influx/writer.js';
+import { createLogger } from '../../server/log.js';
+import { createMetrics } from '../../server/metrics.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { freePort } from '../harness/ports.js';
 
@@ -64,5 +71,39 @@ describe('influxLineSink', () => {
     expect(e2).toBeInstanceOf(Error);
     expect(e2).not.toBeInstanceOf(WriteRejectedError);
     expect((e2 as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('PointWriter behind InfluxDB', () => {
+  it('sends catch-up batches while more than two batches wait, normal ones after, and stores every point', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-writer-catchup-'));
+    const real = influxLineSink({ url: influxd.url, database: db, retentionPolicy: 'raw' });
+    const counts: number[] = [];
+    const sink: LineSink = { write: (body, count) => (counts.push(count), real.write(body, count)) };
+    const batchSize = 500;
+    const writer = new PointWriter(new Spool(dir, { maxBytes: 64 * 1024 * 1024 }), sink, { batchSize, flushMs: 50, log: createLogger('silent'), metrics: createMetrics() });
+    try {
+      writer.open();
+      // InfluxDB "away" (the writer not started): 5,600 points wait, more than two batches.
+      const n = 5_600;
+      const points = Array.from({ length: n }, (_, i) => ({ measurement: 'catch_up', tags: { dev: `d${i % 50}` }, fields: { seq: i }, timestamp: String(BigInt(Date.now() - 60_000 + i) * 1_000_000n) }));
+      writer.write(points);
+      writer.start();
+      await writer.flush(30_000);
+      // First a catch-up batch of 4 × 500; the last ones normal, once no more than two batches wait.
+      expect(counts[0]).toBe(CATCH_UP_FACTOR * batchSize);
+      expect(counts.every((c) => c <= CATCH_UP_FACTOR * batchSize)).toBe(true);
+      let left = n;
+      for (const c of counts) {
+        expect(c).toBe(left > CATCH_UP_AFTER * batchSize ? Math.min(left, CATCH_UP_FACTOR * batchSize) : Math.min(left, batchSize));
+        left -= c;
+      }
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+      const r = await query('SELECT count(seq) FROM catch_up');
+      expect(r.results[0]!.series![0]!.values[0]![1]).toBe(n);
+    } finally {
+      await writer.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
