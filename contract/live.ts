@@ -51,16 +51,36 @@ const LAST_SEEN: Record<LiveEntity, number> = {
   link: LIVE_FIELDS.link.indexOf('lastSeen'),
 };
 
+/** A device's live values in LIVE_FIELDS order (undefined: not given). */
+export type LiveValues = readonly (LiveValue | undefined)[];
+
+/** A device's live values, in LIVE_FIELDS[entity] order. */
+export function liveValues(entity: LiveEntity, device: object): LiveValue[] {
+  const names = LIVE_FIELDS[entity];
+  const d = device as Record<string, LiveValue>;
+  const out = new Array<LiveValue>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = d[names[i]!]!;
+  return out;
+}
+
+/**
+ * The row of device `id` with live values `values`: the ones that differ from `prev`
+ * (every one given, without `prev`); null when none does. `t` as the table's.
+ */
+export function liveRowOf(entity: LiveEntity, id: string, values: LiveValues, prev: LiveValues | undefined, t: number): LiveRow | null {
+  const lastSeen = LAST_SEEN[entity];
+  const row: LiveRow = [id];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined || (prev !== undefined && prev[i] === v)) continue;
+    row.push(i, i === lastSeen && typeof v === 'number' ? v - t : v);
+  }
+  return row.length > 1 ? row : null;
+}
+
 /** The row of a device whose fields in `fields` (only those given, the id apart) are to be sent; `t` as the table's. */
 export function liveRow(entity: LiveEntity, fields: { id: string } & Record<string, LiveValue | undefined>, t: number): LiveRow {
-  const names = LIVE_FIELDS[entity];
-  const row: LiveRow = [fields.id];
-  for (let i = 0; i < names.length; i++) {
-    const v = fields[names[i]!];
-    if (v === undefined) continue;
-    row.push(i, i === LAST_SEEN[entity] && typeof v === 'number' ? v - t : v);
-  }
-  return row;
+  return liveRowOf(entity, fields.id, LIVE_FIELDS[entity].map((n) => fields[n]), undefined, t) ?? [fields.id];
 }
 
 /** A row back as the device's id and changed fields; a field number this build does not know is skipped. */

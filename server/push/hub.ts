@@ -17,7 +17,7 @@
 import { deviceKeys } from '../keys.js';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { liveRow, type Audience, type ClientToServerEvents, type FullChange, type HandshakeAuth, type InterServerEvents, type LiveEntity, type LiveValue, type ServerToClientEvents, type Snapshot, type SocketData } from '../../contract/index.js';
+import { liveRowOf, liveValues, type Audience, type ClientToServerEvents, type FullChange, type HandshakeAuth, type InterServerEvents, type LiveEntity, type LiveValue, type ServerToClientEvents, type Snapshot, type SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -48,11 +48,12 @@ export class PushHub {
   /** Devices that go out whole at their next send (new, or site data changed); the rest as live fields. */
   private readonly siteChanged = new Set<string>();
   /**
-   * The live fields last sent of each device, by change key: a delta carries only what
-   * differs from them. Every screen holds them already (from its snapshot or an earlier
-   * delta), so one baseline serves every audience. About 100 bytes a device.
+   * The live values last sent of each device (LIVE_FIELDS order), by change key: a delta
+   * carries only what differs from them. Every screen holds them already (from its
+   * snapshot or an earlier delta), so one baseline serves every audience. An array of
+   * five to seven values a device.
    */
-  private readonly lastLive = new Map<string, LiveFields>();
+  private readonly lastLive = new Map<string, LiveValue[]>();
   private timer: NodeJS.Timeout | null = null;
   /** The send of urgent changes, at the end of this turn of the event loop. */
   private urgentSend: NodeJS.Immediate | null = null;
@@ -226,13 +227,14 @@ export class PushHub {
     // from the last delta (null: nothing changed, nothing to send).
     const wire = new Map<FullChange, Wire>();
     for (const [key, c] of batch) {
-      const live = liveFields(c);
-      if (!live) continue;
+      const d = deviceOf(c);
+      if (!d) continue;
+      const values = liveValues(d.entity, d.device);
       const prev = this.lastLive.get(key);
-      this.lastLive.set(key, live.fields);
+      this.lastLive.set(key, values);
       if (this.siteChanged.delete(key)) continue;
-      const fields = prev ? changedFields(prev, live.fields) : live.fields;
-      wire.set(c, fields ? { entity: live.entity, row: liveRow(live.entity, fields, t) } : null);
+      const row = liveRowOf(d.entity, d.device.id, values, prev, t);
+      wire.set(c, row ? { entity: d.entity, row } : null);
     }
     for (const stream of this.streams.values()) {
       const delta = stream.next(changes, (c) => (wire.has(c) ? wire.get(c)! : c), t);
@@ -264,36 +266,15 @@ export function flushInterval(sockets: number, c: FlushCadence): number {
   return Math.min(c.maxMs, Math.max(c.minMs, Math.ceil((sockets * 1000) / c.sendsPerSecond)));
 }
 
-type LiveFields = { id: string } & Record<string, LiveValue>;
-
-/** The id and the fields of `next` that differ from `prev`; null when none does. */
-function changedFields(prev: LiveFields, next: LiveFields): LiveFields | null {
-  const out: LiveFields = { id: next.id };
-  let changed = false;
-  for (const k in next) {
-    if (k !== 'id' && next[k] !== prev[k]) {
-      out[k] = next[k]!;
-      changed = true;
-    }
-  }
-  return changed ? out : null;
-}
-
-/** A device change's live fields (what changes at run time, never the site data); null for anything else. */
-function liveFields(c: FullChange): { entity: LiveEntity; fields: LiveFields } | null {
+/** A device change's kind and device, for its live values; null for anything else. */
+function deviceOf(c: FullChange): { entity: LiveEntity; device: { id: string } } | null {
   switch (c.kind) {
-    case 'camera': {
-      const { id, state, fps, bitrateKbps, lastSeen, stale } = c.camera;
-      return { entity: 'camera', fields: { id, state, fps, bitrateKbps, lastSeen, stale } };
-    }
-    case 'station': {
-      const { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } = c.station;
-      return { entity: 'station', fields: { id, state, power, batteryPct, backhaul, loadPct, lastSeen, stale } };
-    }
-    case 'link': {
-      const { id, state, latencyMs, lossPct, lastSeen, stale } = c.link;
-      return { entity: 'link', fields: { id, state, latencyMs, lossPct, lastSeen, stale } };
-    }
+    case 'camera':
+      return { entity: 'camera', device: c.camera };
+    case 'station':
+      return { entity: 'station', device: c.station };
+    case 'link':
+      return { entity: 'link', device: c.link };
     default:
       return null;
   }

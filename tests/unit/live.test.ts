@@ -1,6 +1,7 @@
 /** The live-table wire form (contract/live.ts): what a row holds, and that reading it back gives the fields sent. */
 import { describe, expect, it } from 'vitest';
-import { LIVE_FIELDS, liveRow, liveRowLastSeen, readLiveRow, type LiveEntity, type LiveRow } from '../../contract/live.js';
+import { LIVE_FIELDS, liveRow, liveRowLastSeen, liveRowOf, liveValues, readLiveRow, type LiveEntity, type LiveRow } from '../../contract/live.js';
+import { makeCamera } from '../fixtures/domain.js';
 import { createRng } from '../../simulators/rng.js';
 
 describe('live rows', () => {
@@ -35,6 +36,19 @@ describe('live rows', () => {
       expect(readLiveRow({ entity, t }, row)).toEqual(fields);
       expect(liveRowLastSeen({ entity, t }, row)).toBe(typeof fields.lastSeen === 'number' ? fields.lastSeen : null);
     }
+  });
+
+  it('against the values last sent, carry only those that differ, and nothing when none does', () => {
+    const t = 50_000;
+    const cam = makeCamera('cam-1', { state: 'online', fps: 25, bitrateKbps: 4000, lastSeen: 49_000, stale: false });
+    const before = liveValues('camera', cam);
+    // The values in LIVE_FIELDS order, read from the device (its site data left out).
+    expect(before).toEqual(['online', 25, 4000, 49_000, false]);
+    const after = liveValues('camera', { ...cam, lastSeen: 49_900 });
+    expect(liveRowOf('camera', 'cam-1', after, before, t)).toEqual(['cam-1', 3, -100]);
+    expect(liveRowOf('camera', 'cam-1', after, after, t)).toBeNull();
+    // No baseline yet: every value goes.
+    expect(readLiveRow({ entity: 'camera', t }, liveRowOf('camera', 'cam-1', after, undefined, t)!)).toEqual({ id: 'cam-1', state: 'online', fps: 25, bitrateKbps: 4000, lastSeen: 49_900, stale: false });
   });
 
   it('skip a field number this build does not know (a newer server), keeping the others', () => {
