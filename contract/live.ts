@@ -78,11 +78,6 @@ export function liveRowOf(entity: LiveEntity, id: string, values: LiveValues, pr
   return row.length > 1 ? row : null;
 }
 
-/** The row of a device whose fields in `fields` (only those given, the id apart) are to be sent; `t` as the table's. */
-export function liveRow(entity: LiveEntity, fields: { id: string } & Record<string, LiveValue | undefined>, t: number): LiveRow {
-  return liveRowOf(entity, fields.id, LIVE_FIELDS[entity].map((n) => fields[n]), undefined, t) ?? [fields.id];
-}
-
 /** A row back as the device's id and changed fields; a field number this build does not know is skipped. */
 export function readLiveRow<E extends LiveEntity>(table: { entity: E; t: number }, row: LiveRow): LiveOf[E] {
   const names: readonly string[] = LIVE_FIELDS[table.entity];

@@ -1,6 +1,7 @@
 /** The live-table wire form (contract/live.ts): what a row holds, and that reading it back gives the fields sent. */
 import { describe, expect, it } from 'vitest';
-import { LIVE_FIELDS, liveRow, liveRowLastSeen, liveRowOf, liveValues, readLiveRow, type LiveEntity, type LiveRow } from '../../contract/live.js';
+import { LIVE_FIELDS, liveRowLastSeen, liveRowOf, liveValues, readLiveRow, type LiveEntity, type LiveRow } from '../../contract/live.js';
+import { liveRow } from '../harness/live.js';
 import { makeCamera } from '../fixtures/domain.js';
 import { createRng } from '../../simulators/rng.js';
 
