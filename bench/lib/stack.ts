@@ -20,7 +20,7 @@ const SHIPPED_LIMITS = 'max_inflight_messages 100';
  * What docker-compose.yml gives the server beside that broker: PUBACK batches sized for a
  * window of 100 (the defaults, 16 and 1 ms, are for Mosquitto's own default of 20).
  */
-export const SHIPPED_SERVER_ENV = { MQTT_ACK_BATCH: '64', MQTT_ACK_WAIT_MS: '3' } as const;
+export const SHIPPED_SERVER_ENV = { MQTT_ACK_BATCH: '64', MQTT_ACK_WAIT_MS: '10' } as const;
 
 export interface Stack {
   mosquitto: TestMosquitto;
