@@ -31,9 +31,11 @@ RUN npm run build && npm run build:server
 
 # ---- runtime
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_MMAP_THRESHOLD_: SERVER_ENV in scripts/build-server.mjs (glibc's heap kept from growing at start-up).
 ENV NODE_ENV=production \
     PORT=8080 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
@@ -53,4 +55,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/api/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 # The server bundle (dist/server/index.mjs, npm run build:server): no TypeScript loader in the process.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/server/index.mjs"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "dist/server/index.mjs"]

@@ -52,7 +52,7 @@ if (!existsSync(source)) {
   say(`error: ${path.relative(REPO_ROOT, source)} does not exist yet`);
   process.exit(1);
 }
-const { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS } = await import('./build-server.mjs');
+const { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS, SERVER_ENV } = await import('./build-server.mjs');
 if (serverBundleStale()) {
   say('server/ changed since the last build: npm run build:server');
   try {
@@ -74,7 +74,7 @@ const setpriv = process.platform === 'linux' ? findBinary('setpriv') : null;
 const [command, args] = setpriv
   ? [setpriv, ['--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs]]
   : [process.execPath, nodeArgs];
-const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', detached: Boolean(setpriv), env: process.env });
+const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', detached: Boolean(setpriv), env: { ...SERVER_ENV, ...process.env } });
 
 const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const forward = (signal) => {

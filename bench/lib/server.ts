@@ -9,7 +9,7 @@ import path from 'node:path';
 import { freePort } from '../../tests/harness/ports.js';
 import { withParentDeathSignal } from '../../tests/harness/proc.js';
 import { REPO, WORK } from './paths.js';
-import { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
+import { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { authDirFor, benchToken, seedBenchUser } from './auth.js';
 import { SHIPPED_SERVER_ENV } from './stack.js';
 
@@ -47,6 +47,7 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
   const authDir = authDirFor(o.spoolDir);
   await seedBenchUser(authDir);
   const env = {
+    ...SERVER_ENV,
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { configSchema, loadConfig } from '../../server/config.js';
 import { freePort } from '../harness/ports.js';
 import { withParentDeathSignal } from '../harness/proc.js';
@@ -406,7 +407,10 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^EXPOSE 8080$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "-e", ".*\/api\/health/m);
-    expect(runtime).toMatch(/^CMD \["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist\/server\/index\.mjs"\]$/m);
+    // The same V8 flags and environment as npm start and the benchmarks (scripts/build-server.mjs).
+    expect(runtime).toContain(`\nCMD ${JSON.stringify(['node', ...SERVER_NODE_FLAGS, 'dist/server/index.mjs'])}\n`.replaceAll(',', ', '));
+    const env = runtime.slice(runtime.indexOf('\nENV '), runtime.indexOf('\nWORKDIR'));
+    for (const [k, v] of Object.entries(SERVER_ENV)) expect(env).toMatch(new RegExp(`\\s${k}=${v}(\\s|$)`));
     for (const dir of ['server', 'contract', 'simulators', 'citypacks']) {
       expect(runtime, dir).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
       expect(existsSync(path.join(ROOT, dir)), dir).toBe(true);
