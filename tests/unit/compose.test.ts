@@ -411,6 +411,10 @@ describe('Dockerfile', () => {
     expect(runtime).toContain(`\nCMD ${JSON.stringify(['node', ...SERVER_NODE_FLAGS, 'dist/server/index.mjs'])}\n`.replaceAll(',', ', '));
     const env = runtime.slice(runtime.indexOf('\nENV '), runtime.indexOf('\nWORKDIR'));
     for (const [k, v] of Object.entries(SERVER_ENV)) expect(env).toMatch(new RegExp(`\\s${k}=${v}(\\s|$)`));
+    // …and the command the README gives for running the bundle under another supervisor.
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const envText = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
+    expect(readme).toContain(`\`${envText} node ${SERVER_NODE_FLAGS.join(' ')} dist/server/index.mjs\``);
     for (const dir of ['server', 'contract', 'simulators', 'citypacks']) {
       expect(runtime, dir).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));
       expect(existsSync(path.join(ROOT, dir)), dir).toBe(true);
