@@ -49,6 +49,7 @@ import type { AuthService, Principal } from './auth/service.js';
 import { SocketGate } from './auth/socket.js';
 import { brokerAuth, type BrokerAuth } from './broker/auth.js';
 import { DeviceRegistry } from './broker/devices.js';
+import { GUARD_REFUSALS } from './broker/socket-guard.js';
 import { securityMiddleware } from './http/security.js';
 
 export const VERSION: string = (
@@ -124,12 +125,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     /** Where the server and its simulators connect, and as whom. */
     let localMqttUrl = mqttUrl;
     let deviceAuth: BrokerAuth | null = null;
+    const mqttClientId = config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`;
     if (!mqttUrl) {
       // Devices prove who they are and stay in their own topics (docs/security.md); off = a lab broker.
       deviceAuth = config.MQTT_DEVICE_AUTH
         ? brokerAuth({
             registry: new DeviceRegistry(config.DEVICE_REGISTRY),
             server: { ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}), ...(config.MQTT_PASSWORD ? { password: config.MQTT_PASSWORD } : {}) },
+            serverClientId: mqttClientId,
             log: log.child({ module: 'broker' }),
             metrics,
           })
@@ -140,7 +143,19 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         log: log.child({ module: 'broker' }),
         ...(deviceAuth ? { aedes: deviceAuth.hooks } : {}),
         ...(mqttTls ? { tls: mqttTls } : {}),
+        limits: {
+          maxConnectBytes: config.MQTT_MAX_CONNECT_BYTES,
+          maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_MS,
+          maxPerAddress: config.MQTT_MAX_CONN_PER_ADDRESS,
+        },
+        onRefuse: (reason, bytesRead) => {
+          metrics.brokerConnRefused.inc({ reason });
+          metrics.brokerConnRefusedBytes.observe(bytesRead);
+        },
+        onOpen: (listener, open) => metrics.brokerConnections.set({ listener }, open),
       });
+      for (const reason of GUARD_REFUSALS) metrics.brokerConnRefused.inc({ reason }, 0);
       stops.push(() => embedded!.stop());
       mqttUrl = embedded.url;
       localMqttUrl = embedded.localUrl;
@@ -251,7 +266,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     const mqttConn = new MqttConnection({
       url: localMqttUrl!,
-      clientId: config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`,
+      clientId: mqttClientId,
       username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
       password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
       subscriptions: [

@@ -52,6 +52,17 @@ export const configSchema = z.object({
   MQTT_ACK_WAIT_MS: z.coerce.number().int().min(1).max(100).default(1),
   MQTT_EMBEDDED_PORT: port.default(1883),
   MQTT_EMBEDDED_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Embedded broker, checked on the socket before aedes parses a byte (server/broker/socket-guard.ts):
+   * the largest CONNECT (aedes would otherwise buffer up to 256 MB before authenticating it) …
+   */
+  MQTT_MAX_CONNECT_BYTES: positiveInt.min(1024).max(268_435_455).default(256 * 1024),
+  /** … the largest later packet (aedes has no limit of its own; above MAX_PAYLOAD_BYTES, see the check below) … */
+  MQTT_MAX_PACKET_BYTES: positiveInt.max(268_435_455).default(1024 * 1024),
+  /** … the time from TCP accept (TLS handshake included) to a complete CONNECT, ms … */
+  MQTT_CONNECT_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  /** … and the connections open at once from one remote address on the public listener (0 = no cap). */
+  MQTT_MAX_CONN_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(64),
 
   INFLUX_URL: optionalUrl(['http', 'https']),
   INFLUX_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('ioc'),
@@ -129,6 +140,10 @@ export const configSchema = z.object({
   MQTT_TLS_CERT: optionalString,
   MQTT_TLS_KEY: optionalString,
 }).check((ctx) => {
+  // A payload the ingest would take must get through the broker (1 kB for topic and headers).
+  if (ctx.value.MQTT_MAX_PACKET_BYTES < ctx.value.MAX_PAYLOAD_BYTES + 1024) {
+    ctx.issues.push({ code: 'custom', path: ['MQTT_MAX_PACKET_BYTES'], message: `less than MAX_PAYLOAD_BYTES + 1024 (${ctx.value.MAX_PAYLOAD_BYTES + 1024})`, input: ctx.value.MQTT_MAX_PACKET_BYTES });
+  }
   if (ctx.value.PUSH_FLUSH_MIN_MS > ctx.value.PUSH_FLUSH_MAX_MS) {
     ctx.issues.push({ code: 'custom', path: ['PUSH_FLUSH_MIN_MS'], message: `more than PUSH_FLUSH_MAX_MS (${ctx.value.PUSH_FLUSH_MAX_MS})`, input: ctx.value.PUSH_FLUSH_MIN_MS });
   }

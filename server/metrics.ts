@@ -74,6 +74,24 @@ export function createMetrics() {
       help: 'Connected Socket.IO clients',
       registers: [registry],
     }),
+    brokerConnRefused: new client.Counter({
+      name: 'ioc_broker_connections_refused_total',
+      help: 'Embedded broker connections closed by the socket guard before or around CONNECT, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    brokerConnections: new client.Gauge({
+      name: 'ioc_broker_connections',
+      help: 'TCP connections open on the embedded broker: public (devices) and loopback (the server, the simulators)',
+      labelNames: ['listener'] as const,
+      registers: [registry],
+    }),
+    brokerConnRefusedBytes: new client.Histogram({
+      name: 'ioc_broker_refused_read_bytes',
+      help: 'Bytes read from a connection the socket guard refused, up to the refusal',
+      buckets: [1024, 16_384, 65_536, 262_144, 1_048_576, 16_777_216],
+      registers: [registry],
+    }),
     deltas: new client.Counter({
       name: 'ioc_push_deltas_total',
       help: 'State deltas pushed (each to all subscribed sockets)',

@@ -74,6 +74,8 @@ export class DeviceRegistry {
   /** Adds (or re-keys) a device; returns its new secret, to be shown once. */
   add(id: string, kind: DeviceKind): string {
     if (!DEVICE_ID_RE.test(id)) throw new Error('device id: letters, digits, . _ -, up to 64');
+    // Client ids `sim-…` belong to the built-in simulators (auth.ts clientIdOwner): such a device could never connect.
+    if (id.startsWith('sim-')) throw new Error('device id: `sim-…` is reserved for the built-in simulators');
     if (!DEVICE_KINDS.includes(kind)) throw new Error(`kind: one of ${DEVICE_KINDS.join(', ')}`);
     const secret = randomToken();
     this.reload();

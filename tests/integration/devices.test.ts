@@ -30,8 +30,9 @@ beforeAll(async () => {
 afterAll(async () => influxd?.stop());
 
 const status = (seq: number, state = 'online') => JSON.stringify({ seq, ts: Date.now(), state });
+// A device's client id is its id (or `<id>-…`): the embedded broker refuses any other (broker-security.test.ts).
 const connect = (url: string, username?: string, password?: string, extra: mqtt.IClientOptions = {}) =>
-  mqtt.connectAsync(url, { ...(username ? { username, password } : {}), reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...extra });
+  mqtt.connectAsync(url, { ...(username ? { username, password, clientId: username } : {}), reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...extra });
 
 async function refused(app: TestApp, reason: string): Promise<number> {
   const text = await (await fetch(`${app.url}/metrics`)).text();
@@ -149,6 +150,8 @@ describe('npm start: the built-in simulators on the embedded broker', () => {
       await waitFor(() => [...app.registry.cameras.values()].some((c) => c.lastSeen !== null), { timeoutMs: 20_000, message: 'no camera status from the simulators' });
       expect(await refused(app, 'bad_credentials')).toBe(0);
       expect(await refused(app, 'foreign_topic')).toBe(0);
+      // Their client ids (`sim-<tag>-…`) are theirs (server/broker/auth.ts clientIdOwner).
+      expect(await refused(app, 'client_id')).toBe(0);
     } finally {
       await app.stop();
     }
