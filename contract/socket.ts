@@ -117,10 +117,11 @@ export interface InterServerEvents {
 }
 
 /**
- * Which picture a screen gets: the whole city (duty officer, supervisor, wall),
- * a district (some wards only), or one responder unit's own incidents.
+ * Which picture a screen gets: the whole city (duty officer, supervisor), a
+ * district (some wards only), one responder unit's own incidents, or the wall's
+ * (the whole city without plates, notes, callers' words or references).
  */
-export type Audience = { kind: 'city' } | { kind: 'wards'; wardIds: string[] } | { kind: 'unit'; unitId: string };
+export type Audience = { kind: 'city' } | { kind: 'wards'; wardIds: string[] } | { kind: 'unit'; unitId: string } | { kind: 'wall' };
 
 /** What a console sends in the Socket.IO handshake `auth`. */
 export interface HandshakeAuth {

@@ -11,8 +11,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { InfluxDB } from 'influx';
 import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
+import type { CapAlert } from './ingest/cap/types.js';
 import { SUBSCRIPTIONS } from '../contract/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { MqttConnection } from './broker/connection.js';
@@ -38,12 +40,14 @@ import { capRouter, createCapHandler } from './ingest/cap/handler.js';
 import { createFrigateHandlers } from './ingest/frigate/handler.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import { stationsRouter } from './ingest/opencellid/router.js';
+import { ingestTokenRoutes } from './ingest/token-routes.js';
+import { createIngestTokens, type IngestTokens } from './ingest/tokens.js';
 import { workflowRoutes } from './http/workflow-routes.js';
 import { wallRoutes } from './http/wall-routes.js';
 import { replayRoutes } from './replay/routes.js';
 import { rebuildRegistry } from './registry/rebuild.js';
 import { createAuthService, ensureAdmin } from './auth/bootstrap.js';
-import { restGuard } from './auth/guard.js';
+import { principalOf, restGuard } from './auth/guard.js';
 import { guardedAuthRoutes, publicAuthRoutes } from './auth/routes.js';
 import type { AuthService, Principal } from './auth/service.js';
 import { SocketGate } from './auth/socket.js';
@@ -51,6 +55,9 @@ import { brokerAuth, type BrokerAuth } from './broker/auth.js';
 import { DeviceRegistry } from './broker/devices.js';
 import { GUARD_REFUSALS } from './broker/socket-guard.js';
 import { securityMiddleware } from './http/security.js';
+import { redactText, redactUrl } from './redact.js';
+
+const redactNullable = (s: string | null): string | null => (s === null ? null : redactText(s));
 
 export const VERSION: string = (
   JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -77,6 +84,10 @@ export interface RunningApp {
   workflow: Workflow;
   /** People and sessions (server/auth). */
   auth: AuthService;
+  /** The Express app: its own route table is what the security tests enumerate (server/http/paths.ts). */
+  httpApp: Express;
+  /** Who may push into /api/ingest/* (server/ingest/tokens.ts). */
+  ingestTokens: IngestTokens;
   healthReport(): Promise<HealthReport>;
 }
 
@@ -111,7 +122,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     // People: users, sessions, display tokens (server/auth); no default password, ever.
     const auth = createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now });
-    await ensureAdmin(auth, log.child({ module: 'auth' }));
+    await ensureAdmin(auth, log.child({ module: 'auth' }), undefined, config.ADMIN_PASSWORD_FILE);
+    // Ingest tokens: /api/ingest/* is off until an admin issues one (issue #19).
+    const ingestTokens = createIngestTokens(config, { log: log.child({ module: 'ingest-tokens' }), now });
     const tlsFiles = (cert: string | undefined, key: string | undefined, what: string) => {
       if (!cert !== !key) throw new Error(`${what}: set both the certificate and the key, or neither`);
       return cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined;
@@ -207,7 +220,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       maxFutureSkewMs: config.MAX_FUTURE_SKEW_S * 1000,
       now,
     });
-    router.registerForeign('cap', createCapHandler({ bus, now }));
+    // A CAP Update or Cancel applies only from the sender of the alert it references (issue #19).
+    const capCheck = (a: CapAlert) => workflow.incidents.capRefusal(a);
+    router.registerForeign('cap', createCapHandler({ bus, now, check: capCheck }));
     if (frigateMapping) {
       const frigate = createFrigateHandlers({ bus, mapping: frigateMapping, now });
       router.registerForeign('frigateEvents', frigate.events);
@@ -230,7 +245,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       });
     } else {
       throw new Error(
-        `InfluxDB at ${influxUrl} is not usable (${schemaState.error ?? 'no answer within 3 s'}): alerts and incidents cannot be rebuilt without it. Check INFLUX_URL and that InfluxDB is running`,
+        `InfluxDB at ${redactUrl(influxUrl)} is not usable (${schemaState.error ?? 'no answer within 3 s'}): alerts and incidents cannot be rebuilt without it. Check INFLUX_URL and that InfluxDB is running`,
       );
     }
     registry.start();
@@ -251,8 +266,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       feeds: health.snapshot((f) => registry.silentCount(f)),
     });
     auth.setEventLog(workflow.events);
+    ingestTokens.setEventLog(workflow.events);
     // Every socket proves who it is in the handshake; its audience and its commands' actor come from the session.
-    const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }));
+    const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }), config.SOCKET_COMMANDS_PER_S, now);
     const push = new PushHub({
       bus,
       snapshot,
@@ -260,6 +276,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       metrics,
       cadence: { minMs: config.PUSH_FLUSH_MIN_MS, maxMs: config.PUSH_FLUSH_MAX_MS, sendsPerSecond: config.PUSH_SENDS_PER_S },
       audienceOf: (socket) => gate.audienceOf(socket),
+      maxAudiences: config.PUSH_MAX_AUDIENCES,
       middleware: gate.middleware,
       onSocket: (socket) => workflow.commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
@@ -292,8 +309,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const fullPct = Math.round((w.spoolBytes / (config.SPOOL_MAX_MB * 1024 * 1024)) * 1000) / 10;
       // What an operator should do something about, in plain words.
       const warnings: string[] = [];
-      if (!mq.connected) warnings.push(`MQTT broker not connected: ${mq.error ?? 'unknown'}`);
-      if (!reachable) warnings.push(`InfluxDB not reachable: ${ping ?? 'unknown'}; points wait in the spool`);
+      if (!mq.connected) warnings.push(redactText(`MQTT broker not connected: ${mq.error ?? 'unknown'}`));
+      if (!reachable) warnings.push(redactText(`InfluxDB not reachable: ${ping ?? 'unknown'}; points wait in the spool`));
       if (fullPct >= 50) warnings.push(`spool ${fullPct}% full (${w.queued} points waiting for InfluxDB)`);
       if (w.dropped > 0) warnings.push(`spool full: ${w.dropped} points dropped`);
       return {
@@ -301,16 +318,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         warnings,
         version: VERSION,
         uptimeS: Math.round((now() - startedAt) / 1000),
-        broker: { ...mq, embedded: embedded !== null },
+        broker: { ...mq, url: redactUrl(mq.url), error: mq.error === null ? null : redactText(mq.error), embedded: embedded !== null },
         influx: {
           reachable,
-          url: influxUrl,
+          url: redactUrl(influxUrl),
           local: influxd !== null,
           queued: w.queued,
           spoolBytes: w.spoolBytes,
           spoolFullPct: fullPct,
           dropped: w.dropped,
-          lastError: ping ?? w.lastError,
+          lastError: redactNullable(ping ?? w.lastError),
         },
       };
     };
@@ -326,6 +343,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
       routes: [
         guardedAuthRoutes(auth),
+        ingestTokenRoutes(ingestTokens),
         workflowRoutes({
           workflow,
           commands: workflow.commands,
@@ -334,7 +352,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           capSender: `ioc@${pack.meta.id}`,
           // The guard put the caller there (server/auth/guard.ts).
           actorOf: (req) => {
-            const p = req.res!.locals.principal as Principal;
+            const p = principalOf(req.res!);
             return { user: p.username, role: p.role, unitId: p.unitId };
           },
           now,
@@ -357,11 +375,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         }),
       ],
       security: securityMiddleware(config),
-      publicRoutes: [publicAuthRoutes(auth)],
+      publicRoutes: [publicAuthRoutes(auth, config, now)],
       guard: restGuard(auth, log.child({ module: 'auth' }), (e) => workflow.events.append({ entity: 'auth', result: 'refused', ...e })),
       rootRoutes: [
-        capRouter({ bus, log: log.child({ module: 'cap' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
-        stationsRouter({ bus, log: log.child({ module: 'opencellid' }), now, ...(config.INGEST_TOKEN ? { token: config.INGEST_TOKEN } : {}) }),
+        capRouter({ bus, log: log.child({ module: 'cap' }), tokens: ingestTokens, now, check: capCheck }),
+        stationsRouter({
+          bus,
+          log: log.child({ module: 'opencellid' }),
+          tokens: ingestTokens,
+          maxBytes: config.STATION_IMPORT_MAX_BYTES,
+          maxRows: config.STATION_IMPORT_MAX_ROWS,
+          now,
+        }),
       ],
     });
     const server = httpsTls ? https.createServer({ ...httpsTls, minVersion: 'TLSv1.2' }, httpApp) : http.createServer(httpApp);
@@ -407,7 +432,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
 
     log.info({ url }, 'ioc-console is up');
-    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, auth, healthReport };
+    const ingestUsable = ingestTokens.usable().length;
+    if (ingestUsable === 0) log.warn('ingest over HTTP is off: no ingest token issued (npm run users -- ingest-token add --name NAME --sender SENDER, or /admin)');
+    else log.info({ tokens: ingestUsable }, 'ingest over HTTP is on');
+    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, auth, ingestTokens, httpApp, healthReport };
   }
 
   async function stop(): Promise<void> {

@@ -90,8 +90,9 @@ export const configSchema = z.object({
   RULES_FILE: optionalString,
   /** Frigate NVR camera/label/zone mapping (JSON, see config/frigate-map.example.json); Frigate topics are ignored when unset. */
   FRIGATE_MAP: optionalString,
-  /** Bearer token required by POST /api/ingest/* (CAP, station lists); open when unset. */
-  INGEST_TOKEN: optionalString,
+  /** Station list imports (POST /api/ingest/stations, npm run import:stations) past either cap are refused (413). */
+  STATION_IMPORT_MAX_ROWS: positiveInt.default(200_000),
+  STATION_IMPORT_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
 
   /** Device changes go to the screens every PUSH_FLUSH_MIN_MS..PUSH_FLUSH_MAX_MS, slower as more screens are open (PUSH_SENDS_PER_S socket sends a second). */
   PUSH_FLUSH_MIN_MS: positiveInt.max(1000).default(15),
@@ -123,8 +124,41 @@ export const configSchema = z.object({
     .optional(),
   AUTH_ACCESS_TTL_S: positiveInt.default(900),
   AUTH_REFRESH_TTL_S: positiveInt.default(43_200),
-  /** Failed logins per username before backoff (per address: four times as many). */
+  /** Failed logins of one username from one address before that pair is locked (the username alone is only slowed down). */
   AUTH_MAX_FAILURES: positiveInt.default(5),
+  /** Logins checked at once per username and per client address; more wait for nothing and get 429. */
+  AUTH_MAX_CONCURRENT_PER_USER: positiveInt.max(100).default(2),
+  AUTH_MAX_CONCURRENT_PER_ADDRESS: positiveInt.max(1000).default(8),
+  /** Days a display token lives when issued without its own expiry (0 = until revoked). */
+  DISPLAY_TOKEN_TTL_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
+  /** The first admin's generated password goes to this file (mode 0600) instead of the log (containers). */
+  ADMIN_PASSWORD_FILE: optionalString,
+  /**
+   * Which proxies Express trusts for the client address (X-Forwarded-For) and HTTPS
+   * (X-Forwarded-Proto): `false` (default: nobody), a hop count (`1` = the TLS proxy in
+   * front), or a comma-separated list of addresses/CIDRs (`127.0.0.1,10.0.0.0/8`).
+   * `true` (trust anyone) is refused: every client could then choose its own address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .pipe(
+      z.union([
+        z.literal('false').transform(() => false as const),
+        z.string().regex(/^\d{1,2}$/).transform(Number),
+        z
+          .string()
+          .regex(/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/, 'false, a hop count, or a comma-separated list of addresses/CIDRs')
+          .transform((v) => v.split(',').map((x) => x.trim())),
+      ]),
+    ),
+  /** Socket.IO commands per user and second (a burst of twice as many is allowed). */
+  SOCKET_COMMANDS_PER_S: positiveInt.max(1000).default(10),
+  /** Separate live pictures (a district's ward list) the server keeps at once; one a socket. */
+  PUSH_MAX_AUDIENCES: positiveInt.max(10_000).default(256),
+  /** Notes one incident may hold, and the length of one. */
+  INCIDENT_MAX_NOTES: positiveInt.max(100_000).default(500),
   RATE_LIMIT_LOGIN_PER_MIN: positiveInt.default(20),
   RATE_LIMIT_INGEST_PER_MIN: positiveInt.default(600),
   /** Extra origins the console may fetch from (tiles, glyphs of an external map style), space-separated. */

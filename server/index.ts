@@ -7,6 +7,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
+  // Everything the server and its children (influxd) write under data/ is theirs alone: 0600 files, 0700 folders.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();

@@ -1,9 +1,10 @@
 /**
- * Backoff after failed logins, per username and per client address: after
- * `threshold` failures the key is locked for 30 s, doubling with each further
- * failure up to 15 minutes; failures are forgotten 15 minutes after the last
- * one, and a success clears the username's count. In memory, per instance:
- * a restart forgets (the per-IP rate limit of the login route still applies).
+ * Failure counts with backoff, per key: after `threshold` failures the key is
+ * locked for 30 s, doubling with each further failure up to 15 minutes;
+ * failures are forgotten 15 minutes after the last one. The login throttle
+ * (login-throttle.ts) keys it by (username, address) to lock, and by username
+ * alone to slow down. In memory, per instance: a restart forgets (the per-address
+ * rate limit of the login route still applies).
  */
 const BASE_MS = 30_000;
 const MAX_MS = 15 * 60_000;
@@ -44,6 +45,20 @@ export class Lockout {
 
   clear(key: string): void {
     this.entries.delete(key);
+  }
+
+  /** Failures counted for this key now. */
+  failures(key: string): number {
+    return this.live(key)?.failures ?? 0;
+  }
+
+  /** Takes back one failure counted ahead of time (the attempt it stood for succeeded). */
+  undo(key: string): void {
+    const e = this.live(key);
+    if (!e) return;
+    e.failures = Math.max(0, e.failures - 1);
+    if (e.failures < this.threshold) e.lockedUntil = 0;
+    if (e.failures === 0) this.entries.delete(key);
   }
 
   private live(key: string): Entry | undefined {

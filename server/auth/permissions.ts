@@ -8,11 +8,14 @@
  * given a rule here before anyone can call it).
  */
 import type { Role } from '../../contract/auth.js';
+import type { ClientToServerEvents } from '../../contract/socket.js';
 import type { CommandName } from '../push/commands.js';
 
 export const PERMISSIONS = [
   /** The live picture over Socket.IO (the audience narrows it) and the city pack. */
   'live:view',
+  /** The wall display's panels: counts, coverage, trends (no people, plates or notes). */
+  'wall:view',
   /** City-wide REST reads: alerts, incidents, units, devices, feeds, KPIs. */
   'city:view',
   /** History, CSV export, CAP export. */
@@ -30,19 +33,21 @@ export const PERMISSIONS = [
   /** Users other than admins; an admin manages admins too (see canManageRole). */
   'users:manage',
   'displays:manage',
+  /** Ingest tokens: who may push CAP alerts and station lists into /api/ingest/* (issue #19). */
+  'ingest:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const OFFICER: Permission[] = ['live:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status'];
+const OFFICER: Permission[] = ['live:view', 'wall:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage']),
+  admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage', 'ingest:manage']),
   supervisor: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage']),
   duty_officer: new Set(OFFICER),
   // A responder sees its unit's incidents over its socket only: no city-wide REST reads.
   responder: new Set(['live:view', 'incident:field', 'unit:status']),
-  // Read-only: the live picture, nothing else.
-  wall: new Set(['live:view', 'city:view']),
+  // Read-only, for a screen in a room: the wall's redacted live picture (push/audience.ts) and panels, nothing else.
+  wall: new Set(['live:view', 'wall:view']),
 };
 
 export function can(role: Role, p: Permission): boolean {
@@ -72,6 +77,21 @@ export const COMMAND_PERMISSIONS: Record<CommandName, Permission> = {
   'incident:note': 'incident:field',
   'unit:status': 'unit:status',
 };
+
+/**
+ * Every event a client may send over Socket.IO, and what it needs. The socket
+ * gate (socket.ts) refuses an event missing here, whatever its name, before any
+ * handler sees it.
+ */
+export const SOCKET_EVENT_PERMISSIONS: Record<keyof ClientToServerEvents, Permission> = {
+  'state:resync': 'live:view',
+  ...COMMAND_PERMISSIONS,
+};
+
+/** The permission a client event needs, or null when it is not in the table (refused). */
+export function socketEventPermission(event: string): Permission | null {
+  return Object.hasOwn(SOCKET_EVENT_PERMISSIONS, event) ? SOCKET_EVENT_PERMISSIONS[event as keyof ClientToServerEvents] : null;
+}
 
 /** What a command's target needs to be checked against a unit-scoped actor. */
 export interface ScopeLookup {
@@ -110,7 +130,7 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/history$/, permission: 'history:view' },
   { method: 'GET', path: /^\/audit$/, permission: 'audit:view' },
   // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
-  { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'city:view' },
+  { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'wall:view' },
   { method: 'GET', path: /^\/replay\/(state|events)$/, permission: 'history:view' },
   // Commands: Commands.run checks the command's own permission (and a responder's unit) again.
   { method: 'POST', path: /^\/alerts\/[^/]+\/(acknowledge|clear)$/, permission: 'alert:act' },
@@ -127,11 +147,22 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/admin\/display-tokens$/, permission: 'displays:manage' },
   { method: 'POST', path: /^\/admin\/display-tokens$/, permission: 'displays:manage' },
   { method: 'DELETE', path: /^\/admin\/display-tokens\/[^/]+$/, permission: 'displays:manage' },
+  // Ingest tokens (server/ingest/token-routes.ts).
+  { method: 'GET', path: /^\/admin\/ingest-tokens$/, permission: 'ingest:manage' },
+  { method: 'POST', path: /^\/admin\/ingest-tokens$/, permission: 'ingest:manage' },
+  { method: 'DELETE', path: /^\/admin\/ingest-tokens\/[^/]+$/, permission: 'ingest:manage' },
 ];
 
 /** The permission a REST call needs, or null when no rule covers it (refused). `path` is relative to /api. */
 export function restPermission(method: string, path: string): Permission | 'authenticated' | null {
   const m = method === 'HEAD' ? 'GET' : method;
-  for (const r of REST_RULES) if (r.method === m && r.path.test(path)) return r.permission;
+  for (const r of RULES_ANY_CASE) if (r.method === m && r.path.test(path)) return r.permission;
   return null;
 }
+
+/**
+ * The same rules, matched in any case: the guard decides on the normalized path
+ * (server/http/paths.ts), and `/API/Admin/users` must need what `/api/admin/users`
+ * needs even though routing, being case-sensitive, then answers 404.
+ */
+const RULES_ANY_CASE = REST_RULES.map((r) => ({ ...r, path: new RegExp(r.path.source, 'i') }));

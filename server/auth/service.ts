@@ -12,8 +12,9 @@
  *             every use; presenting the previous one again (a stolen copy)
  *             revokes the whole session. A session lives AUTH_REFRESH_TTL_S
  *             from login (a shift), not more.
- *   display — `dsp_<id>_<256-bit random>`, stored as SHA-256, no expiry, for a
- *             wall screen; listed and revoked by an admin.
+ *   display — `dsp_<id>_<256-bit random>`, stored as SHA-256, for a wall
+ *             screen: read-only role `wall`, expires after DISPLAY_TOKEN_TTL_DAYS
+ *             (or as its issuer says), listed and revoked by an admin.
  */
 import crypto from 'node:crypto';
 import type { Role, Session, UserInfo } from '../../contract/auth.js';
@@ -21,8 +22,8 @@ import { ROLES } from '../../contract/auth.js';
 import type { ErrorCode, Result } from '../../contract/socket.js';
 import type { EventLog } from '../events/log.js';
 import type { Logger } from '../log.js';
-import { Lockout } from './lockout.js';
-import { dummyHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { LoginThrottle } from './login-throttle.js';
+import { dummyHash, generatePassword, hashPassword, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from './passwords.js';
 import { canManageRole } from './permissions.js';
 import type { AuthStore, DisplayTokenRecord, SessionRecord, UserRecord } from './store.js';
 import { USERNAME_RE } from './store.js';
@@ -62,6 +63,11 @@ export interface AuthServiceOptions {
   accessTtlS: number;
   refreshTtlS: number;
   maxFailures: number;
+  /** Logins checked at once per username and per address (login-throttle.ts). */
+  maxConcurrentPerUser?: number;
+  maxConcurrentPerAddress?: number;
+  /** Default lifetime of a display token, days; 0 = until revoked. */
+  displayTokenTtlDays?: number;
   log: Logger;
   /** Units a responder may be bound to (the city pack's). */
   knownUnits?: ReadonlySet<string>;
@@ -85,17 +91,19 @@ export interface Actor {
 const SYSTEM: Actor = { username: 'cli', role: 'admin' };
 
 export class AuthService {
-  private readonly byUser: Lockout;
-  private readonly byIp: Lockout;
+  private readonly throttle: LoginThrottle;
   private readonly revokeListeners: (() => void)[] = [];
   private events: EventLog | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: AuthServiceOptions) {
     this.now = opts.now ?? Date.now;
-    this.byUser = new Lockout(opts.maxFailures, this.now);
-    // An address gets more tries: an operations room shares one NAT address.
-    this.byIp = new Lockout(opts.maxFailures * 4, this.now);
+    this.throttle = new LoginThrottle({
+      maxFailures: opts.maxFailures,
+      maxPerUser: opts.maxConcurrentPerUser ?? 2,
+      maxPerAddress: opts.maxConcurrentPerAddress ?? 8,
+      now: this.now,
+    });
   }
 
   /** The audit trail (the event log exists once the writer does). */
@@ -112,21 +120,33 @@ export class AuthService {
 
   async login(username: string, password: string, ip: string): Promise<Session> {
     const name = username.trim().toLowerCase().slice(0, 64);
-    const wait = Math.max(this.byUser.retryAfterMs(`u:${name}`), this.byIp.retryAfterMs(`ip:${ip}`));
-    if (wait > 0) {
-      this.audit({ type: 'login_locked', id: name, by: name, result: 'refused', note: `ip ${ip}` });
-      throw new AuthError('unauthorized', 'too many failed attempts: try again later', 429, Math.ceil(wait / 1000));
+    const t0 = this.throttle.begin(name, ip);
+    if (!t0.ok) {
+      const { reason, retryAfterMs } = t0.refusal;
+      this.audit({ type: reason === 'locked' ? 'login_locked' : 'login_busy', id: name, by: name, result: 'refused', note: `ip ${ip}` });
+      throw new AuthError('unauthorized', reason === 'locked' ? 'too many failed attempts from here: try again later' : 'too many logins at once: try again in a moment', 429, Math.ceil(retryAfterMs / 1000));
     }
-    const user = this.opts.store.userByName(name);
-    // Same work whether or not the user exists: no username probing by timing.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok || user.disabled) {
-      this.byUser.fail(`u:${name}`);
-      this.byIp.fail(`ip:${ip}`);
+    const ticket = t0.ticket;
+    let ok = false;
+    let user: UserRecord | undefined;
+    try {
+      if (ticket.delayMs > 0) await new Promise((r) => setTimeout(r, ticket.delayMs));
+      user = this.opts.store.userByName(name);
+      // Same work whether or not the user exists: no username probing by timing.
+      ok = (await verifyPassword(password, user?.passwordHash ?? (await dummyHash()))) && !!user && !user.disabled;
+    } finally {
+      ticket.done(ok);
+    }
+    if (!ok || !user) {
       this.audit({ type: 'login_failed', id: name, by: name, role: user?.role, result: 'refused', note: `${!user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password'}; ip ${ip}` });
       throw new AuthError('unauthorized', 'wrong username or password');
     }
-    this.byUser.clear(`u:${name}`);
+    if (needsRehash(user.passwordHash)) {
+      // A hash from weaker parameters: replace it now that the password is at hand.
+      user = { ...user, passwordHash: await hashPassword(password), updatedAt: this.now() };
+      this.opts.store.putUser(user);
+      this.audit({ type: 'password_rehashed', id: user.username, by: user.username, role: user.role });
+    }
     const t = this.now();
     const refresh = randomToken();
     const s: SessionRecord = {
@@ -196,7 +216,7 @@ export class AuthService {
     if (p.expiresAt !== null && p.expiresAt <= this.now()) return false;
     if (p.kind === 'display') {
       const t = this.opts.store.displayToken(p.id.slice('display:'.length));
-      return !!t && t.revokedAt === null;
+      return !!t && t.revokedAt === null && !displayExpired(t, this.now());
     }
     const s = p.sessionId ? this.opts.store.session(p.sessionId) : undefined;
     const user = this.opts.store.userById(p.id);
@@ -209,9 +229,10 @@ export class AuthService {
     const t = this.opts.store.displayToken(m[1]!);
     if (!t || !safeEqual(sha256(m[2]!), t.tokenHash)) return { ok: false, reason: 'signature' };
     if (t.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (displayExpired(t, this.now())) return { ok: false, reason: 'expired' };
     return {
       ok: true,
-      principal: { kind: 'display', id: `display:${t.id}`, username: `display:${t.name}`, displayName: t.name, role: 'wall', unitId: null, sessionId: null, expiresAt: null },
+      principal: { kind: 'display', id: `display:${t.id}`, username: `display:${t.name}`, displayName: t.name, role: 'wall', unitId: null, sessionId: null, expiresAt: t.expiresAt ?? null },
     };
   }
 
@@ -303,14 +324,26 @@ export class AuthService {
     return gone.length;
   }
 
-  issueDisplayToken(name: string, by: Actor = SYSTEM): { token: string; info: DisplayTokenInfo } {
+  /** `ttlDays`: 0 = until revoked; absent = DISPLAY_TOKEN_TTL_DAYS. */
+  issueDisplayToken(name: string, by: Actor = SYSTEM, ttlDays?: number): { token: string; info: DisplayTokenInfo } {
     const clean = cleanName(name);
     if (!clean) throw new AuthError('bad_request', 'name: 1–64 printable characters');
-    const t: DisplayTokenRecord = { id: crypto.randomBytes(8).toString('hex'), name: clean, tokenHash: '', createdAt: this.now(), createdBy: by.username, revokedAt: null };
+    const days = ttlDays ?? this.opts.displayTokenTtlDays ?? 365;
+    if (!Number.isInteger(days) || days < 0 || days > 3650) throw new AuthError('bad_request', 'ttlDays: 0–3650 (0 = until revoked)');
+    const created = this.now();
+    const t: DisplayTokenRecord = {
+      id: crypto.randomBytes(8).toString('hex'),
+      name: clean,
+      tokenHash: '',
+      createdAt: created,
+      createdBy: by.username,
+      revokedAt: null,
+      expiresAt: days === 0 ? null : created + days * 86_400_000,
+    };
     const secret = randomToken();
     t.tokenHash = sha256(secret);
     this.opts.store.putDisplayToken(t);
-    this.audit({ type: 'display_token_issued', id: t.id, by: by.username, role: by.role, note: clean });
+    this.audit({ type: 'display_token_issued', id: t.id, by: by.username, role: by.role, note: `${clean}; ${days === 0 ? 'no expiry' : `${days} d`}` });
     return { token: `dsp_${t.id}_${secret}`, info: displayInfo(t) };
   }
 
@@ -378,10 +411,15 @@ export interface DisplayTokenInfo {
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
+  expiresAt: number | null;
 }
 
 function displayInfo(t: DisplayTokenRecord): DisplayTokenInfo {
-  return { id: t.id, name: t.name, createdAt: t.createdAt, createdBy: t.createdBy, revokedAt: t.revokedAt };
+  return { id: t.id, name: t.name, createdAt: t.createdAt, createdBy: t.createdBy, revokedAt: t.revokedAt, expiresAt: t.expiresAt ?? null };
+}
+
+function displayExpired(t: DisplayTokenRecord, now: number): boolean {
+  return t.expiresAt !== undefined && t.expiresAt !== null && t.expiresAt <= now;
 }
 
 function info(u: UserRecord): UserInfo {

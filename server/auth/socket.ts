@@ -7,13 +7,17 @@
  * session is revoked or whose user is disabled or changed is disconnected:
  * checked on every incoming event and every second, and at once on revocation.
  * (The client then reconnects with a fresh token, catching up from its seq.)
+ * Every event a client sends must be in SOCKET_EVENT_PERMISSIONS for its role,
+ * and within SOCKET_COMMANDS_PER_S for its user: else it is answered with an
+ * error and never reaches a handler.
  */
 import type { Audience, ErrorCode, HandshakeAuth, Result } from '../../contract/socket.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../push/commands.js';
 import type { IoServer, IoSocket } from '../push/hub.js';
 import { FAILURE_MESSAGES } from './guard.js';
-import { can, unitScoped } from './permissions.js';
+import { can, socketEventPermission, unitScoped } from './permissions.js';
+import { RateLimiter } from './rate.js';
 import type { AuthService, Principal } from './service.js';
 
 /** What a refused handshake's connect_error carries in `err.data`. */
@@ -28,12 +32,18 @@ export class SocketGate {
   private io: IoServer | null = null;
   private timer: NodeJS.Timeout | null = null;
 
+  private readonly rate: RateLimiter;
+
   constructor(
     private readonly auth: AuthService,
     private readonly wardIds: ReadonlySet<string>,
     private readonly log: Logger,
+    /** Events a user may send a second (a burst of twice as many passes). */
+    eventsPerSecond = 10,
+    now: () => number = Date.now,
   ) {
     auth.onRevoke(() => this.sweep());
+    this.rate = new RateLimiter(eventsPerSecond, now);
   }
 
   /** io.use(): runs before 'connection', so a refused socket never gets a snapshot. */
@@ -42,14 +52,29 @@ export class SocketGate {
     if (!a.ok) return next(refusal('unauthorized', a.reason, FAILURE_MESSAGES[a.reason]));
     if (!can(a.principal.role, 'live:view')) return next(refusal('forbidden', 'role', 'this account may not watch the live picture'));
     if (unitScoped(a.principal.role) && !a.principal.unitId) return next(refusal('forbidden', 'unit', 'no unit bound to this account'));
-    this.principals.set(socket, a.principal);
-    socket.data.userId = a.principal.id;
-    // Every later event re-checks the session: a command after expiry is refused and the socket cut.
+    const p = a.principal;
+    this.principals.set(socket, p);
+    socket.data.userId = p.id;
+    // Every later event passes here first: the session still holds, the event is in the
+    // permission table for this role, and the user is within their rate. Else refused.
     socket.use((packet, go) => {
-      if (this.auth.stillValid(a.principal)) return go();
       const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') (ack as (r: Result<never>) => void)({ ok: false, error: { code: 'unauthorized', message: 'session expired: reconnect with a fresh token' } });
-      socket.disconnect(true);
+      const answer = (code: ErrorCode, message: string) => {
+        if (typeof ack === 'function') (ack as (r: Result<never>) => void)({ ok: false, error: { code, message } });
+      };
+      if (!this.auth.stillValid(p)) {
+        answer('unauthorized', 'session expired: reconnect with a fresh token');
+        socket.disconnect(true);
+        return;
+      }
+      const event = typeof packet[0] === 'string' ? packet[0] : '';
+      const need = socketEventPermission(event);
+      if (need === null || !can(p.role, need)) {
+        this.log.info({ event: event.slice(0, 64), user: p.username, role: p.role }, 'socket event refused by permissions');
+        return answer('forbidden', need === null ? 'no such event' : `${p.role} may not ${event}`);
+      }
+      if (!this.rate.take(p.id)) return answer('unavailable', 'too many commands: slow down');
+      go();
     });
     next();
   };
@@ -57,10 +82,12 @@ export class SocketGate {
   audienceOf(socket: IoSocket): Audience {
     const p = this.principals.get(socket);
     if (p && unitScoped(p.role) && p.unitId) return { kind: 'unit', unitId: p.unitId };
-    // A district screen names its wards; unknown ids are ignored.
+    if (p?.role === 'wall') return { kind: 'wall' };
+    // A district screen names its wards: unknown ids and repeats are dropped, so a ward
+    // list maps to one audience whatever its order or length (push/hub.ts caps how many).
     const wards = (socket.handshake.auth as HandshakeAuth).wards;
-    const known = Array.isArray(wards) ? wards.filter((w): w is string => typeof w === 'string' && this.wardIds.has(w)) : [];
-    return known.length ? { kind: 'wards', wardIds: known } : { kind: 'city' };
+    const known = Array.isArray(wards) ? [...new Set(wards.filter((w): w is string => typeof w === 'string' && this.wardIds.has(w)))].sort() : [];
+    return known.length && known.length < this.wardIds.size ? { kind: 'wards', wardIds: known } : { kind: 'city' };
   }
 
   actorOf(socket: IoSocket): Actor {

@@ -45,6 +45,8 @@ export interface DisplayTokenRecord {
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
+  /** When it stops working (epoch ms); null = until revoked. Absent in files written before expiry existed. */
+  expiresAt?: number | null;
 }
 
 export interface AuthStore {

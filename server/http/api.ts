@@ -10,7 +10,11 @@ import type { CityPack, ErrorCode } from '../../contract/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { requirePrincipal } from '../auth/guard.js';
+import { sendError } from './send.js';
+import { redactError } from '../redact.js';
 import { clientBuildId } from './wall-routes.js';
+import { apiRelPath, secureRouter, secureRouting } from './paths.js';
 
 export interface ApiDeps {
   config: Config;
@@ -42,15 +46,17 @@ export interface HealthReport {
   influx: { reachable: boolean; url: string; local: boolean; queued: number; spoolBytes: number; spoolFullPct: number; dropped: number; lastError: string | null };
 }
 
-export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
-  res.status(status).json({ ok: false, error: { code, message } });
-}
+export { sendError } from './send.js';
 
 export function createHttpApp(deps: ApiDeps): express.Express {
   const app = express();
+  // Before any route: routing is case-sensitive and strict (server/http/paths.ts).
+  secureRouting(app);
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   for (const m of deps.security ?? []) app.use(m);
+  // Deny by default: everything under /api, however spelled, passes the guard first.
+  if (deps.guard) app.use(deps.guard);
   app.use(express.json({ limit: '256kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -60,32 +66,37 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  // Public above this line (health for orchestrators, metrics for Prometheus); the rest needs a session.
   for (const r of deps.publicRoutes ?? []) app.use(r);
-  if (deps.guard) app.use(deps.guard);
-  app.get('/api/citypack', (_req, res) => {
+  for (const r of deps.rootRoutes ?? []) app.use(r);
+
+  // Everything below needs a caller: each handler fails closed without one.
+  const api = secureRouter();
+  api.use(requirePrincipal);
+  api.get('/citypack', (_req, res) => {
     res.json(deps.pack);
   });
-  app.get('/api/client-config', (_req, res) => {
+  api.get('/client-config', (_req, res) => {
     // buildId: screens left open for days (the wall) reload themselves when it changes. (no-store: security.ts)
     res.json({ version: deps.version, buildId: clientBuildId(deps.config.STATIC_DIR), mapStyleUrl: deps.config.MAP_STYLE_URL ?? null, mapboxToken: deps.config.MAPBOX_TOKEN ?? null });
   });
-  app.get('/api/feeds/health', (_req, res) => {
+  api.get('/feeds/health', (_req, res) => {
     res.json(deps.feeds());
   });
-  app.get('/api/devices', (_req, res) => {
+  api.get('/devices', (_req, res) => {
     res.json(deps.devices());
   });
-  for (const r of deps.rootRoutes ?? []) app.use(r);
-  for (const r of deps.routes ?? []) app.use('/api', r);
-  app.use('/api', (_req, res) => sendError(res, 404, 'not_found', 'no such API route'));
+  for (const r of deps.routes ?? []) api.use(r);
+  app.use('/api', api);
+  // Any other /api path, in any spelling: a JSON 404, never the console's page.
+  app.use((req, res, next) => (apiRelPath(req) === null ? next() : sendError(res, 404, 'not_found', 'no such API route')));
 
   serveClient(app, deps.config.STATIC_DIR, deps.log);
 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') return sendError(res, 413, 'bad_request', 'request body too large');
     if (err.type === 'entity.parse.failed') return sendError(res, 400, 'bad_request', 'request body is not valid JSON');
-    deps.log.error({ err }, 'unhandled HTTP error');
+    if (err.status === 401) return sendError(res, 401, 'unauthorized', 'log in first');
+    deps.log.error({ err: redactError(err) }, 'unhandled HTTP error');
     sendError(res, 500, 'internal', 'internal error');
   });
   return app;
@@ -98,7 +109,9 @@ function serveClient(app: express.Express, dir: string, log: Logger): void {
     log.warn({ dir }, 'client not built: run `npm run build` (npm start does it for you)');
   }
   app.use(express.static(dir, { index: false, maxAge: '1h', fallthrough: true }));
-  app.get(/^\/(?!api\/|socket\.io\/|metrics$).*/, (_req, res) => {
+  // The SPA's pages: any GET outside /api (in any spelling) and Socket.IO's path.
+  app.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || apiRelPath(req) !== null || req.path.startsWith('/socket.io/')) return next();
     if (!fs.existsSync(index)) return sendError(res, 503, 'unavailable', 'client not built: run npm run build');
     res.set('Cache-Control', 'no-cache').sendFile(index);
   });

@@ -5,7 +5,8 @@
  *     (https://maplibre.org/maplibre-gl-js/docs/#csp-directives); images from us,
  *     data: and blob:; connections to us (REST, Socket.IO over ws/wss) and to
  *     an external map style's origin; no frames, no plugins, no <base>.
- *   - rate limits: login/refresh and /api/ingest/* per client address;
+ *   - rate limits: login/refresh and /api/ingest/* per client address, matched
+ *     on the normalized path (server/http/paths.ts) so no spelling escapes them;
  *   - `Cache-Control: no-store` on every /api answer (tokens, people, incidents).
  * Body size (256 kB JSON) and errors without internals are in api.ts.
  */
@@ -13,6 +14,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import { apiRelPath } from './paths.js';
 
 export function connectSources(config: Config): string[] {
   const src = ["'self'"];
@@ -49,7 +51,7 @@ export function securityMiddleware(config: Config): RequestHandler[] {
     referrerPolicy: { policy: 'no-referrer' },
   });
   const noStore: RequestHandler = (req, res, next) => {
-    if (req.path.startsWith('/api/')) res.set('Cache-Control', 'no-store');
+    if (apiRelPath(req) !== null) res.set('Cache-Control', 'no-store');
     next();
   };
   const limited = (perMin: number): RequestHandler =>
@@ -64,9 +66,12 @@ export function securityMiddleware(config: Config): RequestHandler[] {
     });
   const login = limited(config.RATE_LIMIT_LOGIN_PER_MIN);
   const ingest = limited(config.RATE_LIMIT_INGEST_PER_MIN);
+  // Matched on the normalized path, in any case: `/API/auth/login/` counts as a login.
   const limits: RequestHandler = (req, res, next) => {
-    if (req.method === 'POST' && (req.path === '/api/auth/login' || req.path === '/api/auth/refresh')) return login(req, res, next);
-    if (req.path.startsWith('/api/ingest/')) return ingest(req, res, next);
+    const rel = apiRelPath(req)?.toLowerCase();
+    if (rel === undefined) return next();
+    if (req.method === 'POST' && (rel === '/auth/login' || rel === '/auth/refresh')) return login(req, res, next);
+    if (rel.startsWith('/ingest/')) return ingest(req, res, next);
     next();
   };
   return [csp, noStore, limits];

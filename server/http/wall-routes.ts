@@ -6,6 +6,7 @@
  *   GET /api/wall/today    incidents today by type and severity; response times today
  * Everything that goes into InfluxQL is a constant or a checked number.
  */
+import { secureRouter } from './paths.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -148,7 +149,7 @@ export function wallRoutes(deps: {
   incidents: () => Incident[];
   now: () => number;
 }): express.Router {
-  const r = express.Router();
+  const r = secureRouter();
   const playlist = parsePlaylist(deps.playlist);
   r.get('/wall/config', (_req, res) => {
     res.set('Cache-Control', 'no-cache').json({ ok: true, data: { playlist, rotateS: deps.rotateS, buildId: clientBuildId(deps.staticDir) } });

@@ -2,6 +2,7 @@
  * REST for integrations, the same commands as Socket.IO: alerts, incidents,
  * units, KPIs, audit, history, CSV export.
  */
+import { secureRouter } from './paths.js';
 import express from 'express';
 import type { Request, Response } from 'express';
 import type { InfluxDB } from 'influx';
@@ -50,7 +51,7 @@ export function workflowRoutes(deps: {
   actorOf: (req: Request) => Actor;
   now: () => number;
 }): express.Router {
-  const r = express.Router();
+  const r = secureRouter();
   const { workflow, commands } = deps;
   const run = (name: CommandName, req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
@@ -108,7 +109,7 @@ export function workflowRoutes(deps: {
     const limit = Math.min(Number(req.query.limit ?? 500) || 500, 5000);
     const entity = req.query.entity;
     if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
-    if (entity !== undefined && !['alert', 'incident', 'unit', 'auth'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit or auth');
+    if (entity !== undefined && !['alert', 'incident', 'unit', 'auth', 'ingest'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit, auth or ingest');
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
     const rows = await EventLog.audit(deps.influx, { from, to, limit, entity: entity as never, id: str(req.query.id), by: str(req.query.by) });
     res.json({ ok: true, data: rows });

@@ -12,7 +12,7 @@
  *   - SIGINT/SIGTERM handling is the caller's job (call stop(), then exit).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -165,7 +165,9 @@ export async function startInfluxd(opts: StartInfluxdOptions): Promise<InfluxdHa
   if (!bin) throw new InfluxdMissingError();
 
   const dataDir = path.resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // influxd writes its files with the process umask; the folder keeps everyone else out of them.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   const rpcPort = opts.rpcPort ?? (await pickFreePort());
 
   // Fail fast, and never mistake another server on the port for ours.
@@ -176,7 +178,7 @@ export async function startInfluxd(opts: StartInfluxdOptions): Promise<InfluxdHa
   }
 
   const configFile = path.join(dataDir, 'influxd.conf');
-  writeFileSync(configFile, renderInfluxdConfig(dataDir, opts.httpPort, rpcPort));
+  writeFileSync(configFile, renderInfluxdConfig(dataDir, opts.httpPort, rpcPort), { mode: 0o600 });
 
   const influxdArgs = ['run', '-config', configFile];
   const [command, args] = canUsePdeathsig()

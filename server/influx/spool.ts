@@ -83,7 +83,9 @@ export class Spool {
 
   /** Opens the spool, recovering segments and the cursor left by a previous run. */
   open(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
+    // Points carry plates and reports: the spool is the server's alone (0700 folder, 0600 files).
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(this.dir, 0o700);
     const cursorFile = path.join(this.dir, 'cursor.json');
     if (fs.existsSync(cursorFile)) {
       try {
@@ -119,7 +121,7 @@ export class Spool {
       // Reopen a recovered last segment that still has room.
       this.head = last;
       this.synced = last.bytes;
-      this.fd = fs.openSync(this.segments[this.segments.length - 1]!.file, 'a');
+      this.fd = fs.openSync(this.segments[this.segments.length - 1]!.file, 'a', 0o600);
     } else {
       this.newSegment();
     }
@@ -235,7 +237,7 @@ export class Spool {
 
   private saveCursor(): void {
     const tmp = path.join(this.dir, 'cursor.json.tmp');
-    fs.writeFileSync(tmp, JSON.stringify(this.cursor));
+    fs.writeFileSync(tmp, JSON.stringify(this.cursor), { mode: 0o600 });
     fs.renameSync(tmp, path.join(this.dir, 'cursor.json'));
     this.cursorDirty = false;
     this.cursorSavedAt = Date.now();
@@ -255,7 +257,7 @@ export class Spool {
     const last = this.segments[this.segments.length - 1];
     const id = (last?.id ?? 0) + 1;
     const file = path.join(this.dir, `${String(id).padStart(12, '0')}.lp`);
-    this.fd = fs.openSync(file, 'a');
+    this.fd = fs.openSync(file, 'a', 0o600);
     this.segments.push({ id, file, lines: 0, bytes: 0 });
     this.head = new SegmentBytes(this.capacity());
     this.synced = 0;

@@ -1,9 +1,11 @@
 /**
  * What each audience may see. A responder's phone gets its own unit and the
  * incidents assigned to it, never another unit's; a district screen gets the
- * devices, alerts and incidents of its wards; the city view gets everything.
+ * devices, alerts and incidents of its wards; the city view gets everything;
+ * the wall gets the whole city with what identifies people taken out (plates,
+ * notes, callers' words and references: `forWall`).
  */
-import type { Audience, FullChange as Change, Snapshot } from '../../contract/index.js';
+import type { Alert, Audience, FullChange as Change, Incident, Snapshot } from '../../contract/index.js';
 
 export function audienceKey(a: Audience): string {
   switch (a.kind) {
@@ -13,12 +15,45 @@ export function audienceKey(a: Audience): string {
       return `wards:${[...a.wardIds].sort().join(',')}`;
     case 'unit':
       return `unit:${a.unitId}`;
+    case 'wall':
+      return 'wall';
   }
+}
+
+/** Alert data fields that identify a person or a vehicle: never on the wall. */
+const PERSONAL_DATA = new Set(['plate', 'reporter', 'phone', 'caller']);
+
+/** An alert as the wall may show it. */
+export function wallAlert(a: Alert): Alert {
+  if (!Object.keys(a.data).some((k) => PERSONAL_DATA.has(k))) return { ...a, acknowledgedBy: null, clearedBy: null };
+  const data: Alert['data'] = {};
+  for (const [k, v] of Object.entries(a.data)) if (!PERSONAL_DATA.has(k)) data[k] = v;
+  return { ...a, data, acknowledgedBy: null, clearedBy: null };
+}
+
+/**
+ * An incident as the wall may show it: type, severity, status, place and times.
+ * The caller's description, the notes, who did what and the external reference
+ * (a hotline call id, a CAP identifier) stay with the officers.
+ */
+export function wallIncident(i: Incident): Incident {
+  return {
+    ...i,
+    description: '',
+    externalRef: null,
+    timeline: i.timeline.map(({ at, action, from, to, unitId }) => ({ at, action, by: '', ...(from ? { from } : {}), ...(to ? { to } : {}), ...(unitId ? { unitId } : {}) })),
+  };
+}
+
+function forWall(c: Change): Change {
+  if (c.kind === 'alert') return { kind: 'alert', alert: wallAlert(c.alert) };
+  if (c.kind === 'incident') return { kind: 'incident', incident: wallIncident(c.incident) };
+  return c;
 }
 
 /** Whether an item belongs in this audience's picture. */
 function sees(a: Audience, c: Change): boolean {
-  if (a.kind === 'city') return true;
+  if (a.kind === 'city' || a.kind === 'wall') return true;
   if (a.kind === 'unit') {
     if (c.kind === 'incident') return c.incident.unitId === a.unitId && c.incident.status !== 'closed';
     if (c.kind === 'unit') return c.unit.id === a.unitId;
@@ -63,7 +98,7 @@ export function filterChange(a: Audience, c: Change, visible: Set<string>): Chan
   const key = `${e.entity}:${e.id}`;
   if (ok) {
     visible.add(key);
-    return c;
+    return a.kind === 'wall' ? forWall(c) : c;
   }
   if (visible.delete(key)) return { kind: 'gone', entity: e.entity, id: e.id };
   return null;
@@ -77,6 +112,12 @@ export function filterSnapshot(a: Audience, s: Snapshot): { snapshot: Snapshot; 
     for (const x of s.incidents) visible.add(`incident:${x.id}`);
     for (const x of s.units) visible.add(`unit:${x.id}`);
     return { snapshot: s, visible };
+  }
+  if (a.kind === 'wall') {
+    for (const x of s.alerts) visible.add(`alert:${x.id}`);
+    for (const x of s.incidents) visible.add(`incident:${x.id}`);
+    for (const x of s.units) visible.add(`unit:${x.id}`);
+    return { snapshot: { ...s, alerts: s.alerts.map(wallAlert), incidents: s.incidents.map(wallIncident) }, visible };
   }
   const keep = <T>(xs: T[], wrap: (x: T) => Change) => xs.filter((x) => filterChange(a, wrap(x), visible) !== null);
   const snapshot: Snapshot = {

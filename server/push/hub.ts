@@ -59,8 +59,14 @@ export class PushHub {
   private urgentSend: NodeJS.Immediate | null = null;
   /** Makes each immediate change's key in `urgent` its own. */
   private urgentCount = 0;
-  /** One stream per audience (city, a district, a unit), each with its own seq. */
+  /** One stream per audience (city, a district, a unit, the wall), each with its own seq. */
   private readonly streams = new Map<string, AudienceStream>();
+  private streamCount = 0;
+
+  /** Audiences held now (the cap's subject; tests read it). */
+  get audienceCount(): number {
+    return this.streams.size;
+  }
 
   constructor(
     private readonly opts: {
@@ -73,6 +79,8 @@ export class PushHub {
       historySize?: number;
       /** Which picture a socket gets; the whole city unless said otherwise. */
       audienceOf?: (socket: IoSocket) => Audience;
+      /** Audiences (streams) held at once; a socket that would open one more is refused. */
+      maxAudiences?: number;
       /** Registers command handlers on each new socket. */
       onSocket?: (socket: IoSocket) => void;
       /** Handshake check (io.use): a refused socket never reaches 'connection' (server/auth/socket.ts). */
@@ -94,10 +102,21 @@ export class PushHub {
     });
     this.io = io;
     if (this.opts.middleware) io.use(this.opts.middleware);
+    // After the handshake check: the socket's audience, within the cap on audiences held.
+    io.use((socket, next) => {
+      const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };
+      if (!this.streams.has(audienceKey(audience)) && this.streams.size >= (this.opts.maxAudiences ?? 256)) {
+        this.opts.log.warn({ audiences: this.streams.size }, 'socket refused: too many separate live pictures');
+        const err = new Error('unavailable') as Error & { data: unknown };
+        err.data = { code: 'unavailable', reason: 'audiences', message: 'the server holds too many separate live pictures: watch the whole city, or try later' };
+        return next(err);
+      }
+      socket.data.audience = audience;
+      next();
+    });
     io.on('connection', (socket) => {
       this.opts.metrics.sockets.inc();
-      const audience = this.opts.audienceOf?.(socket) ?? { kind: 'city' };
-      socket.data.audience = audience;
+      const audience = socket.data.audience;
       const stream = this.stream(audience);
       // What is waiting goes out first, to the screens already here: this one gets it below,
       // with what it missed or in its snapshot. Sent to the room after the join, it would
@@ -107,7 +126,7 @@ export class PushHub {
       // A console coming back sends the last seq it applied: give it exactly
       // what it missed when we still hold it, else a fresh snapshot.
       const auth = socket.handshake.auth as HandshakeAuth & { epoch?: unknown; lastSeq?: unknown };
-      const missed = auth.epoch === this.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? stream.since(auth.lastSeq) : null;
+      const missed = auth.epoch === stream.epoch && typeof auth.lastSeq === 'number' && Number.isInteger(auth.lastSeq) ? stream.since(auth.lastSeq) : null;
       if (missed) for (const d of missed) socket.emit('state:delta', d);
       else socket.emit('state:snapshot', this.snapshotFor(stream));
       socket.on('state:resync', (ack) => {
@@ -115,7 +134,11 @@ export class PushHub {
         ack({ ok: true, data: this.snapshotFor(stream) });
       });
       this.opts.onSocket?.(socket);
-      socket.on('disconnect', () => this.opts.metrics.sockets.dec());
+      socket.on('disconnect', () => {
+        this.opts.metrics.sockets.dec();
+        // The last screen of a district or a unit left: its stream goes too (the city's stays).
+        if (audience.kind !== 'city' && !io.sockets.adapter.rooms.get(stream.room)?.size) this.streams.delete(audienceKey(audience));
+      });
     });
     this.opts.bus.on('state.change', OWNER, (c) => this.onChange(c));
     const cadence = { ...DEFAULT_CADENCE, ...this.opts.cadence };
@@ -152,7 +175,9 @@ export class PushHub {
     const key = audienceKey(audience);
     let s = this.streams.get(key);
     if (!s) {
-      s = new AudienceStream(audience, `aud:${key}`, this.opts.historySize ?? 2000);
+      // Its own epoch: a stream dropped and made again restarts its seq, and a console
+      // holding a seq of the old one must get a snapshot, not a wrong catch-up.
+      s = new AudienceStream(audience, `aud:${key}`, this.opts.historySize ?? 2000, undefined, `${this.epoch}.${(++this.streamCount).toString(36)}`);
       this.streams.set(key, s);
     }
     return s;
@@ -162,7 +187,7 @@ export class PushHub {
     // Pending changes are part of the picture: flush them first so that the
     // snapshot's seq and the deltas that follow agree.
     this.flush();
-    const full: Snapshot = { epoch: this.epoch, seq: stream.seq, serverTime: Date.now(), ...this.opts.snapshot() };
+    const full: Snapshot = { epoch: stream.epoch, seq: stream.seq, serverTime: Date.now(), ...this.opts.snapshot() };
     const { snapshot, visible } = filterSnapshot(stream.audience, full);
     stream.init(visible);
     return snapshot;

@@ -21,6 +21,8 @@ export class AudienceStream {
     private readonly historySize: number,
     /** At most this many changes held for catching up; past it a reconnecting console gets a snapshot. */
     private readonly maxHeldChanges = 10_000,
+    /** What a seq of this stream is relative to (the snapshot carries it; a console sends it back). */
+    readonly epoch = '',
   ) {}
 
   /** The first snapshot of a stream tells it what its audience already shows. */

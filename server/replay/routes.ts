@@ -3,6 +3,7 @@
  *   GET /api/replay/events?from=&to=[&limit=]    the changes in a window, paged (`next`)
  * Bounded: within the raw retention (30 days), a window of at most 24 h per call.
  */
+import { secureRouter } from '../http/paths.js';
 import express from 'express';
 import type { InfluxDB } from 'influx';
 import { sendError } from '../http/api.js';
@@ -14,7 +15,7 @@ const MAX_AGE_MS = 30 * 86_400_000;
 const MAX_WINDOW_MS = 24 * 3_600_000;
 
 export function replayRoutes(deps: { influx: InfluxDB; base: () => DeviceBase; staleMs: number; now: () => number }): express.Router {
-  const r = express.Router();
+  const r = secureRouter();
   const fail = (res: express.Response, err: unknown) => sendError(res, 503, 'unavailable', `InfluxDB: ${(err as Error).message.slice(0, 200)}`);
 
   r.get('/replay/state', async (req, res) => {
