@@ -30,6 +30,9 @@ type Authenticated = { kind: 'server' } | { kind: 'simulator' } | { kind: 'devic
 
 export type RefusalReason = 'bad_credentials' | 'client_id' | 'foreign_topic' | 'subscribe';
 
+/** Longest client id taken, other than the server's own. */
+export const MAX_CLIENT_ID = 128;
+
 /** Client ids of the built-in simulators (simulators/transport.ts, load.ts): `sim-<tag>-…`. */
 export const SIMULATOR_CLIENT_PREFIX = 'sim-';
 
@@ -40,10 +43,12 @@ export const SIMULATOR_CLIENT_PREFIX = 'sim-';
  *   - otherwise the longest registered device id that is the client id or, followed by `-`,
  *     begins it: device `cam-1` owns `cam-1` and `cam-1-a`, but `cam-1-a` is device
  *     `cam-1-a`'s if that device exists, so no device can take another's session;
- *   - null: nobody (a device may never use it).
+ *   - null: nobody (a device may never use it), also for any id over MAX_CLIENT_ID characters.
  */
 export function clientIdOwner(clientId: string, o: { serverClientId: string; isDevice: (id: string) => boolean }): Identity | null {
   if (clientId === o.serverClientId) return { kind: 'server' };
+  // MQTT 3.1.1 §3.1.3.1 obliges a server to take 23 characters and lets it refuse more; 128 is plenty.
+  if (clientId.length > MAX_CLIENT_ID) return null;
   if (clientId.startsWith(SIMULATOR_CLIENT_PREFIX)) return { kind: 'simulator' };
   for (let end = clientId.length; end > 0; end = clientId.lastIndexOf('-', end - 1)) {
     const id = clientId.slice(0, end);

@@ -3,13 +3,14 @@
  * aedes (1.2) buffers whatever a packet's fixed header announces, up to 256 MB, before it
  * parses the packet, so an unauthenticated CONNECT could make the server hold 256 MB per socket.
  * So, on the socket itself:
- *   - at most `maxPerAddress` connections at once from one remote address (0 = no cap);
+ *   - at most `maxPerAddress` connections at once from one remote address, or IPv6 /64 (0 = no cap);
  *   - the whole first packet within `connectTimeoutMs` of the TCP accept (TLS handshake included);
  *   - the first packet is a CONNECT (first byte 0x10, MQTT 3.1.1 §3.1.1) of at most
  *     `maxConnectBytes`, read from the fixed header before its body is buffered;
  *   - every later packet at most `maxPacketBytes` (aedes has no packet size limit of its own).
  * Only fixed headers are read (type byte, remaining length); aedes parses everything else.
- * A refused connection is destroyed at once, logged and counted by the caller's onRefuse.
+ * A refused connection is destroyed at once, logged (one warning per address and reason
+ * every 10 s, the rest at debug) and counted by the caller's onRefuse.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -100,6 +101,25 @@ export class PacketScanner {
   }
 }
 
+/**
+ * What the per-address cap counts: an IPv4 address (also when IPv4-mapped, ::ffff:a.b.c.d),
+ * or an IPv6 address's /64, since one host commonly has a whole /64 to pick addresses from.
+ */
+export function addressKey(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!net.isIPv6(address)) return address;
+  const [head = '', tail] = address.split('%')[0]!.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 export interface GuardedServer {
   server: net.Server;
   /** Stops listening and destroys connections aedes has not been given yet. */
@@ -129,9 +149,18 @@ export function createGuardedServer(o: {
   const byPeer = new Map<string, net.Socket>();
   const peer = (s: net.Socket) => `${s.remoteAddress}|${s.remotePort}`;
 
+  // One warning per address and reason every 10 s: a flood of refused connections must not flood the log too.
+  const warned = new Map<string, number>();
   const refuse = (raw: net.Socket, reason: GuardRefusal, ctx: Record<string, unknown> = {}) => {
     const bytesRead = raw.bytesRead;
-    log.warn({ reason, remoteAddress: raw.remoteAddress, bytesRead, ...ctx }, 'MQTT connection refused before CONNECT was handled');
+    const key = `${reason}|${raw.remoteAddress}`;
+    const now = Date.now();
+    const quiet = now - (warned.get(key) ?? -Infinity) < 10_000;
+    if (!quiet) {
+      if (warned.size > 10_000) warned.clear();
+      warned.set(key, now);
+    }
+    log[quiet ? 'debug' : 'warn']({ reason, remoteAddress: raw.remoteAddress, bytesRead, ...ctx }, 'MQTT connection refused by the socket guard');
     o.onRefuse?.(reason, bytesRead);
     raw.destroy();
   };
@@ -139,7 +168,7 @@ export function createGuardedServer(o: {
   /** Every TCP connection, plain or TLS: the per-address cap and the CONNECT deadline. */
   const onTcp = (raw: net.Socket) => {
     raw.on('error', () => undefined); // resets are normal; aedes logs what happens after CONNECT
-    const addr = raw.remoteAddress ?? 'unknown';
+    const addr = addressKey(raw.remoteAddress);
     const n = (perAddress.get(addr) ?? 0) + 1;
     if (limits.maxPerAddress > 0 && n > limits.maxPerAddress) return refuse(raw, 'too_many_connections', { open: n - 1 });
     perAddress.set(addr, n);

@@ -2,8 +2,9 @@
  * The embedded broker against hostile clients (issue #19, point 5), on the real server:
  * nobody takes over the server's session (or another device's) with its client id; a
  * 10 MB CONNECT is refused from its fixed header, before authentication, without the
- * server's memory growing; a connection without CONNECT is closed at the deadline; one
- * address gets a bounded number of connections. tests/unit/broker-guard.test.ts covers
+ * server's memory growing; a later packet over the size limit cuts the device; a
+ * connection without CONNECT is closed at the deadline; one address gets a bounded
+ * number of connections. tests/unit/broker-guard.test.ts covers
  * the pure parts (varint, scanner, client id rule).
  */
 import net from 'node:net';
@@ -144,6 +145,20 @@ describe('socket limits before aedes', () => {
     expect(growth.arrayBuffers).toBeLessThan(2 * 1024 * 1024);
     expect(growth.rss).toBeLessThan(4 * 1024 * 1024);
     console.info(`10 MB CONNECT: server read ${readByServer} B before refusing; client got ${r.written} B into the socket before it was closed; RSS ${(growth.rss / 1024).toFixed(0)} kB, arrayBuffers ${(growth.arrayBuffers / 1024).toFixed(0)} kB`);
+  });
+
+  it('cuts a device whose later packet announces more than MQTT_MAX_PACKET_BYTES; takes one under it', async () => {
+    const max = app.config.MQTT_MAX_PACKET_BYTES;
+    const before = await guarded('packet_too_large');
+    const cam = await device('bs-cam-2', 'bs-cam-2-big');
+    // Under the limit (and over MAX_PAYLOAD_BYTES): the broker passes it, the ingest refuses it.
+    await cam.publishAsync(topics.cameraStatus('bs-cam-2'), Buffer.alloc(app.config.MAX_PAYLOAD_BYTES + 10, 0x20), { qos: 1 });
+    expect(cam.connected).toBe(true);
+    const closed = new Promise<void>((r) => cam.once('close', () => r()));
+    cam.publish(topics.cameraStatus('bs-cam-2'), Buffer.alloc(max + 1, 0x20), { qos: 1 });
+    await closed;
+    expect(await guarded('packet_too_large')).toBe(before + 1);
+    await cam.endAsync(true);
   });
 
   it('refuses a first packet that is not a CONNECT', async () => {

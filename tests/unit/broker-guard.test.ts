@@ -6,8 +6,8 @@
  */
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { clientIdOwner } from '../../server/broker/auth.js';
-import { checkHeader, PacketScanner, readRemainingLength } from '../../server/broker/socket-guard.js';
+import { clientIdOwner, MAX_CLIENT_ID } from '../../server/broker/auth.js';
+import { addressKey, checkHeader, PacketScanner, readRemainingLength } from '../../server/broker/socket-guard.js';
 
 const LIMITS = { maxConnectBytes: 256 * 1024, maxPacketBytes: 1024 * 1024 };
 const scanner = () => new PacketScanner((i, first, len) => checkHeader(i, first, len, LIMITS));
@@ -127,5 +127,28 @@ describe('clientIdOwner: one owner per client id', () => {
     expect(clientIdOwner('mqttjs_4f2a', o)).toBeNull();
     expect(clientIdOwner('', o)).toBeNull();
     expect(clientIdOwner('-cam-1', o)).toBeNull();
+  });
+
+  it(`takes no client id over ${MAX_CLIENT_ID} characters`, () => {
+    expect(clientIdOwner(`cam-1-${'x'.repeat(MAX_CLIENT_ID - 6)}`, o)).toEqual({ kind: 'device', id: 'cam-1' });
+    expect(clientIdOwner(`cam-1-${'x'.repeat(MAX_CLIENT_ID - 5)}`, o)).toBeNull();
+  });
+});
+
+describe('addressKey: what the per-address cap counts', () => {
+  it('counts IPv4 by address, mapped or not', () => {
+    expect(addressKey('192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(addressKey(undefined)).toBe('unknown');
+  });
+
+  it('counts IPv6 by /64, however the address is written', () => {
+    const k = addressKey('2001:db8:1:2::1');
+    expect(k).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe(k);
+    expect(addressKey('2001:0db8:0001:0002:0:0:0:9')).toBe(k);
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(k);
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 });
