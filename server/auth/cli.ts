@@ -10,6 +10,8 @@
  *   display-tokens | revoke-display-token <id>
  *   device-add <id> --kind camera|station|link|source|frigate
  *   devices | device-disable <id>
+ *   ingest-token add --name N --sender S [--sender S2] [--scope cap,stations] [--ttl-days D]
+ *   ingest-token list | ingest-token revoke <id>
  *
  * Passwords: on a terminal you are asked (empty = generate one); otherwise a
  * random one is generated and printed once. Reads .env like `npm start`.
@@ -23,6 +25,7 @@ import { ROLES, type Role } from '../../contract/auth.js';
 import { DEVICE_KINDS, DeviceRegistry, type DeviceKind } from '../broker/devices.js';
 import { loadCityPack } from '../citypack/load.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { createIngestTokens, INGEST_SCOPES, IngestTokenError, type IngestScope } from '../ingest/tokens.js';
 import { createAuthService } from './bootstrap.js';
 import { AuthError } from './service.js';
 
@@ -34,7 +37,9 @@ const USAGE = `usage: npm run users -- <command>
   issue-display-token --name "Wall 1"
   display-tokens | revoke-display-token <id>
   device-add <id> --kind ${DEVICE_KINDS.join('|')}
-  devices | device-disable <id>`;
+  devices | device-disable <id>
+  ingest-token add --name "KTTV Ninh Thuận" --sender S [--sender S2] [--scope ${INGEST_SCOPES.join(',')}] [--ttl-days D]
+  ingest-token list | ingest-token revoke <id>`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -82,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, sender: { type: 'string', multiple: true }, scope: { type: 'string' }, 'ttl-days': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [cmd, arg] = positionals;
   if (!cmd || values.help) {
@@ -112,6 +117,41 @@ async function main(argv: string[]): Promise<number> {
     const secret = devices.add(id, kind);
     out(`device ${id} (${kind}) added. MQTT username: ${id}  password: ${secret}`);
     out('The secret is shown only this once; the registry keeps its hash.');
+    return 0;
+  }
+
+  if (cmd === 'ingest-token') {
+    // The server re-reads the file: a token issued here works at once, a revoked one stops at once.
+    const tokens = createIngestTokens(config, { log });
+    const sub = arg;
+    if (sub === 'list') {
+      for (const t of tokens.list()) {
+        const state = t.revokedAt ? 'revoked' : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active';
+        const expires = t.expiresAt === null ? 'no expiry' : `expires ${new Date(t.expiresAt).toISOString()}`;
+        out(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${t.senders.join(' ') || '-'}\t${state}\t${expires}\tby ${t.createdBy} ${new Date(t.createdAt).toISOString()}`);
+      }
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const id = need(positionals[2], 'token id');
+      tokens.revoke(id);
+      out(`ingest token ${id} revoked`);
+      return 0;
+    }
+    if (sub !== 'add') throw new AuthError('bad_request', `ingest-token: add, list or revoke\n${USAGE}`);
+    const ttl = values['ttl-days'];
+    if (ttl !== undefined && !/^\d{1,4}$/.test(ttl)) throw new AuthError('bad_request', '--ttl-days: a whole number of days');
+    const { token, info } = tokens.issue({
+      name: need(values.name, '--name'),
+      senders: values.sender ?? [],
+      scopes: values.scope === undefined ? undefined : (values.scope.split(',').map((s) => s.trim()) as IngestScope[]),
+      ttlDays: ttl === undefined ? null : Number(ttl),
+    });
+    out(`ingest token ${info.id} for "${info.name}" (${info.scopes.join(', ')}${info.senders.length ? `; CAP senders ${info.senders.join(', ')}` : ''}):`);
+    out(`  ${token}`);
+    out(`Use it as  Authorization: Bearer <token>  on ${info.scopes.map((s) => `POST /api/ingest/${s}`).join(' and ')}.`);
+    out(info.expiresAt === null ? 'No expiry: revoke it with  npm run users -- ingest-token revoke ' + info.id : `Expires ${new Date(info.expiresAt).toISOString()}.`);
+    out('Shown only this once; the server keeps its hash.');
     return 0;
   }
 
@@ -160,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof AuthError || err instanceof ConfigError || err instanceof Error) process.stderr.write(`${err.message}\n`);
+    if (err instanceof AuthError || err instanceof IngestTokenError || err instanceof ConfigError || err instanceof Error) process.stderr.write(`${err.message}\n`);
     process.exit(1);
   },
 );

@@ -9,7 +9,8 @@ import type { InfluxDB } from 'influx';
 import type { PointWriter } from '../influx/writer.js';
 import { nsTimestamp } from '../influx/points.js';
 
-export type EventEntity = 'alert' | 'incident' | 'unit' | 'auth';
+/** `ingest`: ingest tokens issued and revoked, station imports, refused CAP messages (server/ingest/tokens.ts). */
+export type EventEntity = 'alert' | 'incident' | 'unit' | 'auth' | 'ingest';
 
 export interface LogEntry {
   entity: EventEntity;

@@ -14,6 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import { incidentKey } from '../alerts/rules/incident.js';
 import type { CapAlert } from '../ingest/cap/types.js';
 import { capToIncidentFields } from '../ingest/cap/types.js';
+import { capRef, foreignReference } from '../ingest/cap/incident.js';
 import { distanceM, wardAt } from './geo.js';
 import { nextStatus } from './workflow.js';
 
@@ -209,16 +210,35 @@ export class IncidentStore {
   }
 
   /**
+   * Why a CAP message may not be applied, or null (issue #19): an Update or a
+   * Cancel touches only incidents that came from an alert of its own sender,
+   * whatever sender its <references> name. Both ingest paths (MQTT, HTTP) ask
+   * before they put the message on the bus; onCap asks again.
+   */
+  capRefusal(cap: CapAlert): { reason: 'foreign_reference'; detail: string } | null {
+    if (cap.msgType !== 'Update' && cap.msgType !== 'Cancel') return null;
+    for (const inc of this.capReferenced(cap)) {
+      const why = foreignReference(cap, inc);
+      if (why) return { reason: 'foreign_reference', detail: why };
+    }
+    return null;
+  }
+
+  private capReferenced(cap: CapAlert): Incident[] {
+    return cap.references.map((r) => this.incidents.get(this.refs.get(capRef(r.sender, r.identifier)) ?? '')).filter((i) => i !== undefined);
+  }
+
+  /**
    * OASIS CAP 1.2 from other agencies: an Actual Alert opens an incident and
    * raises its alert; an Update amends the incident it references; a Cancel
    * closes it. Test, Exercise, Draft and System messages are stored, not acted on.
    */
   private onCap(cap: CapAlert): void {
-    if (cap.status !== 'Actual') return;
+    if (cap.status !== 'Actual' || this.capRefusal(cap)) return;
     const f = capToIncidentFields(cap);
     const at = this.now();
     const by = `cap:${cap.sender}`.slice(0, 64);
-    const referenced = cap.references.map((r) => this.incidents.get(this.refs.get(`${r.sender}/${r.identifier}`) ?? '')).find((i) => i !== undefined);
+    const referenced = this.capReferenced(cap)[0];
     if (cap.msgType === 'Alert' || ((cap.msgType === 'Update' || cap.msgType === 'Cancel') && !referenced)) {
       if (cap.msgType === 'Cancel') return; // cancelling something we never had
       if (this.refs.has(f.externalRef)) return; // the same message again (MQTT and HTTP)

@@ -28,17 +28,19 @@ let app: TestApp;
 const env = {
   CITY_PACK: path.join(root, 'citypacks', 'phan-rang-thap-cham'),
   FRIGATE_MAP: path.join(root, 'config', 'frigate-map.example.json'),
-  INGEST_TOKEN: 'test-ingest-token',
   INFLUX_DATABASE: `ioc_formats_${process.pid}`,
   MQTT_CLIENT_ID: `ioc-formats-${process.pid}`,
   SPOOL_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-formats-')),
 };
-const auth = { authorization: `Bearer ${env.INGEST_TOKEN}` };
+/** `Authorization` with an ingest token issued through the app's own service (server/ingest/tokens.ts). */
+let auth: Record<string, string> = {};
 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
   broker = await startMosquitto();
   app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
+  const { token } = app.ingestTokens.issue({ name: 'KTTV Ninh Thuận', senders: [SENDER], scopes: ['cap', 'stations'] });
+  auth = { authorization: `Bearer ${token}` };
 });
 afterAll(async () => {
   await app?.stop();
@@ -52,7 +54,7 @@ async function publish(topic: string, payload: string): Promise<void> {
   await c.publishAsync(topic, payload, { qos: 1 });
   await c.endAsync();
 }
-const capIncident = () => app.workflow.incidents.recent().find((i) => i.externalRef === `${SENDER}/${ID}`);
+const capIncident = () => app.workflow.incidents.recent().find((i) => i.externalRef === `${SENDER},${ID}`);
 
 describe('OASIS CAP 1.2', () => {
   it('an Actual Alert over MQTT opens an incident with its alert, and is stored', async () => {

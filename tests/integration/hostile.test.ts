@@ -23,7 +23,8 @@ import { waitFor } from '../harness/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CAP = fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'cap', 'ninh-thuan-flood.xml'), 'utf8');
-const INGEST_TOKEN = 'hostile-ingest-token-0123456789';
+/** Issued through the app's ingest token service once it runs (server/ingest/tokens.ts). */
+let INGEST_TOKEN = '';
 
 /** Strings that have broken other systems: markup, SQL/InfluxQL, templates, bidi override, NUL, control characters. */
 export const HOSTILE = [
@@ -51,7 +52,8 @@ const statuses: number[] = [];
 beforeAll(async () => {
   influxd = await startTestInfluxd();
   broker = await startMosquitto();
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { INGEST_TOKEN, CITY_PACK: path.join(ROOT, 'citypacks', 'phan-rang-thap-cham') } });
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { CITY_PACK: path.join(ROOT, 'citypacks', 'phan-rang-thap-cham') } });
+  INGEST_TOKEN = app.ingestTokens.issue({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap'] }).token;
   officer = await connectConsole(app.url, await app.token('duty_officer'));
 });
 afterAll(async () => {

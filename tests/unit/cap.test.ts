@@ -8,6 +8,7 @@ import { createCapHandler } from '../../server/ingest/cap/handler.js';
 import { parseCap } from '../../server/ingest/cap/parse.js';
 import { capAlertPoint } from '../../server/ingest/cap/points.js';
 import { capToIncidentFields, type CapAlert, type CapInfo } from '../../server/ingest/cap/types.js';
+import { capOriginSender, capRef, foreignReference } from '../../server/ingest/cap/incident.js';
 
 const SAMPLE = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'cap', 'ninh-thuan-flood.xml'), 'utf8');
 const ALERT_OPEN = '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">';
@@ -245,7 +246,7 @@ describe('capToIncidentFields', () => {
       type: 'flood',
       severity: 'major',
       address: 'Phường Phủ Hà, Đạo Long, Mỹ Bình (ven sông Dinh); Bán kính 15 km quanh trung tâm TP Phan Rang – Tháp Chàm',
-      externalRef: 'canhbao@kttv.ninhthuan.gov.vn/VN-KTTV-NT-2026-1123-0042',
+      externalRef: 'canhbao@kttv.ninhthuan.gov.vn,VN-KTTV-NT-2026-1123-0042',
     });
     expect(f.position![0]).toBeCloseTo(108.975, 6);
     expect(f.position![1]).toBeCloseTo(11.575, 6);
@@ -277,7 +278,7 @@ describe('capToIncidentFields', () => {
       position: null,
       address: null,
       description: base.note,
-      externalRef: 'canhbao@kttv.ninhthuan.gov.vn/VN-KTTV-NT-2026-1123-0042',
+      externalRef: 'canhbao@kttv.ninhthuan.gov.vn,VN-KTTV-NT-2026-1123-0042',
     });
   });
 });
@@ -299,6 +300,17 @@ describe('CAP over MQTT and into InfluxDB', () => {
     expect(rejects[1]).toBe('cap_invalid: alert.sender: required element missing');
   });
 
+  it('createCapHandler rejects what the check refuses, with its reason, and emits nothing', () => {
+    const bus = new EventBus(pino({ level: 'silent' }));
+    const seen: unknown[] = [];
+    bus.on('cap.alert', 'test', (e) => seen.push(e));
+    const handler = createCapHandler({ bus, now: () => 42, check: (a) => (a.sender === 'canhbao@kttv.ninhthuan.gov.vn' ? { reason: 'foreign_reference', detail: 'not yours' } : null) });
+    const rejects: string[] = [];
+    handler('ioc/v1/cap/kttv-nt', Buffer.from(SAMPLE), (reason, detail) => rejects.push(`${reason}: ${detail}`));
+    expect(rejects).toEqual(['foreign_reference: not yours']);
+    expect(seen).toEqual([]);
+  });
+
   it('capAlertPoint is idempotent for the same alert and distinct for another', () => {
     const a = ok(SAMPLE);
     const p = capAlertPoint({ alert: a, receivedAt: 1, via: 'http' });
@@ -317,5 +329,29 @@ describe('CAP over MQTT and into InfluxDB', () => {
     expect(capAlertPoint({ alert: a, receivedAt: 2, via: 'mqtt' }).timestamp).toBe(p.timestamp);
     expect(capAlertPoint({ alert: { ...a, identifier: 'VN-KTTV-NT-2026-1123-0043' }, receivedAt: 1, via: 'mqtt' }).timestamp).not.toBe(p.timestamp);
     expect(capAlertPoint({ alert: { ...a, sender: 'đài kttv,nt' }, receivedAt: 1, via: 'mqtt' }).tags.sender).toBe('__i_kttv_nt');
+  });
+});
+
+describe('who may update or cancel a CAP incident (issue #19)', () => {
+  const capInc = (sender: string, identifier: string) => ({ id: 'inc-1', channel: 'cap', externalRef: capRef(sender, identifier) });
+
+  it('capRef keys a message by sender and identifier apart, even with "/" in either', () => {
+    expect(capRef('a/b', 'c')).not.toBe(capRef('a', 'b/c'));
+    expect(capOriginSender(capInc('a/b', 'c'))).toBe('a/b');
+    expect(capOriginSender(capInc('kttv@nt.gov.vn', '2026/001'))).toBe('kttv@nt.gov.vn');
+  });
+
+  it('no CAP origin for reports, system incidents and keys from before capRef', () => {
+    expect(capOriginSender({ channel: 'hotline_115', externalRef: 'hotline-115:a,b' })).toBeNull();
+    expect(capOriginSender({ channel: 'system', externalRef: null })).toBeNull();
+    expect(capOriginSender({ channel: 'cap', externalRef: 'kttv@nt.gov.vn/VN-1' })).toBeNull();
+  });
+
+  it('foreignReference: only the sender of the original alert may update or cancel', () => {
+    const inc = capInc('kttv@nt.gov.vn', 'VN-1');
+    expect(foreignReference({ sender: 'kttv@nt.gov.vn', msgType: 'Cancel' }, inc)).toBeNull();
+    expect(foreignReference({ sender: 'kttv@nt.gov.vn/x', msgType: 'Cancel' }, inc)).toMatch(/came from kttv@nt\.gov\.vn: only the sender/);
+    expect(foreignReference({ sender: 'evn@nt.gov.vn', msgType: 'Update' }, inc)).toMatch(/^Update from evn@nt\.gov\.vn references incident inc-1/);
+    expect(foreignReference({ sender: 'kttv@nt.gov.vn', msgType: 'Cancel' }, { id: 'inc-2', channel: 'hotline_115', externalRef: 'x' })).toMatch(/did not come from a CAP alert/);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { stationSite } from '../../contract/index.js';
-import { importOpenCellId } from '../../server/ingest/opencellid/import.js';
+import { ImportTooLargeError, importOpenCellId } from '../../server/ingest/opencellid/import.js';
 
 const SAMPLE = path.join(import.meta.dirname, '..', 'fixtures', 'opencellid', 'sample.csv');
 const HEADER = 'radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal';
@@ -74,6 +74,16 @@ describe('importOpenCellId', () => {
 
   it('stops with an error past maxBytes', async () => {
     await expect(importOpenCellId(fs.createReadStream(SAMPLE), { maxBytes: 200 })).rejects.toThrow('input larger than 200 bytes');
+  });
+
+  it('stops with ImportTooLargeError past maxRows (bad rows count too), and takes exactly maxRows', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `LTE,452,${i % 2 ? 9 : 4},1,${i},0,108.99,11.56,800,3,1,0,0,0`);
+    const err = await importOpenCellId(csv(HEADER, ...rows(6)), { maxRows: 5 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportTooLargeError);
+    expect(err).toMatchObject({ message: 'more than 5 rows', limit: 'rows', rows: 6 });
+    const ok = await importOpenCellId(csv(HEADER, ...rows(5)), { maxRows: 5 });
+    expect(ok).toMatchObject({ rows: 5, imported: 3, errorCount: 2 });
+    expect(ok.bytes).toBe(Buffer.byteLength([HEADER, ...rows(5)].join('\n') + '\n'));
   });
 
   it('streams 50,000 rows, reporting progress along the way', async () => {

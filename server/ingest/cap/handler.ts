@@ -1,17 +1,26 @@
 /**
  * CAP alerts in: over MQTT (`ioc/v1/cap/{senderId}`, registered with the ingest
  * router) and over HTTP (`POST /api/ingest/cap`, for agencies that push by
- * webhook). Both parse with parseCap and emit `cap.alert` on the bus.
+ * webhook, with an ingest token naming the CAP senders it may send as). Both
+ * parse with parseCap, ask the incident layer whether the message may be
+ * applied (`check`: an Update or Cancel only from the sender of the alert it
+ * references, issue #19), and only then emit `cap.alert` on the bus.
  */
+import { secureRouter } from '../../http/paths.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { EventBus } from '../../bus.js';
 import { sendError } from '../../http/api.js';
 import type { Logger } from '../../log.js';
-import { bearerOk } from '../opencellid/auth.js';
+import { ingestGate, ingestTokenOf } from '../http-gate.js';
 import type { ForeignHandler } from '../router.js';
+import { ingestActor, type IngestTokens } from '../tokens.js';
 import { parseCap, type CapParseResult } from './parse.js';
+import type { CapAlert } from './types.js';
 import { MAX_CAP_BYTES } from './xml.js';
+
+/** Why a parsed alert may not be applied (a reason for feed health, a detail for people), or null. */
+export type CapCheck = (alert: CapAlert) => { reason: string; detail: string } | null;
 
 export const CAP_CONTENT_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
 
@@ -24,23 +33,35 @@ function safeParse(xml: string): CapParseResult {
   }
 }
 
-export function createCapHandler(opts: { bus: EventBus; now?: () => number }): ForeignHandler {
+/** Over MQTT a refused message is rejected (logged, counted in feed health with its reason), never applied. */
+export function createCapHandler(opts: { bus: EventBus; now?: () => number; check?: CapCheck }): ForeignHandler {
   const now = opts.now ?? Date.now;
   return (_topic, payload, reject) => {
     const r = safeParse(payload.toString('utf8'));
     if (!r.ok) return reject(r.reason, r.detail);
+    const refused = opts.check?.(r.alert);
+    if (refused) return reject(refused.reason, refused.detail);
     opts.bus.emit('cap.alert', { alert: r.alert, receivedAt: now(), via: 'mqtt' });
   };
 }
 
-/** `token`, when set, is required as `Authorization: Bearer <token>`. */
-export function capRouter(opts: { bus: EventBus; log: Logger; now?: () => number; token?: string }): express.Router {
+/**
+ * POST /api/ingest/cap: off (503) while no ingest token has scope `cap`; a token
+ * may send only as the CAP senders it names (403 otherwise); refusals are audited.
+ */
+export function capRouter(opts: { bus: EventBus; log: Logger; tokens: IngestTokens; now?: () => number; check?: CapCheck }): express.Router {
   const now = opts.now ?? Date.now;
-  const router = express.Router();
+  const router = secureRouter();
+  const refuse = (res: Response, reason: string, detail: string) => {
+    const t = ingestTokenOf(res);
+    opts.log.warn({ reason, token: t.id, detail: detail.slice(0, 300) }, 'CAP alert refused');
+    opts.tokens.audit({ type: 'cap_refused', id: t.id, by: ingestActor(t), result: 'refused', note: `${reason}: ${detail}` });
+    sendError(res, 403, 'forbidden', detail);
+  };
   router.post(
     '/api/ingest/cap',
+    ingestGate(opts.tokens, 'cap'),
     (req, res, next) => {
-      if (!bearerOk(req, opts.token)) return sendError(res, 401, 'unauthorized', 'a valid Authorization: Bearer token is required');
       if (!req.is(CAP_CONTENT_TYPES)) return sendError(res, 415, 'bad_request', `Content-Type must be one of ${CAP_CONTENT_TYPES.join(', ')}`);
       next();
     },
@@ -51,6 +72,12 @@ export function capRouter(opts: { bus: EventBus; log: Logger; now?: () => number
         opts.log.warn({ reason: r.reason, detail: r.detail.slice(0, 300) }, 'CAP alert rejected');
         return sendError(res, 400, 'bad_request', r.detail);
       }
+      const t = ingestTokenOf(res);
+      if (!t.senders.includes(r.alert.sender)) {
+        return refuse(res, 'sender_not_allowed', `token "${t.name}" may not send as ${r.alert.sender.slice(0, 256)} (its senders: ${t.senders.join(', ')})`);
+      }
+      const refused = opts.check?.(r.alert);
+      if (refused) return refuse(res, refused.reason, refused.detail);
       opts.bus.emit('cap.alert', { alert: r.alert, receivedAt: now(), via: 'http' });
       res.status(202).json({ ok: true, data: { identifier: r.alert.identifier, msgType: r.alert.msgType } });
     },

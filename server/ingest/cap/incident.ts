@@ -12,8 +12,34 @@ export interface CapIncidentFields {
   position: LngLat | null;
   address: string | null;
   description: string;
-  /** `${sender}/${identifier}`: a re-sent alert updates the same incident. */
+  /** capRef(sender, identifier): a re-sent alert updates the same incident. */
   externalRef: string;
+}
+
+/**
+ * The key of one CAP message: `sender,identifier`, the form of CAP's own
+ * <references>. Neither part may contain a comma (CAP 1.2 §3.2.1, parseCap
+ * checks it), so the key names one sender exactly: `a/b` + `c` and `a` + `b/c`
+ * stay apart, which a `/` separator could not tell.
+ */
+export const capRef = (sender: string, identifier: string) => `${sender},${identifier}`;
+
+/**
+ * The sender of the CAP alert an incident came from, or null when it did not
+ * come from one (or from before keys were capRef, when the sender cannot be
+ * told exactly: such incidents accept no CAP Update or Cancel).
+ */
+export function capOriginSender(inc: { channel: string; externalRef: string | null }): string | null {
+  if (inc.channel !== 'cap' || !inc.externalRef) return null;
+  const comma = inc.externalRef.indexOf(',');
+  return comma > 0 ? inc.externalRef.slice(0, comma) : null;
+}
+
+/** Why a CAP Update or Cancel may not touch an incident it references (null: it may). */
+export function foreignReference(alert: Pick<CapAlert, 'sender' | 'msgType'>, referenced: { id: string; channel: string; externalRef: string | null }): string | null {
+  const origin = capOriginSender(referenced);
+  if (origin === alert.sender) return null;
+  return `${alert.msgType} from ${alert.sender} references incident ${referenced.id}, which ${origin === null ? 'did not come from a CAP alert' : `came from ${origin}`}: only the sender of the original alert may update or cancel it`;
 }
 
 const SEVERITY: Record<CapSeverity, Severity> = { Extreme: 'critical', Severe: 'major', Moderate: 'minor', Minor: 'info', Unknown: 'info' };
@@ -23,7 +49,7 @@ const FLOOD_WORDS = /flood|inundat|storm surge|lũ|lụt|ngập|triều cường
 
 export function capToIncidentFields(alert: CapAlert): CapIncidentFields {
   const info = alert.infos[0];
-  const externalRef = `${alert.sender}/${alert.identifier}`;
+  const externalRef = capRef(alert.sender, alert.identifier);
   if (!info) {
     return { type: 'other', severity: 'info', position: null, address: null, description: alert.note ?? alert.identifier, externalRef };
   }

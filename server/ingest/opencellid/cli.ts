@@ -1,17 +1,30 @@
 /**
- * npm run import:stations -- cells.csv [--server http://127.0.0.1:8080] [--token T] [--bbox w,s,e,n] [--dry-run]
+ * npm run import:stations -- cells.csv --token ing_… [--server http://127.0.0.1:8080] [--bbox w,s,e,n] [--dry-run]
  *
- * Streams an OpenCelliD CSV to POST /api/ingest/stations of a running console,
- * or with --dry-run parses it here and reports what would be imported. Progress
- * goes to stderr, the report to stdout. Exit code 0 = imported, 1 = failed, 2 = usage.
+ * Streams an OpenCelliD CSV to POST /api/ingest/stations of a running console
+ * (with an ingest token of scope `stations`: npm run users -- ingest-token add),
+ * or with --dry-run parses it here and reports what would be imported. Both obey
+ * STATION_IMPORT_MAX_BYTES and STATION_IMPORT_MAX_ROWS as the server does (read
+ * from the environment and .env like `npm start`); the server checks them again
+ * and audits the import. Progress goes to stderr, the report to stdout.
+ * Exit code 0 = imported, 1 = failed, 2 = usage.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { importOpenCellId, type ImportError } from './import.js';
+import { loadConfig } from '../../config.js';
+import { ROOT } from '../../root.js';
+import { ImportTooLargeError, importOpenCellId, type ImportError } from './import.js';
+import { IMPORT_CLI_AGENT } from './router.js';
 
-const USAGE = 'usage: npm run import:stations -- FILE.csv [--server URL] [--token TOKEN] [--bbox w,s,e,n] [--dry-run]';
+const USAGE = 'usage: npm run import:stations -- FILE.csv --token ing_… [--server URL] [--bbox w,s,e,n] [--dry-run]';
+
+interface Caps {
+  maxBytes: number;
+  maxRows: number;
+}
 
 interface Summary {
   rows: number;
@@ -66,7 +79,7 @@ async function upload(file: string, size: number, server: string, token: string 
   if (bbox) url.searchParams.set('bbox', bbox);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'text/csv', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'text/csv', 'user-agent': IMPORT_CLI_AGENT, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: Readable.toWeb(body) as ReadableStream,
     // Node's fetch needs this to stream a request body.
     duplex: 'half',
@@ -77,10 +90,10 @@ async function upload(file: string, size: number, server: string, token: string 
   return json.data;
 }
 
-async function dryRun(file: string, size: number, bbox: string | undefined): Promise<Summary> {
+async function dryRun(file: string, size: number, bbox: string | undefined, caps: Caps): Promise<Summary> {
   const bar = progress(size);
   const box = bbox ? (bbox.split(',').map(Number) as [number, number, number, number]) : undefined;
-  const r = await importOpenCellId(fs.createReadStream(file), { bbox: box, onProgress: (rows, bytes) => bar(rows, bytes) });
+  const r = await importOpenCellId(fs.createReadStream(file), { bbox: box, ...caps, onProgress: (rows, bytes) => bar(rows, bytes) });
   bar(r.rows, size, true);
   return r;
 }
@@ -113,20 +126,34 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--bbox must be w,s,e,n\n${USAGE}\n`);
     return 2;
   }
+  const dry = values['dry-run'];
+  if (!dry && !values.token) {
+    process.stderr.write(`--token is required: an ingest token of scope stations (npm run users -- ingest-token add --name NAME --scope stations)\n${USAGE}\n`);
+    return 2;
+  }
   let size: number;
+  let caps: Caps;
   try {
     size = fs.statSync(file).size;
+    const envFile = path.join(ROOT, '.env');
+    if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+    const config = loadConfig();
+    caps = { maxBytes: config.STATION_IMPORT_MAX_BYTES, maxRows: config.STATION_IMPORT_MAX_ROWS };
   } catch (err) {
-    process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
+  }
+  if (size > caps.maxBytes) {
+    process.stderr.write(`${file} is ${size} bytes, over STATION_IMPORT_MAX_BYTES (${caps.maxBytes}): split it, or cut it to the city first\n`);
     return 1;
   }
   try {
-    const dry = values['dry-run'];
-    const summary = dry ? await dryRun(file, size, values.bbox) : await upload(file, size, values.server, values.token, values.bbox);
+    const summary = dry ? await dryRun(file, size, values.bbox, caps) : await upload(file, size, values.server, values.token, values.bbox);
     report(summary, dry);
     return 0;
   } catch (err) {
-    process.stderr.write(`\nimport failed: ${(err as Error).message}\n`);
+    const hint = err instanceof ImportTooLargeError ? ` (STATION_IMPORT_MAX_${err.limit === 'rows' ? 'ROWS' : 'BYTES'})` : '';
+    process.stderr.write(`\nimport failed: ${(err as Error).message}${hint}\n`);
     return 1;
   }
 }

@@ -22,8 +22,10 @@ export interface ImportOptions {
   bbox?: [number, number, number, number];
   /** Extra or overriding "mcc-net" → operator entries, e.g. { "452-5": "VNPT" }. */
   operators?: Record<string, Operator>;
-  /** Abort with an error past this many bytes of input. */
+  /** Abort with ImportTooLargeError past this many bytes of input. */
   maxBytes?: number;
+  /** Abort with ImportTooLargeError past this many data rows (STATION_IMPORT_MAX_ROWS). */
+  maxRows?: number;
   /** How many errors to keep in the list (all are counted). */
   maxErrors?: number;
 }
@@ -35,16 +37,28 @@ export interface ImportResult {
   imported: number;
   errors: ImportError[];
   errorCount: number;
+  /** Bytes of input read. */
+  bytes: number;
 }
 
-export class ImportTooLargeError extends Error {}
+/** Over maxBytes or maxRows: what was read when it stopped. */
+export class ImportTooLargeError extends Error {
+  constructor(
+    message: string,
+    readonly limit: 'bytes' | 'rows',
+    readonly rows: number,
+    readonly bytes: number,
+  ) {
+    super(message);
+  }
+}
 
 const PROGRESS_EVERY = 5000;
 
 export async function importOpenCellId(input: Readable, opts: ImportOptions = {}): Promise<ImportResult> {
   const operators = { ...DEFAULT_OPERATORS, ...opts.operators };
   const maxErrors = opts.maxErrors ?? 1000;
-  const result: ImportResult = { sites: [], rows: 0, imported: 0, errors: [], errorCount: 0 };
+  const result: ImportResult = { sites: [], rows: 0, imported: 0, errors: [], errorCount: 0, bytes: 0 };
   const seen = new Set<string>();
   const error = (row: number, reason: string, detail: string) => {
     result.errorCount++;
@@ -55,7 +69,7 @@ export async function importOpenCellId(input: Readable, opts: ImportOptions = {}
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       bytes += chunk.length;
-      if (opts.maxBytes !== undefined && bytes > opts.maxBytes) return cb(new ImportTooLargeError(`input larger than ${opts.maxBytes} bytes`));
+      if (opts.maxBytes !== undefined && bytes > opts.maxBytes) return cb(new ImportTooLargeError(`input larger than ${opts.maxBytes} bytes`, 'bytes', result.rows, bytes));
       cb(null, chunk);
     },
   });
@@ -94,6 +108,7 @@ export async function importOpenCellId(input: Readable, opts: ImportOptions = {}
         columns = [...OCID_COLUMNS];
       }
       result.rows++;
+      if (opts.maxRows !== undefined && result.rows > opts.maxRows) throw new ImportTooLargeError(`more than ${opts.maxRows} rows`, 'rows', result.rows, bytes);
       const site = toSite(record, columns, line, operators, opts.bbox, error);
       if (site && seen.has(site.id)) error(line, 'duplicate_cell', `${site.id} already imported from an earlier row`);
       else if (site) {
@@ -108,6 +123,7 @@ export async function importOpenCellId(input: Readable, opts: ImportOptions = {}
   }
   opts.onProgress?.(result.rows, bytes);
   result.imported = result.sites.length;
+  result.bytes = bytes;
   // csv-parse reports unparseable records ahead of the buffered good ones.
   result.errors.sort((a, b) => a.row - b.row);
   return result;
