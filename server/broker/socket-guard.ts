@@ -255,6 +255,7 @@ export function createGuardedServer(o: {
     });
   }
 
+  o.onOpen?.(0);
   return {
     server,
     close: () =>
