@@ -32,13 +32,13 @@ export const MAX_REMAINING_LENGTH = 268_435_455;
 
 /**
  * The remaining-length varint of a fixed header starting at buf[offset] (the byte after the
- * type byte): its value and its size in bytes, `incomplete` when buf ends inside it, or
+ * type byte): its value and its size in bytes, `incomplete` when buf (or `end`) ends inside it, or
  * `malformed` when a 4th byte still has the continuation bit (MQTT 3.1.1 §2.2.3).
  */
-export function readRemainingLength(buf: Uint8Array, offset = 0): { value: number; bytes: number } | 'incomplete' | 'malformed' {
+export function readRemainingLength(buf: Uint8Array, offset = 0, end = buf.length): { value: number; bytes: number } | 'incomplete' | 'malformed' {
   let value = 0;
   for (let i = 0; i < 4; i++) {
-    if (offset + i >= buf.length) return 'incomplete';
+    if (offset + i >= end) return 'incomplete';
     const b = buf[offset + i]!;
     value += (b & 0x7f) * 128 ** i;
     if ((b & 0x80) === 0) return { value, bytes: i + 1 };
@@ -87,7 +87,7 @@ export class PacketScanner {
       }
       this.header[this.headerLen++] = chunk[i++]!;
       if (this.headerLen === 1) continue;
-      const rl = readRemainingLength(this.header.subarray(1, this.headerLen));
+      const rl = readRemainingLength(this.header, 1, this.headerLen);
       if (rl === 'malformed') return 'malformed';
       if (rl === 'incomplete') continue;
       this.announced = rl.value;
