@@ -126,9 +126,8 @@ async function main(argv: string[]): Promise<number> {
     const sub = arg;
     if (sub === 'list') {
       for (const t of tokens.list()) {
-        const state = t.revokedAt ? 'revoked' : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active';
         const expires = t.expiresAt === null ? 'no expiry' : `expires ${new Date(t.expiresAt).toISOString()}`;
-        out(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${t.senders.join(' ') || '-'}\t${state}\t${expires}\tby ${t.createdBy} ${new Date(t.createdAt).toISOString()}`);
+        out(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${t.senders.join(' ') || '-'}\t${t.status}\t${expires}\tby ${t.createdBy} ${new Date(t.createdAt).toISOString()}`);
       }
       return 0;
     }

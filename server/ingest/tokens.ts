@@ -203,10 +203,12 @@ export class IngestTokens {
     return { token: `ing_${rec.id}_${secret}`, info: infoOf(rec) };
   }
 
-  list(): IngestTokenInfo[] {
+  /** Every token, newest first, with whether it works now. */
+  list(): (IngestTokenInfo & { status: 'active' | 'revoked' | 'expired' })[] {
+    const t = this.now();
     return this.opts.store
       .list()
-      .map(infoOf)
+      .map((r) => ({ ...infoOf(r), status: r.revokedAt !== null ? ('revoked' as const) : r.expiresAt !== null && r.expiresAt <= t ? ('expired' as const) : ('active' as const) }))
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 

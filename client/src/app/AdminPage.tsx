@@ -3,6 +3,8 @@
  * wall display tokens (issue, list, revoke). The server checks every action
  * (server/auth/permissions.ts); this page only offers what the role may do.
  * Generated passwords and new display tokens are shown once, here.
+ * Ingest tokens (admin only): who may push CAP alerts and station lists into
+ * /api/ingest/* (server/ingest/tokens.ts); a new one is shown once, here too.
  */
 import '../auth/auth.css';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
@@ -23,6 +25,26 @@ interface DisplayToken {
   revokedAt: number | null;
 }
 
+/** server/ingest/tokens.ts IngestTokens.list(). */
+interface IngestToken {
+  id: string;
+  name: string;
+  senders: string[];
+  scopes: IngestScope[];
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  status: 'active' | 'revoked' | 'expired';
+}
+type IngestScope = 'cap' | 'stations';
+interface NewIngestToken {
+  name: string;
+  senders: string[];
+  scopes: IngestScope[];
+  ttlDays?: number;
+}
+
 async function call<T>(method: string, url: string, body?: unknown): Promise<{ ok: true; data: T } | { ok: false; message: string }> {
   const res = await authFetch(url, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
   const r = (await res.json().catch(() => ({ ok: false, error: { message: `HTTP ${res.status}` } }))) as { ok: boolean; data?: T; error?: { message: string } };
@@ -35,6 +57,7 @@ export function AdminPage() {
   const isAdmin = session?.user.role === 'admin';
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [tokens, setTokens] = useState<DisplayToken[]>([]);
+  const [ingest, setIngest] = useState<IngestToken[]>([]);
   const [notice, setNotice] = useState<{ kind: 'secret' | 'error' | 'ok'; text: string } | null>(null);
 
   const load = useCallback(async () => {
@@ -44,6 +67,8 @@ export function AdminPage() {
     if (isAdmin) {
       const d = await call<DisplayToken[]>('GET', '/api/admin/display-tokens');
       if (d.ok) setTokens(d.data);
+      const i = await call<IngestToken[]>('GET', '/api/admin/ingest-tokens');
+      if (i.ok) setIngest(i.data);
     }
   }, [isAdmin]);
   useEffect(() => void load(), [load]);
@@ -151,6 +176,50 @@ export function AdminPage() {
           </table>
         </section>
       )}
+
+      {isAdmin && (
+        <section id="ingest" aria-labelledby="admin-ingest">
+          <h2 id="admin-ingest">{t('admin.ingest.title')}</h2>
+          <p>{t('admin.ingest.hint')}</p>
+          <IssueIngestToken onIssue={(body) => act(call<{ token: string }>('POST', '/api/admin/ingest-tokens', body), (d) => d.token)} />
+          <table className="admin__table" data-testid="admin-ingest-tokens">
+            <thead>
+              <tr>
+                <th>{t('admin.ingest.name')}</th>
+                <th>{t('admin.ingest.senders')}</th>
+                <th>{t('admin.ingest.scopes')}</th>
+                <th>{t('admin.ingest.issued')}</th>
+                <th>{t('admin.ingest.expires')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {ingest.map((k) => (
+                <tr key={k.id} data-token-id={k.id} className={k.status !== 'active' ? 'admin__row--disabled' : ''}>
+                  <td>{k.name}</td>
+                  <td>{k.senders.join(', ') || '—'}</td>
+                  <td>{k.scopes.map((s) => t(`admin.ingest.scope.${s}`)).join(', ')}</td>
+                  <td>
+                    {new Date(k.createdAt).toLocaleString()} · {k.createdBy}
+                  </td>
+                  <td>{k.expiresAt === null ? t('admin.ingest.never') : new Date(k.expiresAt).toLocaleString()}</td>
+                  <td>
+                    {k.status === 'active' ? (
+                      <button type="button" onClick={() => void act(call('DELETE', `/api/admin/ingest-tokens/${k.id}`), () => null)}>
+                        {t('admin.revoke')}
+                      </button>
+                    ) : k.status === 'revoked' ? (
+                      t('admin.revoked')
+                    ) : (
+                      t('admin.ingest.expired')
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </main>
   );
 }
@@ -195,6 +264,55 @@ function IssueToken({ onIssue }: { onIssue: (name: string) => Promise<void> }) {
     >
       <input placeholder={t('admin.displayName')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
       <button type="submit">{t('admin.issue')}</button>
+    </form>
+  );
+}
+
+/** Name, the CAP senders it may send as (space- or comma-separated), what it may do, and an optional lifetime. */
+function IssueIngestToken({ onIssue }: { onIssue: (body: NewIngestToken) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState('');
+  const [senders, setSenders] = useState('');
+  const [scopes, setScopes] = useState<IngestScope[]>(['cap']);
+  const [ttlDays, setTtlDays] = useState('');
+  const toggle = (s: IngestScope) => setScopes((x) => (x.includes(s) ? x.filter((y) => y !== s) : [...x, s]));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const list = senders.split(/[\s,]+/).filter(Boolean);
+    void onIssue({ name, senders: list, scopes, ...(ttlDays ? { ttlDays: Number(ttlDays) } : {}) }).then(() => {
+      setName('');
+      setSenders('');
+    });
+  };
+  return (
+    <form className="admin__form" onSubmit={submit} data-testid="admin-ingest-issue">
+      <input placeholder={t('admin.ingest.namePlaceholder')} aria-label={t('admin.ingest.name')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
+      <input
+        placeholder={t('admin.ingest.sendersPlaceholder')}
+        aria-label={t('admin.ingest.senders')}
+        value={senders}
+        onChange={(e) => setSenders(e.target.value)}
+        required={scopes.includes('cap')}
+        maxLength={2000}
+      />
+      {(['cap', 'stations'] as const).map((s) => (
+        <label key={s}>
+          <input type="checkbox" checked={scopes.includes(s)} onChange={() => toggle(s)} /> {t(`admin.ingest.scope.${s}`)}
+        </label>
+      ))}
+      <input
+        type="number"
+        min={1}
+        max={3650}
+        placeholder={t('admin.ingest.ttlDays')}
+        aria-label={t('admin.ingest.ttlHint')}
+        title={t('admin.ingest.ttlHint')}
+        value={ttlDays}
+        onChange={(e) => setTtlDays(e.target.value)}
+      />
+      <button type="submit" disabled={scopes.length === 0}>
+        {t('admin.issue')}
+      </button>
     </form>
   );
 }

@@ -87,6 +87,22 @@ export const vi = {
     revoked: 'Đã thu hồi',
     saved: 'Đã lưu.',
     showOnce: 'Chỉ hiển thị một lần, hãy lưu lại:',
+    ingest: {
+      title: 'Mã tiếp nhận dữ liệu',
+      hint: 'Mỗi cơ quan hoặc hệ thống gửi cảnh báo CAP hay danh sách trạm vào /api/ingest/… cần mã riêng, gửi trong Authorization: Bearer. Mã CAP chỉ được gửi với tư cách các người gửi (sender) liệt kê ở đây. Khi chưa cấp mã nào, tiếp nhận qua HTTP bị tắt.',
+      name: 'Hệ thống gửi',
+      namePlaceholder: 'Hệ thống gửi (vd. KTTV Ninh Thuận)',
+      senders: 'Người gửi CAP',
+      sendersPlaceholder: 'Người gửi CAP, vd. canhbao@kttv.ninhthuan.gov.vn',
+      scopes: 'Được gửi',
+      scope: { cap: 'Cảnh báo CAP', stations: 'Danh sách trạm' },
+      ttlDays: 'Số ngày',
+      ttlHint: 'Số ngày hiệu lực (trống: đến khi thu hồi)',
+      issued: 'Cấp lúc',
+      expires: 'Hết hạn',
+      never: 'Đến khi thu hồi',
+      expired: 'Đã hết hạn',
+    },
   },
 } as const;
 
