@@ -3,10 +3,14 @@
  * the login page and every screen. Permissions are always checked on the
  * server; the client only uses them to hide what would be refused.
  *
- *   POST /api/auth/login    { username, password }  → Result<Session>
- *   POST /api/auth/refresh  { refreshToken }        → Result<Session>
- *   POST /api/auth/logout   { refreshToken }        → Result<null>
+ *   POST /api/auth/login    { username, password }  → Result<Session>, sets the refresh cookie
+ *   POST /api/auth/refresh  (cookie, X-IOC-Refresh) → Result<Session>, rotates the refresh cookie
+ *   POST /api/auth/logout   (cookie)                → Result<null>, clears the refresh cookie
  *   GET  /api/auth/me                               → Result<UserInfo>
+ * The refresh token never appears in a JSON answer or in script's reach: it is
+ * an HttpOnly, SameSite=Strict cookie scoped to /api/auth (docs/security.md,
+ * "Sessions and tokens"). A refresh without the REFRESH_HEADER is refused (403):
+ * a cross-site form cannot set a custom header.
  * REST calls carry `Authorization: Bearer <accessToken>`; Socket.IO connections
  * send it in the handshake: `auth: { token }`. A wall display uses a long-lived
  * display token (issued and revoked by an admin) the same way.
@@ -25,16 +29,26 @@ export interface UserInfo {
   unitId: string | null;
 }
 
+/** What login and refresh answer in JSON. */
 export interface Session {
   accessToken: string;
   /** Epoch ms when the access token expires; refresh before. */
   expiresAt: number;
-  refreshToken: string;
   user: UserInfo;
+  /**
+   * Server side only: AuthService hands the refresh token to its route, which
+   * moves it into the cookie; no JSON answer carries it (server/auth/routes.ts).
+   * To go once AuthService returns it beside the Session instead of in it.
+   */
+  refreshToken?: string;
 }
+
+/** The header a refresh must carry (any value): proof that our own script sent it, not a cross-site form. */
+export const REFRESH_HEADER = 'x-ioc-refresh';
 
 export const loginBody = z.strictObject({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(256),
 });
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(16).max(512) });
+/** Refresh and logout take no body (the token is the cookie); an empty JSON object is accepted. */
+export const refreshBody = z.strictObject({});

@@ -1,15 +1,18 @@
 /**
  * REST for people and sessions (contract/auth.ts):
  *   public:  POST /api/auth/login, /api/auth/refresh, /api/auth/logout
+ *            (the refresh token only ever in the HttpOnly cookie, never in JSON)
  *   guarded: GET  /api/auth/me
  *            /api/admin/users, /api/admin/sessions/:userId, /api/admin/display-tokens
  * The guard (guard.ts) has already checked the permission of the admin routes;
  * the service checks the target too (a supervisor cannot touch an admin).
  */
+import { secureRouter } from '../http/paths.js';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { loginBody, refreshBody, ROLES } from '../../contract/auth.js';
+import { loginBody, REFRESH_HEADER, refreshBody, ROLES, type Session } from '../../contract/auth.js';
+import type { Config } from '../config.js';
 import { sendError } from '../http/api.js';
 import { bearerToken, principalOf } from './guard.js';
 import { AuthError, type AuthService } from './service.js';
@@ -45,32 +48,77 @@ function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
   return null;
 }
 
+/** The refresh cookie: HttpOnly, SameSite=Strict, sent only to the refresh and logout routes. */
+export const REFRESH_COOKIE = 'ioc_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+
+/**
+ * The cookie holds `<refresh token>~<session end, epoch s>`. The end gives the
+ * rotated cookie its Max-Age (the session's remaining life) without a lookup;
+ * it is trusted for nothing else: the service checks the session's real expiry,
+ * and a forged end only changes how long the forger's own browser keeps it.
+ */
+function readRefreshCookie(req: Request): { token: string; endMs: number } | null {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== REFRESH_COOKIE) continue;
+    const m = /^([\x21-\x7e]{16,512})~(\d{1,12})$/.exec(part.slice(eq + 1).trim());
+    return m ? { token: m[1]!, endMs: Number(m[2]) * 1000 } : null;
+  }
+  return null;
+}
+
 /** Login, refresh, logout: before the guard (they are how one gets a token). */
-export function publicAuthRoutes(auth: AuthService): express.Router {
-  const r = express.Router();
+export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_CERT' | 'AUTH_REFRESH_TTL_S'>, now: () => number = Date.now): express.Router {
+  const r = secureRouter();
+  const cookieOptions = (req: Request) => ({
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    // Behind a TLS-terminating proxy req.secure follows X-Forwarded-Proto only when 'trust proxy' is set.
+    secure: !!config.HTTPS_CERT || req.secure,
+    path: REFRESH_COOKIE_PATH,
+  });
+  /** The session in JSON; its refresh token in the cookie, for the session's remaining life. */
+  const answer = (req: Request, res: Response, issued: Session, endMs: number) => {
+    const { refreshToken, ...session } = issued;
+    if (refreshToken) {
+      const maxAge = Math.max(0, Math.min(Math.round((endMs - now()) / 1000) * 1000, config.AUTH_REFRESH_TTL_S * 1000));
+      res.cookie(REFRESH_COOKIE, `${refreshToken}~${Math.floor(endMs / 1000)}`, { ...cookieOptions(req), maxAge });
+    }
+    res.json({ ok: true, data: session });
+  };
+  const clearCookie = (req: Request, res: Response) => res.clearCookie(REFRESH_COOKIE, cookieOptions(req));
+
   r.post('/api/auth/login', async (req, res) => {
     const body = parse(loginBody, req, res);
     if (!body) return;
     try {
-      res.json({ ok: true, data: await auth.login(body.username, body.password, req.ip ?? '?') });
+      const issued = await auth.login(body.username, body.password, req.ip ?? '?');
+      // A session lives AUTH_REFRESH_TTL_S from login (server/auth/service.ts).
+      answer(req, res, issued, now() + config.AUTH_REFRESH_TTL_S * 1000);
     } catch (err) {
       fail(res, err);
     }
   });
   r.post('/api/auth/refresh', (req, res) => {
-    const body = parse(refreshBody, req, res);
-    if (!body) return;
+    // CSRF: SameSite=Strict already keeps the cookie off cross-site requests; the header is the second lock.
+    if (!req.get(REFRESH_HEADER)) return sendError(res, 403, 'forbidden', `refresh needs the ${REFRESH_HEADER} header`);
+    if (!parse(refreshBody, req, res)) return;
+    const cookie = readRefreshCookie(req);
+    if (!cookie) return sendError(res, 401, 'unauthorized', 'session expired: log in again');
     try {
-      res.json({ ok: true, data: auth.refresh(body.refreshToken, req.ip ?? '?') });
+      answer(req, res, auth.refresh(cookie.token, req.ip ?? '?'), cookie.endMs);
     } catch (err) {
+      // A refused cookie is dead: the browser need not present it again.
+      if (err instanceof AuthError && err.status === 401) clearCookie(req, res);
       fail(res, err);
     }
   });
   r.post('/api/auth/logout', (req, res) => {
-    const body = parse(z.strictObject({ refreshToken: z.string().max(512).optional() }), req, res);
-    if (!body) return;
+    if (!parse(refreshBody, req, res)) return;
     const a = auth.authenticate(bearerToken(req));
-    auth.logout(body.refreshToken, a.ok ? a.principal : null);
+    auth.logout(readRefreshCookie(req)?.token, a.ok ? a.principal : null);
+    clearCookie(req, res);
     res.json({ ok: true, data: null });
   });
   return r;

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { addSessionCookie } from '../harness/auth.js';
 import { launchChromium, screenshot, watchPage } from '../harness/chromium.js';
 import { pngSize, requireBuiltClient, sourceFeature } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
@@ -72,7 +73,7 @@ describe('replay page (test town)', () => {
 
     const session = await app.login('duty_officer');
     const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-    await context.addInitScript((s) => localStorage.setItem('ioc.session', s), JSON.stringify(session));
+    await addSessionCookie(context, app.url, session);
     const page = await context.newPage();
     const watch = watchPage(page);
     try {

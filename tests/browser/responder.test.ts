@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { addSessionCookie } from '../harness/auth.js';
 import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
 import { pngSize, requireBuiltClient } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
@@ -47,12 +48,12 @@ afterAll(async () => {
 async function openPhone(): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const session = await app.login('responder');
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  await context.addInitScript((s) => {
-    localStorage.setItem('ioc.session', s);
+  await addSessionCookie(context, app.url, session);
+  await context.addInitScript(() => {
     const w = window as unknown as { __vibrations: unknown[] };
     w.__vibrations = [];
     Object.defineProperty(navigator, 'vibrate', { value: (p: unknown) => (w.__vibrations.push(p), true), configurable: true });
-  }, JSON.stringify(session));
+  });
   const page = await context.newPage();
   const watch = watchPage(page);
   await page.goto(`${app.url}/responder`);

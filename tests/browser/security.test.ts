@@ -77,7 +77,9 @@ describe('signing in and out', () => {
       expect(await err.textContent()).toBe(vi.auth.error.wrong);
 
       await page.fill('[data-testid="login-password"]', testPassword('duty-officer'));
+      const loggedIn = page.waitForResponse((r) => r.url().endsWith('/api/auth/login') && r.status() === 200);
       await page.click('[data-testid="login-submit"]');
+      const accessToken = ((await (await loggedIn).json()) as { data: { accessToken: string } }).data.accessToken;
       await waitForConsoleReady(page);
       expect(await page.locator('[data-testid="who"]').getAttribute('data-role')).toBe('duty_officer');
       // Give the map's workers and tiles a moment to run under the policy.
@@ -85,13 +87,15 @@ describe('signing in and out', () => {
       expect(csp).toEqual([]);
       expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
 
-      const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('ioc.session') ?? 'null') as { accessToken: string } | null);
-      expect(stored?.accessToken).toBeTruthy();
+      // The session is in memory only: no storage holds the token, no script sees the refresh cookie.
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain(accessToken);
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
       await page.click('[data-testid="logout"]');
       await page.waitForSelector('[data-testid="login-page"]');
-      expect(await page.evaluate(() => localStorage.getItem('ioc.session'))).toBeNull();
+      expect(await page.context().cookies()).toEqual([]);
       // The server ended that session: its token no longer works.
-      expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${stored!.accessToken}` } })).status).toBe(401);
+      expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(401);
     } finally {
       await context.close();
     }

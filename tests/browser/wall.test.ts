@@ -5,7 +5,9 @@
  *    interrupts with a banner and flies the map there, then the rotation
  *    resumes; the server restarts: the overlay says since when, goes away, and
  *    the data is fresh.
- * 2. The default city with the normal-day simulation: screenshots at 4K and 1080p.
+ * 2. The display token: only in the URL fragment (never in a request line);
+ *    without one, or with one refused, the wall says so and does not retry.
+ * 3. The default city with the normal-day simulation: screenshots at 4K and 1080p.
  * Needs dist/client (`npx vite build`).
  */
 import fs from 'node:fs';
@@ -15,7 +17,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
+import { en } from '../../client/src/i18n/en.js';
+import { vi } from '../../client/src/i18n/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { addSessionCookie, type TestRole } from '../harness/auth.js';
 import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
 import { pngSize, REPO_ROOT, requireBuiltClient, sourceFeature, waitForMapIdle } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
@@ -33,12 +38,12 @@ afterAll(async () => {
   await influxd?.stop();
 });
 
-/** Opens the wall as a display does: /wall?token=<display token>, full screen, no input. The one place login happens. */
+/** Opens the wall as a display does: /wall#token=<display token>, full screen, no input. The one place login happens. */
 async function openWall(app: TestApp, width: number, height: number, query = ''): Promise<{ page: Page; watch: PageWatch; close(): Promise<void> }> {
   const context = await browser.newContext({ viewport: { width, height }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   const page = await context.newPage();
   const watch = watchPage(page);
-  await page.goto(`${app.url}/wall?token=${encodeURIComponent(await app.token('wall'))}${query}`);
+  await page.goto(`${app.url}/wall${query}#token=${encodeURIComponent(await app.token('wall'))}`);
   await page.waitForSelector('[data-testid="wall"][data-state="live"]', { timeout: 60_000 });
   await page.waitForFunction(() => {
     const map = (window as unknown as { __iocMap?: { isStyleLoaded(): boolean; getSource(id: string): unknown } }).__iocMap;
@@ -170,6 +175,136 @@ describe('wall on test-town (3 s rotation)', () => {
   }, 120_000);
 });
 
+describe('the display token (issue #19, point 8)', () => {
+  let broker: TestMosquitto;
+  let app: TestApp;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await broker?.stop();
+  });
+
+  /** A wall-sized page that records every request (URL and headers) and every WebSocket it opens. */
+  async function wallPage(opts: { as?: TestRole; lang?: 'en' } = {}) {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    if (opts.as) await addSessionCookie(context, app.url, await app.login(opts.as));
+    if (opts.lang) await context.addInitScript((lng) => localStorage.setItem('ioc.lang', lng), opts.lang);
+    const page = await context.newPage();
+    const requests: { url: string; headers: Record<string, string> }[] = [];
+    const sockets: string[] = [];
+    page.on('request', (r) => requests.push({ url: r.url(), headers: r.headers() }));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    const api = () => requests.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/api/') || p.startsWith('/socket.io'));
+    return { page, requests, sockets, api, close: () => context.close() };
+  }
+  const problem = (page: Page, kind: 'needed' | 'refused') => page.locator(`[data-testid="wall-token-problem"][data-problem="${kind}"]`);
+  /** Absence takes a while to show: socket.io's first retry would come within 1.5 s, ours within 1.25 s. */
+  const QUIET_MS = 3_000;
+
+  it('opens from /wall#token=…: the token is in no request line, leaves the address bar, and serves a reload', async () => {
+    const token = await app.token('wall');
+    const secret = token.slice(token.lastIndexOf('_') + 1);
+    const w = await wallPage();
+    try {
+      await w.page.goto(`${app.url}/wall#token=${token}`);
+      await w.page.waitForSelector('[data-testid="wall"][data-state="live"]', { timeout: 60_000 });
+      expect(w.page.url()).toBe(`${app.url}/wall`);
+      await w.page.reload();
+      await w.page.waitForSelector('[data-testid="wall"][data-state="live"]', { timeout: 60_000 });
+      // It was used: as the bearer token of the REST calls...
+      expect(w.requests.filter((r) => r.headers.authorization === `Bearer ${token}`).length).toBeGreaterThan(2);
+      // ...and nowhere else. Playwright reports a navigation with its fragment, which no request line carries.
+      const lines = [...w.requests.map((r) => r.url.split('#')[0]!), ...w.sockets];
+      expect(lines.filter((u) => u.includes(secret))).toEqual([]);
+      const otherHeaders = w.requests.flatMap((r) => Object.entries(r.headers).filter(([k]) => k !== 'authorization'));
+      expect(otherHeaders.filter(([, v]) => v.includes(secret))).toEqual([]);
+      expect(w.sockets.length).toBeGreaterThanOrEqual(2); // the live picture came over the socket, before and after the reload
+    } finally {
+      await w.close();
+    }
+  }, 120_000);
+
+  it('without a display token, a signed-in admin is told one is needed and offered the admin page; nothing connects', async () => {
+    const w = await wallPage({ as: 'admin' });
+    try {
+      await w.page.goto(`${app.url}/wall`);
+      await problem(w.page, 'needed').waitFor();
+      const link = w.page.locator('[data-testid="wall-issue-token"]');
+      await link.waitFor();
+      expect(await problem(w.page, 'needed').textContent()).toBe(vi.auth.wallToken.neededTitle + vi.auth.wallToken.needed + vi.auth.wallToken.issue);
+      expect(await link.getAttribute('href')).toBe('/admin#displays');
+      const shot = await screenshot(w.page, 'wall-display-token-needed', { artifact: true });
+      expect(pngSize(shot)).toEqual({ width: 1920, height: 1080 });
+      await w.page.waitForTimeout(QUIET_MS);
+      // Only the refresh by cookie (who is signed in here); no socket, no city pack, no retry.
+      expect(w.sockets).toEqual([]);
+      expect(w.api()).toEqual(['/api/auth/refresh']);
+      expect(await w.page.locator('[data-testid="splash"]').count()).toBe(0);
+      // The link leads to the display-token section of the admin page.
+      await link.click();
+      await w.page.locator('#displays [data-testid="admin-displays"]').waitFor();
+      expect(w.page.url()).toBe(`${app.url}/admin#displays`);
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+
+  it('says so in English too; a duty officer gets no link; an old ?token= link is not used', async () => {
+    const w = await wallPage({ as: 'duty_officer', lang: 'en' });
+    try {
+      const token = await app.token('wall');
+      await w.page.goto(`${app.url}/wall?token=${token}`);
+      await problem(w.page, 'needed').waitFor();
+      await w.page.locator('text=' + en.auth.wallToken.askAdmin).waitFor();
+      expect(await problem(w.page, 'needed').textContent()).toBe(en.auth.wallToken.neededTitle + en.auth.wallToken.needed + en.auth.wallToken.askAdmin);
+      expect(await w.page.locator('[data-testid="wall-issue-token"]').count()).toBe(0);
+      expect(w.page.url()).toBe(`${app.url}/wall`);
+      await w.page.waitForTimeout(QUIET_MS);
+      expect(w.sockets).toEqual([]);
+      expect(w.api()).toEqual(['/api/auth/refresh']);
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+
+  it('an unknown token, and one revoked while the wall shows, are said so once: no retries', async () => {
+    const unknown = await wallPage();
+    try {
+      await unknown.page.goto(`${app.url}/wall#token=dsp_0123456789abcdef_${'A'.repeat(43)}`);
+      await problem(unknown.page, 'refused').waitFor({ timeout: 10_000 });
+      expect(await problem(unknown.page, 'refused').textContent()).toContain(vi.auth.wallToken.refusedTitle);
+      const seen = unknown.api().length;
+      await unknown.page.waitForTimeout(QUIET_MS);
+      expect(unknown.api().length).toBe(seen);
+      expect(unknown.sockets.length).toBeLessThanOrEqual(1);
+    } finally {
+      await unknown.close();
+    }
+
+    const admin = await app.headers('admin');
+    const issued = (await (await fetch(`${app.url}/api/admin/display-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ name: 'Wall to revoke' }) })).json()) as { data: { token: string; info: { id: string } } };
+    const w = await wallPage();
+    try {
+      await w.page.goto(`${app.url}/wall#token=${issued.data.token}`);
+      await w.page.waitForSelector('[data-testid="wall"][data-state="live"]', { timeout: 60_000 });
+      expect((await fetch(`${app.url}/api/admin/display-tokens/${issued.data.info.id}`, { method: 'DELETE', headers: admin })).status).toBe(200);
+      await problem(w.page, 'refused').waitFor({ timeout: 15_000 });
+      const sockets = w.sockets.length;
+      await w.page.waitForTimeout(QUIET_MS);
+      expect(w.sockets.length).toBe(sockets);
+      // Forgotten: a reload does not try it again.
+      await w.page.reload();
+      await problem(w.page, 'needed').waitFor();
+      expect(await w.page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain('dsp_');
+    } finally {
+      await w.close();
+    }
+  }, 120_000);
+});
+
 describe('wall screenshots on the default city (normal-day simulation)', () => {
   let broker: TestMosquitto;
   let app: TestApp;
@@ -208,7 +343,7 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
     await waitFor(() => app.workflow.alerts.open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { timeoutMs: 20_000, message: 'no coverage loss for Tấn Tài' });
     await waitFor(() => app.workflow.incidents.recent().length >= 1, { timeoutMs: 60_000, message: 'the simulated day brought no incidents' });
     for (const [w, h, panel] of [[3840, 2160, 'coverage'], [1920, 1080, 'incidents']] as const) {
-      const wall = await openWall(app, w, h, `&panel=${panel}`);
+      const wall = await openWall(app, w, h, `?panel=${panel}`);
       try {
         const { page } = wall;
         // Pinned (/wall?panel=…): the shot shows that panel whatever the rotation.

@@ -7,12 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { Session } from '../../contract/auth.js';
 import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { waitFor } from './wait.js';
-import { bearer, login, seedUsers, testPassword, testUsername, type TestRole } from './auth.js';
+import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, type TestSession } from './auth.js';
 
 export const TEST_PACK = path.join(import.meta.dirname, '..', '..', 'citypacks', 'test-town');
 
@@ -22,7 +21,7 @@ export interface TestApp extends RunningApp {
   config: Config;
   stop(): Promise<void>;
   /** Logs in the test account of a role (tests/harness/auth.ts). */
-  login(role: TestRole): Promise<Session>;
+  login(role: TestRole): Promise<TestSession>;
   /** An access token for a role (one login per role per app), or the wall's display token. */
   token(role: TestRole | 'wall'): Promise<string>;
   /** `Authorization: Bearer …` for a role (default duty_officer). */

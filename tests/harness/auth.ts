@@ -7,8 +7,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Role, Session } from '../../contract/auth.js';
+import type { BrowserContext } from 'playwright-core';
+import { REFRESH_HEADER, type Role, type Session } from '../../contract/auth.js';
 import { createAuthService } from '../../server/auth/bootstrap.js';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../../server/auth/routes.js';
 import { AuthError } from '../../server/auth/service.js';
 import type { Config } from '../../server/config.js';
 import { pino } from 'pino';
@@ -46,12 +48,48 @@ export async function seedUsers(config: Config, units: string[]): Promise<Seeded
   return { displayToken, responderUnit };
 }
 
+/** A login as the tests see it: the JSON session, and the refresh cookie the answer set. */
+export interface TestSession extends Session {
+  /** `ioc_refresh=…`: what a browser sends back to /api/auth (a Cookie header). */
+  cookie: string;
+  /** The Set-Cookie header as the server sent it (attributes included). */
+  setCookie: string;
+}
+
+/** The refresh cookie a login or refresh answer set, or null. */
+export function refreshCookieOf(res: Response): { cookie: string; setCookie: string } | null {
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE}=`));
+  return setCookie ? { setCookie, cookie: setCookie.split(';')[0]! } : null;
+}
+
 /** POST /api/auth/login; throws with the server's answer when refused. */
-export async function login(url: string, username: string, password: string): Promise<Session> {
+export async function login(url: string, username: string, password: string): Promise<TestSession> {
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   const body = (await res.json()) as { ok: boolean; data?: Session; error?: { message: string } };
   if (!body.ok || !body.data) throw new Error(`login ${username}: HTTP ${res.status} ${body.error?.message ?? ''}`);
-  return body.data;
+  const cookie = refreshCookieOf(res);
+  if (!cookie) throw new Error(`login ${username}: no ${REFRESH_COOKIE} cookie in the answer`);
+  return { ...body.data, ...cookie };
+}
+
+/** POST /api/auth/refresh as the console does (the cookie and the custom header). */
+export function refreshWith(url: string, cookie: string | null, opts: { header?: boolean } = {}): Promise<Response> {
+  return fetch(`${url}/api/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(opts.header === false ? {} : { [REFRESH_HEADER]: '1' }), ...(cookie ? { cookie } : {}) },
+    body: '{}',
+  });
+}
+
+/**
+ * Signs a browser context in the way a login through the page leaves it: the
+ * refresh cookie in the jar (HttpOnly, SameSite=Strict, Path=/api/auth). The
+ * page takes up the session by refreshing with it on load.
+ */
+export async function addSessionCookie(context: BrowserContext, url: string, session: TestSession): Promise<void> {
+  const { hostname, protocol } = new URL(url);
+  const value = session.cookie.slice(REFRESH_COOKIE.length + 1);
+  await context.addCookies([{ name: REFRESH_COOKIE, value, domain: hostname, path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'Strict', secure: protocol === 'https:' }]);
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -8,8 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { Session } from '../../contract/auth.js';
-import type { TestRole } from './auth.js';
+import { addSessionCookie, type TestRole, type TestSession } from './auth.js';
 import { watchPage, type PageWatch } from './chromium.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -54,13 +53,14 @@ export interface OpenConsoleOptions {
 }
 
 /** What openConsole needs of a running app: its URL and, with auth on, a way to sign in. */
-export type ConsoleTarget = string | { url: string; login?: (role: TestRole) => Promise<Session> };
+export type ConsoleTarget = string | { url: string; login?: (role: TestRole) => Promise<TestSession> };
 
 /**
  * The ONE way browser tests open a console, signed in as `opts.role` (default the
- * duty officer). Until the login page lands (security issue #6) the session is
- * obtained over the API and stored where the client reads it (`ioc.session`);
- * when it lands, driving the login form goes here and every test keeps working.
+ * duty officer). The session is obtained over the API and its refresh cookie put
+ * in the context's jar, as a login through the page leaves it: the page takes up
+ * the session by cookie on load (tests/browser/security.test.ts and
+ * session-cookie.test.ts drive the login form itself).
  */
 export async function openConsole(browser: Browser, app: ConsoleTarget, opts: OpenConsoleOptions = {}): Promise<ConsolePage> {
   const url = typeof app === 'string' ? app : app.url;
@@ -71,13 +71,7 @@ export async function openConsole(browser: Browser, app: ConsoleTarget, opts: Op
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
   if (opts.lang) await context.addInitScript((lng) => localStorage.setItem('ioc.lang', lng), opts.lang);
-  if (typeof app !== 'string' && app.login) {
-    const session = await app.login(opts.role ?? 'duty_officer');
-    // Only when absent: after a reload the page's own (possibly refreshed, rotated) session must stay.
-    await context.addInitScript((s) => {
-      if (!localStorage.getItem('ioc.session')) localStorage.setItem('ioc.session', s);
-    }, JSON.stringify(session));
-  }
+  if (typeof app !== 'string' && app.login) await addSessionCookie(context, url, await app.login(opts.role ?? 'duty_officer'));
   const page = await context.newPage();
   const watch = watchPage(page);
   await opts.beforeLoad?.(page);

@@ -3,17 +3,23 @@
  * boundaries over REST and Socket.IO, allowed and refused; expiry and
  * revocation cut live sockets; refresh rotation and reuse detection; lockout;
  * a responder never sees another unit's incident; a wall can do nothing;
- * logins, failures and commands are audited with user and role.
+ * logins, failures and commands are audited with user and role; the refresh
+ * token travels only in its HttpOnly cookie (Secure under HTTPS).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import mqtt from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Session } from '../../contract/auth.js';
+import { REFRESH_HEADER, type Session } from '../../contract/auth.js';
 import type { ClientToServerEvents, Delta, Incident, Result, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { Commands } from '../../server/push/commands.js';
 import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
-import { bearer, login, testPassword } from '../harness/auth.js';
+import { bearer, login, refreshCookieOf, refreshWith, testPassword } from '../harness/auth.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
@@ -63,6 +69,18 @@ async function call(method: string, path: string, token: string | null, body?: u
   const text = await res.text();
   return { status: res.status, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { ok: true, data: text }) as Result<unknown> };
 }
+/** A Set-Cookie header's attributes, names in lower case (`HttpOnly` → `httponly: ''`). */
+function cookieAttributes(setCookie: string): Record<string, string> {
+  return Object.fromEntries(
+    setCookie
+      .split(';')
+      .slice(1)
+      .map((a) => {
+        const [k, ...v] = a.trim().split('=');
+        return [k!.toLowerCase(), v.join('=')];
+      }),
+  );
+}
 let seq = 0;
 /** A hotline report far enough from the others (and of its own type) not to be correlated with them. */
 async function report(ref: string, lon: number, type: string): Promise<Incident> {
@@ -82,7 +100,6 @@ describe('login', () => {
     const s = await app.login('duty_officer');
     expect(s.user).toMatchObject({ username: 'duty-officer', role: 'duty_officer', unitId: null });
     expect(s.expiresAt).toBeGreaterThan(Date.now() + 60_000);
-    expect(s.refreshToken).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
     expect((await call('GET', '/api/auth/me', s.accessToken)).body).toMatchObject({ ok: true, data: { username: 'duty-officer', role: 'duty_officer' } });
     const bad = await call('POST', '/api/auth/login', null, { username: 'duty-officer', password: 'not-the-password' });
     expect(bad).toMatchObject({ status: 401, body: { ok: false, error: { code: 'unauthorized', message: 'wrong username or password' } } });
@@ -91,24 +108,62 @@ describe('login', () => {
     expect((await call('POST', '/api/auth/login', null, { username: 'x' })).status).toBe(400);
   });
 
-  it('rotates the refresh token; a reused old one ends the session', async () => {
+  it('puts the refresh token in an HttpOnly, SameSite=Strict cookie for /api/auth, never in the JSON', async () => {
+    const res = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'duty-officer', password: testPassword('duty-officer') }) });
+    const body = (await res.json()) as { ok: true; data: Record<string, unknown> };
+    expect(Object.keys(body.data).sort()).toEqual(['accessToken', 'expiresAt', 'user']);
+    const c = refreshCookieOf(res)!;
+    expect(c.cookie).toMatch(/^ioc_refresh=[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}~\d+$/);
+    expect(cookieAttributes(c.setCookie)).toEqual({ 'max-age': String(app.config.AUTH_REFRESH_TTL_S), path: '/api/auth', expires: expect.any(String), httponly: '', samesite: 'Strict' });
+    // Plain HTTP here: not Secure (the browser would drop it). Under HTTPS it is: see below.
+    expect(c.setCookie).not.toMatch(/;\s*secure/i);
+  });
+
+  it('refreshes by cookie with the custom header only, rotating the cookie; a replayed old cookie ends the session', async () => {
     const s = await app.login('supervisor');
-    const r1 = await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken });
-    expect(r1).toMatchObject({ status: 200, body: { ok: true } });
-    const s2 = (r1.body as { data: Session }).data;
-    expect(s2.refreshToken).not.toBe(s.refreshToken);
+    // No custom header (what a cross-site form could send): refused, and the cookie is left as it was.
+    const forged = await refreshWith(app.url, s.cookie, { header: false });
+    expect(forged.status).toBe(403);
+    expect(refreshCookieOf(forged)).toBeNull();
+    // The refresh token in a body, the old way: refused.
+    const old = await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1' }, body: JSON.stringify({ refreshToken: s.cookie.split('=')[1]!.split('~')[0] }) });
+    expect(old.status).toBe(400);
+    expect((await refreshWith(app.url, null)).status).toBe(401);
+
+    const r1 = await refreshWith(app.url, s.cookie);
+    expect(r1.status).toBe(200);
+    const s2 = ((await r1.json()) as { data: Session }).data;
+    expect(Object.keys(s2).sort()).toEqual(['accessToken', 'expiresAt', 'user']);
+    const c2 = refreshCookieOf(r1)!;
+    expect(c2.cookie).not.toBe(s.cookie);
+    const attrs = cookieAttributes(c2.setCookie);
+    expect(attrs).toMatchObject({ path: '/api/auth', httponly: '', samesite: 'Strict' });
+    // Max-Age: what is left of the session (a shift from login), not a fresh shift.
+    expect(Number(attrs['max-age'])).toBeGreaterThan(app.config.AUTH_REFRESH_TTL_S - 60);
+    expect(Number(attrs['max-age'])).toBeLessThanOrEqual(app.config.AUTH_REFRESH_TTL_S);
     expect((await call('GET', '/api/auth/me', s2.accessToken)).status).toBe(200);
-    // The first refresh token again: someone holds a copy → the whole session goes.
-    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken })).status).toBe(401);
-    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s2.refreshToken })).status).toBe(401);
+    // The first cookie again: someone holds a copy → the whole session goes, and the dead cookie is cleared.
+    const replay = await refreshWith(app.url, s.cookie);
+    expect(replay.status).toBe(401);
+    expect(cookieAttributes(refreshCookieOf(replay)!.setCookie)).toMatchObject({ expires: 'Thu, 01 Jan 1970 00:00:00 GMT', path: '/api/auth' });
+    expect((await refreshWith(app.url, c2.cookie)).status).toBe(401);
     expect((await call('GET', '/api/auth/me', s2.accessToken)).status).toBe(401);
   });
 
-  it('logout ends the session: its access and refresh tokens stop working', async () => {
+  it('logout ends the session by its cookie and clears the cookie: access and refresh stop working', async () => {
     const s = await app.login('duty_officer');
-    expect((await call('POST', '/api/auth/logout', s.accessToken, { refreshToken: s.refreshToken })).status).toBe(200);
+    // The cookie alone is enough (no access token: e.g. it had expired).
+    const out = await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie }, body: '{}' });
+    expect(out.status).toBe(200);
+    const cleared = refreshCookieOf(out)!;
+    expect(cleared.cookie).toBe('ioc_refresh=');
+    expect(cookieAttributes(cleared.setCookie)).toMatchObject({ expires: 'Thu, 01 Jan 1970 00:00:00 GMT', path: '/api/auth', httponly: '', samesite: 'Strict' });
     expect((await call('GET', '/api/auth/me', s.accessToken)).status).toBe(401);
-    expect((await call('POST', '/api/auth/refresh', null, { refreshToken: s.refreshToken })).status).toBe(401);
+    expect((await refreshWith(app.url, s.cookie)).status).toBe(401);
+    // By the access token, as the console does it.
+    const t = await app.login('duty_officer');
+    expect((await call('POST', '/api/auth/logout', t.accessToken, {})).status).toBe(200);
+    expect((await refreshWith(app.url, t.cookie)).status).toBe(401);
   });
 
   it('locks a username after repeated failures (even with the right password), not the others', async () => {
@@ -281,8 +336,8 @@ describe('expiry (short TTL)', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(await refusedConnect(short.url, { token: s.accessToken })).toMatchObject({ data: { reason: 'expired' } });
     expect((await fetch(`${short.url}/api/incidents`, { headers: bearer(s.accessToken) })).status).toBe(401);
-    // The refresh token still gives a fresh access token.
-    const r = await fetch(`${short.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: s.refreshToken }) });
+    // The refresh cookie still gives a fresh access token.
+    const r = await refreshWith(short.url, s.cookie);
     expect(r.status).toBe(200);
   });
 
@@ -293,6 +348,60 @@ describe('expiry (short TTL)', () => {
       statuses.push(r.status);
     }
     expect(statuses).toContain(429);
+  });
+});
+
+describe('the refresh cookie over HTTPS', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-auth-tls-'));
+  let tls: TestApp;
+  let proxied: TestApp;
+  beforeAll(async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    [tls, proxied] = await Promise.all([
+      startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { HTTPS_CERT: path.join(dir, 'cert.pem'), HTTPS_KEY: path.join(dir, 'key.pem') } }),
+      // Plain HTTP behind a TLS-terminating proxy that Express trusts (one hop).
+      startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { TRUST_PROXY: '1' } }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([tls?.stop(), proxied?.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** POST JSON over HTTPS trusting our self-signed certificate (global fetch cannot be given a CA). */
+  function httpsPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; setCookie: string[] }> {
+    const ca = fs.readFileSync(path.join(dir, 'cert.pem'));
+    return new Promise((resolve, reject) => {
+      const req = https.request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  it('is Secure when the server serves HTTPS (login, refresh, logout)', async () => {
+    expect(tls.url).toMatch(/^https:/);
+    const login = await httpsPost(`${tls.url}/api/auth/login`, { username: 'duty-officer', password: testPassword('duty-officer') });
+    expect(login.status).toBe(200);
+    const set = login.setCookie.find((c) => c.startsWith('ioc_refresh='))!;
+    expect(cookieAttributes(set)).toMatchObject({ secure: '', httponly: '', samesite: 'Strict', path: '/api/auth' });
+    const cookie = set.split(';')[0]!;
+    const refreshed = await httpsPost(`${tls.url}/api/auth/refresh`, {}, { cookie, [REFRESH_HEADER]: '1' });
+    expect(refreshed.status).toBe(200);
+    const rotated = refreshed.setCookie.find((c) => c.startsWith('ioc_refresh='))!;
+    expect(cookieAttributes(rotated)).toMatchObject({ secure: '', httponly: '', samesite: 'Strict' });
+    const out = await httpsPost(`${tls.url}/api/auth/logout`, {}, { cookie: rotated.split(';')[0]! });
+    expect(cookieAttributes(out.setCookie.find((c) => c.startsWith('ioc_refresh='))!)).toMatchObject({ secure: '', expires: 'Thu, 01 Jan 1970 00:00:00 GMT' });
+  });
+
+  it('is Secure behind a trusted TLS proxy (X-Forwarded-Proto: https), not over its plain HTTP', async () => {
+    const body = JSON.stringify({ username: 'duty-officer', password: testPassword('duty-officer') });
+    const viaProxy = await fetch(`${proxied.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body });
+    expect(cookieAttributes(refreshCookieOf(viaProxy)!.setCookie)).toHaveProperty('secure', '');
+    const direct = await fetch(`${proxied.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(cookieAttributes(refreshCookieOf(direct)!.setCookie)).not.toHaveProperty('secure');
   });
 });
 

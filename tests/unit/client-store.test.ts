@@ -238,6 +238,25 @@ describe('attachLive (socket wiring)', () => {
     expect(store.getState().seq).toBe(2);
   });
 
+  it('stays live through its own disconnect (a token swap reconnects at once); offline if that reconnect fails', () => {
+    let t = 1_000;
+    const store = createLiveStore(() => t);
+    const { socket, serverSends } = fakeSocket();
+    attachLive(socket, store, { now: () => t });
+    serverSends('connect');
+    serverSends('state:snapshot', snapshot(1));
+    t = 3_000;
+    serverSends('disconnect', 'io client disconnect');
+    expect(store.getState().connection).toMatchObject({ state: 'live', since: 1_000 });
+    t = 3_050;
+    serverSends('connect');
+    expect(store.getState().connection).toMatchObject({ state: 'live', since: 1_000 });
+    t = 8_000;
+    serverSends('disconnect', 'io client disconnect');
+    serverSends('connect_error', new Error('unreachable'));
+    expect(store.getState().connection).toMatchObject({ state: 'offline', since: 8_000 });
+  });
+
   it('asks state:resync on a gap, buffers deltas meanwhile, and replays them on the returned snapshot', () => {
     const store = createLiveStore();
     const { socket, serverSends, resyncAcks } = fakeSocket();

@@ -72,6 +72,10 @@ export function AdminPage() {
     }
   }, [isAdmin]);
   useEffect(() => void load(), [load]);
+  // The wall links to /admin#displays when opened without a display token (wall/WallGate.tsx).
+  useEffect(() => {
+    if (isAdmin && window.location.hash === '#displays') document.getElementById('displays')?.scrollIntoView();
+  }, [isAdmin]);
 
   const act = async <T,>(p: Promise<{ ok: true; data: T } | { ok: false; message: string }>, done: (d: T) => string | null) => {
     const r = await p;
@@ -151,9 +155,9 @@ export function AdminPage() {
       </section>
 
       {isAdmin && (
-        <section aria-labelledby="admin-displays">
+        <section id="displays" aria-labelledby="admin-displays">
           <h2 id="admin-displays">{t('admin.displays')}</h2>
-          <IssueToken onIssue={(name) => act(call<{ token: string }>('POST', '/api/admin/display-tokens', { name }), (d) => `${window.location.origin}/wall?token=${d.token}`)} />
+          <IssueToken onIssue={(name) => act(call<{ token: string }>('POST', '/api/admin/display-tokens', { name }), (d) => `${window.location.origin}/wall#token=${d.token}`)} />
           <table className="admin__table" data-testid="admin-displays">
             <tbody>
               {tokens.map((d) => (

@@ -1,68 +1,70 @@
 /**
  * The browser's side of sessions (contract/auth.ts): log in, keep the access
- * token fresh, log out. The session is kept in localStorage under
- * `ioc.session` (the responder screen reads it there too) so that a console
- * survives a reload and every tab shares it; the strict CSP is what keeps
- * scripts that could read it out of the page.
+ * token fresh, log out. Nothing of the session is written to storage: the
+ * access token lives in this module's memory only, and the refresh token is an
+ * HttpOnly cookie that no script can read (docs/security.md, "Sessions and
+ * tokens"). On page load `resume()` asks for an access token with that cookie;
+ * without a valid one the login page shows.
  *
- * The access token is refreshed a minute before it expires (the server
- * rotates the refresh token each time). Tabs refresh one at a time
- * (navigator.locks): presenting an already-rotated refresh token would make
- * the server end the session as stolen. After a refresh the live socket
- * reconnects with the new token and catches up from its last seq.
+ * The access token is refreshed shortly before it expires; the server rotates
+ * the cookie each time. Tabs share the one cookie, so they refresh one at a
+ * time (navigator.locks): two refreshes presenting the same cookie at once
+ * would look like a stolen copy, and the server would end the session. Tabs
+ * tell each other of a login or logout over a BroadcastChannel, with no token
+ * in the message: on "login" the other tab refreshes by cookie, on "logout" it
+ * drops its token. After a refresh the live socket reconnects with the new
+ * token and catches up from its last seq (auth/live.ts).
  */
-import type { Session, UserInfo } from '../../../contract/auth.js';
+import { REFRESH_HEADER, type Session, type UserInfo } from '../../../contract/auth.js';
 import type { Result } from '../../../contract/socket.js';
 
-const KEY = 'ioc.session';
-const REFRESH_BEFORE_MS = 60_000;
+/** Refresh this long before expiry at most (a quarter of the token's life when it is short). */
+const REFRESH_LEAD_MS = 60_000;
+const RETRY_MS = 10_000;
+
+/** `starting`: the first refresh by cookie has not answered yet (the login page must not flash). */
+export type SessionStatus = 'starting' | 'signed-in' | 'signed-out';
+export interface SessionState {
+  status: SessionStatus;
+  session: Session | null;
+}
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
-let current: Session | null = read();
+let state: SessionState = { status: 'starting', session: null };
 let timer: ReturnType<typeof setTimeout> | undefined;
 let inflight: Promise<boolean> | null = null;
 /** Called after the token changed (the live socket reconnects with it). */
 let onTokenChange: (() => void) | null = null;
 
-function read(): Session | null {
-  try {
-    const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return s && typeof s.accessToken === 'string' && typeof s.refreshToken === 'string' && s.user ? s : null;
-  } catch {
-    return null;
-  }
-}
+type TabMessage = 'login' | 'logout';
+const tabs: BroadcastChannel | null = typeof BroadcastChannel === 'function' ? new BroadcastChannel('ioc.session') : null;
 
-function set(s: Session | null): void {
-  current = s;
-  try {
-    if (s) localStorage.setItem(KEY, JSON.stringify(s));
-    else localStorage.removeItem(KEY);
-  } catch {
-    /* storage off by policy: the session lasts as long as this tab */
-  }
-  schedule();
-  for (const l of listeners) l();
-}
-
-function schedule(): void {
+function set(session: Session | null, status: SessionStatus = session ? 'signed-in' : 'signed-out'): void {
+  const changed = session?.accessToken !== state.session?.accessToken;
+  state = { status, session };
   clearTimeout(timer);
-  if (!current) return;
-  const wait = Math.max(5_000, current.expiresAt - Date.now() - REFRESH_BEFORE_MS);
-  timer = setTimeout(() => void refresh(), wait);
+  if (session) {
+    const left = session.expiresAt - Date.now();
+    timer = setTimeout(() => void refresh(), Math.max(1_000, left - Math.min(REFRESH_LEAD_MS, left / 4)));
+  }
+  for (const l of listeners) l();
+  if (changed) onTokenChange?.();
 }
 
-/** The current session, or null (the login page shows). */
+export function getSessionState(): SessionState {
+  return state;
+}
+/** The current session, or null (the login page shows once the status is signed-out). */
 export function getSession(): Session | null {
-  return current;
+  return state.session;
 }
 export function currentUser(): UserInfo | null {
-  return current?.user ?? null;
+  return state.session?.user ?? null;
 }
 /** For the Socket.IO handshake and REST: synchronous, kept fresh by the timer. */
 export function accessToken(): string | null {
-  return current?.accessToken ?? null;
+  return state.session?.accessToken ?? null;
 }
 export function subscribe(l: Listener): () => void {
   listeners.add(l);
@@ -72,12 +74,14 @@ export function setTokenChangeHandler(fn: () => void): void {
   onTokenChange = fn;
 }
 
-async function post<T>(url: string, body: unknown, token?: string): Promise<{ status: number; result: Result<T> }> {
+async function post<T>(url: string, headers: Record<string, string>, body: unknown = {}): Promise<{ status: number; result: Result<T> }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: JSON.stringify(body),
     cache: 'no-store',
+    // The refresh cookie goes with same-origin requests only (and SameSite=Strict keeps it so).
+    credentials: 'same-origin',
   });
   let result: Result<T>;
   try {
@@ -92,10 +96,11 @@ export type LoginOutcome = { ok: true } | { ok: false; reason: 'wrong' | 'locked
 
 export async function login(username: string, password: string): Promise<LoginOutcome> {
   try {
-    const { status, result } = await post<Session>('/api/auth/login', { username, password });
+    // Under the refresh lock: a login replaces the cookie, which must not cross another tab's refresh.
+    const { status, result } = await withLock(() => post<Session>('/api/auth/login', {}, { username, password }));
     if (result.ok) {
       set(result.data);
-      onTokenChange?.();
+      tabs?.postMessage('login' satisfies TabMessage);
       return { ok: true };
     }
     return { ok: false, reason: status === 429 ? 'locked' : status === 401 || status === 400 ? 'wrong' : 'unreachable' };
@@ -104,35 +109,36 @@ export async function login(username: string, password: string): Promise<LoginOu
   }
 }
 
-/** Refresh now (one tab at a time); false when the session is over (the login page shows). */
+/** Refresh now by cookie (one tab at a time); false when there is no session (the login page shows) or the server is away. */
 export function refresh(): Promise<boolean> {
   inflight ??= withLock(async () => {
-    // Another tab may have refreshed while we waited for the lock: take its session.
-    const stored = read();
-    if (stored && current && stored.refreshToken !== current.refreshToken && stored.expiresAt - Date.now() > REFRESH_BEFORE_MS) {
-      set(stored);
-      onTokenChange?.();
-      return true;
-    }
-    const s = stored ?? current;
-    if (!s) return false;
     try {
-      const { status, result } = await post<Session>('/api/auth/refresh', { refreshToken: s.refreshToken });
+      const { status, result } = await post<Session>('/api/auth/refresh', { [REFRESH_HEADER]: '1' });
       if (result.ok) {
         set(result.data);
-        onTokenChange?.();
         return true;
       }
-      if (status === 401 || status === 400) set(null);
-      else schedule();
+      // 401: no cookie, or a dead one (expired, revoked, reused): the session is over.
+      if (status === 401 || status === 403 || status === 400) set(null);
+      else retryLater();
       return false;
     } catch {
-      // Server away: keep the session, try again later.
-      timer = setTimeout(() => void refresh(), 10_000);
+      // Server away: keep what we have (or keep waiting at start-up), try again later.
+      retryLater();
       return false;
     }
   }).finally(() => (inflight = null));
   return inflight;
+}
+
+function retryLater(): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => void refresh(), RETRY_MS);
+}
+
+/** On page load: take up the session the refresh cookie holds, if any. Call once, before rendering needs it. */
+export function resume(): Promise<boolean> {
+  return state.status === 'starting' && !inflight ? refresh() : (inflight ?? Promise.resolve(state.session !== null));
 }
 
 async function withLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -141,26 +147,26 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export async function logout(): Promise<void> {
-  const s = current;
+  const token = accessToken();
   set(null);
-  if (s) await post('/api/auth/logout', { refreshToken: s.refreshToken }, s.accessToken).catch(() => undefined);
+  // The server ends the session (by the access token, or by the cookie) and clears the cookie.
+  await post('/api/auth/logout', token ? { authorization: `Bearer ${token}` } : {}).catch(() => undefined);
+  tabs?.postMessage('logout' satisfies TabMessage);
 }
 
 /** fetch with the session's token; on a 401 refreshes once and retries. */
 export async function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const go = () => fetch(url, { ...init, cache: 'no-store', headers: { accept: 'application/json', ...(init.headers as Record<string, string>), ...(current ? { authorization: `Bearer ${current.accessToken}` } : {}) } });
+  const go = () => {
+    const token = accessToken();
+    return fetch(url, { ...init, cache: 'no-store', headers: { accept: 'application/json', ...(init.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  };
   const res = await go();
-  if (res.status !== 401 || !current) return res;
+  if (res.status !== 401 || !state.session) return res;
   return (await refresh()) ? go() : res;
 }
 
-// Another tab logged in, refreshed or logged out.
-window.addEventListener('storage', (e) => {
-  if (e.key !== KEY && e.key !== null) return;
-  const s = read();
-  if (s?.accessToken === current?.accessToken) return;
-  current = s;
-  schedule();
-  for (const l of listeners) l();
+// Another tab logged in (take up the session by cookie) or out (drop ours: the server has ended it).
+tabs?.addEventListener('message', (e: MessageEvent<TabMessage>) => {
+  if (e.data === 'login') void refresh();
+  else if (e.data === 'logout') set(null);
 });
-schedule();

@@ -68,6 +68,14 @@ export const en: Strings<Resources> = {
       locked: 'Too many failed attempts. Try again in a few minutes.',
       unreachable: 'Cannot reach the server. Try again.',
     },
+    wallToken: {
+      neededTitle: 'This screen needs a display token',
+      needed: 'A wall display opens with a display token issued by an administrator (an address like /wall#token=…). A personal account does not open the wall.',
+      refusedTitle: 'This display token is not valid',
+      refused: 'It is unknown, revoked or expired. The wall does not connect with it.',
+      askAdmin: 'Ask an administrator to issue a display token for this screen.',
+      issue: 'Issue a display token',
+    },
     role: { admin: 'Administrator', supervisor: 'Supervisor', duty_officer: 'Duty officer', responder: 'Responder', wall: 'Wall display' },
   },
   admin: {

@@ -64,6 +64,14 @@ export const vi = {
       locked: 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
       unreachable: 'Không kết nối được máy chủ. Vui lòng thử lại.',
     },
+    wallToken: {
+      neededTitle: 'Màn hình này cần mã hiển thị',
+      needed: 'Màn hình tường được mở bằng mã hiển thị do quản trị viên cấp (địa chỉ dạng /wall#token=…). Tài khoản cá nhân không mở được màn hình tường.',
+      refusedTitle: 'Mã hiển thị này không hợp lệ',
+      refused: 'Mã không tồn tại, đã bị thu hồi hoặc đã hết hạn. Màn hình không kết nối bằng mã này.',
+      askAdmin: 'Hãy đề nghị quản trị viên cấp mã hiển thị cho màn hình này.',
+      issue: 'Cấp mã hiển thị',
+    },
     role: { admin: 'Quản trị viên', supervisor: 'Trưởng ca', duty_officer: 'Cán bộ trực', responder: 'Lực lượng hiện trường', wall: 'Màn hình tường' },
   },
   admin: {

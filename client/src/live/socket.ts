@@ -131,11 +131,13 @@ export function attachLive(socket: LiveSocket, store: LiveStore, options: Attach
   // (handshake auth carried epoch + lastSeq) may get no snapshot and, if nothing was
   // missed, no delta either: the data we hold is current, so it is live at once.
   const onConnect = (): void => setConnection(store, store.getState().seq === null ? 'connecting' : 'live', now());
-  const onDisconnect = (): void => {
+  const onDisconnect = (reason?: string): void => {
     // What arrived is applied, so a reconnect resumes after it.
     flushPending();
     stopResync();
-    setConnection(store, 'offline', now());
+    // Our own disconnect is a token swap (auth/live.ts reconnects at once), not an outage: no
+    // "connection lost" flash at every refresh. If the reconnect fails, connect_error says offline.
+    if (reason !== 'io client disconnect') setConnection(store, 'offline', now());
   };
   // A failed (re)connect attempt: offline since the first failure, not the latest one.
   const onConnectError = (): void => setConnection(store, 'offline', now());
@@ -185,6 +187,9 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
       cb(token ? { ...auth, token } : auth);
     },
     transports: ['websocket'],
+    // No token yet (before login, or before the start-up refresh answered; a wall without its display token):
+    // no handshake that could only be refused. The session connects it when a token comes (auth/live.ts).
+    autoConnect: handshakeToken() !== null,
     // Built-in backoff: 1 s doubling to 15 s, jittered so a room of consoles does not stampede a restarted server.
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 15_000,
@@ -200,11 +205,12 @@ export function connectLive(store: LiveStore = liveStore): { socket: Socket<Serv
   let manualAttempt = 0;
   let manualTimer: ReturnType<typeof setTimeout> | undefined;
   const retryIfAbandoned = (): void => {
-    if (socket.active || manualTimer !== undefined) return;
+    // Without a token a retry can only be refused again: the session (or the wall's gate) decides instead.
+    if (socket.active || manualTimer !== undefined || !handshakeToken()) return;
     const delay = Math.min(30_000, 1_000 * 2 ** manualAttempt++) * (0.75 + Math.random() * 0.5);
     manualTimer = setTimeout(() => {
       manualTimer = undefined;
-      if (!socket.connected) socket.connect();
+      if (!socket.connected && handshakeToken()) socket.connect();
     }, delay);
   };
   socket.on('disconnect', retryIfAbandoned);
