@@ -24,7 +24,7 @@ import { waitFor } from '../harness/wait.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CAP = fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'cap', 'ninh-thuan-flood.xml'), 'utf8');
 /** Issued through the app's ingest token service once it runs (server/ingest/tokens.ts). */
-let INGEST_TOKEN = '';
+let ingestToken = '';
 
 /** Strings that have broken other systems: markup, SQL/InfluxQL, templates, bidi override, NUL, control characters. */
 export const HOSTILE = [
@@ -53,7 +53,7 @@ beforeAll(async () => {
   influxd = await startTestInfluxd();
   broker = await startMosquitto();
   app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { CITY_PACK: path.join(ROOT, 'citypacks', 'phan-rang-thap-cham') } });
-  INGEST_TOKEN = app.ingestTokens.issue({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap'] }).token;
+  ingestToken = app.ingestTokens.issue({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap'] }).token;
   officer = await connectConsole(app.url, await app.token('duty_officer'));
 });
 afterAll(async () => {
@@ -158,7 +158,7 @@ describe('injection strings in every text field the UI shows', () => {
 
   it('a CAP headline with markup is stored as text', async () => {
     const xml = CAP.replace('<headline>Cảnh báo lũ', '<headline>&lt;img src=x onerror=alert(1)&gt; Cảnh báo lũ').replace(/<identifier>[^<]+</, '<identifier>HOSTILE-1<');
-    const r = await call('POST', '/api/ingest/cap', { body: xml, type: 'application/cap+xml', token: INGEST_TOKEN });
+    const r = await call('POST', '/api/ingest/cap', { body: xml, type: 'application/cap+xml', token: ingestToken });
     expect(r.status).toBe(202);
     await waitFor(() => app.workflow.incidents.open().some((x) => x.channel === 'cap' && x.description.includes('<img src=x onerror=alert(1)>')), { message: 'CAP incident with the hostile headline not found' });
   });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import type { StoredEvent } from '../../server/events/log.js';
+import { main as importStationsCli } from '../../server/ingest/opencellid/cli.js';
 import { FileIngestTokenStore, ingestTokensFile, type IngestTokenInfo } from '../../server/ingest/tokens.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
@@ -108,6 +109,11 @@ describe('tokens issued by an admin', () => {
     expect((await admin('GET', '', undefined, 'supervisor')).status).toBe(403);
     expect((await admin('POST', '', { name: 'x', senders: ['has space'] })).status).toBe(400);
     expect((await admin('POST', '', { name: 'x', senders: [], scopes: ['cap'] })).status).toBe(400);
+    for (const bad of [{}, { name: 'x', senders: [KTTV], extra: 1 }, { name: 'x', senders: KTTV }, { name: 'x', senders: [KTTV], scopes: ['all'] }, { name: 'x', senders: [KTTV], ttlDays: 1.5 }]) {
+      expect((await admin('POST', '', bad)).status, JSON.stringify(bad)).toBe(400);
+    }
+    expect((await admin('DELETE', '/0000000000000000')).status).toBe(404);
+    expect(app.ingestTokens.list()).toEqual([]);
 
     const k = await admin('POST', '', { name: 'KTTV Ninh Thuận', senders: [KTTV], scopes: ['cap', 'stations'] });
     expect(k.status).toBe(200);
@@ -228,13 +234,28 @@ describe('station imports', () => {
     expect(r).toMatchObject({ status: 200, json: { ok: true, data: { rows: 5, imported: 4, errorCount: 1 } } });
     expect(app.registry.stations.has('ocid-452-4-10201-3311')).toBe(true);
 
+    // The import CLI: refuses a file over its byte cap before uploading; within it, uploads with the token.
+    const file = path.join(spool, 'cells.csv');
+    fs.writeFileSync(file, `${HEADER}\n${rows(2)}\n`);
+    process.env.STATION_IMPORT_MAX_BYTES = '100';
+    try {
+      expect(await importStationsCli([file, '--server', app.url, '--token', kttv])).toBe(1);
+    } finally {
+      delete process.env.STATION_IMPORT_MAX_BYTES;
+    }
+    expect(await importStationsCli([file, '--server', app.url])).toBe(2);
+    expect(await importStationsCli([file, '--server', app.url, '--token', kttv])).toBe(0);
+
     await app.writer.flush();
     const res = await fetch(`${app.url}/api/audit?entity=ingest`, { headers: await app.headers('admin') });
     expect(res.status).toBe(200);
     const audit = ((await res.json()) as { data: StoredEvent[] }).data;
     const imports = audit.filter((e) => e.type === 'stations_import');
     expect(imports.every((e) => e.entity === 'ingest' && e.by === 'ingest:KTTV Ninh Thuận')).toBe(true);
-    expect(imports.find((e) => e.result === 'ok')?.note).toBe(`via HTTP; rows 5; accepted 4; rejected 1; bytes ${Buffer.byteLength(body)}`);
+    expect(imports.filter((e) => e.result === 'ok').map((e) => e.note)).toEqual([
+      `via CLI; rows 2; accepted 2; rejected 0; bytes ${fs.statSync(file).size}`,
+      `via HTTP; rows 5; accepted 4; rejected 1; bytes ${Buffer.byteLength(body)}`,
+    ]);
     expect(imports.filter((e) => e.result === 'refused').map((e) => e.note)).toEqual([
       expect.stringMatching(/larger than 4000 bytes .*nothing imported/),
       expect.stringMatching(/bytes declared, over STATION_IMPORT_MAX_BYTES 4000/),
