@@ -209,7 +209,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
-    const workflow = new Workflow({ bus, writer, registry, pack, rules, log: log.child({ module: 'workflow' }), now });
+    const workflow = new Workflow({ bus, writer, registry, pack, rules, log: log.child({ module: 'workflow' }), now, maxNotes: config.INCIDENT_MAX_NOTES, commandsPerSecond: config.SOCKET_COMMANDS_PER_S });
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -268,7 +268,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     auth.setEventLog(workflow.events);
     ingestTokens.setEventLog(workflow.events);
     // Every socket proves who it is in the handshake; its audience and its commands' actor come from the session.
-    const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }), config.SOCKET_COMMANDS_PER_S, now);
+    const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }), now);
     const push = new PushHub({
       bus,
       snapshot,

@@ -153,7 +153,7 @@ export const configSchema = z.object({
           .transform((v) => v.split(',').map((x) => x.trim())),
       ]),
     ),
-  /** Socket.IO commands per user and second (a burst of twice as many is allowed). */
+  /** Operator commands per user and second, over Socket.IO and REST (a burst of twice as many passes). */
   SOCKET_COMMANDS_PER_S: positiveInt.max(1000).default(10),
   /** Separate live pictures (a district's ward list) the server keeps at once; one a socket. */
   PUSH_MAX_AUDIENCES: positiveInt.max(10_000).default(256),

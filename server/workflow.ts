@@ -30,12 +30,12 @@ export class Workflow {
   private kpisDirty = false;
 
   constructor(
-    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number },
+    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number; maxNotes?: number; commandsPerSecond?: number },
   ) {
     this.events = new EventLog(opts.writer, opts.now);
     this.alerts = new AlertStore(opts.bus, this.events, opts.now);
-    this.incidents = new IncidentStore({ bus: opts.bus, log: this.events, alerts: this.alerts, registry: opts.registry, pack: opts.pack, now: opts.now });
-    this.commands = new Commands(this.alerts, this.incidents, this.events, opts.log.child({ module: 'commands' }));
+    this.incidents = new IncidentStore({ bus: opts.bus, log: this.events, alerts: this.alerts, registry: opts.registry, pack: opts.pack, now: opts.now, ...(opts.maxNotes ? { maxNotes: opts.maxNotes } : {}) });
+    this.commands = new Commands(this.alerts, this.incidents, this.events, opts.log.child({ module: 'commands' }), opts.commandsPerSecond, opts.now);
     this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
   }
 

@@ -7,9 +7,9 @@
  * session is revoked or whose user is disabled or changed is disconnected:
  * checked on every incoming event and every second, and at once on revocation.
  * (The client then reconnects with a fresh token, catching up from its seq.)
- * Every event a client sends must be in SOCKET_EVENT_PERMISSIONS for its role,
- * and within SOCKET_COMMANDS_PER_S for its user: else it is answered with an
- * error and never reaches a handler.
+ * Every event a client sends must be in SOCKET_EVENT_PERMISSIONS for its role
+ * (and a resync within its rate): else it is answered with an error and never
+ * reaches a handler.
  */
 import type { Audience, ErrorCode, HandshakeAuth, Result } from '../../contract/socket.js';
 import type { Logger } from '../log.js';
@@ -32,18 +32,16 @@ export class SocketGate {
   private io: IoServer | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  private readonly rate: RateLimiter;
+  private readonly resyncs: RateLimiter;
 
   constructor(
     private readonly auth: AuthService,
     private readonly wardIds: ReadonlySet<string>,
     private readonly log: Logger,
-    /** Events a user may send a second (a burst of twice as many passes). */
-    eventsPerSecond = 10,
     now: () => number = Date.now,
   ) {
     auth.onRevoke(() => this.sweep());
-    this.rate = new RateLimiter(eventsPerSecond, now);
+    this.resyncs = new RateLimiter(2, now);
   }
 
   /** io.use(): runs before 'connection', so a refused socket never gets a snapshot. */
@@ -73,7 +71,9 @@ export class SocketGate {
         this.log.info({ event: event.slice(0, 64), user: p.username, role: p.role }, 'socket event refused by permissions');
         return answer('forbidden', need === null ? 'no such event' : `${p.role} may not ${event}`);
       }
-      if (!this.rate.take(p.id)) return answer('unavailable', 'too many commands: slow down');
+      // A snapshot is the costliest thing to ask for: a few a second per user at most. Commands
+      // have their own rate per user, over sockets and REST alike (push/commands.ts).
+      if (event === 'state:resync' && !this.resyncs.take(p.id)) return answer('unavailable', 'too many resyncs: slow down');
       go();
     });
     next();

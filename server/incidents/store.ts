@@ -53,6 +53,8 @@ export interface IncidentStoreOptions {
   correlateRadiusM?: number;
   correlateWindowMs?: number;
   cameraRadiusM?: number;
+  /** Notes one incident may hold (INCIDENT_MAX_NOTES): a bound on what one account can pile onto every screen. */
+  maxNotes?: number;
 }
 
 interface ActInput {
@@ -150,6 +152,8 @@ export class IncidentStore {
   addNote(id: string, by: string, note: string): Incident {
     const inc = this.incidents.get(id);
     if (!inc) throw new CommandError('not_found', `no incident ${id}`);
+    const max = this.opts.maxNotes ?? 500;
+    if (inc.timeline.reduce((n, e) => n + (e.action === 'note' ? 1 : 0), 0) >= max) throw new CommandError('conflict', `incident ${id} holds ${max} notes already: no more can be added`);
     const at = this.now();
     const next = { ...inc, timeline: [...inc.timeline, { at, by, action: 'note' as const, note }], updatedAt: at, version: inc.version + 1 };
     this.commit(next, 'note', by, note);

@@ -20,15 +20,19 @@ export function audienceKey(a: Audience): string {
   }
 }
 
-/** Alert data fields that identify a person or a vehicle: never on the wall. */
-const PERSONAL_DATA = new Set(['plate', 'reporter', 'phone', 'caller']);
+/** Alert data fields that identify a person, a vehicle or a call: never on the wall. */
+const PERSONAL_DATA = new Set(['plate', 'reporter', 'phone', 'caller', 'externalRef']);
 
-/** An alert as the wall may show it. */
+/**
+ * An alert as the wall may show it: no personal data fields, no officers' names,
+ * and its own id for a dedupe key and a report's source (both carry the call's reference).
+ */
 export function wallAlert(a: Alert): Alert {
-  if (!Object.keys(a.data).some((k) => PERSONAL_DATA.has(k))) return { ...a, acknowledgedBy: null, clearedBy: null };
   const data: Alert['data'] = {};
   for (const [k, v] of Object.entries(a.data)) if (!PERSONAL_DATA.has(k)) data[k] = v;
-  return { ...a, data, acknowledgedBy: null, clearedBy: null };
+  // A report's source is the call itself (`hotline-115:CALL-…`): the wall knows it by the alert.
+  const source = a.source.kind === 'incident' ? { kind: 'incident' as const, id: a.id } : a.source;
+  return { ...a, dedupeKey: a.id, source, data, acknowledgedBy: null, clearedBy: null };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { EventLog } from '../events/log.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../log.js';
 import { roleRefusal, scopeRefusal } from '../auth/permissions.js';
+import { RateLimiter } from '../auth/rate.js';
 import type { IoSocket } from './hub.js';
 
 export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
@@ -34,12 +35,18 @@ export class Commands {
   private readonly table: Record<CommandName, CommandDef<z.ZodType>>;
   private readonly incidentUnit: (id: string) => string | null | undefined;
 
+  /** Commands per user and second, over Socket.IO and REST alike (SOCKET_COMMANDS_PER_S). */
+  private readonly rate: RateLimiter;
+
   constructor(
     alerts: AlertStore,
     incidents: IncidentStore,
     private readonly events: EventLog,
     private readonly log: Logger,
+    commandsPerSecond = 10,
+    now: () => number = Date.now,
   ) {
+    this.rate = new RateLimiter(commandsPerSecond, now);
     this.incidentUnit = (id) => incidents.get(id)?.unitId;
     const act = (action: IncidentAction) =>
       def(versionedTarget, (c, a) => incidents.act(c.id, action, { version: c.version, by: a.user, note: c.note }));
@@ -75,6 +82,11 @@ export class Commands {
     // The permission table (server/auth/permissions.ts), for Socket.IO and REST alike: the role first, whatever the body.
     const denied = roleRefusal(name, actor);
     if (denied) return this.refuse(name, body, actor, 'forbidden', denied);
+    // Past the user's rate: refused without an audit row each (a flood must not flood the trail).
+    if (!this.rate.take(actor.user)) {
+      this.log.warn({ command: name, user: actor.user }, 'command refused: over the rate');
+      return { ok: false, error: { code: 'unavailable', message: 'too many commands: slow down' } };
+    }
     const parsed = d.schema.safeParse(body);
     if (!parsed.success) {
       const msg = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
