@@ -4,7 +4,7 @@ import { redactRecord, redactText } from './redact.js';
 export type Logger = pino.Logger;
 
 /** The root logger. Modules take a child: `logger.child({ module: 'ingest' })`. */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, dest?: pino.DestinationStream): Logger {
   return pino({
     level,
     base: { app: 'ioc-console' },
@@ -19,5 +19,5 @@ export function createLogger(level: string): Logger {
         method.apply(this, args);
       },
     },
-  });
+  }, dest);
 }

@@ -7,13 +7,18 @@
  * a refused answer carries nothing but its error.
  *
  * A route added without an entry in REST_RULES (or on the public list) fails
- * here, and so does a router that is not case-sensitive and strict.
+ * here, and so does a router that is not case-sensitive and strict. The same
+ * for Socket.IO: every event of the permission table, and one outside it, is
+ * sent by every role; nobody gets past the handshake without a token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restPermission, ROLE_PERMISSIONS } from '../../server/auth/permissions.js';
+import { io as ioClient } from 'socket.io-client';
+import type { Result } from '../../contract/index.js';
+import { restPermission, ROLE_PERMISSIONS, SOCKET_EVENT_PERMISSIONS } from '../../server/auth/permissions.js';
 import { publicRoute, routerSettings, routeTable, type RouteEntry } from '../../server/http/paths.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { bearer } from '../harness/auth.js';
+import { connectConsole } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 
 let influxd: TestInfluxd;
@@ -145,4 +150,45 @@ describe('the route table', () => {
     expect(failures).toEqual([]);
     expect(tried).toBeGreaterThan(1000);
   }, 300_000);
+});
+
+describe('the Socket.IO event table', () => {
+  it('refuses a socket without a token, and answers every event for every role as the table says', async () => {
+    const refused = await new Promise<Error & { data?: { code: string } }>((resolve) => {
+      const s = ioClient(app.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: {} });
+      s.on('connect_error', (err) => {
+        s.close();
+        resolve(err);
+      });
+      s.on('state:snapshot', () => resolve(new Error('a snapshot reached a socket without a token')));
+    });
+    expect(refused.message).toBe('unauthorized');
+
+    const events = [...Object.keys(SOCKET_EVENT_PERMISSIONS), 'admin:shutdown', 'state:snapshot', '__proto__'];
+    const failures: string[] = [];
+    for (const who of CALLERS.filter((c): c is Exclude<Caller, 'nobody'> => c !== 'nobody')) {
+      const c = await connectConsole(app.url, await app.token(who));
+      try {
+        for (const event of events) {
+          const need = (SOCKET_EVENT_PERMISSIONS as Record<string, string | undefined>)[event];
+          const allowed = Object.hasOwn(SOCKET_EVENT_PERMISSIONS, event) && ROLE_PERMISSIONS[who].has(need as never);
+          // A harmless body: no such target, so an allowed command answers not_found or bad_request.
+          const r = await new Promise<Result<unknown>>((resolve) => {
+            const send = c.socket.emit as unknown as (e: string, ...a: unknown[]) => void;
+            if (event === 'state:resync') send.call(c.socket, event, resolve);
+            else send.call(c.socket, event, { id: 'zz-test-1', version: 1 }, resolve);
+            setTimeout(() => resolve({ ok: false, error: { code: 'internal', message: 'no answer' } }), 3000);
+          });
+          const code = r.ok ? 'ok' : r.error.code;
+          const message = r.ok ? '' : r.error.message;
+          // The table's refusals name the role or the event; a responder's scope check (not its unit's incident) is another thing.
+          const byTable = code === 'forbidden' && /may not|no such event/.test(message);
+          if (allowed ? byTable || code === 'unauthorized' || code === 'internal' : !byTable) failures.push(`${who} ${event} → ${code} ${message} (${allowed ? 'allowed' : 'refused'} by the table)`);
+        }
+      } finally {
+        c.close();
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

@@ -77,9 +77,9 @@ describe('lockout', () => {
 });
 
 describe('password hashes', () => {
-  it('are salted scrypt N=2^15 and verify only the right password', async () => {
+  it('are salted scrypt with OWASP’s parameters (N=2^17, r=8, p=1) and verify only the right password', async () => {
     const h = await hashPassword('mật khẩu dài 123');
-    expect(h).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(h).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await hashPassword('mật khẩu dài 123')).not.toBe(h);
     expect(await verifyPassword('mật khẩu dài 123', h)).toBe(true);
     expect(await verifyPassword('mật khẩu dài 124', h)).toBe(false);
