@@ -129,6 +129,11 @@ describe('login', () => {
     const old = await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1' }, body: JSON.stringify({ refreshToken: s.cookie.split('=')[1]!.split('~')[0] }) });
     expect(old.status).toBe(400);
     expect((await refreshWith(app.url, null)).status).toBe(401);
+    // Malformed cookies: refused as no session, never a crash (a body that is not {} is a 400).
+    for (const bad of ['ioc_refresh=', 'ioc_refresh=garbage', `ioc_refresh=${'a'.repeat(4000)}~1`, 'ioc_refresh=x.y~', `ioc_refresh=${s.cookie.slice(12).split('~')[0]}`, 'other=1; ioc_refresh=%00~1']) {
+      expect((await refreshWith(app.url, bad)).status, bad.slice(0, 40)).toBe(401);
+    }
+    expect((await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1', cookie: s.cookie }, body: '[1]' })).status).toBe(400);
 
     const r1 = await refreshWith(app.url, s.cookie);
     expect(r1.status).toBe(200);
