@@ -187,6 +187,19 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
 
+/** Variables no longer read, and what took their place: the server warns at start when one is still set (server/index.ts). */
+export const REMOVED_VARIABLES: Readonly<Record<string, string>> = {
+  INGEST_TOKEN:
+    'ingest over HTTP needs ingest tokens issued by an admin, one per sending system (npm run users -- ingest-token add; docs/security.md, "Upgrade notes for operators"); until one is issued /api/ingest/* is off',
+};
+
+/** One warning per removed variable still set in `env`. */
+export function removedVariableWarnings(env: Record<string, string | undefined> = process.env): string[] {
+  return Object.entries(REMOVED_VARIABLES)
+    .filter(([k]) => env[k] !== undefined && env[k] !== '')
+    .map(([k, why]) => `${k} is set but no longer read: ${why}`);
+}
+
 /** Parse an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty value (`PORT=` in a .env, `${VAR:-}` in compose) means unset, never 0.

@@ -3,7 +3,7 @@
  * Everything else lives in app.ts.
  */
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, removedVariableWarnings } from './config.js';
 import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
+  for (const w of removedVariableWarnings()) log.warn(w);
   const app = createApp(config, { log });
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, loadConfig } from '../../server/config.js';
+import { ConfigError, configSchema, loadConfig, REMOVED_VARIABLES, removedVariableWarnings } from '../../server/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ENV_EXAMPLE = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
@@ -267,5 +267,15 @@ describe('empty values', () => {
   it('accept on/off in any case', () => {
     expect(loadConfig({ SIMULATORS: 'OFF' }).SIMULATORS).toBe(false);
     expect(loadConfig({ SIMULATORS: 'On' }).SIMULATORS).toBe(true);
+  });
+});
+
+describe('removed variables', () => {
+  it('INGEST_TOKEN is gone from the schema; set, it is warned about with what replaced it (issue #19)', () => {
+    expect('INGEST_TOKEN' in configSchema.shape).toBe(false);
+    expect(Object.keys(REMOVED_VARIABLES).filter((k) => k in configSchema.shape)).toEqual([]);
+    expect(removedVariableWarnings({ INGEST_TOKEN: 'old-shared-secret' })).toEqual([expect.stringMatching(/^INGEST_TOKEN is set but no longer read: .*ingest-token add/)]);
+    expect(removedVariableWarnings({ INGEST_TOKEN: '' })).toEqual([]);
+    expect(removedVariableWarnings({})).toEqual([]);
   });
 });
