@@ -6,7 +6,7 @@
  *   list
  *   passwd <username>
  *   disable <username> | enable <username>
- *   issue-display-token --name "Wall 1"
+ *   issue-display-token --name "Wall 1" [--ttl-days D (0 = until revoked)]
  *   display-tokens | revoke-display-token <id>
  *   device-add <id> --kind camera|station|link|source|frigate
  *   devices | device-disable <id>
@@ -34,7 +34,7 @@ const USAGE = `usage: npm run users -- <command>
   list
   passwd <username>
   disable <username> | enable <username>
-  issue-display-token --name "Wall 1"
+  issue-display-token --name "Wall 1" [--ttl-days D (0 = until revoked)]
   display-tokens | revoke-display-token <id>
   device-add <id> --kind ${DEVICE_KINDS.join('|')}
   devices | device-disable <id>
@@ -179,12 +179,18 @@ async function main(argv: string[]): Promise<number> {
       out(`user ${arg} ${cmd}d`);
       return 0;
     case 'issue-display-token': {
-      const { token, info } = auth.issueDisplayToken(need(values.name, '--name'));
-      out(`display token ${info.id} for "${info.name}":\n  ${token}\nOpen the wall at  /wall?token=${token}\nShown only this once.`);
+      const days = values['ttl-days'] === undefined ? undefined : Number(values['ttl-days']);
+      const { token, info } = auth.issueDisplayToken(need(values.name, '--name'), undefined, days);
+      const until = info.expiresAt ? `valid until ${new Date(info.expiresAt).toISOString()}` : 'valid until revoked';
+      // The fragment (#) never leaves the browser: the token is in no request line, proxy log or Referer.
+      out(`display token ${info.id} for "${info.name}" (${until}):\n  ${token}\nOpen the wall at  /wall#token=${token}\nShown only this once.`);
       return 0;
     }
     case 'display-tokens':
-      for (const t of auth.listDisplayTokens()) out(`${t.id}\t${t.name}\t${t.revokedAt ? 'revoked' : 'active'}\t${new Date(t.createdAt).toISOString()}`);
+      for (const t of auth.listDisplayTokens()) {
+        const state = t.revokedAt ? 'revoked' : t.expiresAt !== null && t.expiresAt <= Date.now() ? 'expired' : 'active';
+        out(`${t.id}\t${t.name}\t${state}\t${new Date(t.createdAt).toISOString()}\t${t.expiresAt ? `until ${new Date(t.expiresAt).toISOString()}` : 'no expiry'}`);
+      }
       return 0;
     case 'revoke-display-token':
       auth.revokeDisplayToken(need(arg, 'token id'));

@@ -31,7 +31,7 @@ const patchUserBody = z.strictObject({
   disabled: z.boolean().optional(),
 });
 const passwordBody = z.strictObject({ password: z.string().min(1).max(256).optional() });
-const displayBody = z.strictObject({ name: z.string().min(1).max(256) });
+const displayBody = z.strictObject({ name: z.string().min(1).max(256), ttlDays: z.number().int().min(0).max(3650).optional() });
 
 function fail(res: Response, err: unknown): void {
   if (err instanceof AuthError) {
@@ -126,7 +126,7 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
 
 /** Mounted under /api, behind the guard. */
 export function guardedAuthRoutes(auth: AuthService): express.Router {
-  const r = express.Router();
+  const r = secureRouter();
   const by = (res: Response) => {
     const p = principalOf(res);
     return { username: p.username, role: p.role };
@@ -176,7 +176,7 @@ export function guardedAuthRoutes(auth: AuthService): express.Router {
     '/admin/display-tokens',
     handle((req, res) => {
       const body = parse(displayBody, req, res);
-      return body ? auth.issueDisplayToken(body.name, by(res)) : undefined;
+      return body ? auth.issueDisplayToken(body.name, by(res), body.ttlDays) : undefined;
     }),
   );
   r.delete('/admin/display-tokens/:id', handle((req, res) => auth.revokeDisplayToken(String(req.params.id), by(res))));
