@@ -138,12 +138,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     /** Where the server and its simulators connect, and as whom. */
     let localMqttUrl = mqttUrl;
     let deviceAuth: BrokerAuth | null = null;
+    /** With device authentication on the embedded broker: who each device is, and what it may send as. */
+    let devices: DeviceRegistry | null = null;
     const mqttClientId = config.MQTT_CLIENT_ID ?? `ioc-console-${os.hostname()}`;
     if (!mqttUrl) {
       // Devices prove who they are and stay in their own topics (docs/security.md); off = a lab broker.
       deviceAuth = config.MQTT_DEVICE_AUTH
         ? brokerAuth({
-            registry: new DeviceRegistry(config.DEVICE_REGISTRY),
+            registry: (devices = new DeviceRegistry(config.DEVICE_REGISTRY)),
             server: { ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}), ...(config.MQTT_PASSWORD ? { password: config.MQTT_PASSWORD } : {}) },
             serverClientId: mqttClientId,
             log: log.child({ module: 'broker' }),
@@ -222,7 +224,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     // A CAP Update or Cancel applies only from the sender of the alert it references (issue #19).
     const capCheck = (a: CapAlert) => workflow.incidents.capRefusal(a);
-    router.registerForeign('cap', createCapHandler({ bus, now, check: capCheck }));
+    // A source device sends CAP only as its registered senders; an external broker's ACLs are its own business.
+    router.registerForeign('cap', createCapHandler({ bus, now, check: capCheck, ...(devices ? { maySendAs: (id: string, sender: string) => devices!.maySendCapAs(id, sender) } : {}) }));
     if (frigateMapping) {
       const frigate = createFrigateHandlers({ bus, mapping: frigateMapping, now });
       router.registerForeign('frigateEvents', frigate.events);

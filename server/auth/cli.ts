@@ -8,7 +8,7 @@
  *   disable <username> | enable <username>
  *   issue-display-token --name "Wall 1" [--ttl-days D (0 = until revoked)]
  *   display-tokens | revoke-display-token <id>
- *   device-add <id> --kind camera|station|link|source|frigate
+ *   device-add <id> --kind camera|station|link|source|frigate [--sender S …] (source: the CAP senders it may send as)
  *   devices | device-disable <id>
  *   ingest-token add --name N --sender S [--sender S2] [--scope cap,stations] [--ttl-days D]
  *   ingest-token list | ingest-token revoke <id>
@@ -36,7 +36,7 @@ const USAGE = `usage: npm run users -- <command>
   disable <username> | enable <username>
   issue-display-token --name "Wall 1" [--ttl-days D (0 = until revoked)]
   display-tokens | revoke-display-token <id>
-  device-add <id> --kind ${DEVICE_KINDS.join('|')}
+  device-add <id> --kind ${DEVICE_KINDS.join('|')} [--sender S …]   (a source's CAP senders)
   devices | device-disable <id>
   ingest-token add --name "KTTV Ninh Thuận" --sender S [--sender S2] [--scope ${INGEST_SCOPES.join(',')}] [--ttl-days D]
   ingest-token list | ingest-token revoke <id>`;
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'device-add' || cmd === 'devices' || cmd === 'device-disable') {
     const devices = new DeviceRegistry(config.DEVICE_REGISTRY);
     if (cmd === 'devices') {
-      for (const d of devices.list()) out(`${d.id}\t${d.kind}\t${d.disabled ? 'disabled' : 'active'}\t${new Date(d.createdAt).toISOString()}`);
+      for (const d of devices.list()) out(`${d.id}\t${d.kind}\t${d.disabled ? 'disabled' : 'active'}\t${new Date(d.createdAt).toISOString()}${d.capSenders?.length ? `\tCAP as ${d.capSenders.join(' ')}` : ''}`);
       return 0;
     }
     const id = need(arg, 'device id');
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const kind = need(values.kind, '--kind') as DeviceKind;
-    const secret = devices.add(id, kind);
+    const secret = devices.add(id, kind, values.sender ?? []);
     out(`device ${id} (${kind}) added. MQTT username: ${id}  password: ${secret}`);
     out('The secret is shown only this once; the registry keeps its hash.');
     return 0;

@@ -21,7 +21,16 @@ export interface DeviceRecord {
   secretHash: string;
   createdAt: number;
   disabled: boolean;
+  /**
+   * A `source` device only: the CAP `<sender>` values it may publish as on
+   * `ioc/v1/cap/{id}` (an agency's gateway sends as that agency, nobody else).
+   * None: it may publish no CAP alert at all.
+   */
+  capSenders?: string[];
 }
+
+/** A CAP `<sender>`: no whitespace, commas or XML-reserved characters (CAP 1.2 §3.2.1). */
+const CAP_SENDER_RE = /^[^\s,<&]{1,255}$/;
 
 /** Device ids as the topic map accepts them (contract/topics.ts ID). */
 export const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -72,16 +81,24 @@ export class DeviceRegistry {
   }
 
   /** Adds (or re-keys) a device; returns its new secret, to be shown once. */
-  add(id: string, kind: DeviceKind): string {
+  add(id: string, kind: DeviceKind, capSenders: string[] = []): string {
     if (!DEVICE_ID_RE.test(id)) throw new Error('device id: letters, digits, . _ -, up to 64');
     // Client ids `sim-…` belong to the built-in simulators (auth.ts clientIdOwner): such a device could never connect.
     if (id.startsWith('sim-')) throw new Error('device id: `sim-…` is reserved for the built-in simulators');
     if (!DEVICE_KINDS.includes(kind)) throw new Error(`kind: one of ${DEVICE_KINDS.join(', ')}`);
     const secret = randomToken();
     this.reload();
-    this.devices.set(id, { id, kind, secretHash: sha256(secret), createdAt: Date.now(), disabled: false });
+    if (capSenders.length && kind !== 'source') throw new Error('--sender: only a source device publishes CAP alerts');
+    if (capSenders.some((x) => !CAP_SENDER_RE.test(x))) throw new Error('--sender: a CAP sender has no spaces, commas or < & (CAP 1.2)');
+    this.devices.set(id, { id, kind, secretHash: sha256(secret), createdAt: Date.now(), disabled: false, ...(capSenders.length ? { capSenders: [...new Set(capSenders)] } : {}) });
     this.write();
     return secret;
+  }
+
+  /** Whether source device `id` may publish a CAP alert whose `<sender>` is `sender`. */
+  maySendCapAs(id: string, sender: string): boolean {
+    const d = this.get(id);
+    return !!d && !d.disabled && d.kind === 'source' && (d.capSenders ?? []).includes(sender);
   }
 
   setDisabled(id: string, disabled: boolean): boolean {

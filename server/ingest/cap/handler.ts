@@ -33,12 +33,20 @@ function safeParse(xml: string): CapParseResult {
   }
 }
 
-/** Over MQTT a refused message is rejected (logged, counted in feed health with its reason), never applied. */
-export function createCapHandler(opts: { bus: EventBus; now?: () => number; check?: CapCheck }): ForeignHandler {
+/**
+ * Over MQTT a refused message is rejected (logged, counted in feed health with its reason), never applied.
+ * `maySendAs`: with device authentication, the source device publishing on `ioc/v1/cap/{id}` may send
+ * only as the CAP senders registered for it (server/broker/devices.ts), as an ingest token does over HTTP.
+ */
+export function createCapHandler(opts: { bus: EventBus; now?: () => number; check?: CapCheck; maySendAs?: (sourceId: string, sender: string) => boolean }): ForeignHandler {
   const now = opts.now ?? Date.now;
-  return (_topic, payload, reject) => {
+  return (topic, payload, reject) => {
     const r = safeParse(payload.toString('utf8'));
     if (!r.ok) return reject(r.reason, r.detail);
+    const sourceId = topic.slice(topic.lastIndexOf('/') + 1);
+    if (opts.maySendAs && !opts.maySendAs(sourceId, r.alert.sender)) {
+      return reject('sender_not_allowed', `source ${sourceId} may not send CAP alerts as ${r.alert.sender.slice(0, 120)}`);
+    }
     const refused = opts.check?.(r.alert);
     if (refused) return reject(refused.reason, refused.detail);
     opts.bus.emit('cap.alert', { alert: r.alert, receivedAt: now(), via: 'mqtt' });
