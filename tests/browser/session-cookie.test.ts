@@ -5,7 +5,8 @@
  * the login page leaves no token in localStorage or sessionStorage; a reload
  * takes the session up again by cookie; with a 6 s access token the console
  * refreshes on its own and stays live (the server cuts a socket whose token
- * expired); two tabs share the cookie and take turns refreshing (a collision
+ * expired), on the token's own lifetime even with a workstation clock an hour
+ * off; two tabs share the cookie and take turns refreshing (a collision
  * would end the session as stolen); signing out in one tab signs the other
  * out; after signing out a reload shows the login page.
  */
@@ -138,6 +139,29 @@ describe('the session in the browser: memory and an HttpOnly cookie', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('refreshes on the lifetime the token itself states, even when the workstation clock is off by an hour', async () => {
+    const context = await newContext();
+    try {
+      await context.addInitScript(() => {
+        const real = Date.now.bind(Date);
+        Date.now = () => real() + 3_600_000;
+      });
+      const page = await context.newPage();
+      const auth = recordAuth(page);
+      const at: number[] = [];
+      page.on('response', (r) => void (r.url().endsWith('/api/auth/refresh') && r.status() === 200 && at.push(Date.now())));
+      await signIn(page);
+      await waitFor(() => at.length >= 3, { timeoutMs: ACCESS_TTL_S * 1000 * 4, message: 'no refreshes' });
+      // About every 4.5 s (6 s tokens): not at once and again, as expiresAt against a clock an hour ahead would say.
+      const gaps = at.slice(1).map((t, i) => t - at[i]!);
+      for (const g of gaps) expect(g).toBeGreaterThan(ACCESS_TTL_S * 1000 * 0.5);
+      expect(auth.slice(1).every((a) => a.status === 200)).toBe(true);
+      expect(await page.locator('[data-testid="connection-state"]').getAttribute('data-state')).toBe('live');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 
   it('two tabs on one cookie take turns refreshing, and a sign-out in one signs the other out', async () => {
     const context: BrowserContext = await newContext();

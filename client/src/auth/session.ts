@@ -45,11 +45,26 @@ function set(session: Session | null, status: SessionStatus = session ? 'signed-
   state = { status, session };
   clearTimeout(timer);
   if (session) {
-    const left = session.expiresAt - Date.now();
+    const left = lifetimeMs(session);
     timer = setTimeout(() => void refresh(), Math.max(1_000, left - Math.min(REFRESH_LEAD_MS, left / 4)));
   }
   for (const l of listeners) l();
   if (changed) onTokenChange?.();
+}
+
+/**
+ * How long a just-issued access token lives, from its own iat and exp (both the
+ * server's clock): a workstation whose clock is off still refreshes in time,
+ * instead of at once and again forever.
+ */
+function lifetimeMs(s: Session): number {
+  try {
+    const claims = JSON.parse(atob(s.accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { iat?: unknown; exp?: unknown };
+    if (typeof claims.iat === 'number' && typeof claims.exp === 'number') return (claims.exp - claims.iat) * 1000;
+  } catch {
+    /* not readable: fall back to this machine's clock */
+  }
+  return s.expiresAt - Date.now();
 }
 
 export function getSessionState(): SessionState {
