@@ -35,12 +35,6 @@ export interface Session {
   /** Epoch ms when the access token expires; refresh before. */
   expiresAt: number;
   user: UserInfo;
-  /**
-   * Server side only: AuthService hands the refresh token to its route, which
-   * moves it into the cookie; no JSON answer carries it (server/auth/routes.ts).
-   * To go once AuthService returns it beside the Session instead of in it.
-   */
-  refreshToken?: string;
 }
 
 /** The header a refresh must carry (any value): proof that our own script sent it, not a cross-site form. */

@@ -160,6 +160,8 @@ export const configSchema = z.object({
   /** Notes one incident may hold, and the length of one. */
   INCIDENT_MAX_NOTES: positiveInt.max(100_000).default(500),
   RATE_LIMIT_LOGIN_PER_MIN: positiveInt.default(20),
+  /** Refreshes per minute per address: every console refreshes at each page load, and a room shares one address. */
+  RATE_LIMIT_REFRESH_PER_MIN: positiveInt.default(300),
   RATE_LIMIT_INGEST_PER_MIN: positiveInt.default(600),
   /** Extra origins the console may fetch from (tiles, glyphs of an external map style), space-separated. */
   CSP_CONNECT_SRC: z.string().regex(/^[A-Za-z0-9:/.*\- ]*$/, 'space-separated origins, e.g. https://tiles.example.vn').optional(),

@@ -11,11 +11,11 @@ import { secureRouter } from '../http/paths.js';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { loginBody, REFRESH_HEADER, refreshBody, ROLES, type Session } from '../../contract/auth.js';
+import { loginBody, REFRESH_HEADER, refreshBody, ROLES } from '../../contract/auth.js';
 import type { Config } from '../config.js';
 import { sendError } from '../http/api.js';
 import { bearerToken, principalOf } from './guard.js';
-import { AuthError, type AuthService } from './service.js';
+import { AuthError, type AuthService, type Issued } from './service.js';
 
 const newUserBody = z.strictObject({
   username: z.string().min(1).max(64),
@@ -52,18 +52,13 @@ function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | null {
 export const REFRESH_COOKIE = 'ioc_refresh';
 export const REFRESH_COOKIE_PATH = '/api/auth';
 
-/**
- * The cookie holds `<refresh token>~<session end, epoch s>`. The end gives the
- * rotated cookie its Max-Age (the session's remaining life) without a lookup;
- * it is trusted for nothing else: the service checks the session's real expiry,
- * and a forged end only changes how long the forger's own browser keeps it.
- */
-function readRefreshCookie(req: Request): { token: string; endMs: number } | null {
+/** The refresh token from the request's cookie, or null. */
+function readRefreshCookie(req: Request): string | null {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== REFRESH_COOKIE) continue;
-    const m = /^([\x21-\x7e]{16,512})~(\d{1,12})$/.exec(part.slice(eq + 1).trim());
-    return m ? { token: m[1]!, endMs: Number(m[2]) * 1000 } : null;
+    const m = /^[\x21-\x7e]{16,512}$/.exec(part.slice(eq + 1).trim());
+    return m ? m[0] : null;
   }
   return null;
 }
@@ -79,13 +74,10 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
     path: REFRESH_COOKIE_PATH,
   });
   /** The session in JSON; its refresh token in the cookie, for the session's remaining life. */
-  const answer = (req: Request, res: Response, issued: Session, endMs: number) => {
-    const { refreshToken, ...session } = issued;
-    if (refreshToken) {
-      const maxAge = Math.max(0, Math.min(Math.round((endMs - now()) / 1000) * 1000, config.AUTH_REFRESH_TTL_S * 1000));
-      res.cookie(REFRESH_COOKIE, `${refreshToken}~${Math.floor(endMs / 1000)}`, { ...cookieOptions(req), maxAge });
-    }
-    res.json({ ok: true, data: session });
+  const answer = (req: Request, res: Response, issued: Issued) => {
+    const maxAge = Math.max(0, Math.min(Math.round((issued.refresh.expiresAt - now()) / 1000) * 1000, config.AUTH_REFRESH_TTL_S * 1000));
+    res.cookie(REFRESH_COOKIE, issued.refresh.token, { ...cookieOptions(req), maxAge });
+    res.json({ ok: true, data: issued.session });
   };
   const clearCookie = (req: Request, res: Response) => res.clearCookie(REFRESH_COOKIE, cookieOptions(req));
 
@@ -93,9 +85,7 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
     const body = parse(loginBody, req, res);
     if (!body) return;
     try {
-      const issued = await auth.login(body.username, body.password, req.ip ?? '?');
-      // A session lives AUTH_REFRESH_TTL_S from login (server/auth/service.ts).
-      answer(req, res, issued, now() + config.AUTH_REFRESH_TTL_S * 1000);
+      answer(req, res, await auth.login(body.username, body.password, req.ip ?? '?'));
     } catch (err) {
       fail(res, err);
     }
@@ -107,7 +97,7 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
     const cookie = readRefreshCookie(req);
     if (!cookie) return sendError(res, 401, 'unauthorized', 'session expired: log in again');
     try {
-      answer(req, res, auth.refresh(cookie.token, req.ip ?? '?'), cookie.endMs);
+      answer(req, res, auth.refresh(cookie, req.ip ?? '?'));
     } catch (err) {
       // A refused cookie is dead: the browser need not present it again.
       if (err instanceof AuthError && err.status === 401) clearCookie(req, res);
@@ -117,7 +107,7 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
   r.post('/api/auth/logout', (req, res) => {
     if (!parse(refreshBody, req, res)) return;
     const a = auth.authenticate(bearerToken(req));
-    auth.logout(readRefreshCookie(req)?.token, a.ok ? a.principal : null);
+    auth.logout(readRefreshCookie(req) ?? undefined, a.ok ? a.principal : null);
     clearCookie(req, res);
     res.json({ ok: true, data: null });
   });

@@ -88,6 +88,12 @@ export interface Actor {
   role: Role;
 }
 
+/** What a login or refresh gives: the session for the answer, and the refresh token for its cookie only. */
+export interface Issued {
+  session: Session;
+  refresh: { token: string; /** When the session ends (epoch ms): the cookie lives as long. */ expiresAt: number };
+}
+
 const SYSTEM: Actor = { username: 'cli', role: 'admin' };
 
 export class AuthService {
@@ -118,7 +124,7 @@ export class AuthService {
 
   // ------------------------------------------------------------------ sessions
 
-  async login(username: string, password: string, ip: string): Promise<Session> {
+  async login(username: string, password: string, ip: string): Promise<Issued> {
     const name = username.trim().toLowerCase().slice(0, 64);
     const t0 = this.throttle.begin(name, ip);
     if (!t0.ok) {
@@ -164,7 +170,7 @@ export class AuthService {
     return this.issue(user, s, refresh);
   }
 
-  refresh(refreshToken: string, ip: string): Session {
+  refresh(refreshToken: string, ip: string): Issued {
     const [sid, secret] = refreshToken.split('.');
     const s = sid ? this.opts.store.session(sid) : undefined;
     const user = s ? this.opts.store.userById(s.userId) : undefined;
@@ -236,11 +242,11 @@ export class AuthService {
     };
   }
 
-  private issue(user: UserRecord, s: SessionRecord, refresh: string): Session {
+  private issue(user: UserRecord, s: SessionRecord, refresh: string): Issued {
     const iat = Math.floor(this.now() / 1000);
     const exp = Math.min(iat + this.opts.accessTtlS, Math.floor(s.expiresAt / 1000));
     const accessToken = signAccessToken({ sub: user.id, sid: s.id, role: user.role, iat, exp, typ: 'access' }, this.opts.key);
-    return { accessToken, expiresAt: exp * 1000, refreshToken: `${s.id}.${refresh}`, user: info(user) };
+    return { session: { accessToken, expiresAt: exp * 1000, user: info(user) }, refresh: { token: `${s.id}.${refresh}`, expiresAt: s.expiresAt } };
   }
 
   // ------------------------------------------------------------------ administration

@@ -5,7 +5,7 @@
  *     (https://maplibre.org/maplibre-gl-js/docs/#csp-directives); images from us,
  *     data: and blob:; connections to us (REST, Socket.IO over ws/wss) and to
  *     an external map style's origin; no frames, no plugins, no <base>.
- *   - rate limits: login/refresh and /api/ingest/* per client address, matched
+ *   - rate limits: login, refresh and /api/ingest/* per client address, matched
  *     on the normalized path (server/http/paths.ts) so no spelling escapes them;
  *   - `Cache-Control: no-store` on every /api answer (tokens, people, incidents).
  * Body size (256 kB JSON) and errors without internals are in api.ts.
@@ -65,12 +65,14 @@ export function securityMiddleware(config: Config): RequestHandler[] {
       },
     });
   const login = limited(config.RATE_LIMIT_LOGIN_PER_MIN);
+  const refresh = limited(config.RATE_LIMIT_REFRESH_PER_MIN);
   const ingest = limited(config.RATE_LIMIT_INGEST_PER_MIN);
   // Matched on the normalized path, in any case: `/API/auth/login/` counts as a login.
   const limits: RequestHandler = (req, res, next) => {
     const rel = apiRelPath(req)?.toLowerCase();
     if (rel === undefined) return next();
-    if (req.method === 'POST' && (rel === '/auth/login' || rel === '/auth/refresh')) return login(req, res, next);
+    if (req.method === 'POST' && rel === '/auth/login') return login(req, res, next);
+    if (req.method === 'POST' && rel === '/auth/refresh') return refresh(req, res, next);
     if (rel.startsWith('/ingest/')) return ingest(req, res, next);
     next();
   };

@@ -5,13 +5,15 @@
  * app never generates (and prints) a first admin; it is idempotent, so an
  * app restarted on the same AUTH_DIR keeps the same accounts.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { REFRESH_HEADER, type Role, type Session } from '../../contract/auth.js';
-import { createAuthService } from '../../server/auth/bootstrap.js';
+import { createAuthService, usersFile } from '../../server/auth/bootstrap.js';
+import { hashPassword } from '../../server/auth/passwords.js';
+import { FileAuthStore } from '../../server/auth/store.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../../server/auth/routes.js';
-import { AuthError } from '../../server/auth/service.js';
 import type { Config } from '../../server/config.js';
 import { pino } from 'pino';
 
@@ -29,16 +31,27 @@ export interface SeededAuth {
   responderUnit: string;
 }
 
+/**
+ * The test accounts' password hashes, made once per test process: a hash at
+ * OWASP's scrypt parameters costs about half a second, and every app the
+ * harness starts seeds four accounts. Logins still verify against them for real.
+ */
+const hashes = new Map<string, Promise<string>>();
+const hashOf = (password: string) => {
+  let h = hashes.get(password);
+  if (!h) hashes.set(password, (h = hashPassword(password)));
+  return h;
+};
+
 export async function seedUsers(config: Config, units: string[]): Promise<SeededAuth> {
   const auth = createAuthService(config, { log: pino({ level: 'silent' }), knownUnits: new Set(units) });
+  const store = new FileAuthStore(usersFile(config));
   const responderUnit = units[0]!;
   for (const role of TEST_ROLES) {
     const username = testUsername(role);
-    try {
-      await auth.addUser({ username, role, password: testPassword(username), displayName: `Test ${role}`, unitId: role === 'responder' ? responderUnit : null });
-    } catch (err) {
-      if (!(err instanceof AuthError && err.code === 'conflict')) throw err;
-    }
+    if (store.userByName(username)) continue;
+    const t = Date.now();
+    store.putUser({ id: crypto.randomUUID(), username, displayName: `Test ${role}`, role, unitId: role === 'responder' ? responderUnit : null, passwordHash: await hashOf(testPassword(username)), disabled: false, createdAt: t, updatedAt: t });
   }
   const existing = auth.listDisplayTokens().find((t) => t.name === 'Test wall' && t.revokedAt === null);
   // A display token's secret is only known when issued: keep it beside the users file for restarts.

@@ -113,7 +113,7 @@ describe('login', () => {
     const body = (await res.json()) as { ok: true; data: Record<string, unknown> };
     expect(Object.keys(body.data).sort()).toEqual(['accessToken', 'expiresAt', 'user']);
     const c = refreshCookieOf(res)!;
-    expect(c.cookie).toMatch(/^ioc_refresh=[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}~\d+$/);
+    expect(c.cookie).toMatch(/^ioc_refresh=[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
     expect(cookieAttributes(c.setCookie)).toEqual({ 'max-age': String(app.config.AUTH_REFRESH_TTL_S), path: '/api/auth', expires: expect.any(String), httponly: '', samesite: 'Strict' });
     // Plain HTTP here: not Secure (the browser would drop it). Under HTTPS it is: see below.
     expect(c.setCookie).not.toMatch(/;\s*secure/i);
@@ -126,11 +126,11 @@ describe('login', () => {
     expect(forged.status).toBe(403);
     expect(refreshCookieOf(forged)).toBeNull();
     // The refresh token in a body, the old way: refused.
-    const old = await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1' }, body: JSON.stringify({ refreshToken: s.cookie.split('=')[1]!.split('~')[0] }) });
+    const old = await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1' }, body: JSON.stringify({ refreshToken: s.cookie.split('=')[1]! }) });
     expect(old.status).toBe(400);
     expect((await refreshWith(app.url, null)).status).toBe(401);
     // Malformed cookies: refused as no session, never a crash (a body that is not {} is a 400).
-    for (const bad of ['ioc_refresh=', 'ioc_refresh=garbage', `ioc_refresh=${'a'.repeat(4000)}~1`, 'ioc_refresh=x.y~', `ioc_refresh=${s.cookie.slice(12).split('~')[0]}`, 'other=1; ioc_refresh=%00~1']) {
+    for (const bad of ['ioc_refresh=', 'ioc_refresh=garbage', `ioc_refresh=${'a'.repeat(4000)}~1`, 'ioc_refresh=x.y~', `ioc_refresh=${s.cookie.slice(12).split('.')[0]}.${'A'.repeat(43)}`, 'other=1; ioc_refresh=%00~1']) {
       expect((await refreshWith(app.url, bad)).status, bad.slice(0, 40)).toBe(401);
     }
     expect((await fetch(`${app.url}/api/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', [REFRESH_HEADER]: '1', cookie: s.cookie }, body: '[1]' })).status).toBe(400);
@@ -189,9 +189,12 @@ describe('REST boundaries per role', () => {
   // [method, path, body, roles allowed]; everyone else gets 403, no token 401.
   const cases: [string, string, unknown, string[]][] = [
     ['GET', '/api/citypack', undefined, ['admin', 'supervisor', 'duty_officer', 'responder', 'wall']],
-    ['GET', '/api/incidents', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
-    ['GET', '/api/alerts', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
-    ['GET', '/api/devices', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
+    ['GET', '/api/incidents', undefined, ['admin', 'supervisor', 'duty_officer']],
+    ['GET', '/api/alerts', undefined, ['admin', 'supervisor', 'duty_officer']],
+    ['GET', '/api/devices', undefined, ['admin', 'supervisor', 'duty_officer']],
+    // The wall reads its own panels only: no incident, alert, note or caller over REST (issue #19).
+    ['GET', '/api/wall/today', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
+    ['GET', '/api/coverage', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
     ['GET', '/api/incidents.csv', undefined, ['admin', 'supervisor', 'duty_officer']],
     ['GET', '/api/audit', undefined, ['admin', 'supervisor']],
     ['GET', '/api/admin/users', undefined, ['admin', 'supervisor']],

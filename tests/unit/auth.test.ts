@@ -106,7 +106,7 @@ describe('first start', () => {
     expect(pw).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(logged).not.toContain(pw);
     expect(fs.readFileSync(path.join(dir, 'users.json'), 'utf8')).not.toContain(pw);
-    expect((await auth.login('admin', pw!, '127.0.0.1')).user.role).toBe('admin');
+    expect((await auth.login('admin', pw!, '127.0.0.1')).session.user.role).toBe('admin');
     out = '';
     await ensureAdmin(auth, log, (s) => (out += s));
     expect(out).toBe('');

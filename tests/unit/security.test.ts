@@ -142,7 +142,7 @@ describe('passwords', () => {
     const after = new FileAuthStore(path.join(dir, 'users.json')).userByName('cu')!.passwordHash;
     expect(after).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(needsRehash(after)).toBe(false);
-    await expect(fresh.login('cu', 'mật-khẩu-cũ-2019', '127.0.0.1')).resolves.toMatchObject({ user: { username: 'cu' } });
+    await expect(fresh.login('cu', 'mật-khẩu-cũ-2019', '127.0.0.1')).resolves.toMatchObject({ session: { user: { username: 'cu' } } });
   });
 });
 
@@ -203,7 +203,7 @@ describe('secrets', () => {
     expect(printed).toBe('');
     expect(logged).not.toContain(pw);
     expect(logged).toContain('ADMIN_PASSWORD_FILE');
-    expect((await auth.login('admin', pw!, '127.0.0.1')).user.role).toBe('admin');
+    expect((await auth.login('admin', pw!, '127.0.0.1')).session.user.role).toBe('admin');
   });
 });
 
