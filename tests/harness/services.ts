@@ -6,6 +6,7 @@ export const SERVICE_INSTALL_HINTS: Record<string, string> = {
   influxd: 'apt-get install influxdb (Debian package "influxdb")',
   mosquitto: 'apt-get install mosquitto (Debian package "mosquitto")',
   chromium: 'apt-get install chromium (Debian package "chromium")',
+  postgres: 'apt-get install postgresql (Debian package "postgresql"; binaries in /usr/lib/postgresql/<version>/bin)',
 };
 
 function isExecutableFile(p: string): boolean {

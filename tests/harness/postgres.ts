@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import { findPostgres, PostgresStartError, startPostgres } from '../../server/db/postgres.js';
+import { freePort } from './ports.js';
+import { requireService } from './services.js';
+
+export interface TestPostgres {
+  /** postgres://ioc:<password>@127.0.0.1:<port>/ioc */
+  url: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  /** Stops the cluster (fast shutdown) and removes its temp folder. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/**
+ * An empty temp folder for a cluster. As root it belongs to the postgres system user
+ * (mkdtemp makes it 0700, and PostgreSQL runs as that user), so the supervisor uses it
+ * as it is instead of its /var/lib/ioc-console stand-in.
+ */
+export async function postgresTempDir(prefix = 'ioc-test-pg-'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  if (isRoot()) {
+    const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    chownSync(dir, id('-u'), id('-g'));
+  }
+  return dir;
+}
+
+/**
+ * A throwaway PostgreSQL cluster on a free port with its data in a fresh temp folder,
+ * started by server/db/postgres.ts (the code `npm start` runs). One per test file.
+ * Logs at `silent` unless TEST_LOG_LEVEL is set (debug shows PostgreSQL's own output).
+ */
+export async function startTestPostgres(opts: { logger?: Logger; dataDir?: string } = {}): Promise<TestPostgres> {
+  requireService('postgres', () => findPostgres());
+  const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const dataDir = opts.dataDir ?? (await postgresTempDir());
+  let lastError: unknown;
+  // The port is free when picked but another process could take it first: retry on that race.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const handle = await startPostgres({ dataDir, port: await freePort(), logger });
+      let stopped = false;
+      return {
+        url: handle.url,
+        port: handle.port,
+        pid: handle.pid,
+        dataDir: handle.dataDir,
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          try {
+            await handle.stop();
+          } finally {
+            await rm(dataDir, { recursive: true, force: true });
+          }
+        },
+      };
+    } catch (err) {
+      lastError = err;
+      const portClash = err instanceof PostgresStartError && /in use|could not bind|Address already in use/i.test(err.message);
+      if (!portClash) break;
+    }
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  throw lastError;
+}
