@@ -3,6 +3,7 @@
 //
 //   ensureNodeModules()                      npm ci / npm install when node_modules is missing or stale
 //   ensureDebianPackages(['influxd', ...])    apt-get install the Debian packages for missing binaries
+//                                            ('postgres' is looked for in /usr/lib/postgresql/<version>/bin)
 //
 // Both return true when everything is in place, false (after printing what to do) otherwise.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ export const BINARY_PACKAGES = {
   influxd: 'influxdb',
   mosquitto: 'mosquitto',
   chromium: 'chromium',
+  postgres: 'postgresql',
 };
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -60,6 +62,29 @@ export function findBinary(name) {
     if (isExecutableFile(candidate)) return candidate;
   }
   return null;
+}
+
+/**
+ * The PostgreSQL server binary: Debian keeps it off PATH, in /usr/lib/postgresql/<major>/bin
+ * (the newest major here; server/db/postgres.ts picks the same), else on PATH. Null when absent.
+ */
+export function findPostgresServer(root = '/usr/lib/postgresql') {
+  let majors = [];
+  try {
+    majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    /* not the Debian layout */
+  }
+  for (const major of majors) {
+    const candidate = path.join(root, major, 'bin', 'postgres');
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return findBinary('postgres');
+}
+
+/** Where a binary of BINARY_PACKAGES is, or null. */
+export function locateBinary(name) {
+  return name === 'postgres' ? findPostgresServer() : findBinary(name);
 }
 
 /** Runs a command with inherited stdio (output streams through); returns its exit status. */
@@ -111,12 +136,12 @@ let aptUpdated = false;
  * (`apt-get update` once per process, then `apt-get install -y PKGS`, output streamed).
  * Otherwise prints exactly what to install (plus `hint`) and returns false.
  *
- * @param {string[]} list binaries, e.g. ['influxd', 'mosquitto', 'chromium']
+ * @param {string[]} list binaries, e.g. ['influxd', 'mosquitto', 'chromium', 'postgres']
  * @param {{ required?: boolean, hint?: string }} [opts] required: say "error" rather than "warning"
  * @returns {boolean} true when every binary is present afterwards
  */
 export function ensureDebianPackages(list, { required = true, hint } = {}) {
-  const missing = list.filter((bin) => !findBinary(bin));
+  const missing = list.filter((bin) => !locateBinary(bin));
   if (missing.length === 0) return true;
 
   const packages = [...new Set(missing.map((bin) => BINARY_PACKAGES[bin] ?? bin))];
@@ -136,7 +161,7 @@ export function ensureDebianPackages(list, { required = true, hint } = {}) {
     }
     const status = run(aptGet, [...lockWait, 'install', '-y', ...packages], { env });
     if (status !== 0) log(`apt-get install ${packages.join(' ')} failed (exit ${status})`);
-    const still = list.filter((bin) => !findBinary(bin));
+    const still = list.filter((bin) => !locateBinary(bin));
     if (still.length === 0) {
       log(`installed: ${packages.join(' ')}`);
       return true;

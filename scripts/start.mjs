@@ -1,7 +1,8 @@
 // `npm start`: install what is missing, build the client if stale, run the server.
 //
 //   1. node_modules (npm ci / npm install when missing or stale)
-//   2. influxd, unless INFLUX_URL points at an existing InfluxDB (the server starts and stops influxd itself)
+//   2. influxd, unless INFLUX_URL points at an existing InfluxDB (the server starts and stops influxd itself);
+//      PostgreSQL (Debian `postgresql`, for the local cluster of server/db/postgres.ts), unless DATABASE_URL is set
 //   3. npm run build when dist/client/index.html is missing or older than client/ (skipped while client/ does not exist)
 //   4. node dist/server/index.mjs (bundled from server/ when stale), stdio inherited; SIGINT/SIGTERM/SIGHUP forwarded once; exits with its code
 import { spawn } from 'node:child_process';
@@ -22,6 +23,16 @@ if (process.env.INFLUX_URL) {
   !ensureDebianPackages(['influxd'], {
     required: true,
     hint: 'or set INFLUX_URL / MQTT_URL, or use docker compose up',
+  })
+) {
+  process.exit(1);
+}
+if (process.env.DATABASE_URL) {
+  say('DATABASE_URL is set: not checking for a local PostgreSQL');
+} else if (
+  !ensureDebianPackages(['postgres'], {
+    required: true,
+    hint: 'or set DATABASE_URL to an existing PostgreSQL, or use docker compose up',
   })
 ) {
   process.exit(1);
