@@ -29,7 +29,7 @@ const ACL = readFileSync(path.join(MOSQ_DIR, 'acl'), 'utf8');
 const DOCKERFILE = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 
 /** The env a deployer puts in .env: the compose file's required variables. */
-const COMPOSE_ENV = { INFLUX_PASSWORD: 'test-influx-pw', MQTT_PASSWORD: 'test-mqtt-pw', SIM_MQTT_PASSWORD: 'test-sim-pw' };
+const COMPOSE_ENV = { INFLUX_PASSWORD: 'test-influx-pw', MQTT_PASSWORD: 'test-mqtt-pw', PG_PASSWORD: 'test-pg-pw', SIM_MQTT_PASSWORD: 'test-sim-pw' };
 
 // ---------------------------------------------------------------- a tiny structural YAML reader
 
@@ -120,7 +120,7 @@ describe('docker-compose.yml', () => {
       // This machine has the docker client but no compose plugin (or no docker at all):
       // the same file must still be well-formed enough for compose.
       expect(COMPOSE).not.toMatch(/\t/); // YAML forbids tabs for indentation
-      expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'server', 'simulators']);
+      expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'postgres', 'server', 'simulators']);
       for (const [name, lines] of services) {
         expect(lines.length, name).toBeGreaterThan(0);
         expect(service(name), `${name} needs image or build`).toMatch(/^ {4}(image|build):\s*\S/m);
@@ -130,14 +130,29 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has the four services with the right images', () => {
-    expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'server', 'simulators']);
+  it('has the five services with the right images', () => {
+    expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'postgres', 'server', 'simulators']);
     expect(service('mosquitto')).toMatch(/^ {4}image: eclipse-mosquitto:2$/m);
     expect(service('influxdb')).toMatch(/^ {4}image: influxdb:1\.8$/m);
     expect(service('server')).toMatch(/^ {4}build: \.$/m);
     expect(service('simulators')).toMatch(/^ {4}(build: \.|image: ioc-console:latest)$/m);
     expect(service('simulators')).toMatch(/^ {4}profiles: \[simulators\]$/m);
-    for (const name of ['mosquitto', 'influxdb', 'server']) expect(service(name), name).not.toMatch(/profiles:/);
+    expect(service('postgres')).toMatch(/^ {4}image: postgres:16$/m);
+    for (const name of ['mosquitto', 'influxdb', 'postgres', 'server']) expect(service(name), name).not.toMatch(/profiles:/);
+  });
+
+  it('runs PostgreSQL 16 with a volume, a pg_isready health check, and gives the server its DATABASE_URL', () => {
+    const pgEnv = serviceEnv('postgres', COMPOSE_ENV);
+    expect(pgEnv.POSTGRES_PASSWORD).toBe(COMPOSE_ENV.PG_PASSWORD);
+    expect(service('postgres')).toMatch(/POSTGRES_PASSWORD: \$\{PG_PASSWORD:\?[^}]+\}/);
+    expect(service('postgres')).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(top.get('volumes')?.join('\n')).toMatch(/postgres-data:/);
+    expect(service('postgres')).toMatch(/healthcheck:\s*\n\s+test: \["CMD", "pg_isready"[^\]]*"-U", "ioc", "-d", "ioc"\]/);
+    expect(service('server')).toMatch(/postgres:\s*\n\s+condition: service_healthy/);
+    const config = loadConfig(serviceEnv('server', COMPOSE_ENV));
+    const url = new URL(config.DATABASE_URL!);
+    expect([url.protocol, url.hostname, url.port, url.pathname]).toEqual(['postgres:', 'postgres', '5432', `/${pgEnv.POSTGRES_DB}`]);
+    expect([url.username, url.password]).toEqual([pgEnv.POSTGRES_USER, COMPOSE_ENV.PG_PASSWORD]);
   });
 
   it('mounts files that exist, and the password file the docs say to create', () => {
@@ -165,7 +180,9 @@ describe('docker-compose.yml', () => {
     expect(service('influxdb')).toMatch(/INFLUXDB_ADMIN_PASSWORD: \$\{INFLUX_PASSWORD:\?[^}]+\}/);
     expect(service('server')).toMatch(/INFLUX_PASSWORD: \$\{INFLUX_PASSWORD:\?[^}]+\}/);
     expect(service('server')).toMatch(/MQTT_PASSWORD: \$\{MQTT_PASSWORD:\?[^}]+\}/);
-    for (const m of COMPOSE.matchAll(/PASSWORD:\s*(.*)$/gm)) expect(m[1], m[0]).toMatch(/^\$\{/);
+    // Every *PASSWORD key's value (the URL's password is checked with DATABASE_URL above).
+    for (const m of COMPOSE.matchAll(/^\s+[A-Z_]*PASSWORD:\s*(.*)$/gm)) expect(m[1], m[0]).toMatch(/^\$\{/);
+    expect(service('server')).toMatch(/DATABASE_URL: postgres:\/\/ioc:\$\{PG_PASSWORD:\?[^}]+\}@/);
     // A profile's variable must not be required: compose interpolates inactive profiles too.
     expect(service('simulators')).not.toMatch(/:\?/);
   });
