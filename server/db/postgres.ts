@@ -58,8 +58,8 @@ export interface PostgresBinaries {
   /** Major version, e.g. 15; 0 when found on PATH without a version folder. */
   major: number;
   initdb: string;
+  /** Run directly as our child (not through pg_ctl, which detaches it): we keep its pid, its output and the parent-death signal. */
   postgres: string;
-  pgCtl: string | null;
 }
 
 export interface StartPostgresOptions {
@@ -114,8 +114,7 @@ function binariesIn(dir: string, major: number): PostgresBinaries | null {
   const initdb = path.join(dir, 'initdb');
   const postgres = path.join(dir, 'postgres');
   if (!isExecutableFile(initdb) || !isExecutableFile(postgres)) return null;
-  const pgCtl = path.join(dir, 'pg_ctl');
-  return { dir, major, initdb, postgres, pgCtl: isExecutableFile(pgCtl) ? pgCtl : null };
+  return { dir, major, initdb, postgres };
 }
 
 /**
@@ -318,7 +317,11 @@ function clusterMajor(clusterDir: string): number | null {
 function ensurePassword(file: string, as: RunAs | null, clusterExists: boolean): string {
   if (existsSync(file)) {
     const pw = readFileSync(file, 'utf8').trim();
-    if (pw) return pw;
+    if (pw) {
+      // initdb, if it still has to run, reads it as the postgres user.
+      if (as && !clusterExists) chownSync(file, as.uid, as.gid);
+      return pw;
+    }
   }
   if (clusterExists) {
     throw new PostgresStartError(

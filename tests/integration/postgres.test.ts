@@ -6,7 +6,7 @@
  * errors, the root rules (postgres user, reachable data dir) and the child dying with us.
  */
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -234,6 +234,28 @@ describe('the root rules and the child process', () => {
     } finally {
       rmSync(privateDir, { recursive: true, force: true });
       if (isRoot) rmSync(expected, { recursive: true, force: true });
+    }
+  });
+
+  it('creates a PG_DATA_DIR that does not exist yet where it was asked for, when its parents are reachable (a checkout under /srv)', async () => {
+    // Like /srv/ioc-console: a folder readable by all, without data/ yet.
+    const checkout = mkdtempSync(path.join(os.tmpdir(), 'ioc-test-checkout-'));
+    chmodSync(checkout, 0o755);
+    const configured = path.join(checkout, 'data', 'postgres');
+    try {
+      const h = await startPostgres({ dataDir: configured, logger: quiet });
+      try {
+        expect(h.dataDir).toBe(configured);
+        expect(await query(h.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        expect(statSync(configured).mode & 0o777).toBe(0o700);
+        expect(statSync(path.join(checkout, 'data')).mode & 0o777).toBe(0o755);
+        expect(statSync(configured).uid).toBe(processUid(h.pid));
+        if (isRoot) expect(processUid(h.pid)).not.toBe(0);
+      } finally {
+        await h.stop();
+      }
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
     }
   });
 
