@@ -8,50 +8,24 @@
  *     generated password kept in DATA_DIR/password, mode 0600).
  *   - Every start: `postgres -D DATA_DIR/cluster` on 127.0.0.1 only, its unix socket in
  *     DATA_DIR; ready once a `pg` client can log in; database `ioc` created if missing.
- *   - PostgreSQL refuses to run as root. As root, initdb and postgres run as the `postgres`
- *     system user the Debian package creates (setpriv drops to its uid/gid), and the data
- *     directory must be reachable by that user: a PG_DATA_DIR under a private home (/root,
- *     mode 700) is not, so the cluster then lives in /var/lib/ioc-console/postgres-<hash>
- *     (logged). Not root: everything runs as the current user in PG_DATA_DIR.
+ *   - PostgreSQL refuses to run as root: as root it runs as the `postgres` system user, in a
+ *     data dir that user can reach (server/db/postgres-user.ts).
  *   - The child never outlives this process: `setpriv --pdeathsig KILL` (Linux, main
  *     thread) plus a process 'exit' handler. stop() asks for a fast shutdown (SIGINT).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import type { Config } from '../config.js';
-
-export const POSTGRES_MISSING_MESSAGE =
-  "PostgreSQL not found: install Debian's package (apt-get install postgresql; the server binaries go to /usr/lib/postgresql/<version>/bin), set DATABASE_URL to an existing PostgreSQL, or use docker compose up";
-
-export class PostgresMissingError extends Error {
-  constructor(detail = '') {
-    super(POSTGRES_MISSING_MESSAGE + detail);
-    this.name = 'PostgresMissingError';
-  }
-}
-
-/** The cluster could not be created or started: port taken, bad data dir, early exit, not ready in time. */
-export class PostgresStartError extends Error {
-  readonly outputTail: string[];
-  constructor(message: string, outputTail: string[] = []) {
-    const tail = outputTail.length > 0 ? `\n--- last PostgreSQL output ---\n${outputTail.join('\n')}` : '';
-    super(message + tail);
-    this.name = 'PostgresStartError';
-    this.outputTail = outputTail;
-  }
-}
+import { PostgresMissingError, PostgresStartError } from './errors.js';
+import { childEnv, command, findOnPath, isExecutableFile, isRoot, postgresUser, prepareDataDir, type RunAs } from './postgres-user.js';
 
 /** The database and login the server uses; the login is the cluster's superuser (a cluster of its own). */
 export const PG_USER = 'ioc';
 export const PG_DATABASE = 'ioc';
-/** Where a root-run cluster goes when PG_DATA_DIR is out of the postgres user's reach. */
-export const ROOT_FALLBACK_BASE = '/var/lib/ioc-console';
 
 export interface PostgresBinaries {
   dir: string;
@@ -93,23 +67,6 @@ function getDefaultLogger(): Logger {
   return defaultLogger;
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
-
 function binariesIn(dir: string, major: number): PostgresBinaries | null {
   const initdb = path.join(dir, 'initdb');
   const postgres = path.join(dir, 'postgres');
@@ -139,112 +96,6 @@ export function findPostgres(opts: { major?: number; root?: string } = {}): Post
   if (opts.major !== undefined && majors.length > 0) return null;
   const onPath = findOnPath('postgres');
   return onPath ? binariesIn(path.dirname(onPath), 0) : null;
-}
-
-// ---------------------------------------------------------------- who runs it, and where
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/** uid and gid of the `postgres` system user, or null. */
-function postgresUser(): RunAs | null {
-  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return null;
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
-function setprivPath(): string | null {
-  return process.platform === 'linux' ? findOnPath('setpriv') ?? (isExecutableFile('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null) : null;
-}
-
-/** [command, args] running `bin args` as `as` (when given), with the parent-death signal when possible. */
-function command(bin: string, args: string[], as: RunAs | null, pdeathsig: boolean): [string, string[]] {
-  const setpriv = setprivPath();
-  const prefix: string[] = [];
-  if (as) prefix.push(`--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups');
-  // Set after the uid change by setpriv, so the kernel keeps it (prctl(2) clears it on credential changes).
-  if (pdeathsig && isMainThread && setpriv) prefix.push('--pdeathsig', 'KILL');
-  if (prefix.length === 0) return [bin, args];
-  if (!setpriv) throw new PostgresStartError('setpriv (util-linux) is needed to run PostgreSQL as the postgres user, and it is not installed');
-  return [setpriv, [...prefix, '--', bin, ...args]];
-}
-
-/** The caller's environment minus PG* variables, which initdb and postgres would otherwise read. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
-  env.LC_ALL = 'C';
-  return env;
-}
-
-/** The nearest folder at or above p that exists. */
-function nearestExisting(p: string): string {
-  let dir = p;
-  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-/** Whether `as` can search (x) `dir`, and so reach everything below it it owns: asked of the kernel, ACLs included. */
-function canReach(dir: string, as: RunAs): boolean {
-  const [cmd, args] = command('/usr/bin/test', ['-x', dir], as, false);
-  return spawnSync(cmd, args, { cwd: '/' }).status === 0;
-}
-
-/** The stand-in data dir of a root-run cluster whose PG_DATA_DIR the postgres user cannot reach. */
-export function rootFallbackDir(configured: string): string {
-  const hash = createHash('sha256').update(path.resolve(configured)).digest('hex').slice(0, 10);
-  return path.join(ROOT_FALLBACK_BASE, `postgres-${hash}`);
-}
-
-/**
- * Makes the data dir exist and belong to whoever runs PostgreSQL; returns the folder to use.
- * As root: PG_DATA_DIR if the postgres user can reach it (it is created, or chowned when
- * empty), else rootFallbackDir(PG_DATA_DIR).
- */
-function prepareDataDir(configured: string, as: RunAs | null, log: Logger): string {
-  const wanted = path.resolve(configured);
-  if (!as) {
-    mkdirSync(wanted, { recursive: true, mode: 0o700 });
-    chmodSync(wanted, 0o700);
-    return wanted;
-  }
-  const owned = (dir: string): string => {
-    const st = statSync(dir);
-    if (st.uid !== as.uid) {
-      if (readdirSync(dir).length > 0) {
-        throw new PostgresStartError(
-          `PG_DATA_DIR ${dir} is owned by uid ${st.uid}, not by the postgres user (uid ${as.uid}) that runs PostgreSQL: chown -R postgres:postgres ${dir}, or choose another PG_DATA_DIR`,
-        );
-      }
-      chownSync(dir, as.uid, as.gid);
-    }
-    chmodSync(dir, 0o700);
-    return dir;
-  };
-  const parentReachable = canReach(nearestExisting(path.dirname(wanted)), as);
-  if (parentReachable) {
-    if (!existsSync(wanted)) {
-      // Parents readable by all (only the cluster folder itself is private), so postgres gets through them.
-      mkdirSync(path.dirname(wanted), { recursive: true, mode: 0o755 });
-      mkdirSync(wanted, { mode: 0o700 });
-    }
-    return owned(wanted);
-  }
-  const fallback = rootFallbackDir(wanted);
-  mkdirSync(ROOT_FALLBACK_BASE, { recursive: true, mode: 0o755 });
-  if (!existsSync(fallback)) mkdirSync(fallback, { mode: 0o700 });
-  log.info(
-    { configured: wanted, dataDir: fallback },
-    'PG_DATA_DIR is not reachable by the postgres system user (PostgreSQL refuses to run as root): the cluster lives in the folder shown instead',
-  );
-  return owned(fallback);
 }
 
 // ---------------------------------------------------------------- ports
@@ -508,54 +359,4 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
   const pid = child.pid as number;
   log.info({ port, pgPid: pid, dataDir, version: bins.major || undefined, asUser: as ? 'postgres' : undefined, ms: Date.now() - started }, 'PostgreSQL ready');
   return { url: connectionUrl(password, port), port, pid, dataDir, stop };
-}
-
-// ---------------------------------------------------------------- DATABASE_URL or the local cluster
-
-export interface Database {
-  url: string;
-  /** True with DATABASE_URL: nothing was started, stop() does nothing. */
-  external: boolean;
-  stop(): Promise<void>;
-}
-
-/** A URL fit for a message: the password masked. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-/**
- * The database the server uses: DATABASE_URL when set (nothing is started; it must answer
- * now), else the local cluster in PG_DATA_DIR on PG_LOCAL_PORT (0 = any free port).
- */
-export async function openDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'PG_DATA_DIR' | 'PG_LOCAL_PORT'>,
-  logger?: Logger,
-): Promise<Database> {
-  if (config.DATABASE_URL) {
-    const url = config.DATABASE_URL;
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'ioc-console:setup' });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-    } catch (err) {
-      throw new PostgresStartError(`PostgreSQL at DATABASE_URL ${redactUrl(url)} cannot be reached: ${(err as Error).message}`);
-    } finally {
-      await client.end().catch(() => {});
-    }
-    return { url, external: true, stop: async () => {} };
-  }
-  const handle = await startPostgres({
-    dataDir: config.PG_DATA_DIR,
-    ...(config.PG_LOCAL_PORT ? { port: config.PG_LOCAL_PORT } : {}),
-    ...(logger ? { logger } : {}),
-  });
-  return { url: handle.url, external: false, stop: handle.stop };
 }

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { findPostgres, PostgresStartError, startPostgres } from '../../server/db/postgres.js';
+import { PostgresStartError } from '../../server/db/errors.js';
+import { findPostgres, startPostgres } from '../../server/db/postgres.js';
 import { freePort } from './ports.js';
 import { requireService } from './services.js';
 
