@@ -2,7 +2,8 @@
  * The "Ingest tokens" section of /admin (issue #19.4) in headless Chromium
  * against the real server: an admin issues a token through the form, sees the
  * secret once, the token works on POST /api/ingest/cap, and revoking it from
- * the table stops it. A supervisor's page has no such section.
+ * the table stops it. A supervisor's page has no such section. A display token
+ * is issued with its lifetime, and the table says until when it works.
  * Needs dist/client (`npx vite build`).
  */
 import fs from 'node:fs';
@@ -92,6 +93,32 @@ describe('/admin, ingest tokens', () => {
     try {
       expect(await page.locator('#ingest').count()).toBe(0);
       expect(api.filter((p) => p.includes('ingest'))).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('/admin, display tokens', () => {
+  it('issues one with a lifetime; the table shows until when, and the wall link carries the token in its fragment', async () => {
+    const { page, close } = await openAdmin('admin');
+    try {
+      const section = page.locator('#displays');
+      await section.locator('input[placeholder]').first().fill('Tường phòng họp');
+      await section.getByLabel(vi.admin.displayTtl).fill('7');
+      const before = Date.now();
+      await section.locator('button[type=submit]').click();
+      const link = (await page.locator('[data-testid="admin-notice"] code').textContent())!.trim();
+      expect(link).toMatch(/\/wall#token=dsp_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      const row = section.locator('tbody tr', { hasText: 'Tường phòng họp' });
+      await row.waitFor();
+      // The server's own record: seven days from now.
+      const listed = app.auth.listDisplayTokens().find((d) => d.name === 'Tường phòng họp')!;
+      expect(listed.expiresAt! - before).toBeGreaterThan(7 * 86_400_000 - 60_000);
+      expect(listed.expiresAt! - before).toBeLessThan(7 * 86_400_000 + 60_000);
+      const [d, m, y] = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: 'numeric', month: 'numeric', year: 'numeric' }).format(listed.expiresAt!).split('/').map(Number);
+      expect(await row.locator('td').nth(2).textContent()).toContain(`${d}/${m}/${y}`);
+      await screenshot(page, 'admin-display-tokens', { artifact: true, fullPage: true });
     } finally {
       await close();
     }

@@ -276,6 +276,8 @@ describe('the display token (issue #19, point 8)', () => {
       await unknown.page.goto(`${app.url}/wall#token=dsp_0123456789abcdef_${'A'.repeat(43)}`);
       await problem(unknown.page, 'refused').waitFor({ timeout: 10_000 });
       expect(await problem(unknown.page, 'refused').textContent()).toContain(vi.auth.wallToken.refusedTitle);
+      // The message asks once who is signed in here (to offer an admin the way to a token): after that, silence.
+      await expect.poll(() => unknown.api().includes('/api/auth/refresh'), { timeout: 5000 }).toBe(true);
       const seen = unknown.api().length;
       await unknown.page.waitForTimeout(QUIET_MS);
       expect(unknown.api().length).toBe(seen);

@@ -23,6 +23,7 @@ interface DisplayToken {
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
+  expiresAt: number | null;
 }
 
 /** server/ingest/tokens.ts IngestTokens.list(). */
@@ -157,17 +158,31 @@ export function AdminPage() {
       {isAdmin && (
         <section id="displays" aria-labelledby="admin-displays">
           <h2 id="admin-displays">{t('admin.displays')}</h2>
-          <IssueToken onIssue={(name) => act(call<{ token: string }>('POST', '/api/admin/display-tokens', { name }), (d) => `${window.location.origin}/wall#token=${d.token}`)} />
+          <IssueToken onIssue={(body) => act(call<{ token: string }>('POST', '/api/admin/display-tokens', body), (d) => `${window.location.origin}/wall#token=${d.token}`)} />
           <table className="admin__table" data-testid="admin-displays">
+            <thead>
+              <tr>
+                <th>{t('admin.displayCols.name')}</th>
+                <th>{t('admin.displayCols.issued')}</th>
+                <th>{t('admin.displayCols.expires')}</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
-              {tokens.map((d) => (
-                <tr key={d.id} className={d.revokedAt ? 'admin__row--disabled' : ''}>
+              {tokens.map((d) => {
+                const expired = d.expiresAt !== null && d.expiresAt <= Date.now();
+                return (
+                <tr key={d.id} className={d.revokedAt || expired ? 'admin__row--disabled' : ''}>
                   <td>{d.name}</td>
-                  <td>{new Date(d.createdAt).toLocaleString()}</td>
-                  <td>{d.createdBy}</td>
+                  <td>
+                    {new Date(d.createdAt).toLocaleString()} · {d.createdBy}
+                  </td>
+                  <td>{d.expiresAt === null ? t('admin.ingest.never') : new Date(d.expiresAt).toLocaleString()}</td>
                   <td>
                     {d.revokedAt ? (
                       t('admin.revoked')
+                    ) : expired ? (
+                      t('admin.ingest.expired')
                     ) : (
                       <button type="button" onClick={() => void act(call('DELETE', `/api/admin/display-tokens/${d.id}`), () => null)}>
                         {t('admin.revoke')}
@@ -175,7 +190,8 @@ export function AdminPage() {
                     )}
                   </td>
                 </tr>
-              ))}
+                );
+              })}
             </tbody>
           </table>
         </section>
@@ -255,18 +271,20 @@ function AddUser({ roles, onAdd }: { roles: Role[]; onAdd: (body: { username: st
   );
 }
 
-function IssueToken({ onIssue }: { onIssue: (name: string) => Promise<void> }) {
+function IssueToken({ onIssue }: { onIssue: (body: { name: string; ttlDays?: number }) => Promise<void> }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
+  const [ttlDays, setTtlDays] = useState('');
   return (
     <form
       className="admin__form"
       onSubmit={(e) => {
         e.preventDefault();
-        void onIssue(name).then(() => setName(''));
+        void onIssue({ name, ...(ttlDays !== '' ? { ttlDays: Number(ttlDays) } : {}) }).then(() => setName(''));
       }}
     >
       <input placeholder={t('admin.displayName')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
+      <input type="number" min={0} max={3650} placeholder={t('admin.ingest.ttlDays')} aria-label={t('admin.displayTtl')} title={t('admin.displayTtl')} value={ttlDays} onChange={(e) => setTtlDays(e.target.value)} />
       <button type="submit">{t('admin.issue')}</button>
     </form>
   );

@@ -94,6 +94,8 @@ export const en: Strings<Resources> = {
     endSessions: 'End sessions',
     displays: 'Wall display tokens',
     displayName: 'Display name (e.g. Wall 1)',
+    displayTtl: 'Days valid (empty: 365; 0: until revoked)',
+    displayCols: { name: 'Display', issued: 'Issued', expires: 'Expires' },
     issue: 'Issue token',
     revoke: 'Revoke',
     revoked: 'Revoked',

@@ -90,6 +90,8 @@ export const vi = {
     endSessions: 'Kết thúc phiên',
     displays: 'Mã màn hình tường',
     displayName: 'Tên màn hình (vd. Tường 1)',
+    displayTtl: 'Số ngày hiệu lực (trống: 365; 0: đến khi thu hồi)',
+    displayCols: { name: 'Màn hình', issued: 'Cấp lúc', expires: 'Hết hạn' },
     issue: 'Cấp mã',
     revoke: 'Thu hồi',
     revoked: 'Đã thu hồi',
