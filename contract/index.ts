@@ -7,3 +7,4 @@ export * from './citypack.js';
 export * from './commands.js';
 export * from './auth.js';
 export * from './labels-vi.js';
+export * from './transitions.js';

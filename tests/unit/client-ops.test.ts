@@ -1,19 +1,14 @@
-/** Incident actions (kept equal to the server's table), feed health levels, sparkline scaling, attention. */
+/** Incident panel order and distances, feed health levels, sparkline scaling, attention. (The incident actions are the contract's table: incident-correlation.test.ts.) */
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, type Alert, type FeedHealth } from '../../contract/domain.js';
-import { allowedActions as serverAllowed } from '../../server/incidents/workflow.js';
-import { allowedActions, compareIncidents, formatDistance } from '../../client/src/app/incidents.js';
+import type { Alert, FeedHealth } from '../../contract/domain.js';
+import { compareIncidents, formatDistance } from '../../client/src/app/incidents.js';
 import { feedStatus, pushSample, worst, SILENT_BAD_MS, SILENT_WARN_MS } from '../../client/src/app/feedHealth.js';
 import { sparkPaths } from '../../client/src/app/History.js';
 import { newIds, unackedCritical } from '../../client/src/app/attention.js';
 import { layerVisibility } from '../../client/src/map/visibility.js';
 import { wardLoss } from '../../client/src/map/features.js';
 
-describe('incident actions', () => {
-  it('offers exactly what the server allows from each status', () => {
-    for (const s of INCIDENT_STATUSES) expect(allowedActions(s).sort()).toEqual(serverAllowed(s).sort());
-  });
-
+describe('incidents panel', () => {
   it('lists new incidents first, then by severity, oldest first', () => {
     const inc = (id: string, status: string, severity: string, createdAt: number) => ({ id, status, severity, createdAt }) as never;
     const list = [inc('a', 'dispatched', 'critical', 1), inc('b', 'new', 'minor', 5), inc('c', 'acknowledged', 'critical', 0), inc('d', 'new', 'critical', 9)];

@@ -1,23 +1,9 @@
 /**
- * Incident logic the console needs without asking the server: which actions the
- * status allows (mirrors server/incidents/workflow.ts; a unit test keeps the two
- * equal), and the order of the incidents panel.
+ * Incident logic the console needs without asking the server: the order of the
+ * incidents panel, distances and durations in the locale. Which actions a status
+ * allows comes from the contract (contract/transitions.ts), the server's own table.
  */
 import { SEVERITY_RANK, type Incident, type IncidentStatus } from '../../../contract/domain.js';
-import type { IncidentAction } from '../../../contract/socket.js';
-
-const FROM: Record<IncidentAction, readonly IncidentStatus[]> = {
-  acknowledge: ['new'],
-  dispatch: ['new', 'acknowledged', 'dispatched'],
-  on_scene: ['dispatched'],
-  resolve: ['new', 'acknowledged', 'dispatched', 'on_scene'],
-  close: ['resolved'],
-  reopen: ['resolved', 'closed'],
-};
-
-export function allowedActions(status: IncidentStatus): IncidentAction[] {
-  return (Object.keys(FROM) as IncidentAction[]).filter((a) => FROM[a].includes(status));
-}
 
 /** Where the officer's attention goes first: new ones, then by severity, then the oldest. */
 const STATUS_RANK: Record<IncidentStatus, number> = { new: 0, acknowledged: 1, dispatched: 2, on_scene: 3, resolved: 4, closed: 5 };
