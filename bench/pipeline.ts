@@ -23,7 +23,7 @@ import { PointWriter } from '../server/influx/writer.js';
 import { Recorder } from '../server/influx/recorder.js';
 import { createMetrics } from '../server/metrics.js';
 import { Registry } from '../server/registry/registry.js';
-import { Workflow } from '../server/workflow.js';
+import { Operations } from '../server/operations.js';
 import { PushHub } from '../server/push/hub.js';
 import { parseRules } from '../server/alerts/rules-config.js';
 import { createLoadMessages } from '../simulators/load.js';
@@ -59,7 +59,7 @@ async function run(stage: Stage) {
   const on = (s: Stage) => stage === s || stage === 'all';
   if (stage !== 'parse') registry.start();
   if (on('recorder')) new Recorder(bus, registry, writer, pack).start();
-  const wf = new Workflow({ bus, writer, registry, pack, rules: parseRules({}), log, now: Date.now });
+  const wf = new Operations({ bus, writer, registry, pack, rules: parseRules({}), log, now: Date.now });
   if (on('rules')) wf.start();
   const hub = new PushHub({ bus, snapshot: () => ({}) as never, log, metrics, audienceOf: () => ({}) as never, middleware: (_s, n) => n(), onSocket: () => undefined });
   const httpServer = http.createServer();

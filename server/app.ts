@@ -34,7 +34,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PushHub } from './push/hub.js';
 import { Registry } from './registry/registry.js';
-import { Workflow } from './workflow.js';
+import { Operations } from './operations.js';
 import { loadRules } from './alerts/rules-config.js';
 import { capRouter, createCapHandler } from './ingest/cap/handler.js';
 import { createFrigateHandlers } from './ingest/frigate/handler.js';
@@ -42,7 +42,7 @@ import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import { stationsRouter } from './ingest/opencellid/router.js';
 import { ingestTokenRoutes } from './ingest/token-routes.js';
 import { createIngestTokens, type IngestTokens } from './ingest/tokens.js';
-import { workflowRoutes } from './http/workflow-routes.js';
+import { operationsRoutes } from './http/operations-routes.js';
 import { wallRoutes } from './http/wall-routes.js';
 import { replayRoutes } from './replay/routes.js';
 import { rebuildRegistry } from './registry/rebuild.js';
@@ -81,7 +81,7 @@ export interface RunningApp {
   health: FeedHealthTracker;
   push: PushHub;
   metrics: Metrics;
-  workflow: Workflow;
+  operations: Operations;
   /** People and sessions (server/auth). */
   auth: AuthService;
   /** The Express app: its own route table is what the security tests enumerate (server/http/paths.ts). */
@@ -211,7 +211,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
-    const workflow = new Workflow({ bus, writer, registry, pack, rules, log: log.child({ module: 'workflow' }), now, maxNotes: config.INCIDENT_MAX_NOTES, commandsPerSecond: config.SOCKET_COMMANDS_PER_S });
+    const operations = new Operations({ bus, writer, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES, commandsPerSecond: config.SOCKET_COMMANDS_PER_S });
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -223,7 +223,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       now,
     });
     // A CAP Update or Cancel applies only from the sender of the alert it references (issue #19).
-    const capCheck = (a: CapAlert) => workflow.incidents.capRefusal(a);
+    const capCheck = (a: CapAlert) => operations.cap.refusal(a);
     // A source device sends CAP only as its registered senders; an external broker's ACLs are its own business.
     router.registerForeign('cap', createCapHandler({ bus, now, check: capCheck, ...(devices ? { maySendAs: (id: string, sender: string) => devices!.maySendCapAs(id, sender) } : {}) }));
     if (frigateMapping) {
@@ -242,7 +242,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         log.warn({ err: err.message }, 'registry not rebuilt from InfluxDB: retained MQTT status will fill it'),
       );
       registry.checkStale();
-      await workflow.restore(influx).catch((err: Error) => {
+      await operations.restore(influx).catch((err: Error) => {
         // Without its history the console would show a wrong picture: refuse to start.
         throw new Error(`cannot rebuild alerts and incidents from InfluxDB: ${err.message}`);
       });
@@ -255,21 +255,21 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => registry.stop());
     recorder.start();
     stops.push(() => recorder.stop());
-    workflow.start();
-    stops.push(() => workflow.stop());
+    operations.start();
+    stops.push(() => operations.stop());
 
     const snapshot = (): Omit<Snapshot, 'epoch' | 'seq' | 'serverTime'> => ({
       cameras: [...registry.cameras.values()],
       stations: [...registry.stations.values()],
       links: [...registry.links.values()],
-      alerts: workflow.alerts.open(),
-      incidents: workflow.incidents.open(),
-      units: workflow.incidents.unitList(),
-      kpis: workflow.kpis(),
+      alerts: operations.alerts.open(),
+      incidents: operations.incidents.open(),
+      units: operations.units.list(),
+      kpis: operations.kpis(),
       feeds: health.snapshot((f) => registry.silentCount(f)),
     });
-    auth.setEventLog(workflow.events);
-    ingestTokens.setEventLog(workflow.events);
+    auth.setEventLog(operations.events);
+    ingestTokens.setEventLog(operations.events);
     // Every socket proves who it is in the handshake; its audience and its commands' actor come from the session.
     const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }), now);
     const push = new PushHub({
@@ -281,7 +281,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       audienceOf: (socket) => gate.audienceOf(socket),
       maxAudiences: config.PUSH_MAX_AUDIENCES,
       middleware: gate.middleware,
-      onSocket: (socket) => workflow.commands.bind(socket, (sk) => gate.actorOf(sk)),
+      onSocket: (socket) => operations.commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
 
     const mqttConn = new MqttConnection({
@@ -347,9 +347,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       routes: [
         guardedAuthRoutes(auth),
         ingestTokenRoutes(ingestTokens),
-        workflowRoutes({
-          workflow,
-          commands: workflow.commands,
+        operationsRoutes({
+          operations,
+          commands: operations.commands,
           influx,
           pack,
           capSender: `ioc@${pack.meta.id}`,
@@ -367,19 +367,19 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           playlist: config.WALL_PLAYLIST,
           rotateS: config.WALL_ROTATE_S,
           stations: () => [...registry.stations.values()],
-          incidents: () => workflow.incidents.recent(),
+          incidents: () => operations.incidents.recent(),
           now,
         }),
         replayRoutes({
           influx,
-          base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: workflow.incidents.unitList() }),
+          base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: operations.units.list() }),
           staleMs: config.DEVICE_STALE_S * 1000,
           now,
         }),
       ],
       security: securityMiddleware(config),
       publicRoutes: [publicAuthRoutes(auth, config, now)],
-      guard: restGuard(auth, log.child({ module: 'auth' }), (e) => workflow.events.append({ entity: 'auth', result: 'refused', ...e })),
+      guard: restGuard(auth, log.child({ module: 'auth' }), (e) => operations.events.append({ entity: 'auth', result: 'refused', ...e })),
       rootRoutes: [
         capRouter({ bus, log: log.child({ module: 'cap' }), tokens: ingestTokens, now, check: capCheck }),
         stationsRouter({
@@ -438,7 +438,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const ingestUsable = ingestTokens.usable().length;
     if (ingestUsable === 0) log.warn('ingest over HTTP is off: no ingest token issued (npm run users -- ingest-token add --name NAME --sender SENDER, or /admin)');
     else log.info({ tokens: ingestUsable }, 'ingest over HTTP is on');
-    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, workflow, auth, ingestTokens, httpApp, healthReport };
+    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, operations, auth, ingestTokens, httpApp, healthReport };
   }
 
   async function stop(): Promise<void> {

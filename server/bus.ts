@@ -28,7 +28,7 @@ export interface BusEvents {
   'frigate.event': { cameraId: string; event: FrigateEvent; receivedAt: number };
   /** Station sites imported from an OpenCelliD CSV (ingest/opencellid). */
   'stations.imported': { sites: StationSite[]; receivedAt: number };
-  /** A new alert (not a repeat): incidents correlate on it. */
+  /** A new alert (not a repeat), already carrying its incident if it has one (correlation is asked before it is written). */
   'alert.raised': { alert: Alert };
   /**
    * A change to the live picture, for the push layer. `site`: the device is new or its

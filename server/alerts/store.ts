@@ -22,12 +22,23 @@ export class AlertStore implements AlertPort {
   /** Repeats are pushed at once but written at most every REPEAT_PERSIST_MS per alert. */
   private readonly persistedAt = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  /** Which incident a new alert belongs to (server/incidents/correlation.ts), asked before the alert is written. */
+  private incidentOf: ((alert: Alert) => string | null) | null = null;
 
   constructor(
     private readonly bus: EventBus,
     private readonly log: EventLog,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Set by the incident layer: a new alert is written once, already carrying
+   * its incident, and the incident takes it in the same version step that
+   * records it (issue #20: it used to be raised, then linked, in two writes each).
+   */
+  setIncidentOf(fn: ((alert: Alert) => string | null) | null): void {
+    this.incidentOf = fn;
+  }
 
   get(id: string): Alert | undefined {
     return this.alerts.get(id);
@@ -59,7 +70,7 @@ export class AlertStore implements AlertPort {
       this.commit(next, 'repeat', 'system');
       return next;
     }
-    const alert: Alert = {
+    const fresh: Alert = {
       id: `al-${at.toString(36)}-${(++this.counter).toString(36)}`,
       rule: input.rule,
       dedupeKey: input.dedupeKey,
@@ -81,6 +92,8 @@ export class AlertStore implements AlertPort {
       data: input.data ?? {},
       version: 1,
     };
+    const incidentId = this.incidentOf?.(fresh) ?? null;
+    const alert = incidentId ? { ...fresh, incidentId } : fresh;
     this.openByKey.set(alert.dedupeKey, alert.id);
     this.commit(alert, 'raised', 'system');
     this.bus.emit('alert.raised', { alert });

@@ -9,7 +9,8 @@ import { dispatchCommand, noteCommand, unitStatusCommand, versionedTarget } from
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
-import type { IncidentStore } from '../incidents/store.js';
+import type { Incidents } from '../incidents/incidents.js';
+import type { Units } from '../incidents/units.js';
 import type { Logger } from '../log.js';
 import { roleRefusal, scopeRefusal } from '../auth/permissions.js';
 import { RateLimiter } from '../auth/rate.js';
@@ -40,7 +41,8 @@ export class Commands {
 
   constructor(
     alerts: AlertStore,
-    incidents: IncidentStore,
+    incidents: Incidents,
+    units: Units,
     private readonly events: EventLog,
     private readonly log: Logger,
     commandsPerSecond = 10,
@@ -60,7 +62,7 @@ export class Commands {
       'incident:close': act('close'),
       'incident:reopen': act('reopen'),
       'incident:note': def(noteCommand, (c, a) => incidents.addNote(c.id, a.user, c.note)),
-      'unit:status': def(unitStatusCommand, (c, a) => incidents.setUnitStatus(c.id, c.status, c.version, a.user)),
+      'unit:status': def(unitStatusCommand, (c, a) => units.setStatus(c.id, c.status, c.version, a.user)),
     };
   }
 

@@ -63,7 +63,7 @@ function send(topic: string, id: string, body: Record<string, unknown>, opts: { 
 async function settle(page: Page): Promise<void> {
   await waitFor(
     async () => {
-      const want = app.workflow.alerts
+      const want = app.operations.alerts
         .open()
         .filter((a) => a.position ?? (a.source.kind === 'camera' ? app.registry.cameras.get(a.source.id)?.position : a.source.kind === 'station' ? app.registry.stations.get(a.source.id)?.position : null))
         .map((a) => a.id);
@@ -124,7 +124,7 @@ describe('console screenshots on the default city (normal-day simulation)', () =
     // Its simulated twin keeps heartbeating "up": a timestamp 90 s ahead makes the server take those as older news.
     await send(topics.stationStatus(DOWN_STATION), DOWN_STATION, { state: 'down', power: 'battery', batteryPct: 0, backhaul: 'down' }, { ts: Date.now() + 90_000 });
 
-    const open = () => app.workflow.alerts.open();
+    const open = () => app.operations.alerts.open();
     await waitFor(() => open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { message: 'no coverage loss alert for Tấn Tài' });
     const accident = await waitFor(() => open().find((a) => a.dedupeKey.startsWith(`detection:${ACCIDENT_CAM}:accident:`) && a.incidentId), { message: 'no accident alert with an incident' });
     await waitFor(() => open().some((a) => a.dedupeKey === 'incident:hotline-115:CALL-115-0342' && a.incidentId === accident.incidentId), { message: '115 call not on the accident incident' });
@@ -151,12 +151,12 @@ describe('console screenshots on the default city (normal-day simulation)', () =
 
   it('the incident view: acknowledged, a unit dispatched, nearby cameras, timeline', async () => {
     const { page } = con;
-    const accident = app.workflow.alerts.open().find((a) => a.dedupeKey.startsWith(`detection:${ACCIDENT_CAM}:accident:`))!;
+    const accident = app.operations.alerts.open().find((a) => a.dedupeKey.startsWith(`detection:${ACCIDENT_CAM}:accident:`))!;
     const view = await openIncident(page, accident.incidentId!);
     await incidentAction(page, 'acknowledge');
     await waitFor(async () => (await view.getAttribute('data-status')) === 'acknowledged', { message: 'not acknowledged' });
     // The nearest ambulance (the list is nearest first, every kind).
-    const ambulance = app.workflow.incidents.nearestUnits(app.workflow.incidents.get(accident.incidentId!)!.position!).find((n) => n.unit.kind === 'ambulance')!;
+    const ambulance = app.operations.units.nearest(app.operations.incidents.get(accident.incidentId!)!.position!).find((n) => n.unit.kind === 'ambulance')!;
     await page.locator(`[data-testid="dispatch"] [data-unit-id="${ambulance.unit.id}"] [data-testid="dispatch-unit"]`).click();
     await waitFor(async () => (await view.getAttribute('data-status')) === 'dispatched', { message: 'not dispatched' });
     await page.locator('[data-testid="note-input"]').fill('Đã báo 115 cử xe, CSGT phân luồng hướng Trần Phú');

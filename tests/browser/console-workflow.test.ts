@@ -61,8 +61,8 @@ function send(topic: string, id: string, body: Record<string, unknown>, opts: { 
   return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1, retain: opts.retain ?? false });
 }
 
-const openAlert = (pred: (x: ReturnType<TestApp['workflow']['alerts']['open']>[number]) => boolean) =>
-  waitFor(() => app.workflow.alerts.open().find(pred), { message: 'expected alert never raised on the server' });
+const openAlert = (pred: (x: ReturnType<TestApp['operations']['alerts']['open']>[number]) => boolean) =>
+  waitFor(() => app.operations.alerts.open().find(pred), { message: 'expected alert never raised on the server' });
 
 beforeAll(async () => {
   [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
@@ -91,12 +91,12 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await waitFor(async () => (await b.page.title()).startsWith('(!)'), { timeoutMs: 3_000, message: 'title did not flash' });
 
     await acknowledgeFromQueue(a.page, fire.id);
-    await waitFor(() => app.workflow.alerts.get(fire.id)?.state === 'acknowledged', { message: 'server never acknowledged' });
+    await waitFor(() => app.operations.alerts.get(fire.id)?.state === 'acknowledged', { message: 'server never acknowledged' });
     // The OTHER console: the row turns acknowledged and the header count drops, without any action there.
     await waitFor(async () => (await rowOf(b.page, fire.id).getAttribute('data-state')) === 'acknowledged', { timeoutMs: 3_000, message: 'console B row not acknowledged' });
     await waitFor(async () => (await severityCount(b.page, 'critical')) === 0, { timeoutMs: 3_000, message: 'console B header still counts it' });
     await waitFor(async () => !(await b.page.title()).startsWith('(!)'), { timeoutMs: 3_000, message: 'title still flashing after ack' });
-    expect(app.workflow.alerts.get(fire.id)?.acknowledgedBy).toBe('duty-officer');
+    expect(app.operations.alerts.get(fire.id)?.acknowledgedBy).toBe('duty-officer');
     a.watch.assertNoErrors();
     b.watch.assertNoErrors();
   });
@@ -122,7 +122,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await page.locator('[data-testid="filter-type"]').selectOption('telecom');
     await waitFor(async () => {
       const rows = await queueRows(page);
-      return rows.length > 0 && rows.flatMap((r) => r.memberIds).every((id) => ['station_down', 'station_battery', 'backhaul_down', 'link_down'].includes(app.workflow.alerts.get(id)!.rule));
+      return rows.length > 0 && rows.flatMap((r) => r.memberIds).every((id) => ['station_down', 'station_battery', 'backhaul_down', 'link_down'].includes(app.operations.alerts.get(id)!.rule));
     }, { timeoutMs: 2_000, message: 'type filter' });
     expect((await queueRows(page)).flatMap((r) => r.memberIds)).toContain(down.id);
     await page.locator('[data-testid="filter-type"]').selectOption('');
@@ -131,7 +131,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await page.locator('[data-testid="filter-ward"]').selectOption('tt-b');
     await waitFor(async () => {
       const ids = (await queueRows(page)).flatMap((r) => r.memberIds);
-      return ids.includes(crowd.id) && ids.every((id) => app.workflow.alerts.get(id)!.wardId === 'tt-b');
+      return ids.includes(crowd.id) && ids.every((id) => app.operations.alerts.get(id)!.wardId === 'tt-b');
     }, { timeoutMs: 2_000, message: 'ward filter' });
     await page.locator('[data-testid="filter-ward"]').selectOption('');
 
@@ -163,7 +163,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await waitFor(async () => (await queueRows(page))[target]?.selected, { timeoutMs: 2_000, message: 'did not reach the active line' });
     const ids = rows[target]!.memberIds;
     await pressShortcut(page, 'a');
-    await waitFor(() => ids.every((id) => app.workflow.alerts.get(id)?.state === 'acknowledged'), { message: '`a` did not acknowledge the line' });
+    await waitFor(() => ids.every((id) => app.operations.alerts.get(id)?.state === 'acknowledged'), { message: '`a` did not acknowledge the line' });
 
     await pressShortcut(page, 'Enter');
     const panel = page.locator('[data-testid="detail-panel"]');
@@ -188,7 +188,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       externalRef: 'CALL-115-0001',
     });
     const call = await openAlert((x) => x.dedupeKey === 'incident:hotline-115:CALL-115-0001' && x.incidentId !== null);
-    const inc = app.workflow.incidents.get(call.incidentId!)!;
+    const inc = app.operations.incidents.get(call.incidentId!)!;
     await incidentRow(page, inc.id).waitFor({ timeout: 5_000 });
     await incidentRow(b.page, inc.id).waitFor({ timeout: 5_000 });
     const view = await openIncident(page, inc.id);
@@ -201,12 +201,12 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     // Dispatch: nearest available unit first, with its distance, as the server ranks them.
     const first = page.locator('[data-testid="dispatch"] [data-unit-id]').first();
     await first.waitFor({ timeout: 5_000 });
-    const nearest = app.workflow.incidents.nearestUnits(inc.position!)[0]!;
+    const nearest = app.operations.units.nearest(inc.position!)[0]!;
     expect(await first.getAttribute('data-unit-id')).toBe(nearest.unit.id);
     expect(await first.textContent()).toMatch(/\d+(\s|\u00a0)?(m|km)/);
     await first.locator('[data-testid="dispatch-unit"]').click();
     await waitFor(async () => (await status()) === 'dispatched', { message: 'not dispatched' });
-    expect(app.workflow.incidents.get(inc.id)?.unitId).toBe(nearest.unit.id);
+    expect(app.operations.incidents.get(inc.id)?.unitId).toBe(nearest.unit.id);
     await waitFor(async () => (await incidentRow(b.page, inc.id).getAttribute('data-status')) === 'dispatched', { timeoutMs: 3_000, message: 'console B did not see the dispatch' });
     expect(await incidentRow(b.page, inc.id).textContent()).toContain(nearest.unit.name);
 
@@ -219,8 +219,8 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await incidentAction(page, 'resolve');
     await waitFor(async () => (await status()) === 'resolved', { message: 'not resolved' });
     await waitFor(async () => (await incidentRow(b.page, inc.id).getAttribute('data-status')) === 'resolved', { timeoutMs: 3_000, message: 'console B did not see it resolved' });
-    expect(app.workflow.incidents.get(inc.id)?.status).toBe('resolved');
-    const actions = app.workflow.incidents.get(inc.id)!.timeline.map((e) => e.action);
+    expect(app.operations.incidents.get(inc.id)?.status).toBe('resolved');
+    const actions = app.operations.incidents.get(inc.id)!.timeline.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['created', 'acknowledge', 'dispatch', 'note', 'on_scene', 'resolve']));
     // The timeline lists every step, newest first.
     expect(await page.locator('[data-testid="timeline"] li').first().getAttribute('data-action')).toBe('resolve');
@@ -232,8 +232,8 @@ describe('duty officer workflow (two consoles, test-town)', () => {
 
   it('English: alert titles translated by rule, ward labels in English, attribution translated', async () => {
     const { page } = a;
-    const fire = app.workflow.alerts.open().find((x) => x.rule === 'detection_fire_smoke')!;
-    const down = app.workflow.alerts.open().find((x) => x.rule === 'station_down')!;
+    const fire = app.operations.alerts.open().find((x) => x.rule === 'detection_fire_smoke')!;
+    const down = app.operations.alerts.open().find((x) => x.rule === 'station_down')!;
     await page.locator('[data-testid="lang-switch"] button[data-lang="en"]').click();
     await waitFor(async () => (await rowOf(page, fire.id).locator('[data-testid="alert-title"]').textContent()) === opsEn.ops.detection.fire_smoke, { timeoutMs: 2_000, message: 'fire title not English' });
     // The server wrote it in Vietnamese; the client rebuilt it from rule + data.
@@ -253,7 +253,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
 
   it('disconnected: every panel and the open side panel marked stale with the time; catches up on reconnect', async () => {
     const { page } = a;
-    const down = app.workflow.alerts.open().find((x) => x.rule === 'station_down')!;
+    const down = app.operations.alerts.open().find((x) => x.rule === 'station_down')!;
     // Open the station in the detail panel by clicking its queue line's source.
     await page.locator('[data-testid="filter-type"]').selectOption('telecom');
     await rowOf(page, down.id).locator('.alert-row__btn').click();
@@ -314,10 +314,10 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       hold = true;
       // Meanwhile the camera reports the accident again: the alert counts a repeat, a new version.
       await send(topics.cameraDetection('tt-cam-6'), 'tt-cam-6', { kind: 'accident', confidence: 0.97, lat: 10.004, lon: 106.03 });
-      await waitFor(() => (app.workflow.alerts.get(accident.id)?.count ?? 0) > 1, { message: 'repeat never counted' });
+      await waitFor(() => (app.operations.alerts.get(accident.id)?.count ?? 0) > 1, { message: 'repeat never counted' });
       await acknowledgeFromQueue(c.page, accident.id);
       await waitFor(() => held.some((m) => String(m).includes('"conflict"')), { message: 'no conflict answer from the server' });
-      expect(app.workflow.alerts.get(accident.id)?.state).toBe('active');
+      expect(app.operations.alerts.get(accident.id)?.state).toBe('active');
 
       // The screen gets what was held: the repeat, then the answer.
       hold = false;
@@ -336,7 +336,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       await error.locator('button').click();
       await error.waitFor({ state: 'detached' });
       await acknowledgeFromQueue(c.page, accident.id);
-      await waitFor(() => app.workflow.alerts.get(accident.id)?.state === 'acknowledged', { message: 'second acknowledgement refused' });
+      await waitFor(() => app.operations.alerts.get(accident.id)?.state === 'acknowledged', { message: 'second acknowledgement refused' });
       await waitFor(async () => (await rowOf(c.page, accident.id).getAttribute('data-state')) === 'acknowledged', { timeoutMs: 3_000, message: 'row not acknowledged' });
       c.watch.assertNoErrors();
     } finally {

@@ -158,7 +158,7 @@ describe('console on test-town (simulators off)', () => {
     const row = page.locator('[data-testid="alert-row"][data-severity="critical"]');
     expect(await row.count()).toBe(1);
     const alertId = await row.getAttribute('data-alert-id');
-    const serverAlert = app.workflow.alerts.open().find((a) => a.id === alertId);
+    const serverAlert = app.operations.alerts.open().find((a) => a.id === alertId);
     expect(serverAlert).toMatchObject({ rule: 'detection_fire_smoke', severity: 'critical', source: { kind: 'camera', id: 'tt-cam-3' } });
     expect(await tc(row)).toContain(vi.severity.critical);
     expect(Number(await page.locator('[data-testid="alert-queue"]').getAttribute('data-count'))).toBe(1);

@@ -59,7 +59,7 @@ describe('replay page (test town)', () => {
     await waitFor(() => app.registry.stations.get(station)?.state === 'up');
     await new Promise((r) => setTimeout(r, 1500));
     await send('down');
-    const alert = await waitFor(() => app.workflow.alerts.open().find((a) => a.rule === 'station_down' && a.source.id === station), { message: 'station_down alert' });
+    const alert = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'station_down' && a.source.id === station), { message: 'station_down alert' });
     const tDown = app.registry.stations.get(station)!.lastSeen!;
     await new Promise((r) => setTimeout(r, 1500));
     await send('up');
@@ -68,7 +68,7 @@ describe('replay page (test town)', () => {
     await dev.endAsync();
     await app.writer.flush(10_000);
     const mid = Math.round((tDown + tUp) / 2);
-    const openAtMid = app.workflow.alerts.all().filter((a) => a.firstSeen <= mid && !(a.clearedAt !== null && a.clearedAt <= mid));
+    const openAtMid = app.operations.alerts.all().filter((a) => a.firstSeen <= mid && !(a.clearedAt !== null && a.clearedAt <= mid));
     expect(openAtMid.map((a) => a.id)).toContain(alert.id);
 
     const session = await app.login('duty_officer');

@@ -70,14 +70,14 @@ async function dispatchedIncident(address: string, lon: number): Promise<Inciden
     JSON.stringify({ seq: reportSeq, ts: Date.now(), channel: 'hotline_113', type: 'crime', severity: 'major', lat: 10.004, lon, address, description: 'Đánh nhau trước quán', externalRef: ref }),
     { qos: 1 },
   );
-  const inc = await waitFor(() => app.workflow.incidents.recent().find((i) => i.externalRef === `hotline-113:${ref}` || i.externalRef === ref), { message: 'incident from the 113 call' });
+  const inc = await waitFor(() => app.operations.incidents.recent().find((i) => i.externalRef === `hotline-113:${ref}` || i.externalRef === ref), { message: 'incident from the 113 call' });
   const res = await fetch(`${app.url}/api/incidents/${inc.id}/dispatch`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await app.headers('duty_officer')) },
     body: JSON.stringify({ version: inc.version, unitId: app.responderUnit }),
   });
   expect(res.status).toBe(200);
-  return app.workflow.incidents.get(inc.id)!;
+  return app.operations.incidents.get(inc.id)!;
 }
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="responder-incident"][data-incident-id="${id}"]`);
@@ -104,7 +104,7 @@ describe('responder phone (test town)', () => {
 
       await page.locator('[data-testid="responder-accept-new"]').click();
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
-      await waitFor(() => app.workflow.incidents.get(inc.id)!.timeline.some((e) => e.action === 'note' && e.note?.startsWith('[accept]')), { message: 'accept note on the server' });
+      await waitFor(() => app.operations.incidents.get(inc.id)!.timeline.some((e) => e.action === 'note' && e.note?.startsWith('[accept]')), { message: 'accept note on the server' });
 
       // The phone loses the network; three steps are tapped.
       await context.setOffline(true);
@@ -122,12 +122,12 @@ describe('responder phone (test town)', () => {
       expect(stored.map((a) => a.kind)).toEqual(['on_scene', 'note', 'resolve']);
       // Nothing reached the server.
       await page.waitForTimeout(1_000);
-      expect(app.workflow.incidents.get(inc.id)!.status).toBe('dispatched');
+      expect(app.operations.incidents.get(inc.id)!.status).toBe('dispatched');
 
       // Back online: sent in order, the queue empties.
       await context.setOffline(false);
-      await waitFor(() => app.workflow.incidents.get(inc.id)!.status === 'resolved', { timeoutMs: 30_000, message: 'queued steps not applied' });
-      const actions = app.workflow.incidents.get(inc.id)!.timeline.filter((e) => e.by !== 'hotline_113' && e.action !== 'created' && e.action !== 'report' && e.action !== 'dispatch').map((e) => (e.action === 'note' ? `note:${e.note}` : e.action));
+      await waitFor(() => app.operations.incidents.get(inc.id)!.status === 'resolved', { timeoutMs: 30_000, message: 'queued steps not applied' });
+      const actions = app.operations.incidents.get(inc.id)!.timeline.filter((e) => e.by !== 'hotline_113' && e.action !== 'created' && e.action !== 'report' && e.action !== 'dispatch').map((e) => (e.action === 'note' ? `note:${e.note}` : e.action));
       expect(actions.slice(-4)).toEqual([expect.stringMatching(/^note:\[accept\]/), 'on_scene', 'note:Ảnh IMG_0042', 'resolve']);
       await page.locator('[data-testid="responder-queue"]').waitFor({ state: 'detached', timeout: 10_000 });
       await waitFor(async () => (await card(page, inc.id).getAttribute('data-status')) === 'resolved', { message: 'card not resolved' });
@@ -148,7 +148,7 @@ describe('responder phone (test town)', () => {
       await page.waitForSelector('[data-testid="responder"][data-state="offline"]', { timeout: 10_000 });
       await step(page, inc.id, 'on_scene');
       // Meanwhile the duty officer resolves it.
-      const cur = app.workflow.incidents.get(inc.id)!;
+      const cur = app.operations.incidents.get(inc.id)!;
       const res = await fetch(`${app.url}/api/incidents/${inc.id}/resolve`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(await app.headers('duty_officer')) },
@@ -160,7 +160,7 @@ describe('responder phone (test town)', () => {
       await conflict.waitFor({ timeout: 30_000 });
       // Said plainly: which step, and the server's reason (it is resolved now).
       expect(await conflict.textContent()).toMatch(/on_scene.*(invalid_transition|conflict)/);
-      expect(app.workflow.incidents.get(inc.id)!.status).toBe('resolved');
+      expect(app.operations.incidents.get(inc.id)!.status).toBe('resolved');
       await conflict.locator('button').click();
       await conflict.waitFor({ state: 'detached' });
 
@@ -168,7 +168,7 @@ describe('responder phone (test town)', () => {
       const status = page.locator('[data-testid="responder-unit-status"]');
       await waitFor(async () => (await status.getAttribute('data-status')) === 'available', { message: 'unit not available' });
       await status.locator('button[data-status="off_duty"]').click();
-      await waitFor(() => app.workflow.incidents.getUnit(app.responderUnit)?.status === 'off_duty', { message: 'unit status not set' });
+      await waitFor(() => app.operations.units.get(app.responderUnit)?.status === 'off_duty', { message: 'unit status not set' });
       await waitFor(async () => (await status.getAttribute('data-status')) === 'off_duty', { message: 'unit status not shown' });
     } finally {
       await context.close();

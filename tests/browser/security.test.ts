@@ -109,7 +109,7 @@ describe('hostile text', () => {
     await dev.publishAsync(topics.incidentReport('hotline-114'), JSON.stringify(body), { qos: 1 });
     await dev.endAsync();
     let id = '';
-    await waitFor(() => (id = app.workflow.incidents.open().find((i) => i.externalRef === 'hotline-114:XSS-1')?.id ?? '') !== '');
+    await waitFor(() => (id = app.operations.incidents.open().find((i) => i.externalRef === 'hotline-114:XSS-1')?.id ?? '') !== '');
     const note = await fetch(`${app.url}/api/incidents/${id}/notes`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await app.headers()) }, body: JSON.stringify({ note: XSS_NOTE }) });
     expect(note.status).toBe(200);
 

@@ -78,7 +78,7 @@ async function newIncident(): Promise<string> {
   await dev.publishAsync(topics.incidentReport('hotline-114'), JSON.stringify(body), { qos: 1 });
   await dev.endAsync();
   let id = '';
-  await waitFor(() => (id = app.workflow.incidents.open().find((i) => i.externalRef === `hotline-114:${ref}`)?.id ?? '') !== '', { message: `incident ${ref}` });
+  await waitFor(() => (id = app.operations.incidents.open().find((i) => i.externalRef === `hotline-114:${ref}`)?.id ?? '') !== '', { message: `incident ${ref}` });
   return id;
 }
 

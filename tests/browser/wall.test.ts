@@ -122,7 +122,7 @@ describe('wall on test-town (3 s rotation)', () => {
       const banner = page.locator('[data-testid="wall-critical"]');
       await banner.waitFor({ state: 'visible', timeout: 5_000 });
       const alertId = await banner.getAttribute('data-alert-id');
-      expect(app.workflow.alerts.get(alertId!)).toMatchObject({ severity: 'critical', rule: 'detection_fire_smoke' });
+      expect(app.operations.alerts.get(alertId!)).toMatchObject({ severity: 'critical', rule: 'detection_fire_smoke' });
       const held = await panelOf(page);
       expect(await page.locator('[data-testid="wall"]').getAttribute('data-interrupted')).toBe('true');
       // The rotation holds while the banner is up (15 s here): well past one 3 s interval, nothing moves.
@@ -342,8 +342,8 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
     const dev = await mqtt.connectAsync(broker.url, { clientId: `wall-shots-${process.pid}`, protocolVersion: 4 });
     await dev.publishAsync(topics.stationStatus('bs-vnp-23'), JSON.stringify({ seq: 1, ts: Date.now() + 170_000, state: 'down', power: 'battery', batteryPct: 0, backhaul: 'down' }), { qos: 1 });
     await dev.endAsync();
-    await waitFor(() => app.workflow.alerts.open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { timeoutMs: 20_000, message: 'no coverage loss for Tấn Tài' });
-    await waitFor(() => app.workflow.incidents.recent().length >= 1, { timeoutMs: 60_000, message: 'the simulated day brought no incidents' });
+    await waitFor(() => app.operations.alerts.open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { timeoutMs: 20_000, message: 'no coverage loss for Tấn Tài' });
+    await waitFor(() => app.operations.incidents.recent().length >= 1, { timeoutMs: 60_000, message: 'the simulated day brought no incidents' });
     for (const [w, h, panel] of [[3840, 2160, 'coverage'], [1920, 1080, 'incidents']] as const) {
       const wall = await openWall(app, w, h, `?panel=${panel}`);
       try {

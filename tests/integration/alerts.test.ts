@@ -105,7 +105,7 @@ describe('alert rules over MQTT to a console', () => {
       externalRef: 'CALL-115-77',
     });
     const call = await waitFor(() => latest('incident:hotline-115:CALL-115-77')?.incidentId ?? null, { message: 'call alert not linked' });
-    const incidents = app.workflow.incidents.open().filter((i) => i.alertIds.includes(detection.id));
+    const incidents = app.operations.incidents.open().filter((i) => i.alertIds.includes(detection.id));
     expect(incidents).toHaveLength(1);
     const inc = incidents[0]!;
     expect(call).toBe(inc.id);
@@ -133,14 +133,14 @@ describe('alert rules over MQTT to a console', () => {
     expect(pushed('coverage_loss:tt-b')).toEqual([]);
     expect(pushed('coverage_loss:tt-c')).toEqual([]);
     expect(latest('station_down:tt-bs-a1')).toMatchObject({ state: 'active' });
-    expect(app.workflow.kpis().coveragePct).toBeLessThan(100);
+    expect(app.operations.kpis().coveragePct).toBeLessThan(100);
 
     await send(topics.stationStatus('tt-bs-a1'), 'tt-bs-a1', { state: 'up', power: 'mains', backhaul: 'up' });
     await waitFor(() => latest('coverage_loss:tt-a')?.state === 'cleared' && latest('station_down:tt-bs-a1')?.state === 'cleared');
   });
 
   it('an officer acknowledges from the console; a stale version is refused', async () => {
-    const a = app.workflow.alerts.open().find((x) => x.dedupeKey.startsWith('violation_burst:camera:tt-cam-4'))!;
+    const a = app.operations.alerts.open().find((x) => x.dedupeKey.startsWith('violation_burst:camera:tt-cam-4'))!;
     const ack = (body: unknown) =>
       new Promise<Result<Alert>>((r) => (officer.socket.emit as unknown as (e: string, b: unknown, cb: (x: Result<Alert>) => void) => void)('alert:acknowledge', body, r));
     expect(await ack({ id: a.id, version: a.version })).toMatchObject({ ok: true, data: { state: 'acknowledged', acknowledgedBy: 'duty-officer' } });
@@ -148,7 +148,7 @@ describe('alert rules over MQTT to a console', () => {
   });
 
   it('exports any alert as valid CAP 1.2 XML; a cleared one as a Cancel of the original', async () => {
-    const active = app.workflow.alerts.open().find((a) => a.rule === 'detection_fire_smoke')!;
+    const active = app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke')!;
     const res = await fetch(`${app.url}/api/alerts/${active.id}/cap`, { headers: await app.headers() });
     expect(res.headers.get('content-type')).toMatch(/application\/cap\+xml/);
     const parsed = parseCap(await res.text());
@@ -159,7 +159,7 @@ describe('alert rules over MQTT to a console', () => {
     expect(parsed.alert.infos[0]).toMatchObject({ severity: 'Extreme', categories: ['Fire'], headline: active.title });
     expect(parsed.alert.infos[0]!.areas[0]!.circles[0]!.center).toEqual(active.position);
 
-    const cleared = app.workflow.alerts.all().find((a) => a.state === 'cleared')!;
+    const cleared = app.operations.alerts.all().find((a) => a.state === 'cleared')!;
     const c = parseCap(await (await fetch(`${app.url}/api/alerts/${cleared.id}/cap`, { headers: await app.headers() })).text());
     expect(c).toMatchObject({ ok: true, alert: { msgType: 'Cancel', references: [{ identifier: cleared.id }] } });
     expect((await fetch(`${app.url}/api/alerts/al-nope/cap`, { headers: await app.headers() })).status).toBe(404);
@@ -173,7 +173,7 @@ describe('alert rules over MQTT to a console', () => {
         const [row] = await app.influx.query<Record<string, number>>(`SELECT last(active_alerts) AS active FROM kpis WHERE time > now() - 1h`);
         // Stored within ~10 s of a change: wait for the store to catch up with the live figure.
         const active = row?.active ?? 0;
-        return active > 0 && active === app.workflow.kpis().activeAlerts ? { active } : null;
+        return active > 0 && active === app.operations.kpis().activeAlerts ? { active } : null;
       },
       { timeoutMs: 30_000, message: 'the stored KPIs never caught up with the live ones' },
     );
@@ -182,8 +182,8 @@ describe('alert rules over MQTT to a console', () => {
 
   it('a restart mid-scenario leaves every open alert and incident as it was', async () => {
     await app.writer.flush();
-    const alertsBefore = app.workflow.alerts.open().sort((x, y) => x.id.localeCompare(y.id));
-    const incidentsBefore = app.workflow.incidents.open().sort((x, y) => x.id.localeCompare(y.id));
+    const alertsBefore = app.operations.alerts.open().sort((x, y) => x.id.localeCompare(y.id));
+    const incidentsBefore = app.operations.incidents.open().sort((x, y) => x.id.localeCompare(y.id));
     expect(alertsBefore.length).toBeGreaterThan(3);
     officer.close();
     await app.stop();
@@ -191,8 +191,8 @@ describe('alert rules over MQTT to a console', () => {
     officer = await connectConsole(app.url, await app.token('duty_officer'));
     // The escalation clock keeps running across the restart; compare what it does not touch.
     const strip = (a: Alert) => ({ ...a, severity: undefined, escalated: undefined, version: undefined });
-    expect(app.workflow.alerts.open().sort((x, y) => x.id.localeCompare(y.id)).map(strip)).toEqual(alertsBefore.map(strip));
-    expect(app.workflow.incidents.open().sort((x, y) => x.id.localeCompare(y.id))).toEqual(incidentsBefore);
+    expect(app.operations.alerts.open().sort((x, y) => x.id.localeCompare(y.id)).map(strip)).toEqual(alertsBefore.map(strip));
+    expect(app.operations.incidents.open().sort((x, y) => x.id.localeCompare(y.id))).toEqual(incidentsBefore);
     expect(officer.snapshots[0]!.alerts.length).toBe(alertsBefore.length);
   });
 });

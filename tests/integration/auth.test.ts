@@ -89,7 +89,7 @@ async function report(ref: string, lon: number, type: string): Promise<Incident>
   await dev.publishAsync(topics.incidentReport('hotline-115'), JSON.stringify(body), { qos: 1 });
   await dev.endAsync();
   let inc: Incident | undefined;
-  await waitFor(() => (inc = app.workflow.incidents.open().find((i) => i.externalRef === `hotline-115:${ref}`)) !== undefined, { message: `incident ${ref} never appeared` });
+  await waitFor(() => (inc = app.operations.incidents.open().find((i) => i.externalRef === `hotline-115:${ref}`)) !== undefined, { message: `incident ${ref} never appeared` });
   return inc!;
 }
 const incidentIds = (c: TestConsole) =>
@@ -267,17 +267,17 @@ describe('Socket.IO', () => {
     const a = await report('auth-a', 106.005, 'medical');
     const b = await report('auth-b', 106.025, 'fire');
     for (const [inc, unitId] of [[a, app.responderUnit], [b, 'tt-u-fire']] as const) {
-      expect(await emit(officer, 'incident:dispatch', { id: inc.id, version: app.workflow.incidents.get(inc.id)!.version, unitId })).toMatchObject({ ok: true });
+      expect(await emit(officer, 'incident:dispatch', { id: inc.id, version: app.operations.incidents.get(inc.id)!.version, unitId })).toMatchObject({ ok: true });
     }
     await waitFor(() => incidentIds(police).has(a.id) && incidentIds(fire).has(b.id), { message: 'dispatched incidents did not reach their units' });
     // Responders cannot dispatch or acknowledge; not another unit's incident; not another unit.
     expect(await emit(police, 'incident:dispatch', { id: a.id, version: 1, unitId: 'tt-u-amb' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(police, 'alert:acknowledge', { id: 'al-x', version: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await emit(police, 'incident:on_scene', { id: b.id, version: app.workflow.incidents.get(b.id)!.version })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(police, 'incident:on_scene', { id: b.id, version: app.operations.incidents.get(b.id)!.version })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(police, 'incident:note', { id: b.id, note: 'not mine' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(police, 'unit:status', { id: 'tt-u-fire', status: 'off_duty', version: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // Its own: allowed.
-    expect(await emit(police, 'incident:on_scene', { id: a.id, version: app.workflow.incidents.get(a.id)!.version })).toMatchObject({ ok: true, data: { status: 'on_scene' } });
+    expect(await emit(police, 'incident:on_scene', { id: a.id, version: app.operations.incidents.get(a.id)!.version })).toMatchObject({ ok: true, data: { status: 'on_scene' } });
     expect(await emit(police, 'incident:note', { id: a.id, note: 'đã tới nơi' })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 300));
     expect(incidentIds(police).has(b.id)).toBe(false);

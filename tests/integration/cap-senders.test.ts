@@ -47,7 +47,7 @@ async function publish(device: string, xml: string): Promise<void> {
   await c.publishAsync(topics.cap(device), xml, { qos: 1 });
   await c.endAsync();
 }
-const incidentOf = (id: string) => app.workflow.incidents.open().find((i) => i.externalRef === `${KTTV},${id}`) ?? app.workflow.incidents.recent().find((i) => i.externalRef === `${KTTV},${id}`);
+const incidentOf = (id: string) => app.operations.incidents.open().find((i) => i.externalRef === `${KTTV},${id}`) ?? app.operations.incidents.recent().find((i) => i.externalRef === `${KTTV},${id}`);
 
 describe('CAP over the embedded broker', () => {
   it('takes an alert from the gateway registered for its sender', async () => {
@@ -69,7 +69,7 @@ describe('CAP over the embedded broker', () => {
     expect(incidentOf('KTTV-GW-2')).toBeUndefined();
     // EVN's gateway sending as EVN is fine.
     await publish('evn-gw', cap({ sender: EVN, id: 'EVN-GW-1' }));
-    await waitFor(() => app.workflow.incidents.open().some((i) => i.externalRef === `${EVN},EVN-GW-1`), { message: 'EVN’s own alert not taken' });
+    await waitFor(() => app.operations.incidents.open().some((i) => i.externalRef === `${EVN},EVN-GW-1`), { message: 'EVN’s own alert not taken' });
   });
 
   it('lets only source devices carry senders', () => {

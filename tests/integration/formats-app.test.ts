@@ -54,7 +54,7 @@ async function publish(topic: string, payload: string): Promise<void> {
   await c.publishAsync(topic, payload, { qos: 1 });
   await c.endAsync();
 }
-const capIncident = () => app.workflow.incidents.recent().find((i) => i.externalRef === `${SENDER},${ID}`);
+const capIncident = () => app.operations.incidents.recent().find((i) => i.externalRef === `${SENDER},${ID}`);
 
 describe('OASIS CAP 1.2', () => {
   it('an Actual Alert over MQTT opens an incident with its alert, and is stored', async () => {
@@ -63,7 +63,7 @@ describe('OASIS CAP 1.2', () => {
     expect(inc).toMatchObject({ channel: 'cap', type: 'flood', severity: 'major', status: 'new' });
     expect(inc.position).not.toBeNull();
     expect(inc.alertIds).toHaveLength(1);
-    expect(app.workflow.alerts.get(inc.alertIds[0]!)).toMatchObject({ rule: 'incident_report', incidentId: inc.id });
+    expect(app.operations.alerts.get(inc.alertIds[0]!)).toMatchObject({ rule: 'incident_report', incidentId: inc.id });
     await app.writer.flush();
     const rows = await app.influx.query<{ identifier: string }>(`SELECT * FROM cap_alert WHERE time > now() - 3650d`);
     expect(rows.map((r) => r.identifier)).toContain(ID);
@@ -72,7 +72,7 @@ describe('OASIS CAP 1.2', () => {
   it('the same message again over HTTP is accepted but makes no second incident', async () => {
     const res = await fetch(`${app.url}/api/ingest/cap`, { method: 'POST', headers: { 'content-type': 'application/cap+xml', ...auth }, body: CAP });
     expect(res.status).toBe(202);
-    expect(app.workflow.incidents.recent().filter((i) => i.channel === 'cap')).toHaveLength(1);
+    expect(app.operations.incidents.recent().filter((i) => i.channel === 'cap')).toHaveLength(1);
   });
 
   it('refuses a bad CAP with the element named, and a missing token', async () => {
@@ -109,11 +109,11 @@ describe('Frigate NVR', () => {
     const ev = JSON.parse(fixture('frigate/new-fire.json')) as Record<'before' | 'after', Record<string, unknown>>;
     for (const o of [ev.before, ev.after]) Object.assign(o, { start_time: t, frame_time: t });
     await publish(topics.frigateEvents, JSON.stringify(ev));
-    const alert = await waitFor(() => app.workflow.alerts.open().find((a) => a.rule === 'detection_fire_smoke' && a.source.id === 'cam-sec-01'), {
+    const alert = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke' && a.source.id === 'cam-sec-01'), {
       message: 'no fire alert from the Frigate event',
     });
     expect(alert.severity).toBe('critical');
-    await waitFor(() => app.workflow.incidents.open().some((i) => i.type === 'fire' && i.alertIds.includes(alert.id)));
+    await waitFor(() => app.operations.incidents.open().some((i) => i.type === 'fire' && i.alertIds.includes(alert.id)));
     await app.writer.flush();
     const events = await app.influx.query<{ camera: string; label: string }>(`SELECT * FROM frigate_event WHERE time > now() - 1h`);
     expect(events[0]).toMatchObject({ camera: 'cam-sec-01', label: 'fire' });

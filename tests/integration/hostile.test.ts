@@ -127,7 +127,7 @@ describe('injection strings in every text field the UI shows', () => {
       await dev.publishAsync(topics.incidentReport('hotline-115'), JSON.stringify(body), { qos: 1 });
     }
     await dev.endAsync();
-    await waitFor(() => app.workflow.incidents.open().filter((x) => x.externalRef?.startsWith('hotline-115:H-')).length >= HOSTILE.length - 2, {
+    await waitFor(() => app.operations.incidents.open().filter((x) => x.externalRef?.startsWith('hotline-115:H-')).length >= HOSTILE.length - 2, {
       message: 'hostile reports did not become incidents',
     });
     const r = await call('GET', '/api/incidents');
@@ -146,7 +146,7 @@ describe('injection strings in every text field the UI shows', () => {
     }
     const viaRest = await call('POST', `/api/incidents/${inc.id}/notes`, { body: JSON.stringify({ note: "'; DROP MEASUREMENT events; --" }) });
     expect(viaRest.status).toBe(200);
-    const timeline = app.workflow.incidents.get(inc.id)!.timeline.filter((t) => t.action === 'note').map((t) => t.note);
+    const timeline = app.operations.incidents.get(inc.id)!.timeline.filter((t) => t.action === 'note').map((t) => t.note);
     expect(timeline).toContain('<script>alert(1)</script>');
     expect(timeline).toContain('abc\u202Egpj.exe');
     // Every point reached InfluxDB (none poisoned the writer), and the measurement is still there.
@@ -160,7 +160,7 @@ describe('injection strings in every text field the UI shows', () => {
     const xml = CAP.replace('<headline>Cảnh báo lũ', '<headline>&lt;img src=x onerror=alert(1)&gt; Cảnh báo lũ').replace(/<identifier>[^<]+</, '<identifier>HOSTILE-1<');
     const r = await call('POST', '/api/ingest/cap', { body: xml, type: 'application/cap+xml', token: ingestToken });
     expect(r.status).toBe(202);
-    await waitFor(() => app.workflow.incidents.open().some((x) => x.channel === 'cap' && x.description.includes('<img src=x onerror=alert(1)>')), { message: 'CAP incident with the hostile headline not found' });
+    await waitFor(() => app.operations.incidents.open().some((x) => x.channel === 'cap' && x.description.includes('<img src=x onerror=alert(1)>')), { message: 'CAP incident with the hostile headline not found' });
   });
 
   it('usernames: refused when hostile; failed logins with them are audited verbatim, not executed', async () => {

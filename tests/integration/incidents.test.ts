@@ -76,11 +76,11 @@ describe('incident workflow', () => {
   it('the same call sent again does not make a second incident', async () => {
     await report('CALL-0001', 106.0052, 10.0051, { seq: 2, description: 'gọi lại' });
     await waitFor(() => latestIncident(officerA, id)?.timeline.some((e) => e.action === 'report'));
-    expect(app.workflow.incidents.open()).toHaveLength(1);
+    expect(app.operations.incidents.open()).toHaveLength(1);
   });
 
   it('acknowledge over Socket.IO updates the other console; a stale version is a conflict', async () => {
-    const v = app.workflow.incidents.get(id)!.version;
+    const v = app.operations.incidents.get(id)!.version;
     const ok = await emit<Incident>(officerA, 'incident:acknowledge', { id, version: v, note: 'đã nhận' });
     expect(ok).toMatchObject({ ok: true, data: { status: 'acknowledged', version: v + 1 } });
     await waitFor(() => latestIncident(officerB, id)?.status === 'acknowledged', { message: 'B never saw the acknowledge' });
@@ -90,7 +90,7 @@ describe('incident workflow', () => {
   });
 
   it('refuses invalid transitions and malformed commands with clear errors', async () => {
-    const v = app.workflow.incidents.get(id)!.version;
+    const v = app.operations.incidents.get(id)!.version;
     expect(await emit(officerA, 'incident:close', { id, version: v })).toMatchObject({ ok: false, error: { code: 'invalid_transition', message: expect.stringMatching(/cannot close .* acknowledged/) } });
     expect(await emit(officerA, 'incident:on_scene', { id, version: v })).toMatchObject({ ok: false, error: { code: 'invalid_transition' } });
     expect(await emit(officerA, 'incident:dispatch', { id, version: v })).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/unitId/) } });
@@ -107,18 +107,18 @@ describe('incident workflow', () => {
     const detail = (await (await fetch(`${app.url}/api/incidents/${id}`, { headers: await app.headers() })).json()) as { data: { nearestUnits: { unit: Unit; distanceM: number }[] } };
     expect(detail.data.nearestUnits[0]!.unit.id).toBe('tt-u-amb'); // nearest available unit first
 
-    let v = app.workflow.incidents.get(id)!.version;
+    let v = app.operations.incidents.get(id)!.version;
     const d = await post('dispatch', { version: v, unitId: 'tt-u-amb', note: 'xe 115 số 2' });
     expect(d).toMatchObject({ status: 200, body: { ok: true, data: { status: 'dispatched', unitId: 'tt-u-amb' } } });
-    expect(app.workflow.incidents.getUnit('tt-u-amb')).toMatchObject({ status: 'busy', incidentId: id });
+    expect(app.operations.units.get('tt-u-amb')).toMatchObject({ status: 'busy', incidentId: id });
     await waitFor(() => officerB.deltas.flatMap((x) => x.changes).some((c) => c.kind === 'unit' && c.unit.id === 'tt-u-amb' && c.unit.status === 'busy'));
 
     expect(await post('dispatch', { version: v, unitId: 'tt-u-amb' })).toMatchObject({ status: 409, body: { ok: false, error: { code: 'conflict' } } });
-    v = app.workflow.incidents.get(id)!.version;
+    v = app.operations.incidents.get(id)!.version;
     expect((await post('on-scene', { version: v })).body).toMatchObject({ ok: true, data: { status: 'on_scene' } });
     v++;
     expect((await post('resolve', { version: v, note: 'đã chuyển viện' })).body).toMatchObject({ ok: true, data: { status: 'resolved' } });
-    expect(app.workflow.incidents.getUnit('tt-u-amb')).toMatchObject({ status: 'available', incidentId: null });
+    expect(app.operations.units.get('tt-u-amb')).toMatchObject({ status: 'available', incidentId: null });
     expect((await post('teleport', { version: v })).status).toBe(404);
   });
 
@@ -142,16 +142,16 @@ describe('incident workflow', () => {
   });
 
   it('a restart keeps the incident, its timeline and the units as they were', async () => {
-    const before = app.workflow.incidents.get(id)!;
+    const before = app.operations.incidents.get(id)!;
     officerA.close();
     officerB.close();
     await app.stop();
     app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
     officerA = await connectConsole(app.url, await app.token('duty_officer'));
     officerB = await connectConsole(app.url, await app.token('duty_officer'));
-    const after = app.workflow.incidents.get(id);
+    const after = app.operations.incidents.get(id);
     expect(after).toEqual(before);
     expect(officerA.snapshots[0]!.incidents.find((i) => i.id === id)).toEqual(before);
-    expect(app.workflow.incidents.getUnit('tt-u-amb')!.status).toBe('available');
+    expect(app.operations.units.get('tt-u-amb')!.status).toBe('available');
   });
 });

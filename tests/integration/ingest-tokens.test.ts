@@ -78,7 +78,7 @@ async function admin(method: string, route: string, body?: unknown, role: 'admin
   return { status: res.status, json: (await res.json()) as { ok: boolean; data?: any; error?: { message: string } } };
 }
 
-const incidentOf = (sender: string, id: string): Incident | undefined => app.workflow.incidents.recent().find((i) => i.externalRef === `${sender},${id}`);
+const incidentOf = (sender: string, id: string): Incident | undefined => app.operations.incidents.recent().find((i) => i.externalRef === `${sender},${id}`);
 
 async function publish(sender: string, xml: string): Promise<void> {
   const c = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
@@ -98,7 +98,7 @@ describe('with no ingest token', () => {
       const s = await post('/api/ingest/stations', CSV, token);
       expect(s.status).toBe(503);
     }
-    expect(app.workflow.incidents.recent().filter((i) => i.channel === 'cap')).toEqual([]);
+    expect(app.operations.incidents.recent().filter((i) => i.channel === 'cap')).toEqual([]);
     expect(app.registry.stations.has('ocid-452-4-10201-3311')).toBe(false);
   });
 });

@@ -71,7 +71,7 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   }
   await dev.endAsync();
 
-  await waitFor(() => app.workflow.incidents.open().length === N, { message: 'server did not get every report' });
+  await waitFor(() => app.operations.incidents.open().length === N, { message: 'server did not get every report' });
   await waitFor(() => socket.connected && lastSeq === app.push.buildSnapshot().seq, { timeoutMs: 15_000, message: 'console did not catch up' });
   const cutsSeen = disconnects;
   socket.close();

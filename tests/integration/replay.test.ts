@@ -97,7 +97,7 @@ describe('replay of a seeded fiber-cut (test town, 90×)', () => {
     const e = sim.expectation;
     expect(e.linksDown).toEqual(['tt-fo-a']);
     const settledWall = sim.startTs + e.settledByMs / SPEED;
-    const has = (rule: string, ids: string[]) => ids.every((id) => app.workflow.alerts.all().some((a) => a.rule === rule && a.source.id === id));
+    const has = (rule: string, ids: string[]) => ids.every((id) => app.operations.alerts.all().some((a) => a.rule === rule && a.source.id === id));
     await waitFor(() => Date.now() > settledWall + 500 && has('station_down', e.stationsDown) && has('coverage_loss', e.wardsLosingCoverage) && has('link_down', e.linksDown), {
       timeoutMs: 40_000,
       message: 'fiber-cut alerts',
@@ -126,7 +126,7 @@ describe('replay of a seeded fiber-cut (test town, 90×)', () => {
         if (w.backhaul) expect(got.get(id)?.backhaul, `${label} ${id} backhaul`).toBe(w.backhaul);
       }
       // Alerts: the ones the server had open at that moment, no more, no less.
-      expect(s.alerts.map((a) => a.id).sort(), `${label} alerts`).toEqual(openAt(app.workflow.alerts.all(), at));
+      expect(s.alerts.map((a) => a.id).sort(), `${label} alerts`).toEqual(openAt(app.operations.alerts.all(), at));
     }
 
     // What that means for this scenario, said plainly.
@@ -143,7 +143,7 @@ describe('replay of a seeded fiber-cut (test town, 90×)', () => {
     expect(s2.alerts.filter((a) => a.rule === 'station_down').map((a) => a.source.id).sort()).toEqual([...e.stationsDown].sort());
     expect(s2.alerts.filter((a) => a.rule === 'coverage_loss').map((a) => a.source.id).sort()).toEqual([...e.wardsLosingCoverage].sort());
     // The outage reports became incidents by m2, none before the stations went down.
-    const incAt = (at: number) => app.workflow.incidents.recent().filter((i) => i.createdAt <= at).map((i) => i.id).sort();
+    const incAt = (at: number) => app.operations.incidents.recent().filter((i) => i.createdAt <= at).map((i) => i.id).sort();
     expect(s2.incidents.map((i) => i.id).sort()).toEqual(incAt(m2));
     expect(s2.incidents.some((i) => i.type === 'telecom_outage')).toBe(true);
     expect(s1.incidents.map((i) => i.id).sort()).toEqual(incAt(m1));
@@ -234,7 +234,7 @@ describe('the wall endpoints on that run', () => {
 
   it('GET /api/wall/today and /api/wall/config; the client config carries a build id', async () => {
     const today = await get<{ total: number; byType: Record<string, Record<string, number>>; acknowledge: { n: number } }>('/api/wall/today');
-    expect(today.total).toBe(app.workflow.incidents.recent().length);
+    expect(today.total).toBe(app.operations.incidents.recent().length);
     expect(Object.keys(today.byType)).toContain('telecom_outage');
     const cfg = await get<{ playlist: string[]; rotateS: number; buildId: string }>('/api/wall/config');
     expect(cfg).toMatchObject({ playlist: ['incidents', 'cameras', 'coverage', 'trends', 'response'], rotateS: 20 });

@@ -132,8 +132,8 @@ async function run(pack: CityPack, scenario: string, speed: number, seed = SEED)
       return lastTs;
     },
     simAt: (wall) => (wall - sim.startTs) * speed,
-    alerts: (rule) => app.workflow.alerts.all().filter((a) => !rule || a.rule === rule),
-    incidents: () => app.workflow.incidents.recent(),
+    alerts: (rule) => app.operations.alerts.all().filter((a) => !rule || a.rule === rule),
+    incidents: () => app.operations.incidents.recent(),
     async reach(ms) {
       const wallMs = ms / speed;
       await waitFor(() => lastTs >= sim.startTs + wallMs, { timeoutMs: wallMs + 30_000, intervalMs: 50, message: `${scenario}: simulation did not reach sim offset ${ms} ms` });

@@ -153,7 +153,7 @@ describe('Socket.IO', () => {
     const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     await dev.publishAsync(topics.incidentReport('hotline-115'), JSON.stringify({ seq: 1, ts: Date.now(), channel: 'hotline_115', type: 'medical', severity: 'major', lat: 10.0051, lon: 106.0052, description: 'Ngã xe', externalRef: 'NOTES-1' }), { qos: 1 });
     await dev.endAsync();
-    const inc = await waitFor(() => app.workflow.incidents.open().find((i) => i.externalRef?.endsWith('NOTES-1')));
+    const inc = await waitFor(() => app.operations.incidents.open().find((i) => i.externalRef?.endsWith('NOTES-1')));
     const notes: Result<Incident>[] = [];
     for (let i = 0; i < 4; i++) {
       notes.push(await emit<Incident>(officer, 'incident:note', { id: inc.id, note: `ghi chú ${i}` }));
@@ -161,7 +161,7 @@ describe('Socket.IO', () => {
     }
     expect(notes.map((n) => n.ok)).toEqual([true, true, true, false]);
     expect(!notes[3]!.ok && notes[3]!.error.code).toBe('conflict');
-    expect(app.workflow.incidents.get(inc.id)!.timeline.filter((e) => e.action === 'note')).toHaveLength(3);
+    expect(app.operations.incidents.get(inc.id)!.timeline.filter((e) => e.action === 'note')).toHaveLength(3);
   });
 
   it('de-duplicates audiences, caps them in total, and frees one when its last screen leaves', async () => {
@@ -223,7 +223,7 @@ describe('the wall', () => {
         .filter((ch): ch is { kind: 'incident'; incident: Incident } => ch.kind === 'incident' && ch.incident.id === id)
         .at(-1)?.incident;
     // The call and the camera's accident 20 m apart are one incident (correlated): the one holding the call.
-    const officerInc = await waitFor(() => app.workflow.incidents.open().find((i) => JSON.stringify(i).includes('Hai xe va chạm')), { message: 'no incident from the call' });
+    const officerInc = await waitFor(() => app.operations.incidents.open().find((i) => JSON.stringify(i).includes('Hai xe va chạm')), { message: 'no incident from the call' });
     const id = officerInc.id;
     // The officers see the caller; add a note as well.
     await emit(officer, 'incident:note', { id, note: 'Người báo: 0912345678, cần xe cứu thương' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { related } from '../../server/incidents/store.js';
-import { allowedActions, nextStatus } from '../../server/incidents/workflow.js';
+import { allowedActions, INCIDENT_STATUSES, nextStatus } from '../../contract/index.js';
+import { related } from '../../server/incidents/correlation.js';
 
 describe('incident correlation', () => {
   it('joins reports that can be one event on the ground, in both directions', () => {
@@ -16,7 +16,7 @@ describe('incident correlation', () => {
   });
 });
 
-describe('incident workflow table', () => {
+describe('incident transition table (contract/transitions.ts: the server refuses, the console offers)', () => {
   it('allows the documented path and reopen', () => {
     expect(nextStatus('new', 'acknowledge')).toBe('acknowledged');
     expect(nextStatus('acknowledged', 'dispatch')).toBe('dispatched');
@@ -30,5 +30,13 @@ describe('incident workflow table', () => {
     expect(nextStatus('acknowledged', 'close')).toBeNull();
     expect(nextStatus('closed', 'resolve')).toBeNull();
     expect(allowedActions('on_scene')).toEqual(['resolve']);
+  });
+  it('lets every incident be finished, and a finished one only be closed or reopened', () => {
+    for (const s of INCIDENT_STATUSES.filter((x) => x !== 'resolved' && x !== 'closed')) expect(allowedActions(s)).toContain('resolve');
+    expect(allowedActions('resolved')).toEqual(['close', 'reopen']);
+    expect(allowedActions('closed')).toEqual(['reopen']);
+    expect(allowedActions('new')).toEqual(['acknowledge', 'dispatch', 'resolve']);
+    // Dispatching again swaps the unit: it stays dispatched.
+    expect(nextStatus('dispatched', 'dispatch')).toBe('dispatched');
   });
 });

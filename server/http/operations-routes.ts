@@ -12,7 +12,7 @@ import { buildCap } from '../ingest/cap/build.js';
 import { INCIDENT_ACTIONS } from '../../contract/index.js';
 import { EventLog } from '../events/log.js';
 import type { Actor, CommandName, Commands } from '../push/commands.js';
-import type { Workflow } from '../workflow.js';
+import type { Operations } from '../operations.js';
 import { incidentsCsv } from './csv.js';
 import { historyQuery } from './history.js';
 import { sendError } from './api.js';
@@ -41,8 +41,8 @@ export function parseTime(v: unknown, fallback: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function workflowRoutes(deps: {
-  workflow: Workflow;
+export function operationsRoutes(deps: {
+  operations: Operations;
   commands: Commands;
   influx: InfluxDB;
   pack: CityPack;
@@ -52,22 +52,22 @@ export function workflowRoutes(deps: {
   now: () => number;
 }): express.Router {
   const r = secureRouter();
-  const { workflow, commands } = deps;
+  const { operations, commands } = deps;
   const run = (name: CommandName, req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
     sendResult(res, commands.run(name, { ...body, ...extra }, deps.actorOf(req)));
   };
 
   r.get('/alerts', (req, res) => {
-    res.json({ ok: true, data: req.query.state === 'all' ? workflow.alerts.all() : workflow.alerts.open() });
+    res.json({ ok: true, data: req.query.state === 'all' ? operations.alerts.all() : operations.alerts.open() });
   });
   r.get('/alerts/:id', (req, res) => {
-    const a = workflow.alerts.get(req.params.id);
+    const a = operations.alerts.get(req.params.id);
     if (!a) return sendError(res, 404, 'not_found', 'no such alert');
     res.json({ ok: true, data: a });
   });
   r.get('/alerts/:id/cap', (req, res) => {
-    const a = workflow.alerts.get(req.params.id);
+    const a = operations.alerts.get(req.params.id);
     if (!a) return sendError(res, 404, 'not_found', 'no such alert');
     res.type('application/cap+xml; charset=utf-8').send(buildCap(alertToCap(a, deps.pack, deps.capSender)));
   });
@@ -79,16 +79,16 @@ export function workflowRoutes(deps: {
     const from = parseTime(req.query.from, now - 24 * 3600_000);
     const to = parseTime(req.query.to, now);
     if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
-    const rows = workflow.incidents.recent().filter((i) => i.createdAt >= from && i.createdAt <= to);
+    const rows = operations.incidents.recent().filter((i) => i.createdAt >= from && i.createdAt <= to);
     res.type('text/csv; charset=utf-8').attachment(`incidents-${new Date(from).toISOString().slice(0, 10)}.csv`).send(incidentsCsv(rows));
   });
   r.get('/incidents', (req, res) => {
-    res.json({ ok: true, data: req.query.status === 'all' ? workflow.incidents.recent() : workflow.incidents.open() });
+    res.json({ ok: true, data: req.query.status === 'all' ? operations.incidents.recent() : operations.incidents.open() });
   });
   r.get('/incidents/:id', (req, res) => {
-    const inc = workflow.incidents.get(req.params.id);
+    const inc = operations.incidents.get(req.params.id);
     if (!inc) return sendError(res, 404, 'not_found', 'no such incident');
-    const units = inc.position ? workflow.incidents.nearestUnits(inc.position) : [];
+    const units = inc.position ? operations.units.nearest(inc.position) : [];
     res.json({ ok: true, data: { incident: inc, nearestUnits: units } });
   });
   r.post('/incidents/:id/notes', (req, res) => run('incident:note', req, res, { id: req.params.id }));
@@ -98,9 +98,9 @@ export function workflowRoutes(deps: {
     run(`incident:${action}` as CommandName, req, res, { id: req.params.id });
   });
 
-  r.get('/units', (_req, res) => res.json({ ok: true, data: workflow.incidents.unitList() }));
+  r.get('/units', (_req, res) => res.json({ ok: true, data: operations.units.list() }));
   r.post('/units/:id/status', (req, res) => run('unit:status', req, res, { id: req.params.id }));
-  r.get('/kpis', (_req, res) => res.json({ ok: true, data: workflow.kpis() }));
+  r.get('/kpis', (_req, res) => res.json({ ok: true, data: operations.kpis() }));
 
   r.get('/audit', async (req, res) => {
     const now = deps.now();

@@ -1,6 +1,8 @@
 /**
- * Alerts, incidents, units and the commands on them, assembled: the event
- * log they write to, their rebuild from it at start-up, escalation, KPIs.
+ * The operations desk assembled: the event log, the alert store, the incident
+ * workflow (records, units, correlation, CAP) and the commands on them, and the
+ * rule engine; their rebuild from the event log at start-up, escalation, KPIs.
+ * (The incident state machine itself is server/incidents/transitions.ts.)
  */
 import type { InfluxDB } from 'influx';
 import type { Alert, CityPack, Incident, Kpis, Unit } from '../contract/index.js';
@@ -11,19 +13,29 @@ import type { RulesConfig } from './alerts/rules-config.js';
 import type { EventBus } from './bus.js';
 import { EventLog, lastStates } from './events/log.js';
 import type { PointWriter } from './influx/writer.js';
-import { IncidentStore } from './incidents/store.js';
+import { CapIncidents } from './incidents/cap.js';
+import { nearestCameras } from './incidents/cameras.js';
+import { Correlation } from './incidents/correlation.js';
+import { Incidents } from './incidents/incidents.js';
+import { MemoryIncidentRecords, MemoryUnitRecords } from './incidents/records.js';
+import { Units } from './incidents/units.js';
 import { computeKpis } from './kpis.js';
 import { nsTimestamp } from './influx/points.js';
 import type { Logger } from './log.js';
 import { Commands } from './push/commands.js';
 import type { Registry } from './registry/registry.js';
 
-export class Workflow {
+export class Operations {
   readonly events: EventLog;
   readonly alerts: AlertStore;
-  readonly incidents: IncidentStore;
+  readonly incidents: Incidents;
+  readonly units: Units;
+  readonly cap: CapIncidents;
   readonly commands: Commands;
   readonly rules: RuleEngine;
+  private readonly incidentRecords: MemoryIncidentRecords;
+  private readonly unitRecords: MemoryUnitRecords;
+  private readonly correlation: Correlation;
   private timer: NodeJS.Timeout | null = null;
   private lastKpis = '';
   private lastKpiWrite = 0;
@@ -34,8 +46,14 @@ export class Workflow {
   ) {
     this.events = new EventLog(opts.writer, opts.now);
     this.alerts = new AlertStore(opts.bus, this.events, opts.now);
-    this.incidents = new IncidentStore({ bus: opts.bus, log: this.events, alerts: this.alerts, registry: opts.registry, pack: opts.pack, now: opts.now, ...(opts.maxNotes ? { maxNotes: opts.maxNotes } : {}) });
-    this.commands = new Commands(this.alerts, this.incidents, this.events, opts.log.child({ module: 'commands' }), opts.commandsPerSecond, opts.now);
+    const keep = { bus: opts.bus, log: this.events, now: opts.now };
+    this.incidentRecords = new MemoryIncidentRecords(keep);
+    this.unitRecords = new MemoryUnitRecords(opts.pack.sites.units, keep);
+    this.units = new Units(this.unitRecords, opts.now);
+    this.incidents = new Incidents({ records: this.incidentRecords, units: this.units, alerts: this.alerts, cameras: nearestCameras(opts.registry), pack: opts.pack, now: opts.now, ...(opts.maxNotes ? { maxNotes: opts.maxNotes } : {}) });
+    this.correlation = new Correlation({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, log: opts.log.child({ module: 'incidents' }), now: opts.now });
+    this.cap = new CapIncidents({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, now: opts.now });
+    this.commands = new Commands(this.alerts, this.incidents, this.units, this.events, opts.log.child({ module: 'commands' }), opts.commandsPerSecond, opts.now);
     this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
   }
 
@@ -47,7 +65,8 @@ export class Workflow {
       EventLog.load(influx, 'unit', days),
     ]);
     this.alerts.restore(lastStates<Alert>(alerts));
-    this.incidents.restore(lastStates<Incident>(incidents), lastStates<Unit>(units));
+    this.incidentRecords.restore(lastStates<Incident>(incidents));
+    this.unitRecords.restore(lastStates<Unit>(units));
     this.opts.log.info(
       { alerts: this.alerts.open().length, incidents: this.incidents.open().length, events: alerts.length + incidents.length + units.length },
       'alerts and incidents rebuilt from the event log',
@@ -56,13 +75,14 @@ export class Workflow {
 
   start(): void {
     // Incidents first: a report's incident exists before the rule raises its alert.
-    this.incidents.start();
+    this.correlation.start();
+    this.cap.start();
     this.rules.start();
     // Every 2 s: escalate what waited too long, persist repeats, push KPIs when they change.
     this.timer = setInterval(() => {
       this.escalate();
       this.alerts.persistDirty();
-      this.incidents.trim();
+      this.incidentRecords.trim();
       const k = this.kpis();
       const json = JSON.stringify(k);
       if (json !== this.lastKpis) this.kpisDirty = true;
@@ -99,7 +119,8 @@ export class Workflow {
     this.timer = null;
     this.rules.stop();
     this.alerts.persistDirty();
-    this.incidents.stop();
+    this.cap.stop();
+    this.correlation.stop();
   }
 
   kpis(): Kpis {
