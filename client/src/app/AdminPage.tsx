@@ -280,7 +280,10 @@ function IssueToken({ onIssue }: { onIssue: (body: { name: string; ttlDays?: num
       className="admin__form"
       onSubmit={(e) => {
         e.preventDefault();
-        void onIssue({ name, ...(ttlDays !== '' ? { ttlDays: Number(ttlDays) } : {}) }).then(() => setName(''));
+        void onIssue({ name, ...(ttlDays !== '' ? { ttlDays: Number(ttlDays) } : {}) }).then(() => {
+          setName('');
+          setTtlDays('');
+        });
       }}
     >
       <input placeholder={t('admin.displayName')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
