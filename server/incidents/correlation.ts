@@ -108,7 +108,7 @@ export class Correlation {
       inc = desk.create({ type: p.type, severity: p.severity, channel: p.channel, position, address: p.address ?? null, description: p.description, externalRef: ref }, at, p.channel, note);
     }
     if (ref) desk.setRef(ref, inc.id);
-    // The rule raises the report's alert under this key (after us: Operations starts incidents first), and onAlert links it here.
+    // The rule raises the report's alert under this key (after us: Operations starts correlation first), and incidentOf joins it here.
     desk.setRef(dedupeKey, inc.id);
   }
 

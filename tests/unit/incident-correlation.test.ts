@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, INCIDENT_STATUSES, nextStatus } from '../../contract/index.js';
-import { related } from '../../server/incidents/correlation.js';
+import { allowedActions, INCIDENT_STATUSES, nextStatus, type Incident, type LngLat } from '../../contract/index.js';
+import { correlate, related } from '../../server/incidents/correlation.js';
 
 describe('incident correlation', () => {
   it('joins reports that can be one event on the ground, in both directions', () => {
@@ -38,5 +38,33 @@ describe('incident transition table (contract/transitions.ts: the server refuses
     expect(allowedActions('new')).toEqual(['acknowledge', 'dispatch', 'resolve']);
     // Dispatching again swaps the unit: it stays dispatched.
     expect(nextStatus('dispatched', 'dispatch')).toBe('dispatched');
+  });
+});
+
+describe('correlate (server/incidents/correlation.ts)', () => {
+  const T = 1_700_000_000_000;
+  const w = { radiusM: 300, windowMs: 5 * 60_000 };
+  const inc = (id: string, over: Partial<Incident>): Incident =>
+    ({ id, type: 'traffic_accident', status: 'new', position: [106.005, 10.005], createdAt: T, ...over }) as Incident;
+  const here: LngLat = [106.005, 10.0059]; // 100 m north
+
+  it('picks the nearest open, related incident within the radius and the window', () => {
+    const far = inc('far', { position: [106.005, 10.0095] }); // 400 m
+    const near = inc('near', { position: [106.005, 10.0055] });
+    const nearer = inc('nearer', { position: [106.005, 10.0058], type: 'fire' });
+    expect(correlate([far, near, nearer], here, T + 60_000, 'medical', w)?.id).toBe('nearer');
+    expect(correlate([far], here, T, 'medical', w)).toBeUndefined();
+  });
+
+  it('leaves out resolved, closed, unrelated, unplaced and too old ones', () => {
+    const out = [
+      inc('resolved', { status: 'resolved' }),
+      inc('closed', { status: 'closed' }),
+      inc('flood', { type: 'flood' }),
+      inc('nowhere', { position: null }),
+      inc('old', { createdAt: T - 5 * 60_000 - 1 }),
+    ];
+    expect(correlate(out, here, T, 'medical', w)).toBeUndefined();
+    expect(correlate([inc('edge', { createdAt: T - 5 * 60_000 })], here, T, 'medical', w)?.id).toBe('edge');
   });
 });
