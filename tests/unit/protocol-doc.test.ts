@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { DETECTION_KINDS, ERROR_CODES, PAYLOAD_SCHEMAS, parseTopic, topics, type JsonMessageKind } from '../../contract/index.js';
+import { DETECTION_KINDS, ERROR_CODES, PAYLOAD_SCHEMAS, parseTopic, SUBSCRIPTIONS, topics, type JsonMessageKind } from '../../contract/index.js';
 import { loadConfig } from '../../server/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -187,10 +187,14 @@ describe('docs/protocol.md topics and rules', () => {
     expect(parseTopic(`ioc/v1/camera/${'a'.repeat(65)}/status`)).toBeNull();
   });
 
-  it('marks Frigate and CAP as being implemented (issue 4)', () => {
-    expect(DOC).toMatch(/### 4\.1 Frigate NVR — \*being implemented \(issue 4\)\*/);
-    expect(DOC).toMatch(/### 4\.2 CAP 1\.2 — \*being implemented \(issue 4\)\*/);
+  it('documents the Frigate and CAP topics the server subscribes to, with their sections linked from the topic table', () => {
+    expect(DOC).toMatch(/^### 4\.1 Frigate NVR$/m);
+    expect(DOC).toMatch(/^### 4\.2 CAP 1\.2$/m);
+    expect(DOC).toContain('[§4.1](#41-frigate-nvr)');
+    expect(DOC).toContain('[§4.2](#42-cap-12)');
     expect(DOC).toContain('POST /api/ingest/cap');
+    expect(DOC).not.toMatch(/being implemented|until issue \d+ lands/);
+    expect(SUBSCRIPTIONS.cap).toEqual(['ioc/v1/cap/+']);
   });
 
   it('states the defaults the server really uses', () => {
