@@ -1,7 +1,9 @@
 /**
  * npm run bench [-- --quick] [--only ingest,latency,…] [--no-docs]
- * Prints the tables, writes bench/results/<date>-<mode>.json and (full or quick,
- * unless --no-docs) appends the tables to docs/benchmarks.md.
+ * Prints the tables and writes bench/results/<date>-<mode>.json and .md. A full run
+ * (unless --no-docs) also replaces the latest run's section of docs/benchmarks.md (between
+ * its `latest` markers), so that the page stays a short report and the history stays
+ * in bench/results/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,10 +24,17 @@ fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${res.startedAt.replace(/[:.]/g, '-')}-${res.mode}.json`);
 fs.writeFileSync(file, JSON.stringify(res, null, 1));
 process.stderr.write(`results: ${path.relative(REPO, file)}\n`);
-if (!a['no-docs']) {
+fs.writeFileSync(file.replace(/\.json$/, '.md'), md);
+// A whole full run only: a partial one (--only) would leave the page's tables half old, half new.
+if (!a['no-docs'] && res.mode === 'full' && !a.only) {
   const doc = path.join(REPO, 'docs', 'benchmarks.md');
-  if (!fs.existsSync(doc)) fs.writeFileSync(doc, '# Benchmarks\n\nAppended by `npm run bench`; see the notes at the top of each run.\n\n');
-  fs.appendFileSync(doc, `\n${md}`);
-  process.stderr.write(`appended to docs/benchmarks.md\n`);
+  const text = fs.readFileSync(doc, 'utf8');
+  const m = /<!-- latest:start -->\n[\s\S]*?<!-- latest:end -->/.exec(text);
+  if (m) {
+    fs.writeFileSync(doc, text.replace(m[0], () => `<!-- latest:start -->\n${md.trimEnd()}\n<!-- latest:end -->`));
+    process.stderr.write('docs/benchmarks.md: the latest run replaced; say what it means under "Reading the latest run"\n');
+  } else {
+    process.stderr.write('docs/benchmarks.md has no latest markers: tables left in bench/results only\n');
+  }
 }
 process.exit(0);
