@@ -112,6 +112,10 @@ export interface ClientToServerEvents {
   'unit:status': (cmd: { id: string; status: UnitStatus; version: number }, ack: Ack<Unit>) => void;
 }
 
+/** The commands a console or responder sends (every client event but the resync request): the server's
+ *  command table and permission table, and the client's sendCommand, are keyed by it. */
+export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
+
 export interface InterServerEvents {
   ping: () => void;
 }

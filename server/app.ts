@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { InfluxDB } from 'influx';
 import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
-import type { CapAlert } from './ingest/cap/types.js';
+import type { CapAlert } from '../contract/cap.js';
 import { SUBSCRIPTIONS } from '../contract/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { MqttConnection } from './broker/connection.js';
@@ -32,6 +32,7 @@ import { FeedHealthTracker } from './ingest/health.js';
 import { IngestRouter } from './ingest/router.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { Commands } from './push/commands.js';
 import { PushHub } from './push/hub.js';
 import { Registry } from './registry/registry.js';
 import { Operations } from './operations.js';
@@ -211,7 +212,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
-    const operations = new Operations({ bus, writer, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES, commandsPerSecond: config.SOCKET_COMMANDS_PER_S });
+    const operations = new Operations({ bus, writer, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES });
+    const commands = new Commands(operations.alerts, operations.incidents, operations.units, operations.events, log.child({ module: 'commands' }), config.SOCKET_COMMANDS_PER_S, now);
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -281,7 +283,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       audienceOf: (socket) => gate.audienceOf(socket),
       maxAudiences: config.PUSH_MAX_AUDIENCES,
       middleware: gate.middleware,
-      onSocket: (socket) => operations.commands.bind(socket, (sk) => gate.actorOf(sk)),
+      onSocket: (socket) => commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
 
     const mqttConn = new MqttConnection({
@@ -349,7 +351,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         ingestTokenRoutes(ingestTokens),
         operationsRoutes({
           operations,
-          commands: operations.commands,
+          commands,
           influx,
           pack,
           capSender: `ioc@${pack.meta.id}`,

@@ -6,8 +6,8 @@
 import type { Logger } from './log.js';
 import type { CameraStatusPayload, DetectionPayload, IncidentReportPayload, LinkStatusPayload, StationStatusPayload } from '../contract/index.js';
 import type { Alert, FullChange, StationSite } from '../contract/index.js';
-import type { CapAlert } from './ingest/cap/types.js';
-import type { FrigateEvent } from './ingest/frigate/types.js';
+import type { CapAlert } from '../contract/cap.js';
+import type { FrigateEvent } from '../contract/frigate.js';
 
 /** A validated message from a device, with the topic id it came on. */
 interface FromDevice<P> {

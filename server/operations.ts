@@ -1,8 +1,8 @@
 /**
  * The operations desk assembled: the event log, the alert store, the incident
- * workflow (records, units, correlation, CAP) and the commands on them, and the
- * rule engine; their rebuild from the event log at start-up, escalation, KPIs.
- * (The incident state machine itself is server/incidents/transitions.ts.)
+ * workflow (records, units, correlation, CAP) and the rule engine; their rebuild from the event log at start-up, escalation, KPIs.
+ * (The incident state machine itself is server/incidents/transitions.ts. The commands on the desk,
+ * server/push/commands.ts, are built beside it by the app: the desk does not import the push layer, issue #25.)
  */
 import type { InfluxDB } from 'influx';
 import type { Alert, CityPack, Incident, Kpis, Unit } from '../contract/index.js';
@@ -22,7 +22,6 @@ import { Units } from './incidents/units.js';
 import { computeKpis } from './kpis.js';
 import { nsTimestamp } from './influx/points.js';
 import type { Logger } from './log.js';
-import { Commands } from './push/commands.js';
 import type { Registry } from './registry/registry.js';
 
 export class Operations {
@@ -31,7 +30,6 @@ export class Operations {
   readonly incidents: Incidents;
   readonly units: Units;
   readonly cap: CapIncidents;
-  readonly commands: Commands;
   readonly rules: RuleEngine;
   private readonly incidentRecords: MemoryIncidentRecords;
   private readonly unitRecords: MemoryUnitRecords;
@@ -42,7 +40,7 @@ export class Operations {
   private kpisDirty = false;
 
   constructor(
-    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number; maxNotes?: number; commandsPerSecond?: number },
+    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number; maxNotes?: number },
   ) {
     this.events = new EventLog(opts.writer, opts.now);
     this.alerts = new AlertStore(opts.bus, this.events, opts.now);
@@ -53,7 +51,6 @@ export class Operations {
     this.incidents = new Incidents({ records: this.incidentRecords, units: this.units, alerts: this.alerts, cameras: nearestCameras(opts.registry), pack: opts.pack, now: opts.now, ...(opts.maxNotes ? { maxNotes: opts.maxNotes } : {}) });
     this.correlation = new Correlation({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, log: opts.log.child({ module: 'incidents' }), now: opts.now });
     this.cap = new CapIncidents({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, now: opts.now });
-    this.commands = new Commands(this.alerts, this.incidents, this.units, this.events, opts.log.child({ module: 'commands' }), opts.commandsPerSecond, opts.now);
     this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
   }
 

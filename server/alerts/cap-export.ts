@@ -4,7 +4,7 @@
  * referencing the original; an updated one as an Update.
  */
 import type { Alert, CityPack, Severity } from '../../contract/index.js';
-import type { CapAlert, CapCategory, CapSeverity, CapUrgency } from '../ingest/cap/types.js';
+import type { CapAlert, CapCategory, CapSeverity, CapUrgency } from '../../contract/cap.js';
 
 const SEVERITY: Record<Severity, CapSeverity> = { critical: 'Extreme', major: 'Severe', minor: 'Moderate', info: 'Minor' };
 const URGENCY: Record<Severity, CapUrgency> = { critical: 'Immediate', major: 'Immediate', minor: 'Expected', info: 'Future' };

@@ -8,8 +8,7 @@
  * given a rule here before anyone can call it).
  */
 import type { Role } from '../../contract/auth.js';
-import type { ClientToServerEvents } from '../../contract/socket.js';
-import type { CommandName } from '../push/commands.js';
+import type { ClientToServerEvents, CommandName } from '../../contract/socket.js';
 
 export const PERMISSIONS = [
   /** The live picture over Socket.IO (the audience narrows it) and the city pack. */

@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { loginBody, REFRESH_HEADER, refreshBody, ROLES } from '../../contract/auth.js';
 import type { Config } from '../config.js';
-import { sendError } from '../http/api.js';
+import { sendError } from '../http/send.js';
 import { bearerToken, principalOf } from './guard.js';
 import { AuthError, type AuthService, type Issued } from './service.js';
 

@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.js';
 import { requirePrincipal } from '../auth/guard.js';
 import { sendError } from './send.js';
 import { redactError } from '../redact.js';
-import { clientBuildId } from './wall-routes.js';
+import { clientBuildId } from './client-build.js';
 import { apiRelPath, secureRouter, secureRouting } from './paths.js';
 
 export interface ApiDeps {
@@ -45,8 +45,6 @@ export interface HealthReport {
   broker: { connected: boolean; url: string; embedded: boolean; error: string | null };
   influx: { reachable: boolean; url: string; local: boolean; queued: number; spoolBytes: number; spoolFullPct: number; dropped: number; lastError: string | null };
 }
-
-export { sendError } from './send.js';
 
 export function createHttpApp(deps: ApiDeps): express.Express {
   const app = express();

@@ -11,11 +11,12 @@ import { alertToCap } from '../alerts/cap-export.js';
 import { buildCap } from '../ingest/cap/build.js';
 import { INCIDENT_ACTIONS } from '../../contract/index.js';
 import { EventLog } from '../events/log.js';
-import type { Actor, CommandName, Commands } from '../push/commands.js';
+import type { CommandName } from '../../contract/index.js';
+import type { Actor, Commands } from '../push/commands.js';
 import type { Operations } from '../operations.js';
 import { incidentsCsv } from './csv.js';
 import { historyQuery } from './history.js';
-import { sendError } from './api.js';
+import { sendError } from './send.js';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,

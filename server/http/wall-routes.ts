@@ -7,35 +7,17 @@
  * Everything that goes into InfluxQL is a constant or a checked number.
  */
 import { secureRouter } from './paths.js';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import express from 'express';
 import type { InfluxDB } from 'influx';
 import { OPERATORS, RADIO_TECHS, type CityPack, type Incident, type Station } from '../../contract/index.js';
 import { cityCoveragePct, coverageByWard } from '../alerts/coverage.js';
 import { RP_RAW, RP_ROLLUP } from '../influx/schema.js';
 import { startOfLocalDay } from '../kpis.js';
-import { sendError } from './api.js';
+import { clientBuildId } from './client-build.js';
+import { sendError } from './send.js';
 
 export const WALL_PANELS = ['incidents', 'cameras', 'coverage', 'trends', 'response'] as const;
 export type WallPanel = (typeof WALL_PANELS)[number];
-
-/** A short hash of the built client's index.html (its script names carry Vite's content hashes). */
-const buildCache = { file: '', mtimeMs: -1, id: 'none' };
-export function clientBuildId(staticDir: string): string {
-  const file = path.join(staticDir, 'index.html');
-  try {
-    const st = fs.statSync(file);
-    if (buildCache.file !== file || buildCache.mtimeMs !== st.mtimeMs) {
-      const id = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 12);
-      Object.assign(buildCache, { file, mtimeMs: st.mtimeMs, id });
-    }
-    return buildCache.id;
-  } catch {
-    return 'none';
-  }
-}
 
 /** WALL_PLAYLIST: comma-separated panel names; unknown names are dropped, none left means all. */
 export function parsePlaylist(v: string): WallPanel[] {

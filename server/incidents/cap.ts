@@ -8,9 +8,8 @@
 import type { Incident, IncidentEntry } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { EventBus } from '../bus.js';
-import { capRef, foreignReference } from '../ingest/cap/incident.js';
-import type { CapAlert } from '../ingest/cap/types.js';
-import { capToIncidentFields } from '../ingest/cap/types.js';
+import type { CapAlert } from '../../contract/cap.js';
+import { capRef, capToIncidentFields, foreignReference } from './cap-fields.js';
 import { worse, type IncidentDesk } from './incidents.js';
 
 const OWNER = 'incidents.cap';

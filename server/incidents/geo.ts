@@ -9,14 +9,3 @@ export function distanceM(a: LngLat, b: LngLat): number {
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * R * Math.asin(Math.sqrt(h));
 }
-
-import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import type { CityPack } from '../../contract/index.js';
-
-/** The ward containing a position, if any. */
-export function wardAt(pack: CityPack, p: LngLat): string | null {
-  for (const w of pack.wards.features) {
-    if (booleanPointInPolygon(p, w.geometry)) return w.properties.id;
-  }
-  return null;
-}

@@ -10,7 +10,7 @@ import { SEVERITY_RANK } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { NearestCameras } from './cameras.js';
-import { wardAt } from './geo.js';
+import { wardAt } from '../citypack/wards.js';
 import type { IncidentRecords } from './records.js';
 import { applyStep, checkStep } from './transitions.js';
 import type { Units } from './units.js';

@@ -3,6 +3,7 @@
  * (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/).
  * Numbers are always written as floats so a field never changes type.
  */
+import { escKey, escMeasurement, escString } from './escape.js';
 import type { SegmentBytes } from './segment-bytes.js';
 
 export interface Point {
@@ -12,14 +13,6 @@ export interface Point {
   /** Nanoseconds since the epoch, as a decimal string. */
   timestamp: string;
 }
-
-// Escaping is on the ingest hot path: test first, replace only when needed (rare).
-const KEY_SPECIAL = /[,= \\\n]/;
-const MEASUREMENT_SPECIAL = /[, \\]/;
-const STRING_SPECIAL = /[\\"\n]/;
-export const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
-const escMeasurement = (s: string) => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \\]/g, (c) => `\\${c}`) : s);
-export const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s}"`;
 
 function fieldValue(v: number | string | boolean): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '0';

@@ -4,7 +4,7 @@
  */
 import type { CityPack } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
-import { wardAt } from '../incidents/geo.js';
+import { wardAt } from '../citypack/wards.js';
 import type { Registry } from '../registry/registry.js';
 import { capAlertPoint } from '../ingest/cap/points.js';
 import { frigateEventPoint } from '../ingest/frigate/points.js';

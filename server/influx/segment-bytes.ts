@@ -8,7 +8,7 @@
  * in an array for that second were promoted and then collected by full GCs; see
  * docs/benchmarks.md).
  */
-import { escKey, escString } from './lineprotocol.js';
+import { escKey, escString } from './escape.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

@@ -7,7 +7,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import { bearerToken } from '../auth/guard.js';
-import { sendError } from '../http/api.js';
+import { sendError } from '../http/send.js';
 import { INGEST_FAILURE_MESSAGES, type IngestScope, type IngestTokenInfo, type IngestTokens } from './tokens.js';
 
 export const ingestOffMessage = (scope: IngestScope) =>

@@ -10,7 +10,7 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/guard.js';
-import { sendError } from '../http/api.js';
+import { sendError } from '../http/send.js';
 import { INGEST_SCOPES, IngestTokenError, type IngestTokens } from './tokens.js';
 
 const newTokenBody = z.strictObject({

@@ -4,7 +4,7 @@
  * with a known error code. Refusals are written to the audit trail too.
  */
 import type { z } from 'zod';
-import type { ClientToServerEvents, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
+import type { ClientToServerEvents, CommandName, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
 import { dispatchCommand, noteCommand, unitStatusCommand, versionedTarget } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
@@ -15,8 +15,6 @@ import type { Logger } from '../log.js';
 import { roleRefusal, scopeRefusal } from '../auth/permissions.js';
 import { RateLimiter } from '../auth/rate.js';
 import type { IoSocket } from './hub.js';
-
-export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
 
 /** Who is acting: from the session (server/auth). A responder is bound to its unit. */
 export interface Actor {

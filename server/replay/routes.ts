@@ -6,7 +6,7 @@
 import { secureRouter } from '../http/paths.js';
 import express from 'express';
 import type { InfluxDB } from 'influx';
-import { sendError } from '../http/api.js';
+import { sendError } from '../http/send.js';
 import { parseTime } from '../http/operations-routes.js';
 import { MAX_PAGE, replayEvents } from './events.js';
 import { replayState, type DeviceBase } from './state.js';

@@ -7,8 +7,8 @@ import { buildCap } from '../../server/ingest/cap/build.js';
 import { createCapHandler } from '../../server/ingest/cap/handler.js';
 import { parseCap } from '../../server/ingest/cap/parse.js';
 import { capAlertPoint } from '../../server/ingest/cap/points.js';
-import { capToIncidentFields, type CapAlert, type CapInfo } from '../../server/ingest/cap/types.js';
-import { capOriginSender, capRef, foreignReference } from '../../server/ingest/cap/incident.js';
+import type { CapAlert, CapInfo } from '../../contract/cap.js';
+import { capOriginSender, capRef, capToIncidentFields, foreignReference } from '../../server/incidents/cap-fields.js';
 
 const SAMPLE = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'cap', 'ninh-thuan-flood.xml'), 'utf8');
 const ALERT_OPEN = '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">';

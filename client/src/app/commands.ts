@@ -5,11 +5,10 @@
  * command that gets no answer in time resolves as `timeout`: it may or may not
  * have run, and the screen says exactly that.
  */
-import type { ClientToServerEvents, ErrorCode, Result } from '../../../contract/socket.js';
+import type { ClientToServerEvents, CommandName, ErrorCode, Result } from '../../../contract/socket.js';
 import { liveSocket } from '../live/socket.js';
 import { liveStore } from '../live/store.js';
 
-export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
 type Payload<N extends CommandName> = Parameters<ClientToServerEvents[N]>[0];
 type Data<N extends CommandName> = Parameters<Parameters<ClientToServerEvents[N]>[1]>[0] extends Result<infer T> ? T : never;
 

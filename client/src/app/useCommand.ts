@@ -4,7 +4,8 @@
  * State is kept per key (a queue row, an incident), so each shows its own outcome.
  */
 import { useCallback, useState } from 'react';
-import { sendCommand, type CommandErrorCode, type CommandName, type CommandResult } from './commands.js';
+import type { CommandName } from '../../../contract/socket.js';
+import { sendCommand, type CommandErrorCode, type CommandResult } from './commands.js';
 
 export type CommandState =
   | { phase: 'idle' }

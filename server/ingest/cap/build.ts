@@ -3,7 +3,7 @@
  * so our own alerts can be exported to other agencies' systems.
  * parseCap(buildCap(a)) deep-equals a.
  */
-import { CAP_NS, type CapAlert, type CapArea, type CapInfo } from './types.js';
+import { CAP_NS, type CapAlert, type CapArea, type CapInfo } from '../../../contract/cap.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 

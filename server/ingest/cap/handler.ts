@@ -10,13 +10,13 @@ import { secureRouter } from '../../http/paths.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { EventBus } from '../../bus.js';
-import { sendError } from '../../http/api.js';
+import { sendError } from '../../http/send.js';
 import type { Logger } from '../../log.js';
 import { ingestGate, ingestTokenOf } from '../http-gate.js';
 import type { ForeignHandler } from '../router.js';
 import { ingestActor, type IngestTokens } from '../tokens.js';
 import { parseCap, type CapParseResult } from './parse.js';
-import type { CapAlert } from './types.js';
+import type { CapAlert } from '../../../contract/cap.js';
 import { MAX_CAP_BYTES } from './xml.js';
 
 /** Why a parsed alert may not be applied (a reason for feed health, a detail for people), or null. */

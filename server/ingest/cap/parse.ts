@@ -17,7 +17,7 @@ import {
   type CapArea,
   type CapInfo,
   type CapReference,
-} from './types.js';
+} from '../../../contract/cap.js';
 import { readXml, type XmlNode } from './xml.js';
 
 export type CapParseResult = { ok: true; alert: CapAlert } | { ok: false; reason: 'bad_xml' | 'cap_invalid'; detail: string };

@@ -10,7 +10,7 @@ import type { EventBus } from '../../bus.js';
 import type { ForeignHandler } from '../router.js';
 import type { FrigateMapping, MappableKind } from './mapping.js';
 import { frigateEventMessage, type FrigateEventMessage } from './schema.js';
-import type { FrigateEvent } from './types.js';
+import type { FrigateEvent } from '../../../contract/frigate.js';
 
 export interface FrigateStats {
   events: number;

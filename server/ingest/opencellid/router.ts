@@ -12,7 +12,7 @@ import { secureRouter } from '../../http/paths.js';
 import express from 'express';
 import type { Response } from 'express';
 import type { EventBus } from '../../bus.js';
-import { sendError } from '../../http/api.js';
+import { sendError } from '../../http/send.js';
 import type { Logger } from '../../log.js';
 import { ingestGate, ingestTokenOf } from '../http-gate.js';
 import { ingestActor, type IngestTokens } from '../tokens.js';

@@ -3,8 +3,8 @@
  * the console's incident queue (channel `cap`). Uses the first <info> block:
  * further infos are usually the same warning in another language.
  */
-import type { IncidentType, LngLat, Severity } from '../../../contract/index.js';
-import type { CapAlert, CapArea, CapSeverity } from './types.js';
+import type { IncidentType, LngLat, Severity } from '../../contract/index.js';
+import type { CapAlert, CapArea, CapSeverity } from '../../contract/cap.js';
 
 export interface CapIncidentFields {
   type: IncidentType;

@@ -1,7 +1,8 @@
 /**
  * A Frigate NVR tracked-object event (https://docs.frigate.video/integrations/mqtt/,
  * topic `frigate/events`), reduced to the fields the console uses. Times are
- * epoch ms (Frigate sends float seconds).
+ * epoch ms (Frigate sends float seconds). The bus carries it, so it lives in the contract, below the
+ * ingest that parses it (issue #25).
  */
 export interface FrigateEvent {
   /** Frigate's own event id, e.g. `1607123955.475377-mxklsc`. */

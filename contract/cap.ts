@@ -1,6 +1,8 @@
 /**
  * OASIS CAP 1.2 (Common Alerting Protocol) as a clean typed object: what
- * parse.ts produces from XML and build.ts turns back into XML. Times are epoch
+ * server/ingest/cap/parse.ts produces from XML and build.ts turns back into XML. It is the
+ * format agencies exchange warnings in, read by the ingest, the bus, the alerts' export and the
+ * incident desk, so it lives in the contract (issue #25: core modules do not import the ingest). Times are epoch
  * ms; coordinates are [lon, lat] like the rest of the console (CAP writes "lat,lon").
  * Spec: https://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.html
  */
@@ -75,5 +77,3 @@ export interface CapAlert {
   references: CapReference[];
   infos: CapInfo[];
 }
-
-export { capToIncidentFields, type CapIncidentFields } from './incident.js';
