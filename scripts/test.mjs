@@ -3,7 +3,8 @@
 //   1. node_modules (npm ci / npm install when missing or stale)
 //   2. influxd, mosquitto, chromium, PostgreSQL (apt-get when root on Debian; otherwise fail saying what to install)
 //   3. npm run build (the client; skipped with a warning while client/ or vite.config.ts does not exist)
-//   4. tsc --noEmit -p tsconfig.json
+//   4. tsc --noEmit -p tsconfig.json, and the dependency check (npm run deps: layering and no cycles,
+//      .dependency-cruiser.cjs; docs/architecture.md)
 //   5. vitest run: projects unit → integration → browser (sequence.groupOrder in vitest.config.ts);
 //      extra arguments go to vitest, e.g. `npm test -- tests/unit/x.test.ts` or `npm test -- --project unit`
 //
@@ -65,6 +66,12 @@ say('tsc --noEmit -p tsconfig.json');
 const tscCode = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 steps.push(tscCode === 0 ? 'typecheck: ok' : `typecheck: FAILED (${tscCode})`);
 
+// 4b. dependency check (likewise: a failure fails the run, the tests still run). Known violations are listed in
+// .dependency-cruiser-known-violations.json and ignored; any new one fails.
+say('npm run deps');
+const depsCode = run('npm', ['run', '--silent', 'deps']);
+steps.push(depsCode === 0 ? 'deps: ok' : `deps: FAILED (${depsCode})`);
+
 // 5. vitest, all projects in group order, results also written as JSON for the summary
 const artifacts = path.join(REPO_ROOT, 'tests', '.artifacts');
 mkdirSync(artifacts, { recursive: true });
@@ -91,6 +98,6 @@ if (counts && counts.passed + counts.failed === 0) {
   say('error: no test ran');
 }
 
-let code = tscCode !== 0 ? tscCode : vitestCode;
+let code = tscCode !== 0 ? tscCode : depsCode !== 0 ? depsCode : vitestCode;
 if (code === 0 && (!counts || counts.passed === 0)) code = 1; // a run that tested nothing is not a pass
 finish(code, counts);
