@@ -8,15 +8,12 @@
 // Violations that are known and not fixed yet live in .dependency-cruiser-known-violations.json
 // (dependency-cruiser's baseline, written by `npx depcruise contract server client/src simulators
 // --config .dependency-cruiser.cjs --output-type baseline --output-to .dependency-cruiser-known-violations.json`);
-// `npm run deps` ignores them and fails on any new one. Remove an entry when its fix lands. Today, six (issue #25):
+// `npm run deps` ignores them and fails on any new one. Remove an entry when its fix lands. Today, four (issue #25):
 //   - server-imports-no-simulators: server/app.ts → simulators/index.ts (the server starts the demo simulators
 //     in-process when SIMULATORS is set; the fix runs them as their own process under `npm start`);
 //   - simulators-import-no-server: simulators/geo.ts → server/alerts/coverage.ts and server/alerts/rules-config.ts
 //     (the coverage geometry and the rules config both sides need; they move down with the fix above), and
-//     simulators/cli.ts → server/citypack/load.ts (the city-pack loader, which moves down with them);
-//   - core-imports-no-outer: server/influx/recorder.ts → server/ingest/cap/points.ts and
-//     server/ingest/frigate/points.ts (the point builders belong in influx/; cap/points.ts needs capDateTime from
-//     ingest/cap/build.ts, which moves to contract/cap.ts with them).
+//     simulators/cli.ts → server/citypack/load.ts (the city-pack loader, which moves down with them).
 // Run `npx depcruise contract server client/src simulators --config .dependency-cruiser.cjs` (no --ignore-known)
 // to see them.
 /** @type {import('dependency-cruiser').IConfiguration} */

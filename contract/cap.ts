@@ -8,6 +8,13 @@
  */
 export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 
+/** CAP dateTime in UTC, written "-00:00" as the spec asks (never "Z"). */
+export function capDateTime(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-23T01:00:00.000Z
+  const frac = ms % 1000 === 0 ? '' : iso.slice(19, 23);
+  return `${iso.slice(0, 19)}${frac}-00:00`;
+}
+
 export const CAP_STATUSES = ['Actual', 'Exercise', 'System', 'Test', 'Draft'] as const;
 export const CAP_MSG_TYPES = ['Alert', 'Update', 'Cancel', 'Ack', 'Error'] as const;
 export const CAP_SCOPES = ['Public', 'Restricted', 'Private'] as const;

@@ -6,8 +6,8 @@ import type { CityPack } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import { wardAt } from '../citypack/wards.js';
 import type { Registry } from '../registry/registry.js';
-import { capAlertPoint } from '../ingest/cap/points.js';
-import { frigateEventPoint } from '../ingest/frigate/points.js';
+import { capAlertPoint } from './cap-points.js';
+import { frigateEventPoint } from './frigate-points.js';
 import { cameraStatus, detection, incidentReport, linkStatus, stationSitePoint, stationStatus } from './points.js';
 import type { PointWriter } from './writer.js';
 

@@ -6,7 +6,7 @@ import { EventBus } from '../../server/bus.js';
 import { buildCap } from '../../server/ingest/cap/build.js';
 import { createCapHandler } from '../../server/ingest/cap/handler.js';
 import { parseCap } from '../../server/ingest/cap/parse.js';
-import { capAlertPoint } from '../../server/ingest/cap/points.js';
+import { capAlertPoint } from '../../server/influx/cap-points.js';
 import type { CapAlert, CapInfo } from '../../contract/cap.js';
 import { capOriginSender, capRef, capToIncidentFields, foreignReference } from '../../server/incidents/cap-fields.js';
 

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { EventBus, type BusEvents } from '../../server/bus.js';
 import { createFrigateHandlers } from '../../server/ingest/frigate/handler.js';
 import { loadFrigateMapping, parseFrigateMapping } from '../../server/ingest/frigate/mapping.js';
-import { frigateEventPoint } from '../../server/ingest/frigate/points.js';
+import { frigateEventPoint } from '../../server/influx/frigate-points.js';
 import { FeedHealthTracker } from '../../server/ingest/health.js';
 import { IngestRouter } from '../../server/ingest/router.js';
 import { toLine } from '../../server/influx/lineprotocol.js';

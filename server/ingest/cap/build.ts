@@ -3,16 +3,9 @@
  * so our own alerts can be exported to other agencies' systems.
  * parseCap(buildCap(a)) deep-equals a.
  */
-import { CAP_NS, type CapAlert, type CapArea, type CapInfo } from '../../../contract/cap.js';
+import { CAP_NS, capDateTime, type CapAlert, type CapArea, type CapInfo } from '../../../contract/cap.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-
-/** CAP dateTime in UTC, written "-00:00" as the spec asks (never "Z"). */
-export function capDateTime(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2026-11-23T01:00:00.000Z
-  const frac = ms % 1000 === 0 ? '' : iso.slice(19, 23);
-  return `${iso.slice(0, 19)}${frac}-00:00`;
-}
 
 function el(name: string, value: string | undefined, indent: string): string {
   return value === undefined ? '' : `${indent}<${name}>${esc(value)}</${name}>\n`;

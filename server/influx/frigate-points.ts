@@ -3,9 +3,9 @@
  * The Frigate event id is a field, never a tag: it is unique per object and
  * would blow up series cardinality.
  */
-import type { BusEvents } from '../../bus.js';
-import type { Point } from '../../influx/lineprotocol.js';
-import { nsTimestamp } from '../../influx/points.js';
+import type { BusEvents } from '../bus.js';
+import type { Point } from './lineprotocol.js';
+import { nsTimestamp } from './points.js';
 
 // Frigate events carry no seq: a process-wide counter in the sub-ms digits keeps
 // new/update/end of one object, or two objects in the same ms, as distinct points.

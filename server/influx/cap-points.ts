@@ -2,10 +2,10 @@
  * CAP alerts → InfluxDB points (measurement `cap_alert`, see docs/storage.md).
  * Identifier and text are fields; tags stay low-cardinality (sender, type, status, severity).
  */
-import type { BusEvents } from '../../bus.js';
-import type { Point } from '../../influx/lineprotocol.js';
-import { nsTimestamp } from '../../influx/points.js';
-import { capDateTime } from './build.js';
+import { capDateTime } from '../../contract/cap.js';
+import type { BusEvents } from '../bus.js';
+import type { Point } from './lineprotocol.js';
+import { nsTimestamp } from './points.js';
 
 /** Senders are often e-mail-like (nchmf@kttv.gov.vn); keep tag values plain and short. */
 const sanitise = (s: string) => s.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 64);
