@@ -6,7 +6,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { sendError } from '../http/send.js';
-import { apiRelPath, normalizePath, publicRoute } from '../http/paths.js';
+import { pathView, publicRoute } from '../http/paths.js';
 import type { Logger } from '../log.js';
 import { can, restPermission } from './permissions.js';
 import type { AuthFailure, AuthService, Principal } from './service.js';
@@ -50,9 +50,8 @@ export const requirePrincipal: RequestHandler = (_req, res, next) => {
 
 export function restGuard(auth: AuthService, log: Logger, audit: (e: { type: string; id: string; by: string; role: string; note: string }) => void): RequestHandler {
   return (req, res, next) => {
-    const rel = apiRelPath(req);
+    const { rel, normalized } = pathView(req);
     if (rel === null) return next();
-    const normalized = normalizePath(req.path);
     const pub = normalized === null ? null : publicRoute(req.method, normalized);
     // A public route in its own spelling only: any other is a path no route serves.
     if (pub) return pub.path.test(req.path) ? next() : sendError(res, 404, 'not_found', 'no such API route');

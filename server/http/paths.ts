@@ -41,20 +41,32 @@ export function normalizePath(raw: string): string | null {
 
 const API_PREFIX = /^\/api(?=\/|$)/i;
 
+/** What security reads of one request's path, worked out once per request (limits, guard, fallbacks). */
+interface PathView {
+  /** The normalized path, or null when it cannot be decoded. */
+  normalized: string | null;
+  /** Relative to /api when under it in any spelling ('' for /api itself), else null. */
+  rel: string | null;
+}
+const views = new WeakMap<object, PathView>();
+
+export function pathView(req: Pick<Request, 'path'>): PathView {
+  let v = views.get(req);
+  if (!v) {
+    const normalized = normalizePath(req.path);
+    // Undecodable: treated as under /api, so it is refused, never served.
+    const rel = normalized === null ? '/\u0000' : API_PREFIX.test(normalized) ? normalized.slice(4) : null;
+    views.set(req, (v = { normalized, rel }));
+  }
+  return v;
+}
+
 /**
  * The path relative to /api (`/incidents/INC-1`) when the request is under /api
  * in any spelling, '' for /api itself, null when it is not under /api.
- * An undecodable path is treated as under /api (refused, never served).
  */
 export function apiRelPath(req: Pick<Request, 'path'>): string | null {
-  const n = normalizePath(req.path);
-  if (n === null) return '/\u0000';
-  return API_PREFIX.test(n) ? n.slice(4) : null;
-}
-
-/** Whether the request's path is exactly its normalized form (else routing will not match it). */
-export function isCanonical(req: Pick<Request, 'path'>): boolean {
-  return normalizePath(req.path) === req.path;
+  return pathView(req).rel;
 }
 
 export type PublicReason = 'public' | 'ingest-token';
