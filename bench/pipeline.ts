@@ -59,7 +59,7 @@ async function run(stage: Stage) {
   const on = (s: Stage) => stage === s || stage === 'all';
   if (stage !== 'parse') registry.start();
   if (on('recorder')) new Recorder(bus, registry, writer, pack).start();
-  const wf = new Operations({ bus, writer, registry, pack, rules: parseRules({}), log, now: Date.now });
+  const wf = new Operations({ bus, writer, journal: null, registry, pack, rules: parseRules({}), log, now: Date.now });
   if (on('rules')) wf.start();
   const hub = new PushHub({ bus, snapshot: () => ({}) as never, log, metrics, audienceOf: () => ({}) as never, middleware: (_s, n) => n(), onSocket: () => undefined });
   const httpServer = http.createServer();

@@ -22,6 +22,11 @@ import { EventBus } from './bus.js';
 import { loadCityPack } from './citypack/load.js';
 import type { Config } from './config.js';
 import { createHttpApp, type HealthReport } from './http/api.js';
+import { openDatabase } from './db/database.js';
+import { Journal } from './db/journal.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { loadOpenPicture, queryAudit } from './db/sor.js';
 import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
 import { Recorder } from './influx/recorder.js';
 import { ensureSchema, RP_RAW } from './influx/schema.js';
@@ -121,6 +126,21 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 
+    // PostgreSQL, the system of record: DATABASE_URL, or a supervised local cluster. It must
+    // answer now (nothing can be rebuilt without it); the schema is brought up to date.
+    const database = await openDatabase(config, log.child({ module: 'postgres' }));
+    stops.push(() => database.stop());
+    await migrate(database.url, log);
+    const pool = createPool(database.url, { logger: log, max: config.PG_POOL_MAX });
+    stops.push(() => pool.end());
+    const journal = new Journal(pool, {
+      log: log.child({ module: 'journal' }),
+      now,
+      onBatch: (written, rejected, ms) => metrics.dbBatch(written, rejected, ms),
+    });
+    stops.push(() => journal.stop());
+    metrics.dbJournal(() => journal.snapshot());
+
     // People: users, sessions, display tokens (server/auth); no default password, ever.
     const auth = createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now });
     await ensureAdmin(auth, log.child({ module: 'auth' }), undefined, config.ADMIN_PASSWORD_FILE);
@@ -212,8 +232,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     stops.push(() => writer.stop());
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
-    const operations = new Operations({ bus, writer, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES });
-    const commands = new Commands(operations.alerts, operations.incidents, operations.units, operations.events, log.child({ module: 'commands' }), config.SOCKET_COMMANDS_PER_S, now);
+    const operations = new Operations({ bus, writer, journal, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES });
+    const commands = new Commands(operations.alerts, operations.incidents, operations.units, operations.events, log.child({ module: 'commands' }), config.SOCKET_COMMANDS_PER_S, now, journal, config.DB_COMMAND_TIMEOUT_MS);
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,
@@ -244,9 +264,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         log.warn({ err: err.message }, 'registry not rebuilt from InfluxDB: retained MQTT status will fill it'),
       );
       registry.checkStale();
-      await operations.restore(influx).catch((err: Error) => {
+      await operations.restore(() => loadOpenPicture(pool, { keepCleared: 300, closedWithinMs: 24 * 3600_000, now: now() })).catch((err: Error) => {
         // Without its history the console would show a wrong picture: refuse to start.
-        throw new Error(`cannot rebuild alerts and incidents from InfluxDB: ${err.message}`);
+        throw new Error(`cannot read alerts and incidents from PostgreSQL: ${err.message}`);
       });
     } else {
       throw new Error(
@@ -312,12 +332,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const ping = await pingInflux(influx);
       const reachable = ping === null;
       const fullPct = Math.round((w.spoolBytes / (config.SPOOL_MAX_MB * 1024 * 1024)) * 1000) / 10;
+      const db = journal.snapshot();
       // What an operator should do something about, in plain words.
       const warnings: string[] = [];
       if (!mq.connected) warnings.push(redactText(`MQTT broker not connected: ${mq.error ?? 'unknown'}`));
       if (!reachable) warnings.push(redactText(`InfluxDB not reachable: ${ping ?? 'unknown'}; points wait in the spool`));
       if (fullPct >= 50) warnings.push(`spool ${fullPct}% full (${w.queued} points waiting for InfluxDB)`);
       if (w.dropped > 0) warnings.push(`spool full: ${w.dropped} points dropped`);
+      if (!db.available) warnings.push(redactText(`PostgreSQL not answering: ${db.lastError ?? 'unknown'}; commands are refused, ${db.pending} changes wait to be written`));
       return {
         status: warnings.length === 0 ? 'ok' : 'degraded',
         warnings,
@@ -334,6 +356,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           dropped: w.dropped,
           lastError: redactNullable(ping ?? w.lastError),
         },
+        database: { reachable: db.available, url: redactUrl(database.url), local: !database.external, pending: db.pending, downSince: db.downSince, lastError: redactNullable(db.lastError) },
       };
     };
 
@@ -358,7 +381,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           // The guard put the caller there (server/auth/guard.ts).
           actorOf: (req) => {
             const p = principalOf(req.res!);
-            return { user: p.username, role: p.role, unitId: p.unitId };
+            return { user: p.username, role: p.role, unitId: p.unitId, address: req.ip };
+          },
+          // Read-your-writes: every change already made is written before the trail is read.
+          audit: async (q) => {
+            await journal.flushed(journal.lastSeq, { timeoutMs: config.DB_COMMAND_TIMEOUT_MS });
+            return queryAudit(pool, q);
           },
           now,
         }),

@@ -81,13 +81,17 @@ export const configSchema = z.object({
   SPOOL_MAX_MB: positiveInt.default(1024),
 
   // ---- PostgreSQL, the system of record (docs/storage.md). server/db/ holds the supervised
-  // local cluster, the pool and the migrations; the server does not open the database yet.
+  // local cluster, the pool, the migrations and the ordered writer (journal).
   /** An existing PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB): nothing local is started. */
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   /** Folder of the local cluster (server/db/postgres.ts); as root, one the postgres user cannot reach is replaced by /var/lib/ioc-console/postgres-<hash>. */
   PG_DATA_DIR: z.string().default(path.join(ROOT, 'data', 'postgres')),
   /** Port of the local cluster on 127.0.0.1, away from 5432 so that it never clashes with a system PostgreSQL. */
   PG_LOCAL_PORT: port.default(15432),
+  /** Connections the server opens to PostgreSQL at most. */
+  PG_POOL_MAX: positiveInt.default(10),
+  /** How long a command waits for PostgreSQL to store what it changed before answering `unavailable`. */
+  DB_COMMAND_TIMEOUT_MS: positiveInt.default(5000),
 
   CITY_PACK: z.string().default(path.join(ROOT, 'citypacks', 'phan-rang-thap-cham')),
   SIMULATORS: bool.default(true),

@@ -97,6 +97,43 @@ export function createMetrics() {
       help: 'State deltas pushed (each to all subscribed sockets)',
       registers: [registry],
     }),
+    dbWrites: new client.Counter({
+      name: 'ioc_db_writes_total',
+      help: 'Changes written to PostgreSQL (events, audit rows, statements), by result: ok, or refused by the database',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    dbBatchSeconds: new client.Histogram({
+      name: 'ioc_db_batch_seconds',
+      help: 'Time to write one batch of changes to PostgreSQL (one transaction)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    /** Told by the journal after each batch. */
+    dbBatch(written: number, rejected: number, ms: number): void {
+      if (written) m.dbWrites.inc({ result: 'ok' }, written);
+      if (rejected) m.dbWrites.inc({ result: 'refused' }, rejected);
+      m.dbBatchSeconds.observe(ms / 1000);
+    },
+    /** The journal's state, read when Prometheus scrapes. */
+    dbJournal(read: () => { pending: number; available: boolean }): void {
+      new client.Gauge({
+        name: 'ioc_db_pending',
+        help: 'Changes waiting to be written to PostgreSQL (they grow while it is away)',
+        registers: [registry],
+        collect() {
+          this.set(read().pending);
+        },
+      });
+      new client.Gauge({
+        name: 'ioc_db_up',
+        help: '1 while PostgreSQL takes writes, 0 from a failed write until the next one succeeds',
+        registers: [registry],
+        collect() {
+          this.set(read().available ? 1 : 0);
+        },
+      });
+    },
   };
   return m;
 }

@@ -4,14 +4,15 @@
  * (The incident state machine itself is server/incidents/transitions.ts. The commands on the desk,
  * server/push/commands.ts, are built beside it by the app: the desk does not import the push layer, issue #25.)
  */
-import type { InfluxDB } from 'influx';
-import type { Alert, CityPack, Incident, Kpis, Unit } from '../contract/index.js';
+import type { CityPack, Kpis } from '../contract/index.js';
+import type { Journal } from './db/journal.js';
+import type { OpenPicture } from './db/sor.js';
 import { AlertStore } from './alerts/store.js';
 import { RuleEngine } from './alerts/engine.js';
 import { dueEscalations } from './alerts/escalation.js';
 import type { RulesConfig } from './alerts/rules-config.js';
 import type { EventBus } from './bus.js';
-import { EventLog, lastStates } from './events/log.js';
+import { EventLog } from './events/log.js';
 import type { PointWriter } from './influx/writer.js';
 import { CapIncidents } from './incidents/cap.js';
 import { nearestCameras } from './incidents/cameras.js';
@@ -40,9 +41,20 @@ export class Operations {
   private kpisDirty = false;
 
   constructor(
-    private readonly opts: { bus: EventBus; writer: PointWriter; registry: Registry; pack: CityPack; rules: RulesConfig; log: Logger; now: () => number; maxNotes?: number },
+    private readonly opts: {
+      bus: EventBus;
+      writer: PointWriter;
+      /** PostgreSQL's ordered writer; null only in tests of the desk's logic alone. */
+      journal: Journal | null;
+      registry: Registry;
+      pack: CityPack;
+      rules: RulesConfig;
+      log: Logger;
+      now: () => number;
+      maxNotes?: number;
+    },
   ) {
-    this.events = new EventLog(opts.writer, opts.now);
+    this.events = new EventLog(opts.writer, opts.now, opts.journal);
     this.alerts = new AlertStore(opts.bus, this.events, opts.now);
     const keep = { bus: opts.bus, log: this.events, now: opts.now };
     this.incidentRecords = new MemoryIncidentRecords(keep);
@@ -54,20 +66,13 @@ export class Operations {
     this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
   }
 
-  /** Open alerts, incidents and unit states as they were, from the event log. */
-  async restore(influx: InfluxDB, days = 30): Promise<void> {
-    const [alerts, incidents, units] = await Promise.all([
-      EventLog.load(influx, 'alert', days),
-      EventLog.load(influx, 'incident', days),
-      EventLog.load(influx, 'unit', days),
-    ]);
-    this.alerts.restore(lastStates<Alert>(alerts));
-    this.incidentRecords.restore(lastStates<Incident>(incidents));
-    this.unitRecords.restore(lastStates<Unit>(units));
-    this.opts.log.info(
-      { alerts: this.alerts.open().length, incidents: this.incidents.open().length, events: alerts.length + incidents.length + units.length },
-      'alerts and incidents rebuilt from the event log',
-    );
+  /** Open alerts, incidents and unit states as they were: the current-state tables of PostgreSQL. */
+  async restore(load: () => Promise<OpenPicture>): Promise<void> {
+    const p = await load();
+    this.alerts.restore(p.alerts);
+    this.incidentRecords.restore(p.incidents);
+    this.unitRecords.restore(p.units);
+    this.opts.log.info({ alerts: this.alerts.open().length, incidents: this.incidents.open().length, units: p.units.length }, 'alerts, incidents and units read from PostgreSQL');
   }
 
   start(): void {

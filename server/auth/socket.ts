@@ -94,7 +94,7 @@ export class SocketGate {
     const p = this.principals.get(socket);
     // Cannot happen (the middleware admitted it); an unknown actor may do nothing.
     if (!p) return { user: '?', role: 'none', unitId: null };
-    return { user: p.username, role: p.role, unitId: p.unitId };
+    return { user: p.username, role: p.role, unitId: p.unitId, address: socket.handshake.address };
   }
 
   start(io: IoServer, intervalMs = 1000): void {

@@ -44,6 +44,8 @@ export interface HealthReport {
   uptimeS: number;
   broker: { connected: boolean; url: string; embedded: boolean; error: string | null };
   influx: { reachable: boolean; url: string; local: boolean; queued: number; spoolBytes: number; spoolFullPct: number; dropped: number; lastError: string | null };
+  /** PostgreSQL, the system of record: changes not yet written wait in order (server/db/journal.ts). */
+  database: { reachable: boolean; url: string; local: boolean; pending: number; downSince: number | null; lastError: string | null };
 }
 
 export function createHttpApp(deps: ApiDeps): express.Express {

@@ -10,7 +10,7 @@ import type { CityPack, ErrorCode, Result } from '../../contract/index.js';
 import { alertToCap } from '../alerts/cap-export.js';
 import { buildCap } from '../ingest/cap/build.js';
 import { INCIDENT_ACTIONS } from '../../contract/index.js';
-import { EventLog } from '../events/log.js';
+import type { AuditQuery, AuditRow } from '../db/sor.js';
 import type { CommandName } from '../../contract/index.js';
 import type { Actor, Commands } from '../push/commands.js';
 import type { Operations } from '../operations.js';
@@ -50,13 +50,15 @@ export function operationsRoutes(deps: {
   /** CAP `sender` of our exports: this centre's address. */
   capSender: string;
   actorOf: (req: Request) => Actor;
+  /** The audit trail (PostgreSQL), read after every change already made is written. */
+  audit: (q: AuditQuery) => Promise<AuditRow[]>;
   now: () => number;
 }): express.Router {
   const r = secureRouter();
   const { operations, commands } = deps;
   const run = (name: CommandName, req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const body = typeof req.body === 'object' && req.body !== null ? req.body : {};
-    sendResult(res, commands.run(name, { ...body, ...extra }, deps.actorOf(req)));
+    void commands.execute(name, { ...body, ...extra }, deps.actorOf(req)).then((r) => sendResult(res, r));
   };
 
   r.get('/alerts', (req, res) => {
@@ -112,8 +114,12 @@ export function operationsRoutes(deps: {
     if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
     if (entity !== undefined && !['alert', 'incident', 'unit', 'auth', 'ingest'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit, auth or ingest');
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
-    const rows = await EventLog.audit(deps.influx, { from, to, limit, entity: entity as never, id: str(req.query.id), by: str(req.query.by) });
-    res.json({ ok: true, data: rows });
+    try {
+      const rows = await deps.audit({ from, to, limit, entity: entity as string | undefined, id: str(req.query.id), by: str(req.query.by) });
+      res.json({ ok: true, data: rows });
+    } catch (err) {
+      return sendError(res, 503, 'unavailable', `the audit trail cannot be read now: ${(err as Error).message}`);
+    }
   });
 
   r.get('/history', async (req, res) => {

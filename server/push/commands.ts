@@ -2,6 +2,11 @@
  * Every operator command, in one table used by Socket.IO and REST alike:
  * parsed with its zod schema, run against the stores, answered as a Result
  * with a known error code. Refusals are written to the audit trail too.
+ *
+ * A command answers only once what it changed (its events, state and audit rows) is in
+ * PostgreSQL (server/db/journal.ts): a later request reads it, on any server. While the
+ * database is away a command is refused up front with the retryable `unavailable`, and the
+ * stores stay as they were.
  */
 import type { z } from 'zod';
 import type { ClientToServerEvents, CommandName, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
@@ -9,6 +14,7 @@ import { dispatchCommand, noteCommand, unitStatusCommand, versionedTarget } from
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
+import { DbRejectedError, type Journal } from '../db/journal.js';
 import type { Incidents } from '../incidents/incidents.js';
 import type { Units } from '../incidents/units.js';
 import type { Logger } from '../log.js';
@@ -21,7 +27,12 @@ export interface Actor {
   user: string;
   role: string;
   unitId?: string | null | undefined;
+  /** The client's address, for the audit trail. */
+  address?: string | undefined;
 }
+
+/** What an officer reads when the database is away (the console shows the message as it is). */
+export const DB_UNAVAILABLE_MESSAGE = 'the database is not answering: nothing was changed; try again in a moment';
 
 interface CommandDef<S extends z.ZodType> {
   schema: S;
@@ -45,6 +56,9 @@ export class Commands {
     private readonly log: Logger,
     commandsPerSecond = 10,
     now: () => number = Date.now,
+    private readonly journal: Journal | null = null,
+    /** How long a command waits for its write before answering `unavailable`. */
+    private readonly writeTimeoutMs = 5000,
   ) {
     this.rate = new RateLimiter(commandsPerSecond, now);
     this.incidentUnit = (id) => incidents.get(id)?.unitId;
@@ -77,6 +91,31 @@ export class Commands {
     'unit:status',
   ];
 
+  /** Runs the command and answers once its changes are stored (see the file's comment). */
+  async execute(name: CommandName, body: unknown, actor: Actor): Promise<Result<unknown>> {
+    const j = this.journal;
+    if (j && !j.available) {
+      this.log.warn({ command: name, user: actor.user }, 'command refused: the database is away');
+      return { ok: false, error: { code: 'unavailable', message: DB_UNAVAILABLE_MESSAGE } };
+    }
+    const from = j ? j.lastSeq + 1 : 0;
+    const result = this.run(name, body, actor);
+    if (!j || j.lastSeq < from) return result;
+    try {
+      await j.flushed(j.lastSeq, { fromSeq: from, timeoutMs: this.writeTimeoutMs });
+      return result;
+    } catch (err) {
+      if (err instanceof DbRejectedError && err.conflict) {
+        return { ok: false, error: { code: 'conflict', message: `${err.message}: reload and try again` } };
+      }
+      this.log.error({ command: name, user: actor.user, err: (err as Error).message }, 'command not confirmed by the database in time');
+      return {
+        ok: false,
+        error: { code: 'unavailable', message: 'the database did not confirm in time: the change is kept and is written when the database answers; check the item before trying again' },
+      };
+    }
+  }
+
   run(name: CommandName, body: unknown, actor: Actor): Result<unknown> {
     const d = this.table[name];
     // The permission table (server/auth/permissions.ts), for Socket.IO and REST alike: the role first, whatever the body.
@@ -97,7 +136,7 @@ export class Commands {
     if (refused) return this.refuse(name, body, actor, 'forbidden', refused);
     try {
       // The role goes with every event the command writes (the audit trail).
-      return { ok: true, data: this.events.asRole(actor.role, () => d.run(parsed.data, actor)) };
+      return { ok: true, data: this.events.asActor({ role: actor.role, address: actor.address }, () => d.run(parsed.data, actor)) };
     } catch (err) {
       if (err instanceof CommandError) return this.refuse(name, body, actor, err.code, err.message);
       this.log.error({ err, command: name }, 'command failed');
@@ -112,7 +151,7 @@ export class Commands {
     for (const name of Commands.names) {
       on(name, (cmd, ack) => {
         if (typeof ack !== 'function') return;
-        (ack as (r: Result<unknown>) => void)(this.run(name, cmd, actorOf(socket)));
+        void this.execute(name, cmd, actorOf(socket)).then((r) => (ack as (r: Result<unknown>) => void)(r));
       });
     }
   }
@@ -120,7 +159,7 @@ export class Commands {
   private refuse(name: CommandName, body: unknown, actor: Actor, code: ErrorCode, message: string): Result<never> {
     const target = typeof body === 'object' && body !== null && typeof (body as { id?: unknown }).id === 'string' ? (body as { id: string }).id : '?';
     const entity = name.startsWith('alert') ? 'alert' : name.startsWith('unit') ? 'unit' : 'incident';
-    this.events.append({ entity, id: target.slice(0, 64), type: name.split(':')[1]!, by: actor.user, role: actor.role, result: 'refused', note: `${code}: ${message}` });
+    this.events.append({ entity, id: target.slice(0, 64), type: name.split(':')[1]!, by: actor.user, role: actor.role, address: actor.address, result: 'refused', note: `${code}: ${message}` });
     return { ok: false, error: { code, message } };
   }
 }

@@ -5,13 +5,49 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { afterAll } from 'vitest';
 import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { waitFor } from './wait.js';
 import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, type TestSession } from './auth.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
+
+/**
+ * One PostgreSQL cluster per test file (started by the first app, stopped after the file),
+ * and a database of its own per app: apps of one file never see each other's records
+ * unless a test pins the database (restart tests: same INFLUX_DATABASE, same PG database).
+ */
+let filePostgres: Promise<TestPostgres> | null = null;
+afterAll(async () => {
+  const p = filePostgres;
+  filePostgres = null;
+  if (p) await (await p).stop();
+});
+
+export function testPostgres(): Promise<TestPostgres> {
+  filePostgres ??= startTestPostgres();
+  return filePostgres;
+}
+
+/** A database `name` in the file's cluster (created when missing); its URL. */
+export async function testDatabase(name: string): Promise<string> {
+  const cluster = await testPostgres();
+  const c = new pg.Client({ connectionString: cluster.url });
+  await c.connect();
+  try {
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(cluster.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 export const TEST_PACK = path.join(import.meta.dirname, '..', '..', 'citypacks', 'test-town');
 
@@ -37,14 +73,18 @@ export async function startTestApp(opts: {
   env?: Record<string, string>;
 }): Promise<TestApp> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-test-auth-'));
+  const n = ++appCounter;
+  const influxDatabase = opts.env?.INFLUX_DATABASE ?? `ioc_test_${process.pid}_${n}`;
+  const databaseUrl = opts.env?.DATABASE_URL ?? (await testDatabase(influxDatabase.toLowerCase()));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     MQTT_URL: opts.mqttUrl,
     INFLUX_URL: opts.influxUrl,
     // A fresh database and MQTT session per app unless the test pins them (restart tests do).
-    INFLUX_DATABASE: `ioc_test_${process.pid}_${++appCounter}`,
-    MQTT_CLIENT_ID: `ioc-test-${process.pid}-${appCounter}`,
+    INFLUX_DATABASE: influxDatabase,
+    DATABASE_URL: databaseUrl,
+    MQTT_CLIENT_ID: `ioc-test-${process.pid}-${n}`,
     CITY_PACK: TEST_PACK,
     SIMULATORS: 'off',
     INFLUX_FLUSH_MS: '100',

@@ -16,7 +16,7 @@ import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const FILES = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-const TABLES = ['alerts', 'audit', 'devices', 'display_tokens', 'events', 'incidents', 'ingest_tokens', 'sessions', 'units', 'users'];
+const TABLES = ['alerts', 'audit', 'devices', 'display_tokens', 'events', 'imports', 'incidents', 'ingest_tokens', 'sessions', 'units', 'users'];
 
 let db: TestPostgres;
 let counter = 0;
@@ -149,7 +149,7 @@ describe('the schema', () => {
   });
 
   const appendEvent = (c: pg.ClientBase, type: string, id: string, version: number) =>
-    c.query("INSERT INTO events (stream_type, stream_id, version, type, data, actor) VALUES ($1, $2, $3, 'raised', '{}', 'system') RETURNING global_seq", [type, id, version]);
+    c.query("INSERT INTO events (event_id, stream_type, stream_id, version, type, data, actor) VALUES (gen_random_uuid(), $1, $2, $3, 'raised', '{}', 'system') RETURNING global_seq", [type, id, version]);
 
   it('holds one event per stream version: a second event with the same version is refused', async () => {
     await withClient(url, async (c) => {

@@ -27,7 +27,7 @@ function build() {
   const bus = new EventBus(log);
   const registry = new Registry(bus, pack, 3_600_000, () => T0);
   registry.start();
-  const wf = new Operations({ bus, writer, registry, pack, rules: parseRules({}), log, now: () => T0 });
+  const wf = new Operations({ bus, writer, journal: null, registry, pack, rules: parseRules({}), log, now: () => T0 });
   wf.start();
   const changes: { kind: string; id: string; version: number }[] = [];
   bus.on('state.change', 'test', (c) => {
