@@ -7,7 +7,6 @@
  * - InfluxDB keeps a copy in the `events` measurement, for the replay and the charts
  *   (server/replay): a time-series view, never the only copy.
  */
-import type { InfluxDB } from 'influx';
 import { v7 as uuidv7 } from 'uuid';
 import type { Journal } from '../db/journal.js';
 import type { StreamType } from '../db/sor.js';
@@ -32,6 +31,7 @@ export interface LogEntry {
   state?: unknown;
 }
 
+/** An entry as read back (the audit trail answers in this shape). */
 export interface StoredEvent extends LogEntry {
   at: number;
 }
@@ -84,54 +84,4 @@ export class EventLog {
       journal.append({ kind: 'audit', eventId, entity: e.entity, type: e.type, target: e.id, actor: e.by, role, address, result: e.result ?? 'ok', note: e.note, at });
     }
   }
-
-  /** Events of the last `days`, oldest first, for rebuilding state. */
-  static async load(influx: InfluxDB, entity: EventEntity, days: number): Promise<StoredEvent[]> {
-    const rows = await influx.query<Record<string, unknown>>(
-      `SELECT "id", "by", "state", "type" FROM events WHERE entity = '${entity}' AND time > now() - ${Math.trunc(days)}d ORDER BY time ASC`,
-    );
-    return rows.map((r) => toStored(r, entity));
-  }
-
-  /** The audit trail: operator actions (and logins), newest first. */
-  static async audit(
-    influx: InfluxDB,
-    q: { from: number; to: number; entity?: EventEntity | undefined; id?: string | undefined; by?: string | undefined; limit: number },
-  ): Promise<StoredEvent[]> {
-    const where = [`time >= ${Math.trunc(q.from)}ms`, `time <= ${Math.trunc(q.to)}ms`, `"by" != 'system'`];
-    if (q.entity) where.push(`entity = ${influxString(q.entity)}`);
-    if (q.id) where.push(`"id" = ${influxString(q.id)}`);
-    if (q.by) where.push(`"by" = ${influxString(q.by)}`);
-    const rows = await influx.query<Record<string, unknown>>(
-      `SELECT "id", "by", "role", "result", "note", "type", "entity" FROM events WHERE ${where.join(' AND ')} ORDER BY time DESC LIMIT ${Math.trunc(q.limit)}`,
-    );
-    return rows.map((r) => toStored(r, r.entity as EventEntity));
-  }
-}
-
-/** A string literal for InfluxQL, escaped: values come from users. */
-export function influxString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function toStored(r: Record<string, unknown>, entity: EventEntity): StoredEvent {
-  const time = r.time as { getTime(): number };
-  return {
-    entity,
-    id: String(r.id),
-    type: String(r.type),
-    by: String(r.by),
-    role: typeof r.role === 'string' ? r.role : undefined,
-    result: r.result === 'refused' ? 'refused' : 'ok',
-    note: typeof r.note === 'string' ? r.note : undefined,
-    state: typeof r.state === 'string' ? JSON.parse(r.state) : undefined,
-    at: time.getTime(),
-  };
-}
-
-/** Last state per id, from events oldest first. */
-export function lastStates<T>(events: StoredEvent[]): T[] {
-  const m = new Map<string, T>();
-  for (const e of events) if (e.state !== undefined) m.set(e.id, e.state as T);
-  return [...m.values()];
 }

@@ -3,7 +3,7 @@
  * bounded range, rolled up. Everything that goes into the InfluxQL is checked
  * against a whitelist or escaped: the parameters come from users.
  */
-import { influxString } from '../events/log.js';
+import { influxString } from '../influx/escape.js';
 import { RP_RAW, RP_ROLLUP } from '../influx/schema.js';
 
 const SERIES: Record<string, { tag: string; fields: string[] }> = {

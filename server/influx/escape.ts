@@ -10,3 +10,8 @@ const STRING_SPECIAL = /[\\"\n]/;
 export const escKey = (s: string) => (KEY_SPECIAL.test(s) ? s.replace(/[,= \\]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
 export const escMeasurement = (s: string) => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, \\]/g, (c) => `\\${c}`) : s);
 export const escString = (s: string) => `"${STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s}"`;
+
+/** A string literal for InfluxQL (queries, not line protocol), escaped: values come from users. */
+export function influxString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

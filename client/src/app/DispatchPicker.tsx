@@ -41,7 +41,7 @@ export function DispatchPicker({ incident, busy, onDispatch }: { incident: Incid
       {nearest === null && !failed ? (
         <p className="muted">{t('ops.incident.loadingUnits')}</p>
       ) : failed ? (
-        <p className="muted">{t('ops.action.error.unavailable')}</p>
+        <p className="muted">{t('ops.incident.unitsUnavailable')}</p>
       ) : list.length === 0 ? (
         <p className="muted">{t('ops.incident.noUnits')}</p>
       ) : (
