@@ -4,6 +4,7 @@
  * escalation, and every change pushed and written to the event log.
  * Implements the AlertPort the rules raise through.
  */
+import { v7 as uuidv7 } from 'uuid';
 import type { Alert, Severity } from '../../contract/index.js';
 import { SEVERITY_RANK } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
@@ -18,7 +19,6 @@ const REPEAT_PERSIST_MS = 10_000;
 export class AlertStore implements AlertPort {
   private readonly alerts = new Map<string, Alert>();
   private readonly openByKey = new Map<string, string>();
-  private counter = 0;
   /** Repeats are pushed at once but written at most every REPEAT_PERSIST_MS per alert. */
   private readonly persistedAt = new Map<string, number>();
   private readonly dirty = new Set<string>();
@@ -71,7 +71,8 @@ export class AlertStore implements AlertPort {
       return next;
     }
     const fresh: Alert = {
-      id: `al-${at.toString(36)}-${(++this.counter).toString(36)}`,
+      // A UUIDv7: unique across servers without asking anyone, and in time order.
+      id: `al-${uuidv7()}`,
       rule: input.rule,
       dedupeKey: input.dedupeKey,
       severity: input.severity,

@@ -5,6 +5,7 @@
  * and addNote(); correlation and CAP open, join and amend incidents through
  * the IncidentDesk they are given, never through the records themselves.
  */
+import { v7 as uuidv7 } from 'uuid';
 import type { Alert, CityPack, Incident, IncidentAction, IncidentEntry, Severity } from '../../contract/index.js';
 import { SEVERITY_RANK } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
@@ -57,7 +58,6 @@ interface ActInput {
 }
 
 export class Incidents implements IncidentDesk {
-  private counter = 0;
 
   constructor(private readonly deps: IncidentsDeps) {}
 
@@ -119,7 +119,8 @@ export class Incidents implements IncidentDesk {
     const cams = f.position ? this.deps.cameras(f.position) : [];
     const created: IncidentEntry = { at, by, action: 'created', to: 'new', note };
     const inc: Incident = {
-      id: `inc-${at.toString(36)}-${(++this.counter).toString(36)}`,
+      // A UUIDv7: unique across servers without asking anyone, and in time order.
+      id: `inc-${uuidv7()}`,
       ...f,
       severity: alert ? worse(f.severity, alert.severity) : f.severity,
       status: 'new',
