@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chownSync, existsSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -38,6 +38,25 @@ export async function postgresTempDir(prefix = 'ioc-test-pg-'): Promise<string> 
 }
 
 /**
+ * A cluster made once per machine and PostgreSQL major (initdb, the `ioc` user and database,
+ * its password file), copied into each test's folder: `initdb` is most of a first start
+ * (about 1.5 s of 1.7 on this machine), a copy and a start take about 0.4 s. The test still
+ * gets a cluster of its own, on its own port, in its own folder.
+ */
+async function template(logger: Logger): Promise<string | null> {
+  const bins = findPostgres();
+  if (!bins) return null;
+  const dir = path.join(os.tmpdir(), `ioc-test-pg-template-${bins.major}-${isRoot() ? 'root' : process.getuid?.() ?? 'user'}`);
+  if (existsSync(path.join(dir, 'cluster', 'PG_VERSION'))) return dir;
+  const fresh = await postgresTempDir('ioc-test-pg-template-new-');
+  const handle = await startPostgres({ dataDir: fresh, port: await freePort(), logger });
+  await handle.stop();
+  // Made aside and renamed into place: a half-made template is never used.
+  await rename(fresh, dir).catch(async () => rm(fresh, { recursive: true, force: true }));
+  return existsSync(path.join(dir, 'cluster', 'PG_VERSION')) ? dir : null;
+}
+
+/**
  * A throwaway PostgreSQL cluster on a free port with its data in a fresh temp folder,
  * started by server/db/postgres.ts (the code `npm start` runs). One per test file.
  * Logs at `silent` unless TEST_LOG_LEVEL is set (debug shows PostgreSQL's own output).
@@ -46,6 +65,9 @@ export async function startTestPostgres(opts: { logger?: Logger; dataDir?: strin
   requireService('postgres', () => findPostgres());
   const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const dataDir = opts.dataDir ?? (await postgresTempDir());
+  const tmpl = opts.dataDir ? null : await template(logger).catch(() => null);
+  // cp -a: the files keep their owner (the postgres user, when root) and modes.
+  if (tmpl && spawnSync('cp', ['-a', `${tmpl}/.`, dataDir]).status !== 0) throw new Error(`cannot copy the template cluster ${tmpl} to ${dataDir}`);
   let lastError: unknown;
   // The port is free when picked but another process could take it first: retry on that race.
   for (let attempt = 1; attempt <= 3; attempt++) {

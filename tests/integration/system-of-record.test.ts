@@ -218,6 +218,17 @@ describe('the system of record in PostgreSQL', () => {
       const row = (await db.query<{ state: Incident }>('SELECT state FROM incidents WHERE id = $1', [inc.id])).rows[0]!;
       expect(row.state).toEqual(inc);
     }
+    // The alerts the reports raised meanwhile: each one stored, as it is in memory.
+    const loadAlerts = app.operations.incidents
+      .open()
+      .filter((i) => i.externalRef?.includes('LOAD-'))
+      .flatMap((i) => i.alertIds.map((id) => app.operations.alerts.get(id)!))
+      .filter((al) => al && al.count === 1);
+    expect(loadAlerts.length).toBeGreaterThanOrEqual(sent);
+    for (const al of loadAlerts) {
+      const row = (await db.query<{ state: unknown }>('SELECT state FROM alerts WHERE id = $1', [al.id])).rows[0];
+      expect(row?.state, `alert ${al.id}`).toEqual(al);
+    }
     // In order: within every stream, versions rise with the write order; and never twice.
     const disorder = await db.query(`
       SELECT stream_type, stream_id FROM (
