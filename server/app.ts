@@ -58,7 +58,7 @@ import { guardedAuthRoutes, publicAuthRoutes } from './auth/routes.js';
 import type { AuthService, Principal } from './auth/service.js';
 import { SocketGate } from './auth/socket.js';
 import { brokerAuth, type BrokerAuth } from './broker/auth.js';
-import { DeviceRegistry } from './broker/devices.js';
+import { openDeviceRegistry, type DeviceRegistry } from './broker/devices.js';
 import { GUARD_REFUSALS } from './broker/socket-guard.js';
 import { securityMiddleware } from './http/security.js';
 import { redactText, redactUrl } from './redact.js';
@@ -142,10 +142,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     metrics.dbJournal(() => journal.snapshot());
 
     // People: users, sessions, display tokens (server/auth); no default password, ever.
-    const auth = createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now });
+    const auth = await createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now, db: { pool, journal, log: log.child({ module: 'accounts' }), timeoutMs: config.DB_COMMAND_TIMEOUT_MS, onStop: (fn) => stops.push(fn) } });
     await ensureAdmin(auth, log.child({ module: 'auth' }), undefined, config.ADMIN_PASSWORD_FILE);
     // Ingest tokens: /api/ingest/* is off until an admin issues one (issue #19).
-    const ingestTokens = createIngestTokens(config, { log: log.child({ module: 'ingest-tokens' }), now });
+    const ingestTokens = await createIngestTokens({ log: log.child({ module: 'ingest-tokens' }), now, db: { pool, journal, log: log.child({ module: 'accounts' }), timeoutMs: config.DB_COMMAND_TIMEOUT_MS, onStop: (fn) => stops.push(fn) } });
     const tlsFiles = (cert: string | undefined, key: string | undefined, what: string) => {
       if (!cert !== !key) throw new Error(`${what}: set both the certificate and the key, or neither`);
       return cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined;
@@ -166,7 +166,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       // Devices prove who they are and stay in their own topics (docs/security.md); off = a lab broker.
       deviceAuth = config.MQTT_DEVICE_AUTH
         ? brokerAuth({
-            registry: (devices = new DeviceRegistry(config.DEVICE_REGISTRY)),
+            registry: (devices = await openDeviceRegistry({ pool, journal, log: log.child({ module: 'accounts' }), timeoutMs: config.DB_COMMAND_TIMEOUT_MS, onStop: (fn) => stops.push(fn) })),
             server: { ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}), ...(config.MQTT_PASSWORD ? { password: config.MQTT_PASSWORD } : {}) },
             serverClientId: mqttClientId,
             log: log.child({ module: 'broker' }),

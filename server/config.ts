@@ -127,7 +127,7 @@ export const configSchema = z.object({
   MAPBOX_TOKEN: optionalString,
 
   // ---- Security (docs/security.md)
-  /** Users, sessions, display tokens (users.json) and the generated signing key (secret). */
+  /** The generated access-token signing key (`secret`). Users, sessions and tokens live in PostgreSQL; an earlier installation's users.json and ingest-tokens.json here are imported once. */
   AUTH_DIR: z.string().default(path.join(ROOT, 'data', 'auth')),
   /** HMAC key of access tokens; several instances must share it. Generated into AUTH_DIR when unset. */
   AUTH_SECRET: z
@@ -183,7 +183,7 @@ export const configSchema = z.object({
   HTTPS_KEY: optionalString,
   /** Devices on the embedded broker log in with their own id and secret and publish under their own id only. */
   MQTT_DEVICE_AUTH: bool.default(true),
-  /** Device ids, kinds and secret hashes (npm run users -- device-add). */
+  /** Import path only: an earlier installation's device registry (JSON), imported once into PostgreSQL. Devices live in the database (npm run users -- device-add). */
   DEVICE_REGISTRY: z.string().default(path.join(ROOT, 'data', 'devices.json')),
   /** The embedded broker speaks MQTT over TLS (mqtts) with this certificate chain and key (PEM files). */
   MQTT_TLS_CERT: optionalString,

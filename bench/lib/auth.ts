@@ -15,11 +15,26 @@ const PASSWORD = 'bench-pass-2024-ioc';
 export async function seedBenchUser(authDir: string): Promise<void> {
   fs.mkdirSync(authDir, { recursive: true });
   const { createAuthService } = await import('../../server/auth/bootstrap.js');
-  const auth = createAuthService(testConfig({ AUTH_DIR: authDir }), { log: pino({ level: 'silent' }) });
+  const { openAccountsDb } = await import('../../server/db/accounts-sync.js');
+  const { attachDatabase } = await import('../../server/db/attach.js');
+  const { migrate } = await import('../../server/db/migrate.js');
+  // Into the database the server will use (DATABASE_URL, or the local cluster), as `npm run users -- add` does.
+  const config = testConfig({ AUTH_DIR: authDir, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) });
+  const log = pino({ level: 'silent' });
+  const database = await attachDatabase(config, log);
   try {
-    await auth.addUser({ username: USER, role: 'duty_officer', password: PASSWORD, displayName: 'Benchmark', unitId: null });
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'conflict') throw err;
+    await migrate(database.url, log);
+    const db = openAccountsDb(database.url, log);
+    try {
+      const auth = await createAuthService(config, { log, db });
+      await auth.addUser({ username: USER, role: 'duty_officer', password: PASSWORD, displayName: 'Benchmark', unitId: null });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'conflict') throw err;
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await database.stop();
   }
 }
 

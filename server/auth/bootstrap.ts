@@ -9,18 +9,32 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { AccountsDb } from '../db/accounts-sync.js';
 import type { Logger } from '../log.js';
 import { AuthService } from './service.js';
-import { FileAuthStore } from './store.js';
+import { openAuthStore, type AuthStore } from './store.js';
 import { loadSigningKey } from './tokens.js';
 
+/** Where an earlier installation kept users, sessions and display tokens: read once by the import (server/db/import.ts). */
 export function usersFile(config: Pick<Config, 'AUTH_DIR'>): string {
   return path.join(config.AUTH_DIR, 'users.json');
 }
 
-export function createAuthService(config: Config, opts: { log: Logger; knownUnits?: ReadonlySet<string>; now?: () => number }): AuthService {
+export interface AuthSetup {
+  log: Logger;
+  knownUnits?: ReadonlySet<string>;
+  now?: () => number;
+}
+
+/** The service on the accounts in PostgreSQL: loaded, listening for changes made elsewhere; closed when `db` stops. */
+export async function createAuthService(config: Config, opts: AuthSetup & { db: AccountsDb }): Promise<AuthService> {
+  return authServiceOn(config, await openAuthStore(opts.db, opts.now), opts);
+}
+
+/** The service on a given store (tests of its logic use MemoryAuthStore). */
+export function authServiceOn(config: Config, store: AuthStore, opts: AuthSetup): AuthService {
   return new AuthService({
-    store: new FileAuthStore(usersFile(config), opts.now),
+    store,
     key: loadSigningKey(config.AUTH_SECRET, config.AUTH_DIR),
     accessTtlS: config.AUTH_ACCESS_TTL_S,
     refreshTtlS: config.AUTH_REFRESH_TTL_S,

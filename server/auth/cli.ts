@@ -1,6 +1,9 @@
 /**
  * npm run users -- <command>: people, wall displays and devices, from a shell
- * on the server (works with the server running: it re-reads the files).
+ * on the server. It works on the database the server uses (DATABASE_URL, or the
+ * local cluster: the running one, or started for the command and stopped after),
+ * brings its schema up to date, and writes through the same stores as the server;
+ * a running server sees every change within a second (LISTEN/NOTIFY).
  *
  *   add <username> --role ROLE [--unit ID] [--name "Full name"]
  *   list
@@ -22,9 +25,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ROLES, type Role } from '../../contract/auth.js';
-import { DEVICE_KINDS, DeviceRegistry, type DeviceKind } from '../broker/devices.js';
+import { DEVICE_KINDS, openDeviceRegistry, type DeviceKind } from '../broker/devices.js';
 import { loadCityPack } from '../citypack/load.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { openAccountsDb, type AccountsDb } from '../db/accounts-sync.js';
+import { attachDatabase } from '../db/attach.js';
+import { migrate } from '../db/migrate.js';
 import { createIngestTokens, INGEST_SCOPES, IngestTokenError, type IngestScope } from '../ingest/tokens.js';
 import { createAuthService } from './bootstrap.js';
 import { AuthError } from './service.js';
@@ -81,13 +87,24 @@ async function choosePassword(): Promise<string | undefined> {
   return p;
 }
 
+const OPTIONS = {
+  role: { type: 'string' },
+  unit: { type: 'string' },
+  name: { type: 'string' },
+  kind: { type: 'string' },
+  sender: { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  'ttl-days': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
   const envFile = path.join(ROOT, '.env');
   if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, sender: { type: 'string', multiple: true }, scope: { type: 'string' }, 'ttl-days': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: OPTIONS,
   });
   const [cmd, arg] = positionals;
   if (!cmd || values.help) {
@@ -96,33 +113,52 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const log = pino({ level: 'silent' });
+  const database = await attachDatabase(config, log);
+  try {
+    await migrate(database.url, log);
+    // A pool and journal of its own; closing it writes what is queued. A command answers once stored.
+    const db = openAccountsDb(database.url, log, { timeoutMs: 30_000 });
+    try {
+      return await run(cmd, arg, positionals, values, config, db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await database.stop();
+  }
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function run(cmd: string, arg: string | undefined, positionals: string[], values: Values, config: Config, db: AccountsDb): Promise<number> {
+  const log = db.log;
   const need = (v: string | undefined, what: string): string => {
     if (!v) throw new AuthError('bad_request', `${what} is missing\n${USAGE}`);
     return v;
   };
 
   if (cmd === 'device-add' || cmd === 'devices' || cmd === 'device-disable') {
-    const devices = new DeviceRegistry(config.DEVICE_REGISTRY);
+    const devices = await openDeviceRegistry(db);
     if (cmd === 'devices') {
       for (const d of devices.list()) out(`${d.id}\t${d.kind}\t${d.disabled ? 'disabled' : 'active'}\t${new Date(d.createdAt).toISOString()}${d.capSenders?.length ? `\tCAP as ${d.capSenders.join(' ')}` : ''}`);
       return 0;
     }
     const id = need(arg, 'device id');
     if (cmd === 'device-disable') {
-      if (!devices.setDisabled(id, true)) throw new AuthError('not_found', `no device ${id}`);
+      if (!(await devices.setDisabled(id, true))) throw new AuthError('not_found', `no device ${id}`);
       out(`device ${id} disabled`);
       return 0;
     }
     const kind = need(values.kind, '--kind') as DeviceKind;
-    const secret = devices.add(id, kind, values.sender ?? []);
+    const secret = await devices.add(id, kind, values.sender ?? []);
     out(`device ${id} (${kind}) added. MQTT username: ${id}  password: ${secret}`);
     out('The secret is shown only this once; the registry keeps its hash.');
     return 0;
   }
 
   if (cmd === 'ingest-token') {
-    // The server re-reads the file: a token issued here works at once, a revoked one stops at once.
-    const tokens = createIngestTokens(config, { log });
+    // A running server hears of it within a second: a token issued here works, a revoked one stops.
+    const tokens = await createIngestTokens({ db, log });
     const sub = arg;
     if (sub === 'list') {
       for (const t of tokens.list()) {
@@ -133,14 +169,14 @@ async function main(argv: string[]): Promise<number> {
     }
     if (sub === 'revoke') {
       const id = need(positionals[2], 'token id');
-      tokens.revoke(id);
+      await tokens.revokeStored(id);
       out(`ingest token ${id} revoked`);
       return 0;
     }
     if (sub !== 'add') throw new AuthError('bad_request', `ingest-token: add, list or revoke\n${USAGE}`);
     const ttl = values['ttl-days'];
     if (ttl !== undefined && !/^\d{1,4}$/.test(ttl)) throw new AuthError('bad_request', '--ttl-days: a whole number of days');
-    const { token, info } = tokens.issue({
+    const { token, info } = await tokens.issueStored({
       name: need(values.name, '--name'),
       senders: values.sender ?? [],
       scopes: values.scope === undefined ? undefined : (values.scope.split(',').map((s) => s.trim()) as IngestScope[]),
@@ -155,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const pack = await loadCityPack(config.CITY_PACK).catch(() => null);
-  const auth = createAuthService(config, { log, ...(pack ? { knownUnits: new Set(pack.sites.units.map((u) => u.id)) } : {}) });
+  const auth = await createAuthService(config, { log, db, ...(pack ? { knownUnits: new Set(pack.sites.units.map((u) => u.id)) } : {}) });
   switch (cmd) {
     case 'add': {
       const role = need(values.role, '--role') as Role;
@@ -175,12 +211,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'disable':
     case 'enable':
-      auth.updateUser(need(arg, 'username'), { disabled: cmd === 'disable' }, { username: 'cli', role: 'admin' });
+      await auth.updateUser(need(arg, 'username'), { disabled: cmd === 'disable' }, { username: 'cli', role: 'admin' });
       out(`user ${arg} ${cmd}d`);
       return 0;
     case 'issue-display-token': {
       const days = values['ttl-days'] === undefined ? undefined : Number(values['ttl-days']);
-      const { token, info } = auth.issueDisplayToken(need(values.name, '--name'), undefined, days);
+      const { token, info } = await auth.issueDisplayToken(need(values.name, '--name'), undefined, days);
       const until = info.expiresAt ? `valid until ${new Date(info.expiresAt).toISOString()}` : 'valid until revoked';
       // The fragment (#) never leaves the browser: the token is in no request line, proxy log or Referer.
       out(`display token ${info.id} for "${info.name}" (${until}):\n  ${token}\nOpen the wall at  /wall#token=${token}\nShown only this once.`);
@@ -193,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     case 'revoke-display-token':
-      auth.revokeDisplayToken(need(arg, 'token id'));
+      await auth.revokeDisplayToken(need(arg, 'token id'));
       out(`display token ${arg} revoked`);
       return 0;
     default:

@@ -90,24 +90,24 @@ export function publicAuthRoutes(auth: AuthService, config: Pick<Config, 'HTTPS_
       fail(res, err);
     }
   });
-  r.post('/api/auth/refresh', (req, res) => {
+  r.post('/api/auth/refresh', async (req, res) => {
     // CSRF: SameSite=Strict already keeps the cookie off cross-site requests; the header is the second lock.
     if (!req.get(REFRESH_HEADER)) return sendError(res, 403, 'forbidden', `refresh needs the ${REFRESH_HEADER} header`);
     if (!parse(refreshBody, req, res)) return;
     const cookie = readRefreshCookie(req);
     if (!cookie) return sendError(res, 401, 'unauthorized', 'session expired: log in again');
     try {
-      answer(req, res, auth.refresh(cookie, req.ip ?? '?'));
+      answer(req, res, await auth.refresh(cookie, req.ip ?? '?'));
     } catch (err) {
       // A refused cookie is dead: the browser need not present it again.
       if (err instanceof AuthError && err.status === 401) clearCookie(req, res);
       fail(res, err);
     }
   });
-  r.post('/api/auth/logout', (req, res) => {
+  r.post('/api/auth/logout', async (req, res) => {
     if (!parse(refreshBody, req, res)) return;
     const a = auth.authenticate(bearerToken(req));
-    auth.logout(readRefreshCookie(req) ?? undefined, a.ok ? a.principal : null);
+    await auth.logout(readRefreshCookie(req) ?? undefined, a.ok ? a.principal : null);
     clearCookie(req, res);
     res.json({ ok: true, data: null });
   });
@@ -157,7 +157,7 @@ export function guardedAuthRoutes(auth: AuthService): express.Router {
       return body ? { password: await auth.resetPassword(String(req.params.id), body.password, by(res)) } : undefined;
     }),
   );
-  const revoke = handle((req, res) => ({ revoked: auth.revokeSessions(String(req.params.userId), by(res)) }));
+  const revoke = handle(async (req, res) => ({ revoked: await auth.revokeSessions(String(req.params.userId), by(res)) }));
   r.post('/admin/sessions/:userId/revoke', revoke);
   r.delete('/admin/sessions/:userId', revoke);
 

@@ -20,6 +20,7 @@ import crypto from 'node:crypto';
 import type { Role, Session, UserInfo } from '../../contract/auth.js';
 import { ROLES } from '../../contract/auth.js';
 import type { ErrorCode, Result } from '../../contract/socket.js';
+import { DbRejectedError, DbUnavailableError } from '../db/journal.js';
 import type { EventLog } from '../events/log.js';
 import type { Logger } from '../log.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -110,6 +111,8 @@ export class AuthService {
       maxPerAddress: opts.maxConcurrentPerAddress ?? 8,
       now: this.now,
     });
+    // A user disabled or a session revoked by another process (the CLI, another server): live sockets re-check.
+    opts.store.onChange(() => this.revoked());
   }
 
   /** The audit trail (the event log exists once the writer does). */
@@ -125,6 +128,7 @@ export class AuthService {
   // ------------------------------------------------------------------ sessions
 
   async login(username: string, password: string, ip: string): Promise<Issued> {
+    this.writable();
     const name = username.trim().toLowerCase().slice(0, 64);
     const t0 = this.throttle.begin(name, ip);
     if (!t0.ok) {
@@ -147,10 +151,11 @@ export class AuthService {
       this.audit({ type: 'login_failed', id: name, by: name, role: user?.role, result: 'refused', note: `${!user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password'}; ip ${ip}` });
       throw new AuthError('unauthorized', 'wrong username or password');
     }
+    const writes: number[] = [];
     if (needsRehash(user.passwordHash)) {
       // A hash from weaker parameters: replace it now that the password is at hand.
       user = { ...user, passwordHash: await hashPassword(password), updatedAt: this.now() };
-      this.opts.store.putUser(user);
+      writes.push(this.opts.store.putUser(user));
       this.audit({ type: 'password_rehashed', id: user.username, by: user.username, role: user.role });
     }
     const t = this.now();
@@ -165,12 +170,16 @@ export class AuthService {
       lastUsedAt: t,
       ip,
     };
-    this.opts.store.putSession(s);
+    writes.push(this.opts.store.putSession(s));
     this.audit({ type: 'login', id: user.username, by: user.username, role: user.role, note: `session ${s.id.slice(0, 8)}; ip ${ip}` });
+    // The answer means stored: the session survives a restart and is known to every server.
+    await this.persisted(writes);
     return this.issue(user, s, refresh);
   }
 
-  refresh(refreshToken: string, ip: string): Issued {
+  async refresh(refreshToken: string, ip: string): Promise<Issued> {
+    // Refused before rotating: a rotation the client never hears of would make its token look stolen.
+    this.writable();
     const [sid, secret] = refreshToken.split('.');
     const s = sid ? this.opts.store.session(sid) : undefined;
     const user = s ? this.opts.store.userById(s.userId) : undefined;
@@ -178,19 +187,20 @@ export class AuthService {
     const hash = sha256(secret);
     if (s.previousRefreshHash && safeEqual(hash, s.previousRefreshHash)) {
       // An old refresh token came back: someone holds a copy. End the session for both.
-      this.opts.store.deleteSessions((x) => x.id === s.id);
+      const { seq } = this.opts.store.deleteSessions((x) => x.id === s.id);
       this.audit({ type: 'refresh_reused', id: user.username, by: user.username, role: user.role, result: 'refused', note: `session ${s.id.slice(0, 8)} revoked; ip ${ip}` });
       this.revoked();
+      await this.persisted([seq]).catch(() => undefined);
       throw new AuthError('unauthorized', 'session expired: log in again');
     }
     if (!safeEqual(hash, s.refreshHash)) throw new AuthError('unauthorized', 'session expired: log in again');
     const next = randomToken();
     const rotated: SessionRecord = { ...s, previousRefreshHash: s.refreshHash, refreshHash: sha256(next), lastUsedAt: this.now() };
-    this.opts.store.putSession(rotated);
+    await this.persisted([this.opts.store.putSession(rotated)]);
     return this.issue(user, rotated, next);
   }
 
-  logout(refreshToken: string | undefined, who: Principal | null): void {
+  async logout(refreshToken: string | undefined, who: Principal | null): Promise<void> {
     let sid = who?.sessionId ?? null;
     if (!sid && refreshToken) {
       const [id, secret] = refreshToken.split('.');
@@ -198,10 +208,12 @@ export class AuthService {
       if (s && secret && safeEqual(sha256(secret), s.refreshHash)) sid = s.id;
     }
     if (!sid) return;
-    const gone = this.opts.store.deleteSessions((s) => s.id === sid);
+    const { gone, seq } = this.opts.store.deleteSessions((s) => s.id === sid);
     const user = gone[0] ? this.opts.store.userById(gone[0].userId) : undefined;
     if (user) this.audit({ type: 'logout', id: user.username, by: user.username, role: user.role, note: `session ${sid.slice(0, 8)}` });
     this.revoked();
+    // Refused here already; stored when the database answers (the logout itself always succeeds).
+    await this.persisted([seq]).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'logout not yet stored'));
   }
 
   /** Check a bearer token (access or display) against the live store. */
@@ -261,6 +273,7 @@ export class AuthService {
   }
 
   async addUser(input: NewUser, by: Actor = SYSTEM): Promise<{ user: UserInfo; password: string | null }> {
+    this.writable();
     const username = input.username.trim().toLowerCase();
     if (!USERNAME_RE.test(username)) throw new AuthError('bad_request', 'username: 2–32 of a-z 0-9 . _ -, starting with a letter or digit');
     if (this.opts.store.userByName(username)) throw new AuthError('conflict', `user ${username} exists`);
@@ -281,12 +294,14 @@ export class AuthService {
       createdAt: t,
       updatedAt: t,
     };
-    this.opts.store.putUser(u);
+    // Another server may have taken the name meanwhile: the database's unique key decides.
+    await this.persisted([this.opts.store.putUser(u)], `user ${username} exists`);
     this.audit({ type: 'user_added', id: username, by: by.username, role: by.role, note: `role ${role}${unitId ? ` unit ${unitId}` : ''}` });
     return { user: info(u), password: generated };
   }
 
-  updateUser(id: string, patch: { role?: Role | undefined; unitId?: string | null | undefined; displayName?: string | undefined; disabled?: boolean | undefined }, by: Actor): UserInfo {
+  async updateUser(id: string, patch: { role?: Role | undefined; unitId?: string | null | undefined; displayName?: string | undefined; disabled?: boolean | undefined }, by: Actor): Promise<UserInfo> {
+    this.writable();
     const u = this.userFor(id, by);
     const role = patch.role === undefined ? u.role : this.checkRole(patch.role, by);
     const unitId = this.checkUnit(role, patch.unitId === undefined ? (role === 'responder' ? u.unitId : null) : patch.unitId);
@@ -301,37 +316,45 @@ export class AuthService {
     if (u.role === 'admin' && (next.role !== 'admin' || next.disabled) && this.activeAdmins().length <= 1) {
       throw new AuthError('conflict', 'the last admin cannot be demoted or disabled');
     }
-    this.opts.store.putUser(next);
+    const writes = [this.opts.store.putUser(next)];
     const changed = Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`).join(' ');
     this.audit({ type: next.disabled && !u.disabled ? 'user_disabled' : 'user_updated', id: u.username, by: by.username, role: by.role, note: changed });
     // Privileges changed: sockets opened with the old ones re-check (and go).
-    if (next.disabled) this.opts.store.deleteSessions((s) => s.userId === u.id);
+    if (next.disabled) writes.push(this.opts.store.deleteSessions((s) => s.userId === u.id).seq);
     this.revoked();
+    await this.persisted(writes);
     return info(next);
   }
 
   async resetPassword(id: string, password: string | undefined, by: Actor): Promise<string | null> {
+    this.writable();
     const u = this.userFor(id, by);
     const generated = password === undefined ? generatePassword() : null;
     checkPassword(password ?? generated!);
-    this.opts.store.putUser({ ...u, passwordHash: await hashPassword(password ?? generated!), updatedAt: this.now() });
+    const hash = await hashPassword(password ?? generated!);
+    // The record as it is now (it may have changed during the hash), with the new password.
+    const writes = [this.opts.store.putUser({ ...(this.opts.store.userById(u.id) ?? u), passwordHash: hash, updatedAt: this.now() })];
     // A new password ends every session: whoever knew the old one is out.
-    this.opts.store.deleteSessions((s) => s.userId === u.id);
+    writes.push(this.opts.store.deleteSessions((s) => s.userId === u.id).seq);
     this.audit({ type: 'password_reset', id: u.username, by: by.username, role: by.role });
     this.revoked();
+    await this.persisted(writes);
     return generated;
   }
 
-  revokeSessions(id: string, by: Actor): number {
+  async revokeSessions(id: string, by: Actor): Promise<number> {
+    this.writable();
     const u = this.userFor(id, by);
-    const gone = this.opts.store.deleteSessions((s) => s.userId === u.id);
+    const { gone, seq } = this.opts.store.deleteSessions((s) => s.userId === u.id);
     this.audit({ type: 'sessions_revoked', id: u.username, by: by.username, role: by.role, note: `${gone.length} sessions` });
     this.revoked();
+    await this.persisted([seq]);
     return gone.length;
   }
 
   /** `ttlDays`: 0 = until revoked; absent = DISPLAY_TOKEN_TTL_DAYS. */
-  issueDisplayToken(name: string, by: Actor = SYSTEM, ttlDays?: number): { token: string; info: DisplayTokenInfo } {
+  async issueDisplayToken(name: string, by: Actor = SYSTEM, ttlDays?: number): Promise<{ token: string; info: DisplayTokenInfo }> {
+    this.writable();
     const clean = cleanName(name);
     if (!clean) throw new AuthError('bad_request', 'name: 1–64 printable characters');
     const days = ttlDays ?? this.opts.displayTokenTtlDays ?? 365;
@@ -348,7 +371,7 @@ export class AuthService {
     };
     const secret = randomToken();
     t.tokenHash = sha256(secret);
-    this.opts.store.putDisplayToken(t);
+    await this.persisted([this.opts.store.putDisplayToken(t)]);
     this.audit({ type: 'display_token_issued', id: t.id, by: by.username, role: by.role, note: `${clean}; ${days === 0 ? 'no expiry' : `${days} d`}` });
     return { token: `dsp_${t.id}_${secret}`, info: displayInfo(t) };
   }
@@ -357,13 +380,15 @@ export class AuthService {
     return this.opts.store.displayTokens().map(displayInfo).sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  revokeDisplayToken(id: string, by: Actor = SYSTEM): DisplayTokenInfo {
+  async revokeDisplayToken(id: string, by: Actor = SYSTEM): Promise<DisplayTokenInfo> {
+    this.writable();
     const t = this.opts.store.displayToken(id);
     if (!t) throw new AuthError('not_found', 'no such display token');
     const next = { ...t, revokedAt: t.revokedAt ?? this.now() };
-    this.opts.store.putDisplayToken(next);
+    const seq = this.opts.store.putDisplayToken(next);
     this.audit({ type: 'display_token_revoked', id: t.id, by: by.username, role: by.role, note: t.name });
     this.revoked();
+    await this.persisted([seq]);
     return displayInfo(next);
   }
 
@@ -393,6 +418,22 @@ export class AuthService {
     if (!unitId) throw new AuthError('bad_request', 'a responder needs a unit (--unit ID)');
     if (this.opts.knownUnits && !this.opts.knownUnits.has(unitId)) throw new AuthError('bad_request', `no unit ${unitId.slice(0, 64)} in the city pack`);
     return unitId;
+  }
+
+  /** While the database is away, changes are refused up front (retryable) rather than left half-answered. */
+  private writable(): void {
+    if (!this.opts.store.available) throw new AuthError('unavailable', 'the database is not answering: try again in a moment', 503);
+  }
+
+  /** Waits until the writes are stored, so that an answer means stored (and seen by every server). */
+  private async persisted(seqs: readonly number[], conflict?: string): Promise<void> {
+    try {
+      await this.opts.store.stored(seqs);
+    } catch (err) {
+      if (err instanceof DbUnavailableError) throw new AuthError('unavailable', 'the database is not answering: try again in a moment', 503);
+      if (err instanceof DbRejectedError && conflict) throw new AuthError('conflict', conflict);
+      throw err;
+    }
   }
 
   private revoked(): void {

@@ -22,9 +22,9 @@ const newTokenBody = z.strictObject({
 
 export function ingestTokenRoutes(tokens: IngestTokens): express.Router {
   const r = secureRouter();
-  const handle = (fn: (req: Request, res: Response) => unknown) => (req: Request, res: Response) => {
+  const handle = (fn: (req: Request, res: Response) => unknown) => async (req: Request, res: Response) => {
     try {
-      const data = fn(req, res);
+      const data = await fn(req, res);
       if (data !== undefined && !res.headersSent) res.json({ ok: true, data });
     } catch (err) {
       if (err instanceof IngestTokenError) return sendError(res, err.status, err.code, err.message);
@@ -44,9 +44,10 @@ export function ingestTokenRoutes(tokens: IngestTokens): express.Router {
       if (!body.success) {
         return sendError(res, 400, 'bad_request', body.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
       }
-      return tokens.issue(body.data, by(res));
+      // Answered once stored: the token then works on every server.
+      return tokens.issueStored(body.data, by(res));
     }),
   );
-  r.delete('/admin/ingest-tokens/:id', handle((req, res) => tokens.revoke(String(req.params.id), by(res))));
+  r.delete('/admin/ingest-tokens/:id', handle((req, res) => tokens.revokeStored(String(req.params.id), by(res))));
   return r;
 }

@@ -9,15 +9,15 @@
  * display tokens (server/auth/service.ts). Issuing, revoking and every station
  * import are audited in the event log (entity `ingest`).
  *
- * The store is behind IngestTokenStore. The implementation here is a JSON file
- * beside users.json (AUTH_DIR/ingest-tokens.json, mode 0600, written atomically),
- * re-read when its mtime changes (checked at most once a second): a token issued
- * or revoked by the CLI on a running server takes effect without a restart.
+ * The store is behind IngestTokenStore. The implementation here is PostgreSQL (table
+ * ingest_tokens) with an in-memory copy for the check on every push
+ * (server/db/accounts-sync.ts): a token issued or revoked by the CLI on a running server,
+ * or by another server, takes effect within a second, without a restart.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { DbUnavailableError, ms, SyncedTable, ts, type AccountsDb } from '../db/accounts-sync.js';
 import type { EventLog } from '../events/log.js';
 import type { Logger } from '../log.js';
 import { randomToken, safeEqual, sha256 } from '../auth/tokens.js';
@@ -45,73 +45,81 @@ export type IngestTokenInfo = Omit<IngestTokenRecord, 'tokenHash'>;
 export interface IngestTokenStore {
   list(): IngestTokenRecord[];
   get(id: string): IngestTokenRecord | undefined;
-  put(t: IngestTokenRecord): void;
+  /** Returns the write's journal sequence number, for `stored` (0: nothing to wait for). */
+  put(t: IngestTokenRecord): number;
+  /** False while the database is away. */
+  readonly available: boolean;
+  /** Resolves once those writes are stored; DbUnavailableError after the store's timeout. */
+  stored(seqs: readonly number[]): Promise<void>;
 }
 
+/** Where an earlier installation kept the tokens: read once by the import (server/db/import.ts). */
 export function ingestTokensFile(config: Pick<Config, 'AUTH_DIR'>): string {
   return path.join(config.AUTH_DIR, 'ingest-tokens.json');
 }
 
-interface FileShape {
-  version: 1;
-  tokens: IngestTokenRecord[];
+const COLUMNS = 'id, name, senders, scopes, token_hash, created_at, created_by, expires_at, revoked_at';
+
+function tokenOf(r: Record<string, unknown>): IngestTokenRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    senders: Array.isArray(r.senders) ? (r.senders as string[]) : [],
+    scopes: Array.isArray(r.scopes) ? (r.scopes as IngestScope[]) : [],
+    tokenHash: String(r.token_hash),
+    createdAt: ms(r.created_at)!,
+    createdBy: String(r.created_by),
+    expiresAt: ms(r.expires_at),
+    revokedAt: ms(r.revoked_at),
+  };
 }
 
-export class FileIngestTokenStore implements IngestTokenStore {
-  private data: FileShape = { version: 1, tokens: [] };
-  private mtimeMs = -1;
-  private checkedAt = 0;
+export class PgIngestTokenStore implements IngestTokenStore {
+  private readonly table: SyncedTable<IngestTokenRecord>;
 
-  constructor(readonly file: string) {}
+  constructor(db: AccountsDb) {
+    this.table = new SyncedTable(db, { table: 'ingest_tokens', select: `SELECT ${COLUMNS} FROM ingest_tokens`, fromRow: tokenOf }, (t) => t.id);
+  }
 
+  async open(): Promise<this> {
+    await this.table.open();
+    return this;
+  }
+  close(): Promise<void> {
+    return this.table.close();
+  }
+  get available(): boolean {
+    return this.table.available;
+  }
+  stored(seqs: readonly number[]): Promise<void> {
+    return this.table.stored(seqs);
+  }
   list(): IngestTokenRecord[] {
-    return this.read().tokens;
+    return [...this.table.rows.values()];
   }
   get(id: string): IngestTokenRecord | undefined {
-    return this.read().tokens.find((t) => t.id === id);
+    return this.table.rows.get(id);
   }
-  put(t: IngestTokenRecord): void {
-    // Re-read first: the CLI may have changed the file since our last look.
-    const d = structuredClone(this.read(true));
-    d.tokens = [...d.tokens.filter((x) => x.id !== t.id), t];
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(d, null, 1), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
-    this.data = d;
-    this.mtimeMs = fs.statSync(this.file).mtimeMs;
-    this.checkedAt = Date.now();
-  }
-
-  private read(force = false): FileShape {
-    const t = Date.now();
-    if (!force && t - this.checkedAt < 1000) return this.data;
-    this.checkedAt = t;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(this.file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (this.data = { version: 1, tokens: [] });
-      throw err;
-    }
-    if (st.mtimeMs !== this.mtimeMs) {
-      const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<FileShape>;
-      this.data = { version: 1, tokens: parsed.tokens ?? [] };
-      this.mtimeMs = st.mtimeMs;
-    }
-    return this.data;
+  put(t: IngestTokenRecord): number {
+    return this.table.write(
+      [[t.id, t]],
+      `INSERT INTO ingest_tokens (${COLUMNS}) VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, senders = EXCLUDED.senders, scopes = EXCLUDED.scopes, token_hash = EXCLUDED.token_hash,
+         expires_at = EXCLUDED.expires_at, revoked_at = EXCLUDED.revoked_at`,
+      [t.id, t.name, t.senders, t.scopes, t.tokenHash, ts(t.createdAt), t.createdBy, ts(t.expiresAt), ts(t.revokedAt)],
+    );
   }
 }
 
 export class IngestTokenError extends Error {
   constructor(
-    readonly code: 'bad_request' | 'not_found',
+    readonly code: 'bad_request' | 'not_found' | 'unavailable',
     message: string,
   ) {
     super(message);
   }
   get status(): number {
-    return this.code === 'not_found' ? 404 : 400;
+    return this.code === 'not_found' ? 404 : this.code === 'unavailable' ? 503 : 400;
   }
 }
 
@@ -171,7 +179,23 @@ export class IngestTokens {
     this.events = events;
   }
 
+  /**
+   * Issues a token: usable on this server at once, written to PostgreSQL in order. The routes
+   * and the CLI use issueStored, which answers once it is stored (and so valid on every server).
+   */
   issue(input: NewIngestToken, by: IngestActor = CLI): { token: string; info: IngestTokenInfo } {
+    const { seq: _seq, ...issued } = this.issueRecord(input, by);
+    return issued;
+  }
+
+  async issueStored(input: NewIngestToken, by: IngestActor = CLI): Promise<{ token: string; info: IngestTokenInfo }> {
+    this.writable();
+    const { seq, ...issued } = this.issueRecord(input, by);
+    await this.persisted(seq);
+    return issued;
+  }
+
+  private issueRecord(input: NewIngestToken, by: IngestActor): { token: string; info: IngestTokenInfo; seq: number } {
     const name = cleanName(input.name);
     if (!name) throw new IngestTokenError('bad_request', 'name: 1–64 printable characters');
     const scopes = [...new Set<IngestScope>(input.scopes ?? ['cap'])];
@@ -198,9 +222,9 @@ export class IngestTokens {
       expiresAt: ttl === null ? null : t + ttl * DAY_MS,
       revokedAt: null,
     };
-    this.opts.store.put(rec);
+    const seq = this.opts.store.put(rec);
     this.audit({ type: 'token_issued', id: rec.id, by: by.username, role: by.role, note: `${name}; scopes ${scopes.join(',')}; senders ${senders.join(' ') || '-'}${ttl ? `; ${ttl} days` : ''}` });
-    return { token: `ing_${rec.id}_${secret}`, info: infoOf(rec) };
+    return { token: `ing_${rec.id}_${secret}`, info: infoOf(rec), seq };
   }
 
   /** Every token, newest first, with whether it works now. */
@@ -212,13 +236,38 @@ export class IngestTokens {
       .sort((a, b) => b.createdAt - a.createdAt);
   }
 
+  /** Revokes a token: refused on this server at once; revokeStored answers once it is stored. */
   revoke(id: string, by: IngestActor = CLI): IngestTokenInfo {
+    return this.revokeRecord(id, by).info;
+  }
+
+  async revokeStored(id: string, by: IngestActor = CLI): Promise<IngestTokenInfo> {
+    this.writable();
+    const { info, seq } = this.revokeRecord(id, by);
+    await this.persisted(seq);
+    return info;
+  }
+
+  private revokeRecord(id: string, by: IngestActor): { info: IngestTokenInfo; seq: number } {
     const t = this.opts.store.get(id);
     if (!t) throw new IngestTokenError('not_found', 'no such ingest token');
     const next = { ...t, revokedAt: t.revokedAt ?? this.now() };
-    this.opts.store.put(next);
+    const seq = this.opts.store.put(next);
     this.audit({ type: 'token_revoked', id: t.id, by: by.username, role: by.role, note: t.name });
-    return infoOf(next);
+    return { info: infoOf(next), seq };
+  }
+
+  private writable(): void {
+    if (!this.opts.store.available) throw new IngestTokenError('unavailable', 'the database is not answering: try again in a moment');
+  }
+
+  private async persisted(seq: number): Promise<void> {
+    try {
+      await this.opts.store.stored([seq]);
+    } catch (err) {
+      if (err instanceof DbUnavailableError) throw new IngestTokenError('unavailable', 'the database is not answering: try again in a moment');
+      throw err;
+    }
   }
 
   /** Tokens usable now (not revoked, not expired), for a scope or any. */
@@ -265,6 +314,9 @@ function cleanName(s: string): string {
     .slice(0, 64);
 }
 
-export function createIngestTokens(config: Pick<Config, 'AUTH_DIR'>, opts: { log: Logger; now?: () => number }): IngestTokens {
-  return new IngestTokens({ store: new FileIngestTokenStore(ingestTokensFile(config)), log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
+/** The tokens in PostgreSQL: loaded, listening for changes made elsewhere; closed when `db` stops. */
+export async function createIngestTokens(opts: { db: AccountsDb; log: Logger; now?: () => number }): Promise<IngestTokens> {
+  const store = await new PgIngestTokenStore(opts.db).open();
+  opts.db.onStop?.(() => store.close());
+  return new IngestTokens({ store, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
 }

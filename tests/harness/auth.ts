@@ -1,18 +1,21 @@
 /**
  * Test people: every app started by the harness has one account per role
  * with a known password, and one wall display token. `seedUsers` writes them
- * through the real users store (server/auth) before the app starts, so the
+ * through the real accounts store (server/auth/store.ts) into the app's
+ * database (config.DATABASE_URL, migrated first) before the app starts, so the
  * app never generates (and prints) a first admin; it is idempotent, so an
- * app restarted on the same AUTH_DIR keeps the same accounts.
+ * app restarted on the same database keeps the same accounts.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { REFRESH_HEADER, type Role, type Session } from '../../contract/auth.js';
-import { createAuthService, usersFile } from '../../server/auth/bootstrap.js';
+import { authServiceOn } from '../../server/auth/bootstrap.js';
 import { hashPassword } from '../../server/auth/passwords.js';
-import { FileAuthStore } from '../../server/auth/store.js';
+import { openAuthStore } from '../../server/auth/store.js';
+import { openAccountsDb } from '../../server/db/accounts-sync.js';
+import { migrate } from '../../server/db/migrate.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../../server/auth/routes.js';
 import type { Config } from '../../server/config.js';
 import { pino } from 'pino';
@@ -44,21 +47,34 @@ const hashOf = (password: string) => {
 };
 
 export async function seedUsers(config: Config, units: string[]): Promise<SeededAuth> {
-  const auth = createAuthService(config, { log: pino({ level: 'silent' }), knownUnits: new Set(units) });
-  const store = new FileAuthStore(usersFile(config));
-  const responderUnit = units[0]!;
-  for (const role of TEST_ROLES) {
-    const username = testUsername(role);
-    if (store.userByName(username)) continue;
-    const t = Date.now();
-    store.putUser({ id: crypto.randomUUID(), username, displayName: `Test ${role}`, role, unitId: role === 'responder' ? responderUnit : null, passwordHash: await hashOf(testPassword(username)), disabled: false, createdAt: t, updatedAt: t });
+  if (!config.DATABASE_URL) throw new Error('seedUsers: the app has no DATABASE_URL');
+  const log = pino({ level: 'silent' });
+  await migrate(config.DATABASE_URL, log);
+  const db = openAccountsDb(config.DATABASE_URL, log);
+  try {
+    const store = await openAuthStore(db);
+    const auth = authServiceOn(config, store, { log, knownUnits: new Set(units) });
+    const responderUnit = units[0]!;
+    const writes: number[] = [];
+    for (const role of TEST_ROLES) {
+      const username = testUsername(role);
+      if (store.userByName(username)) continue;
+      const t = Date.now();
+      writes.push(
+        store.putUser({ id: crypto.randomUUID(), username, displayName: `Test ${role}`, role, unitId: role === 'responder' ? responderUnit : null, passwordHash: await hashOf(testPassword(username)), disabled: false, createdAt: t, updatedAt: t }),
+      );
+    }
+    await store.stored(writes);
+    const existing = auth.listDisplayTokens().find((t) => t.name === 'Test wall' && t.revokedAt === null);
+    // A display token's secret is only known when issued: kept in AUTH_DIR for restarts that pin it.
+    const keep = path.join(config.AUTH_DIR, 'test-display-token');
+    const displayToken = existing && fs.existsSync(keep) ? fs.readFileSync(keep, 'utf8') : (await auth.issueDisplayToken('Test wall')).token;
+    fs.mkdirSync(config.AUTH_DIR, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(keep, displayToken, { mode: 0o600 });
+    return { displayToken, responderUnit };
+  } finally {
+    await db.close();
   }
-  const existing = auth.listDisplayTokens().find((t) => t.name === 'Test wall' && t.revokedAt === null);
-  // A display token's secret is only known when issued: keep it beside the users file for restarts.
-  const keep = path.join(config.AUTH_DIR, 'test-display-token');
-  const displayToken = existing && fs.existsSync(keep) ? fs.readFileSync(keep, 'utf8') : auth.issueDisplayToken('Test wall').token;
-  fs.writeFileSync(keep, displayToken, { mode: 0o600 });
-  return { displayToken, responderUnit };
 }
 
 /** A login as the tests see it: the JSON session, and the refresh cookie the answer set. */

@@ -11,7 +11,7 @@ import net from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
-import { DeviceRegistry } from '../../server/broker/devices.js';
+import { databaseWithDevices } from '../harness/accounts.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { waitFor } from '../harness/wait.js';
@@ -27,6 +27,9 @@ const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
+  // Registered before the server starts (npm run users -- device-add), so loaded at its start.
+  const db = await databaseWithDevices(['bs-cam-1', 'bs-cam-1-a', 'bs-cam-2'].map((id) => ({ id, kind: 'camera' as const })));
+  Object.assign(secrets, db.secrets);
   app = await startTestApp({
     mqttUrl: '',
     influxUrl: influxd.url,
@@ -36,11 +39,10 @@ beforeAll(async () => {
       // MQTT_MAX_CONNECT_BYTES keeps its default (256 KiB).
       MQTT_CONNECT_TIMEOUT_MS: String(DEADLINE_MS),
       MQTT_MAX_CONN_PER_ADDRESS: String(CAP),
+      DATABASE_URL: db.url,
     },
   });
   port = Number(new URL(app.mqttUrl).port);
-  const reg = new DeviceRegistry(app.config.DEVICE_REGISTRY);
-  for (const id of ['bs-cam-1', 'bs-cam-1-a', 'bs-cam-2']) secrets[id] = reg.add(id, 'camera');
   await waitFor(async () => (await app.healthReport()).broker.connected, { message: 'the server did not connect to its own broker' });
 });
 afterAll(async () => {

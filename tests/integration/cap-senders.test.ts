@@ -9,7 +9,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
-import { DeviceRegistry } from '../../server/broker/devices.js';
+import { databaseWithDevices, withDevices } from '../harness/accounts.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { waitFor } from '../harness/wait.js';
@@ -24,11 +24,14 @@ const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
   influxd = await startTestInfluxd();
-  app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { MQTT_EMBEDDED_PORT: '0', MQTT_EMBEDDED_HOST: '127.0.0.1' } });
-  const reg = new DeviceRegistry(app.config.DEVICE_REGISTRY);
-  secrets['kttv-gw'] = reg.add('kttv-gw', 'source', [KTTV]);
-  secrets['evn-gw'] = reg.add('evn-gw', 'source', [EVN]);
-  secrets['plain-src'] = reg.add('plain-src', 'source');
+  // Registered before the server starts (npm run users -- device-add … --sender …), so loaded at its start.
+  const db = await databaseWithDevices([
+    { id: 'kttv-gw', kind: 'source', senders: [KTTV] },
+    { id: 'evn-gw', kind: 'source', senders: [EVN] },
+    { id: 'plain-src', kind: 'source' },
+  ]);
+  Object.assign(secrets, db.secrets);
+  app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { MQTT_EMBEDDED_PORT: '0', MQTT_EMBEDDED_HOST: '127.0.0.1', DATABASE_URL: db.url } });
   await waitFor(async () => (await app.healthReport()).broker.connected, { message: 'the server did not connect to its own broker' });
 });
 afterAll(async () => {
@@ -72,9 +75,11 @@ describe('CAP over the embedded broker', () => {
     await waitFor(() => app.operations.incidents.open().some((i) => i.externalRef === `${EVN},EVN-GW-1`), { message: 'EVN’s own alert not taken' });
   });
 
-  it('lets only source devices carry senders', () => {
-    const reg = new DeviceRegistry(app.config.DEVICE_REGISTRY);
-    expect(() => reg.add('cam-x', 'camera', [KTTV])).toThrow(/only a source device/);
-    expect(() => reg.add('src-x', 'source', ['two words'])).toThrow(/CAP sender/);
+  it('lets only source devices carry senders', async () => {
+    await withDevices(app.config.DATABASE_URL!, async (reg) => {
+      await expect(reg.add('cam-x', 'camera', [KTTV])).rejects.toThrow(/only a source device/);
+      await expect(reg.add('src-x', 'source', ['two words'])).rejects.toThrow(/CAP sender/);
+      expect(reg.get('cam-x')).toBeUndefined();
+    });
   });
 });

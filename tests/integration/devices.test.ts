@@ -13,7 +13,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
-import { DeviceRegistry } from '../../server/broker/devices.js';
+import { databaseWithDevices, withDevices } from '../harness/accounts.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto } from '../harness/mosquitto.js';
@@ -44,9 +44,13 @@ describe('embedded broker with device auth (default)', () => {
   const secrets: Record<string, string> = {};
 
   beforeAll(async () => {
-    app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: EMBEDDED });
-    const reg = new DeviceRegistry(app.config.DEVICE_REGISTRY);
-    for (const id of ['tt-cam-1', 'tt-cam-2']) secrets[id] = reg.add(id, 'camera');
+    // Registered before the server starts (npm run users -- device-add), so loaded at its start.
+    const db = await databaseWithDevices([
+      { id: 'tt-cam-1', kind: 'camera' },
+      { id: 'tt-cam-2', kind: 'camera' },
+    ]);
+    Object.assign(secrets, db.secrets);
+    app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, DATABASE_URL: db.url } });
     await waitFor(async () => (await app.healthReport()).broker.connected, { message: 'the server did not connect to its own broker' });
   });
   afterAll(async () => app?.stop());
@@ -115,8 +119,9 @@ describe('MQTT over TLS and HTTPS (by configuration)', () => {
   it('serves mqtts to devices while the server uses its loopback listener', async () => {
     expect(app.mqttUrl).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
     await waitFor(async () => (await app.healthReport()).broker.connected, { message: 'server not connected to its broker under TLS' });
-    const secret = new DeviceRegistry(app.config.DEVICE_REGISTRY).add('tt-cam-3', 'camera');
-    const cam = await connect(app.mqttUrl, 'tt-cam-3', secret, { ca: cert, rejectUnauthorized: true });
+    // Added while the server runs, as the CLI does: the server hears of it within a second (LISTEN/NOTIFY).
+    const secret = await withDevices(app.config.DATABASE_URL!, (reg) => reg.add('tt-cam-3', 'camera'));
+    const cam = await waitFor(() => connect(app.mqttUrl, 'tt-cam-3', secret, { ca: cert, rejectUnauthorized: true }), { timeoutMs: 2000, message: 'a device added by another process was not accepted within 2 s' });
     await cam.publishAsync(topics.cameraStatus('tt-cam-3'), status(1, 'degraded'), { qos: 1 });
     await waitFor(() => app.registry.cameras.get('tt-cam-3')?.state === 'degraded', { message: 'status over mqtts not ingested' });
     await cam.endAsync();

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,10 @@ import pino from 'pino';
 import { EventBus, type BusEvents } from '../../server/bus.js';
 import { capRouter } from '../../server/ingest/cap/handler.js';
 import { stationsRouter } from '../../server/ingest/opencellid/router.js';
-import { FileIngestTokenStore, IngestTokens } from '../../server/ingest/tokens.js';
+import type { OwnAccountsDb } from '../../server/db/accounts-sync.js';
+import { createIngestTokens } from '../../server/ingest/tokens.js';
+import { accountsDb } from '../harness/accounts.js';
+import { testDatabase } from '../harness/app.js';
 
 const FIX = path.join(import.meta.dirname, '..', 'fixtures');
 const CAP = fs.readFileSync(path.join(FIX, 'cap', 'ninh-thuan-flood.xml'), 'utf8');
@@ -20,6 +22,7 @@ const NOW = Date.UTC(2026, 10, 23, 1);
 const MAX_CSV = 2 * 1024 * 1024;
 
 let server: http.Server;
+let db: OwnAccountsDb;
 let base: string;
 const caps: BusEvents['cap.alert'][] = [];
 const imports: BusEvents['stations.imported'][] = [];
@@ -29,9 +32,10 @@ beforeAll(async () => {
   const bus = new EventBus(log);
   bus.on('cap.alert', 'test', (e) => caps.push(e));
   bus.on('stations.imported', 'test', (e) => imports.push(e));
-  // A real token store in a temp folder (server/ingest/tokens.ts); the routes are off without a token.
-  const tokens = new IngestTokens({ store: new FileIngestTokenStore(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-ingest-')), 'ingest-tokens.json')), log });
-  TOKEN = tokens.issue({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap', 'stations'] }).token;
+  // The real token store on a database of its own (server/ingest/tokens.ts); the routes are off without a token.
+  db = await accountsDb(await testDatabase(`ioc_test_${process.pid}_ingest_formats`));
+  const tokens = await createIngestTokens({ db, log });
+  TOKEN = (await tokens.issueStored({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap', 'stations'] })).token;
   const app = express();
   app.use(capRouter({ bus, log, tokens, now: () => NOW }));
   app.use(stationsRouter({ bus, log, tokens, now: () => NOW, maxBytes: MAX_CSV, maxRows: 100_000 }));
@@ -43,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db?.close();
 });
 
 async function post(route: string, body: BodyInit, contentType: string, auth = true): Promise<{ status: number; json: any }> {

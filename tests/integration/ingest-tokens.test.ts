@@ -15,7 +15,8 @@ import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import type { StoredEvent } from '../../server/events/log.js';
 import { main as importStationsCli } from '../../server/ingest/opencellid/cli.js';
-import { FileIngestTokenStore, ingestTokensFile, type IngestTokenInfo } from '../../server/ingest/tokens.js';
+import { PgIngestTokenStore, type IngestTokenInfo } from '../../server/ingest/tokens.js';
+import { accountsDb } from '../harness/accounts.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
@@ -146,11 +147,17 @@ describe('tokens issued by an admin', () => {
     expect((await admin('DELETE', `/${id}`)).json.data).toMatchObject({ id, revokedAt: expect.any(Number) });
     expect(await post('/api/ingest/cap', xml, revoked.json.data.token)).toMatchObject({ status: 401, json: { error: { message: 'ingest token revoked' } } });
 
-    // An expired token: its record as the store would hold it past its expiry (the server re-reads the file).
+    // An expired token: its record as another process would store it past its expiry (the server hears of it by NOTIFY).
     const expiring = await admin('POST', '', { name: 'expiring', senders: [KTTV], ttlDays: 1 });
-    const store = new FileIngestTokenStore(ingestTokensFile(app.config));
-    store.put({ ...store.get(expiring.json.data.info.id)!, expiresAt: Date.now() - 1000 });
-    await waitFor(() => !app.ingestTokens.usable().some((t) => t.id === expiring.json.data.info.id), { message: 'the server never re-read the token file' });
+    const db = await accountsDb(app.config.DATABASE_URL!);
+    try {
+      const store = await new PgIngestTokenStore(db).open();
+      await store.stored([store.put({ ...store.get(expiring.json.data.info.id)!, expiresAt: Date.now() - 1000 })]);
+      await store.close();
+    } finally {
+      await db.close();
+    }
+    await waitFor(() => !app.ingestTokens.usable().some((t) => t.id === expiring.json.data.info.id), { timeoutMs: 2000, message: 'the server did not hear of the change within 2 s' });
     expect(await post('/api/ingest/cap', xml, expiring.json.data.token)).toMatchObject({ json: { error: { message: 'ingest token expired' } } });
     expect(incidentOf(KTTV, 'REFUSED-1')).toBeUndefined();
   });

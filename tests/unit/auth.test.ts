@@ -94,18 +94,21 @@ describe('first start', () => {
     const os = await import('node:os');
     const path = await import('node:path');
     const { pino } = await import('pino');
-    const { createAuthService, ensureAdmin } = await import('../../server/auth/bootstrap.js');
+    const { authServiceOn, ensureAdmin } = await import('../../server/auth/bootstrap.js');
+    const { MemoryAuthStore } = await import('../../server/auth/store.js');
     const { loadConfig } = await import('../../server/config.js');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-first-admin-'));
     let logged = '';
     const log = pino({ level: 'trace' }, new Writable({ write: (c: Buffer, _e, cb) => ((logged += c.toString()), cb()) }));
-    const auth = createAuthService(loadConfig({ AUTH_DIR: dir }), { log });
+    const store = new MemoryAuthStore();
+    const auth = authServiceOn(loadConfig({ AUTH_DIR: dir }), store, { log });
     let out = '';
     await ensureAdmin(auth, log, (s) => (out += s));
     const pw = /password: (\S+)/.exec(out)?.[1];
     expect(pw).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(logged).not.toContain(pw);
-    expect(fs.readFileSync(path.join(dir, 'users.json'), 'utf8')).not.toContain(pw);
+    // Only its hash is kept.
+    expect(JSON.stringify(store.users())).not.toContain(pw);
     expect((await auth.login('admin', pw!, '127.0.0.1')).session.user.role).toBe('admin');
     out = '';
     await ensureAdmin(auth, log, (s) => (out += s));

@@ -1,34 +1,56 @@
 /**
  * Ingest tokens (server/ingest/tokens.ts, issue #19): issue, check, revoke and
- * expire, with an injected clock; the file store keeps hashes only, mode 0600,
- * and a second store on the same file (the CLI beside the server) sees changes.
+ * expire, with an injected clock, on a store in memory (the logic only; the
+ * PostgreSQL store and a second process's changes are in
+ * tests/integration/ingest-tokens.test.ts and accounts-db.test.ts). The store
+ * keeps the hash only.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FileIngestTokenStore, IngestTokenError, IngestTokens } from '../../server/ingest/tokens.js';
+import { DbUnavailableError } from '../../server/db/journal.js';
+import { IngestTokenError, IngestTokens, type IngestTokenRecord, type IngestTokenStore } from '../../server/ingest/tokens.js';
+
+/** The store interface in memory; `down` plays a database that does not answer. */
+class MemoryStore implements IngestTokenStore {
+  readonly rows = new Map<string, IngestTokenRecord>();
+  down = false;
+  get available(): boolean {
+    return !this.down;
+  }
+  list(): IngestTokenRecord[] {
+    return [...this.rows.values()];
+  }
+  get(id: string): IngestTokenRecord | undefined {
+    return this.rows.get(id);
+  }
+  put(r: IngestTokenRecord): number {
+    this.rows.set(r.id, r);
+    return 1;
+  }
+  stored(): Promise<void> {
+    return this.down ? Promise.reject(new DbUnavailableError()) : Promise.resolve();
+  }
+}
 
 const DAY = 86_400_000;
-let file: string;
+let store: MemoryStore;
 let t: number;
 let tokens: IngestTokens;
 
 beforeEach(() => {
-  file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-ingest-tokens-')), 'ingest-tokens.json');
+  store = new MemoryStore();
   t = Date.UTC(2026, 11, 6);
-  tokens = new IngestTokens({ store: new FileIngestTokenStore(file), log: pino({ level: 'silent' }), now: () => t });
+  tokens = new IngestTokens({ store, log: pino({ level: 'silent' }), now: () => t });
 });
 
 describe('IngestTokens', () => {
-  it('issues ing_<id>_<secret>, stores only its hash (mode 0600), and checks it with its scopes', () => {
+  it('issues ing_<id>_<secret>, stores only its hash, and checks it with its scopes', () => {
     const { token, info } = tokens.issue({ name: 'KTTV', senders: ['kttv@nt.gov.vn'], scopes: ['cap'] }, { username: 'chief', role: 'admin' });
     expect(token).toMatch(/^ing_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     expect(info).toEqual({ id: token.slice(4, 20), name: 'KTTV', senders: ['kttv@nt.gov.vn'], scopes: ['cap'], createdAt: t, createdBy: 'chief', expiresAt: null, revokedAt: null });
-    const raw = fs.readFileSync(file, 'utf8');
+    const raw = JSON.stringify(store.list());
     expect(raw).not.toContain(token.slice(21));
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(store.get(info.id)!.tokenHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(tokens.authenticate(token, 'cap')).toEqual({ ok: true, token: info });
     expect(tokens.authenticate(token, 'stations')).toEqual({ ok: false, reason: 'scope' });
     expect(tokens.authenticate(undefined, 'cap')).toEqual({ ok: false, reason: 'missing' });
@@ -61,13 +83,18 @@ describe('IngestTokens', () => {
     expect(() => tokens.revoke('0000000000000000')).toThrow(/no such ingest token/);
   });
 
-  it('another store on the same file (the CLI beside a running server) sees a token at once', () => {
-    const cli = new IngestTokens({ store: new FileIngestTokenStore(file), log: pino({ level: 'silent' }), now: () => t });
-    expect(tokens.usable()).toEqual([]);
-    const { token } = cli.issue({ name: 'from the CLI', senders: ['s'] });
-    // The server's store re-reads a changed file at most once a second.
-    const deadline = Date.now() + 3000;
-    while (!tokens.authenticate(token, 'cap').ok && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  it('issueStored and revokeStored answer once stored; while the database is away they refuse (503), issuing nothing', async () => {
+    const { token, info } = await tokens.issueStored({ name: 'A', senders: ['a'] });
     expect(tokens.authenticate(token, 'cap').ok).toBe(true);
+    store.down = true;
+    const refused = await tokens.issueStored({ name: 'B', senders: ['b'] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(IngestTokenError);
+    expect((refused as IngestTokenError).status).toBe(503);
+    expect(tokens.list().map((x) => x.name)).toEqual(['A']);
+    await expect(tokens.revokeStored(info.id)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(tokens.authenticate(token, 'cap').ok).toBe(true);
+    store.down = false;
+    expect(await tokens.revokeStored(info.id)).toMatchObject({ id: info.id, revokedAt: t });
+    expect(tokens.authenticate(token, 'cap')).toEqual({ ok: false, reason: 'revoked' });
   });
 });

@@ -12,11 +12,11 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuthService, ensureAdmin } from '../../server/auth/bootstrap.js';
+import { authServiceOn, ensureAdmin } from '../../server/auth/bootstrap.js';
 import { LoginThrottle, slowdownMs } from '../../server/auth/login-throttle.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, needsRehash } from '../../server/auth/passwords.js';
 import { AuthError } from '../../server/auth/service.js';
-import { FileAuthStore } from '../../server/auth/store.js';
+import { MemoryAuthStore } from '../../server/auth/store.js';
 import { loadConfig } from '../../server/config.js';
 import { apiRelPath, normalizePath, publicRoute } from '../../server/http/paths.js';
 import { securityMiddleware } from '../../server/http/security.js';
@@ -121,7 +121,7 @@ describe('login throttle', () => {
 
 describe('passwords', () => {
   it('need at least 12 characters', async () => {
-    const auth = createAuthService(loadConfig({ AUTH_DIR: path.join(tmp, 'pw12') }), { log: silent });
+    const auth = authServiceOn(loadConfig({ AUTH_DIR: path.join(tmp, 'pw12') }), new MemoryAuthStore(), { log: silent });
     expect(MIN_PASSWORD_LENGTH).toBe(12);
     await expect(auth.addUser({ username: 'short', role: 'duty_officer', password: 'elevenchars' })).rejects.toThrow(AuthError);
     await expect(auth.addUser({ username: 'long', role: 'duty_officer', password: 'twelve-chars' })).resolves.toMatchObject({ user: { username: 'long' } });
@@ -130,16 +130,16 @@ describe('passwords', () => {
   it('stored with weaker parameters are upgraded at the next login', async () => {
     const dir = path.join(tmp, 'rehash');
     const config = loadConfig({ AUTH_DIR: dir });
-    const auth = createAuthService(config, { log: silent });
+    const store = new MemoryAuthStore();
+    const auth = authServiceOn(config, store, { log: silent });
     await auth.addUser({ username: 'cu', role: 'duty_officer', password: 'mật-khẩu-cũ-2019' });
     // As an older release stored it: N = 2^14.
-    const store = new FileAuthStore(path.join(dir, 'users.json'));
     const old = store.userByName('cu')!;
     store.putUser({ ...old, passwordHash: await hashPassword('mật-khẩu-cũ-2019', { n: 2 ** 14, r: 8, p: 1 }) });
     expect(needsRehash(store.userByName('cu')!.passwordHash)).toBe(true);
-    const fresh = createAuthService(config, { log: silent });
+    const fresh = authServiceOn(config, store, { log: silent });
     await fresh.login('cu', 'mật-khẩu-cũ-2019', '127.0.0.1');
-    const after = new FileAuthStore(path.join(dir, 'users.json')).userByName('cu')!.passwordHash;
+    const after = store.userByName('cu')!.passwordHash;
     expect(after).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(needsRehash(after)).toBe(false);
     await expect(fresh.login('cu', 'mật-khẩu-cũ-2019', '127.0.0.1')).resolves.toMatchObject({ session: { user: { username: 'cu' } } });
@@ -147,12 +147,12 @@ describe('passwords', () => {
 });
 
 describe('display tokens', () => {
-  it('expire (DISPLAY_TOKEN_TTL_DAYS, or the issuer’s choice; 0 = until revoked)', () => {
+  it('expire (DISPLAY_TOKEN_TTL_DAYS, or the issuer’s choice; 0 = until revoked)', async () => {
     let now = 1_800_000_000_000;
-    const auth = createAuthService(loadConfig({ AUTH_DIR: path.join(tmp, 'dsp'), DISPLAY_TOKEN_TTL_DAYS: '30' }), { log: silent, now: () => now });
-    const month = auth.issueDisplayToken('Tường 1');
-    const week = auth.issueDisplayToken('Tường 2', undefined, 7);
-    const forever = auth.issueDisplayToken('Tường 3', undefined, 0);
+    const auth = authServiceOn(loadConfig({ AUTH_DIR: path.join(tmp, 'dsp'), DISPLAY_TOKEN_TTL_DAYS: '30' }), new MemoryAuthStore(), { log: silent, now: () => now });
+    const month = await auth.issueDisplayToken('Tường 1');
+    const week = await auth.issueDisplayToken('Tường 2', undefined, 7);
+    const forever = await auth.issueDisplayToken('Tường 3', undefined, 0);
     expect(month.info.expiresAt).toBe(now + 30 * 86_400_000);
     expect(forever.info.expiresAt).toBeNull();
     const p = auth.authenticate(week.token);
@@ -164,7 +164,7 @@ describe('display tokens', () => {
     now += 30 * 86_400_000;
     expect(auth.authenticate(month.token)).toEqual({ ok: false, reason: 'expired' });
     expect(auth.authenticate(forever.token).ok).toBe(true);
-    expect(() => auth.issueDisplayToken('x', undefined, 5000)).toThrow(AuthError);
+    await expect(auth.issueDisplayToken('x', undefined, 5000)).rejects.toThrow(AuthError);
   });
 });
 
@@ -194,7 +194,7 @@ describe('secrets', () => {
     const file = path.join(tmp, 'secrets', 'admin-password');
     let logged = '';
     const log = pino({ level: 'trace' }, new Writable({ write: (c: Buffer, _e, cb) => ((logged += c.toString()), cb()) }));
-    const auth = createAuthService(loadConfig({ AUTH_DIR: dir }), { log });
+    const auth = authServiceOn(loadConfig({ AUTH_DIR: dir }), new MemoryAuthStore(), { log });
     let printed = '';
     await ensureAdmin(auth, log, (s) => (printed += s), file);
     const [user, pw] = fs.readFileSync(file, 'utf8').trim().split('\n');
