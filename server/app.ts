@@ -25,6 +25,7 @@ import { createHttpApp, type HealthReport } from './http/api.js';
 import { openDatabase } from './db/database.js';
 import { Journal } from './db/journal.js';
 import { migrate } from './db/migrate.js';
+import { importLegacy, type ImportSources } from './db/import.js';
 import { createPool } from './db/pool.js';
 import { loadOpenPicture, queryAudit } from './db/sor.js';
 import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
@@ -140,6 +141,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     stops.push(() => journal.stop());
     metrics.dbJournal(() => journal.snapshot());
+    // An installation from before PostgreSQL: its files are imported once, before anyone logs in
+    // (the InfluxDB event log once InfluxDB answers, below). docs/storage.md, "Upgrading".
+    const legacy: Omit<ImportSources, 'influx'> = {
+      authFile: path.join(config.AUTH_DIR, 'users.json'),
+      ingestTokensFile: path.join(config.AUTH_DIR, 'ingest-tokens.json'),
+      devicesFile: config.DEVICE_REGISTRY,
+    };
+    await importLegacy(pool, { ...legacy, influx: null }, log.child({ module: 'import' }));
 
     // People: users, sessions, display tokens (server/auth); no default password, ever.
     const auth = await createAuthService(config, { log: log.child({ module: 'auth' }), knownUnits: new Set(pack.sites.units.map((u) => u.id)), now, db: { pool, journal, log: log.child({ module: 'accounts' }), timeoutMs: config.DB_COMMAND_TIMEOUT_MS, onStop: (fn) => stops.push(fn) } });
@@ -264,6 +273,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         log.warn({ err: err.message }, 'registry not rebuilt from InfluxDB: retained MQTT status will fill it'),
       );
       registry.checkStale();
+      await importLegacy(pool, { ...legacy, influx }, log.child({ module: 'import' }));
       await operations.restore(() => loadOpenPicture(pool, { keepCleared: 300, closedWithinMs: 24 * 3600_000, now: now() })).catch((err: Error) => {
         // Without its history the console would show a wrong picture: refuse to start.
         throw new Error(`cannot read alerts and incidents from PostgreSQL: ${err.message}`);

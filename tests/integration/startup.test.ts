@@ -1,7 +1,7 @@
 /**
  * What an operator sees when a service is not there: the real entry point
  * (`node --import tsx server/index.ts`) started against an unreachable
- * InfluxDB stops with a plain message and a non-zero exit; against an
+ * PostgreSQL or InfluxDB stops with a plain message and a non-zero exit; against an
  * unreachable broker it runs degraded and /api/health says why. Never a
  * stack trace, never a silent hang.
  */
@@ -10,15 +10,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { testDatabase } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { freePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 let influxd: TestInfluxd;
+let databaseUrl: string;
 const dirs: string[] = [];
 beforeAll(async () => {
   influxd = await startTestInfluxd();
+  databaseUrl = await testDatabase(`ioc_startup_${process.pid}`);
 });
 afterAll(async () => {
   await influxd?.stop();
@@ -38,6 +41,7 @@ function start(env: Record<string, string>) {
       SPOOL_DIR: path.join(dir, 'spool'),
       AUTH_DIR: path.join(dir, 'auth'),
       LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +55,15 @@ function start(env: Record<string, string>) {
 
 /** A stack trace has lines like "    at fn (file.ts:12:3)". */
 const STACK = /\n\s+at .+:\d+:\d+/;
+
+it('an unreachable PostgreSQL: a clear message naming it (password masked), and a non-zero exit', async () => {
+  const { out } = start({ DATABASE_URL: 'postgres://ioc:s3cret-pw@127.0.0.1:1/ioc', INFLUX_URL: influxd.url, MQTT_EMBEDDED_PORT: String(await freePort()), PORT: String(await freePort()) });
+  await waitFor(() => out.code !== null, { timeoutMs: 30_000, message: 'the server neither exited nor said anything' });
+  expect(out.code).not.toBe(0);
+  expect(out.text).toMatch(/ioc-console cannot start: PostgreSQL at DATABASE_URL postgres:\/\/ioc:\*\*\*@127\.0\.0\.1:1\/ioc cannot be reached: .*ECONNREFUSED/);
+  expect(out.text).not.toContain('s3cret-pw');
+  expect(out.text).not.toMatch(STACK);
+});
 
 it('an unreachable InfluxDB: a clear message naming it, and a non-zero exit', async () => {
   const { out } = start({ INFLUX_URL: 'http://127.0.0.1:1', MQTT_EMBEDDED_PORT: String(await freePort()), PORT: String(await freePort()) });
