@@ -76,6 +76,8 @@ export const unitBase = z.strictObject({
   name: z.string().min(1),
   kind: z.enum(['police_traffic', 'security', 'fire', 'ambulance', 'telecom_crew']),
   position: lngLat,
+  /** A telecom crew's network operator, as the stations name it. */
+  operator: z.string().min(1).max(64).optional(),
 });
 export const vcPoint = z.strictObject({
   id: deviceId,

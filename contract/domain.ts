@@ -104,11 +104,29 @@ export type IncidentChannel = (typeof INCIDENT_CHANNELS)[number];
 export const INCIDENT_STATUSES = ['new', 'acknowledged', 'dispatched', 'on_scene', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-/** One step in an incident's life: a transition or a note, with who and when. */
+/**
+ * One step in an incident's life: a transition, a unit's step, or a note, with who and when.
+ * A unit's steps (dispatch, accept, on_scene, release, reassign) name the unit.
+ */
 export interface IncidentEntry {
   at: number;
   by: string;
-  action: 'created' | 'report' | 'acknowledge' | 'dispatch' | 'on_scene' | 'resolve' | 'close' | 'reopen' | 'note' | 'link_alert' | 'update' | 'cancel';
+  action:
+    | 'created'
+    | 'report'
+    | 'acknowledge'
+    | 'dispatch'
+    | 'accept'
+    | 'on_scene'
+    | 'release'
+    | 'reassign'
+    | 'resolve'
+    | 'close'
+    | 'reopen'
+    | 'note'
+    | 'link_alert'
+    | 'update'
+    | 'cancel';
   from?: IncidentStatus;
   to?: IncidentStatus;
   unitId?: string;
@@ -127,7 +145,14 @@ export interface Incident {
   description: string;
   externalRef: string | null;
   wardId: string | null;
-  unitId: string | null;
+  /** People hurt, as a report counted them; null when none did. */
+  injured: number | null;
+  /** Someone is hurt: a report counted injured, a medical report joined, or a caller said so. It calls for an ambulance. */
+  hurt: boolean;
+  /** The reporter's callback number: shown to officers and to the units on this incident only. */
+  callback: string | null;
+  /** Every unit sent to it, released ones included (for the record), in dispatch order. */
+  units: IncidentUnit[];
   alertIds: string[];
   cameraIds: string[];
   /** Nearby cameras with their distance, nearest first. */
@@ -141,6 +166,48 @@ export interface Incident {
   version: number;
 }
 
+/** A unit's part in one incident: sent, accepted by the crew, on scene, released. */
+export const INCIDENT_UNIT_STATUSES = ['dispatched', 'accepted', 'on_scene', 'released'] as const;
+export type IncidentUnitStatus = (typeof INCIDENT_UNIT_STATUSES)[number];
+
+export interface IncidentUnit {
+  unitId: string;
+  status: IncidentUnitStatus;
+  dispatchedAt: number;
+  dispatchedBy: string;
+  acceptedAt: number | null;
+  arrivedAt: number | null;
+  releasedAt: number | null;
+}
+
+/**
+ * An incident as stored by any version: one written before incidents had several units
+ * (`unitId`) gets its `units`, and the fields added since get their empty values.
+ * Readers of old events (the replay, the import) pass incidents through it.
+ */
+export function normalizeIncident(raw: Incident & { unitId?: string | null }): Incident {
+  if (Array.isArray(raw.units)) return raw;
+  const { unitId, ...rest } = raw;
+  const active = raw.status === 'dispatched' || raw.status === 'on_scene';
+  const units: IncidentUnit[] = unitId
+    ? [
+        {
+          unitId,
+          status: active ? (raw.status === 'on_scene' ? 'on_scene' : 'dispatched') : 'released',
+          dispatchedAt: raw.updatedAt,
+          dispatchedBy: 'system',
+          acceptedAt: null,
+          arrivedAt: null,
+          releasedAt: active ? null : (raw.resolvedAt ?? raw.updatedAt),
+        },
+      ]
+    : [];
+  return { ...rest, units, hurt: raw.hurt ?? false, injured: raw.injured ?? null, callback: raw.callback ?? null };
+}
+
+/** The units still working an incident (not released). */
+export const activeUnits = (i: Pick<Incident, 'units'>): IncidentUnit[] => i.units.filter((u) => u.status !== 'released');
+
 export const UNIT_KINDS = ['police_traffic', 'security', 'fire', 'ambulance', 'telecom_crew'] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 export const UNIT_STATUSES = ['available', 'busy', 'off_duty'] as const;
@@ -153,6 +220,8 @@ export interface Unit {
   kind: UnitKind;
   status: UnitStatus;
   position: LngLat;
+  /** A telecom crew's network operator (VNPT, Viettel, MobiFone): it is sent to that operator's stations. */
+  operator?: string | undefined;
   incidentId: string | null;
   updatedAt: number;
   version: number;

@@ -8,3 +8,4 @@ export * from './commands.js';
 export * from './auth.js';
 export * from './labels-vi.js';
 export * from './transitions.js';
+export * from './dispatch.js';

@@ -92,6 +92,13 @@ export const incidentReportPayload = z
     /** The reporting system's own id (call id, ticket number); makes re-sends idempotent. */
     externalRef: z.string().min(1).max(128).optional(),
     reporter: z.string().max(128).optional(),
+    /** People hurt, as the caller or the patrol counted them. */
+    injured: z.number().int().min(0).max(10_000).optional(),
+    /** A number to call the reporter back on (shown to officers and to the units sent). */
+    callback: z
+      .string()
+      .regex(/^\+?[0-9 .()-]{3,32}$/, 'a phone number: digits, spaces, + . ( ) -')
+      .optional(),
   })
   .refine((p) => (p.lat !== undefined && p.lon !== undefined) || p.address !== undefined, {
     message: 'a report needs lat+lon or an address',

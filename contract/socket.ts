@@ -94,7 +94,7 @@ export interface VersionedTarget {
   note?: string;
 }
 
-export const INCIDENT_ACTIONS = ['acknowledge', 'dispatch', 'on_scene', 'resolve', 'close', 'reopen'] as const;
+export const INCIDENT_ACTIONS = ['acknowledge', 'dispatch', 'accept', 'on_scene', 'release', 'resolve', 'close', 'reopen'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export interface ClientToServerEvents {
@@ -103,9 +103,16 @@ export interface ClientToServerEvents {
   'alert:acknowledge': (cmd: VersionedTarget, ack: Ack<Alert>) => void;
   'alert:clear': (cmd: VersionedTarget, ack: Ack<Alert>) => void;
   'incident:acknowledge': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
-  'incident:dispatch': (cmd: VersionedTarget & { unitId: string }, ack: Ack<Incident>) => void;
-  'incident:on_scene': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
-  'incident:resolve': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
+  /** Send one more unit (the others stay); `reassign` takes it from the incident it is on. */
+  'incident:dispatch': (cmd: VersionedTarget & { unitId: string; reassign?: boolean }, ack: Ack<Incident>) => void;
+  /** The crew takes the task (a step of its own, not a note). */
+  'incident:accept': (cmd: VersionedTarget & { unitId?: string }, ack: Ack<Incident>) => void;
+  /** A unit arrives; the incident is on scene with its first unit. */
+  'incident:on_scene': (cmd: VersionedTarget & { unitId?: string }, ack: Ack<Incident>) => void;
+  /** A unit leaves the incident (the others stay); confirmed in the console. */
+  'incident:release': (cmd: VersionedTarget & { unitId?: string }, ack: Ack<Incident>) => void;
+  /** An officer resolves the incident (every unit released); a unit resolves its part, and the incident with the last one. */
+  'incident:resolve': (cmd: VersionedTarget & { unitId?: string }, ack: Ack<Incident>) => void;
   'incident:close': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
   'incident:reopen': (cmd: VersionedTarget, ack: Ack<Incident>) => void;
   'incident:note': (cmd: { id: string; note: string }, ack: Ack<Incident>) => void;

@@ -4,7 +4,8 @@
  * (The incident state machine itself is server/incidents/transitions.ts. The commands on the desk,
  * server/push/commands.ts, are built beside it by the app: the desk does not import the push layer, issue #25.)
  */
-import type { CityPack, Kpis } from '../contract/index.js';
+import type { CityPack, DispatchCandidate, Incident, Kpis, Operator } from '../contract/index.js';
+import { dispatchTable, rankUnits, type DispatchTable } from './incidents/dispatch.js';
 import type { Journal } from './db/journal.js';
 import type { OpenPicture } from './db/sor.js';
 import { AlertStore } from './alerts/store.js';
@@ -35,6 +36,7 @@ export class Operations {
   private readonly incidentRecords: MemoryIncidentRecords;
   private readonly unitRecords: MemoryUnitRecords;
   private readonly correlation: Correlation;
+  private readonly dispatchTable: DispatchTable;
   private timer: NodeJS.Timeout | null = null;
   private lastKpis = '';
   private lastKpiWrite = 0;
@@ -63,7 +65,22 @@ export class Operations {
     this.incidents = new Incidents({ records: this.incidentRecords, units: this.units, alerts: this.alerts, cameras: nearestCameras(opts.registry), pack: opts.pack, now: opts.now, ...(opts.maxNotes ? { maxNotes: opts.maxNotes } : {}) });
     this.correlation = new Correlation({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, log: opts.log.child({ module: 'incidents' }), now: opts.now });
     this.cap = new CapIncidents({ bus: opts.bus, desk: this.incidents, alerts: this.alerts, now: opts.now });
+    this.dispatchTable = dispatchTable({ needs: opts.rules.workflow.unitNeeds, speedsKmh: opts.rules.workflow.speedsKmh });
     this.rules = new RuleEngine({ bus: opts.bus, registry: opts.registry, pack: opts.pack, rules: opts.rules, alerts: this.alerts, now: opts.now, log: opts.log });
+  }
+
+  /** The incident's dispatch list, best first (server/incidents/dispatch.ts). */
+  candidates(inc: Incident): DispatchCandidate[] {
+    return rankUnits(inc, this.units.list(), this.dispatchTable, this.stationOperator(inc));
+  }
+
+  /** A telecom incident's station operator, from the station alert in it. */
+  private stationOperator(inc: Incident): Operator | null {
+    for (const id of inc.alertIds) {
+      const a = this.alerts.get(id);
+      if (a?.source.kind === 'station') return this.opts.registry.stations.get(a.source.id)?.operator ?? null;
+    }
+    return null;
   }
 
   /** Open alerts, incidents and unit states as they were: the current-state tables of PostgreSQL. */

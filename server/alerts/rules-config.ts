@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES } from '../../contract/index.js';
+import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES, speedsSchema, unitNeedsSchema } from '../../contract/index.js';
 
 const severity = z.enum(SEVERITIES);
 const seconds = z.number().positive();
@@ -86,6 +86,19 @@ const escalation = z
   })
   .prefault({});
 
+/**
+ * The incident workflow's knobs: which unit kinds each incident type needs (and needs too
+ * when someone is hurt), road speeds for the ETA, and whether acknowledging an incident's
+ * alert acknowledges the incident (one act for the officer).
+ */
+const workflow = z
+  .strictObject({
+    ackIncidentWithAlert: z.boolean().default(true),
+    unitNeeds: unitNeedsSchema,
+    speedsKmh: speedsSchema,
+  })
+  .prefault({});
+
 export const rulesConfigSchema = z.strictObject({
   cameraOffline,
   detections,
@@ -98,6 +111,7 @@ export const rulesConfigSchema = z.strictObject({
   coverageLoss,
   incidentReport,
   escalation,
+  workflow,
 });
 export type RulesConfig = z.infer<typeof rulesConfigSchema>;
 /** What a rules file may contain: any subset of the knobs. */

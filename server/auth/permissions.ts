@@ -71,7 +71,9 @@ export const COMMAND_PERMISSIONS: Record<CommandName, Permission> = {
   'incident:dispatch': 'incident:manage',
   'incident:close': 'incident:manage',
   'incident:reopen': 'incident:manage',
+  'incident:accept': 'incident:field',
   'incident:on_scene': 'incident:field',
+  'incident:release': 'incident:field',
   'incident:resolve': 'incident:field',
   'incident:note': 'incident:field',
   'unit:status': 'unit:status',
@@ -94,7 +96,8 @@ export function socketEventPermission(event: string): Permission | null {
 
 /** What a command's target needs to be checked against a unit-scoped actor. */
 export interface ScopeLookup {
-  incidentUnit(id: string): string | null | undefined;
+  /** The units working the incident (not released). */
+  incidentUnits(id: string): string[];
 }
 
 /** null when the actor's role may run this command at all, else why not (checked before parsing). */
@@ -109,7 +112,7 @@ export function scopeRefusal(name: CommandName, input: { id: string }, actor: { 
   if (!unitScoped(actor.role as Role)) return null;
   if (!actor.unitId) return 'no unit bound to this account';
   if (name === 'unit:status') return input.id === actor.unitId ? null : 'only your own unit';
-  return scope.incidentUnit(input.id) === actor.unitId ? null : 'only incidents assigned to your unit';
+  return scope.incidentUnits(input.id).includes(actor.unitId) ? null : 'only incidents your unit is on';
 }
 
 /**
@@ -133,7 +136,7 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/replay\/(state|events)$/, permission: 'history:view' },
   // Commands: Commands.run checks the command's own permission (and a responder's unit) again.
   { method: 'POST', path: /^\/alerts\/[^/]+\/(acknowledge|clear)$/, permission: 'alert:act' },
-  { method: 'POST', path: /^\/incidents\/[^/]+\/(notes|on[-_]scene|resolve)$/, permission: 'incident:field' },
+  { method: 'POST', path: /^\/incidents\/[^/]+\/(notes|accept|on[-_]scene|release|resolve)$/, permission: 'incident:field' },
   { method: 'POST', path: /^\/incidents\/[^/]+\/[^/]+$/, permission: 'incident:manage' },
   { method: 'POST', path: /^\/units\/[^/]+\/status$/, permission: 'unit:status' },
   // Administration (server/auth/routes.ts checks the target's role too).

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import type { InfluxDB, INanoDate } from 'influx';
 import type pg from 'pg';
 import { v5 as uuidv5 } from 'uuid';
-import type { Alert, Incident, Unit } from '../../contract/index.js';
+import { normalizeIncident, type Alert, type Incident, type Unit } from '../../contract/index.js';
 import type { DisplayTokenRecord, SessionRecord, UserRecord } from '../auth/store.js';
 import { DEVICE_ID_RE, DEVICE_KINDS, type DeviceRecord } from '../broker/devices.js';
 import { RP_RAW } from '../influx/schema.js';
@@ -270,7 +270,7 @@ async function upsertCurrent(c: pg.ClientBase, events: ImportedEvent[]): Promise
   }
   const of = <T>(t: StreamType) => [...last.values()].filter((e) => e.stream_type === t).map((e) => e.data as T);
   const alerts = of<Alert>('alert');
-  const incidents = of<Incident>('incident');
+  const incidents = of<Incident>('incident').map(normalizeIncident);
   const units = of<Unit>('unit');
   if (alerts.length > 0) await upsertAlerts(c, alerts);
   if (incidents.length > 0) await upsertIncidents(c, incidents);

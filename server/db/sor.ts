@@ -13,7 +13,7 @@
  *   - statements (accounts, sessions, tokens, devices): run in order, each idempotent.
  */
 import type pg from 'pg';
-import type { Alert, Incident, Unit } from '../../contract/index.js';
+import { activeUnits, normalizeIncident, type Alert, type Incident, type Unit } from '../../contract/index.js';
 
 export type StreamType = 'alert' | 'incident' | 'unit';
 
@@ -143,11 +143,11 @@ export async function upsertAlerts(c: pg.ClientBase, alerts: Alert[]): Promise<v
 
 export async function upsertIncidents(c: pg.ClientBase, incidents: Incident[]): Promise<void> {
   await c.query(
-    `INSERT INTO incidents (id, version, state, status, severity, type, channel, ward_id, unit_id, external_ref, created_at, updated_at, acknowledged_at, resolved_at)
-     SELECT x.id, x.version, x.state, x.status, x.severity, x.type, x.channel, x.ward_id, x.unit_id, x.external_ref, x.created_at, x.updated_at, x.acknowledged_at, x.resolved_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, state jsonb, status text, severity text, type text, channel text, ward_id text, unit_id text, external_ref text, created_at timestamptz, updated_at timestamptz, acknowledged_at timestamptz, resolved_at timestamptz)
+    `INSERT INTO incidents (id, version, state, status, severity, type, channel, ward_id, unit_ids, external_ref, created_at, updated_at, acknowledged_at, resolved_at)
+     SELECT x.id, x.version, x.state, x.status, x.severity, x.type, x.channel, x.ward_id, x.unit_ids, x.external_ref, x.created_at, x.updated_at, x.acknowledged_at, x.resolved_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, state jsonb, status text, severity text, type text, channel text, ward_id text, unit_ids text[], external_ref text, created_at timestamptz, updated_at timestamptz, acknowledged_at timestamptz, resolved_at timestamptz)
      ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, status = EXCLUDED.status, severity = EXCLUDED.severity,
-       type = EXCLUDED.type, ward_id = EXCLUDED.ward_id, unit_id = EXCLUDED.unit_id, external_ref = EXCLUDED.external_ref,
+       type = EXCLUDED.type, ward_id = EXCLUDED.ward_id, unit_ids = EXCLUDED.unit_ids, external_ref = EXCLUDED.external_ref,
        updated_at = EXCLUDED.updated_at, acknowledged_at = EXCLUDED.acknowledged_at, resolved_at = EXCLUDED.resolved_at
      WHERE incidents.version < EXCLUDED.version`,
     [
@@ -161,7 +161,7 @@ export async function upsertIncidents(c: pg.ClientBase, incidents: Incident[]): 
           type: i.type,
           channel: i.channel,
           ward_id: i.wardId,
-          unit_id: i.unitId,
+          unit_ids: activeUnits(i).map((u) => u.unitId),
           external_ref: i.externalRef,
           created_at: iso(i.createdAt),
           updated_at: iso(i.updatedAt),
@@ -232,7 +232,7 @@ export async function loadOpenPicture(q: pg.Pool | pg.ClientBase, opts: { keepCl
     new Date(opts.now - opts.closedWithinMs).toISOString(),
   ]);
   const units = await q.query<{ state: Unit }>('SELECT state FROM units');
-  return { alerts: alerts.rows.map((r) => r.state), incidents: incidents.rows.map((r) => r.state), units: units.rows.map((r) => r.state) };
+  return { alerts: alerts.rows.map((r) => r.state), incidents: incidents.rows.map((r) => normalizeIncident(r.state)), units: units.rows.map((r) => r.state) };
 }
 
 export interface AuditRow {

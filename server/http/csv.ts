@@ -18,7 +18,7 @@ export function incidentsCsv(incidents: Incident[]): string {
   const rows = [...incidents]
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((i) =>
-      [i.id, iso(i.createdAt), i.type, i.severity, i.status, i.channel, i.wardId, i.position?.[1], i.position?.[0], i.address, i.unitId, iso(i.acknowledgedAt), iso(i.resolvedAt), i.alertIds.join(' '), i.description]
+      [i.id, iso(i.createdAt), i.type, i.severity, i.status, i.channel, i.wardId, i.position?.[1], i.position?.[0], i.address, i.units.map((u) => u.unitId).join(' '), iso(i.acknowledgedAt), iso(i.resolvedAt), i.alertIds.join(' '), i.description]
         .map(cell)
         .join(','),
     );

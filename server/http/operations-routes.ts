@@ -91,8 +91,7 @@ export function operationsRoutes(deps: {
   r.get('/incidents/:id', (req, res) => {
     const inc = operations.incidents.get(req.params.id);
     if (!inc) return sendError(res, 404, 'not_found', 'no such incident');
-    const units = inc.position ? operations.units.nearest(inc.position) : [];
-    res.json({ ok: true, data: { incident: inc, nearestUnits: units } });
+    res.json({ ok: true, data: { incident: inc, candidates: operations.candidates(inc) } });
   });
   r.post('/incidents/:id/notes', (req, res) => run('incident:note', req, res, { id: req.params.id }));
   r.post('/incidents/:id/:action', (req, res) => {

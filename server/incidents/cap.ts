@@ -59,7 +59,7 @@ export class CapIncidents {
     if (cap.msgType === 'Alert' || ((cap.msgType === 'Update' || cap.msgType === 'Cancel') && !referenced)) {
       if (cap.msgType === 'Cancel') return; // cancelling something we never had
       if (desk.hasRef(f.externalRef)) return; // the same message again (MQTT and HTTP)
-      const inc = desk.create({ ...f, channel: 'cap' }, at, by, f.description);
+      const inc = desk.create({ ...f, channel: 'cap', hurt: false, injured: null, callback: null }, at, by, f.description);
       desk.setRef(f.externalRef, inc.id);
       const alert = this.deps.alerts.raise(
         {

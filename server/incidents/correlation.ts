@@ -33,6 +33,14 @@ const RELATED: Partial<Record<IncidentType, readonly IncidentType[]>> = {
   telecom_outage: ['flood', 'infrastructure'],
 };
 
+/** Words a caller uses when someone is hurt (Vietnamese first), as written on a 115 or 113 call sheet. */
+const HURT_WORDS = /bị thương|thương vong|chấn thương|bất tỉnh|chảy máu|gãy (tay|chân)|cấp cứu|injur|unconscious|bleeding|casualt/i;
+
+/** A report says someone is hurt: it counts injured, it is a medical call, or its words say so. */
+export function reportSaysHurt(p: { type: IncidentType; injured?: number | undefined; description: string }): boolean {
+  return (p.injured ?? 0) > 0 || p.type === 'medical' || HURT_WORDS.test(p.description);
+}
+
 export function related(a: IncidentType, b: IncidentType): boolean {
   return a === b || (RELATED[a]?.includes(b) ?? false);
 }
@@ -101,11 +109,31 @@ export class Correlation {
     const known = ref ? desk.byRef(ref) : undefined;
     const target = known && known.status !== 'closed' ? known : position ? this.near(position, at, p.type) : undefined;
     let inc: Incident;
+    const hurt = reportSaysHurt(p);
+    const injured = p.injured ?? null;
     if (target) {
       const entry: IncidentEntry = { at, by: p.channel, action: 'report', note };
-      inc = desk.change(target, entry, { severity: worse(target.severity, p.severity) }, `report ${p.channel}`);
+      inc = desk.change(
+        target,
+        entry,
+        {
+          severity: worse(target.severity, p.severity),
+          hurt: target.hurt || hurt,
+          injured: injured === null ? target.injured : Math.max(injured, target.injured ?? 0),
+          callback: target.callback ?? p.callback ?? null,
+          // A caller's words on an incident a camera opened: what the officer and the crews read.
+          ...(target.channel === 'system' && p.description ? { description: p.description } : {}),
+          address: target.address ?? p.address ?? null,
+        },
+        `report ${p.channel}`,
+      );
     } else {
-      inc = desk.create({ type: p.type, severity: p.severity, channel: p.channel, position, address: p.address ?? null, description: p.description, externalRef: ref }, at, p.channel, note);
+      inc = desk.create(
+        { type: p.type, severity: p.severity, channel: p.channel, position, address: p.address ?? null, description: p.description, externalRef: ref, hurt, injured, callback: p.callback ?? null },
+        at,
+        p.channel,
+        note,
+      );
     }
     if (ref) desk.setRef(ref, inc.id);
     // The rule raises the report's alert under this key (after us: Operations starts correlation first), and incidentOf joins it here.
@@ -126,6 +154,12 @@ export class Correlation {
     const at = alert.firstSeen;
     const near = this.near(alert.position, at, type);
     if (near) return desk.join(near, alert).id;
-    return desk.create({ type, severity: alert.severity, channel: 'system', position: alert.position, address: null, description: alert.title, externalRef: null }, at, 'system', alert.title, alert).id;
+    return desk.create(
+      { type, severity: alert.severity, channel: 'system', position: alert.position, address: null, description: alert.title, externalRef: null, hurt: false, injured: null, callback: null },
+      at,
+      'system',
+      alert.title,
+      alert,
+    ).id;
   }
 }

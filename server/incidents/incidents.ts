@@ -6,18 +6,18 @@
  * the IncidentDesk they are given, never through the records themselves.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { Alert, CityPack, Incident, IncidentAction, IncidentEntry, Severity } from '../../contract/index.js';
-import { SEVERITY_RANK } from '../../contract/index.js';
+import type { Alert, CityPack, Incident, IncidentAction, IncidentEntry, IncidentUnit, Severity } from '../../contract/index.js';
+import { activeUnits, SEVERITY_RANK } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { NearestCameras } from './cameras.js';
 import { wardAt } from '../citypack/wards.js';
 import type { IncidentRecords } from './records.js';
-import { applyStep, checkStep } from './transitions.js';
+import { applyStep, checkStep, releaseAll, withUnit, type Step } from './transitions.js';
 import type { Units } from './units.js';
 
 /** What an incident is opened with; the rest (ward, cameras, timeline, times) is derived. */
-export type NewIncident = Pick<Incident, 'type' | 'severity' | 'channel' | 'position' | 'address' | 'description' | 'externalRef'>;
+export type NewIncident = Pick<Incident, 'type' | 'severity' | 'channel' | 'position' | 'address' | 'description' | 'externalRef' | 'injured' | 'hurt' | 'callback'>;
 
 /** What correlation and CAP may do to incidents. */
 export interface IncidentDesk {
@@ -54,7 +54,12 @@ interface ActInput {
   version: number;
   by: string;
   note?: string | undefined;
+  /** The unit an officer's step is about. */
   unitId?: string | undefined;
+  /** A responder's step: about its own unit, whatever unitId says. */
+  ownUnit?: string | undefined;
+  /** A dispatch may take the unit from another incident. */
+  reassign?: boolean | undefined;
 }
 
 export class Incidents implements IncidentDesk {
@@ -91,20 +96,98 @@ export class Incidents implements IncidentDesk {
     this.deps.records.setRef(ref, incidentId);
   }
 
-  /** One officer's step, checked against the version the officer saw and the transition table. */
+  /**
+   * A step on an incident, checked against the version the sender saw and the transition
+   * table. A responder's unit steps are about its own unit (`ownUnit`); an officer names
+   * the unit, or leaves it out when only one unit could be meant.
+   */
   act(id: string, action: IncidentAction, input: ActInput): Incident {
     const inc = this.deps.records.get(id);
     if (!inc) throw new CommandError('not_found', `no incident ${id}`);
     if (inc.version !== input.version) {
       throw new CommandError('conflict', `incident ${id} was changed by someone else (version ${inc.version}, you saw ${input.version}): reload and try again`);
     }
-    const to = checkStep(inc, action);
+    checkStep(inc, action);
     const at = this.deps.now();
-    const unitId = action === 'dispatch' ? this.deps.units.assign(inc, input.unitId, input.by).id : undefined;
-    if (to === 'resolved' || to === 'closed') this.deps.units.release(inc, to, input.by);
-    const next = applyStep(inc, { action, to, by: input.by, at, note: input.note, unitId });
-    this.deps.records.commit(next, action, input.by, input.note);
+    const base = { by: input.by, at, note: input.note };
+    switch (action) {
+      case 'dispatch':
+        return this.dispatch(inc, input, at);
+      case 'accept': {
+        const u = this.unitOn(inc, input, ['dispatched']);
+        return this.commit(inc, { ...base, action, unitId: u.unitId, units: withUnit(inc.units, u.unitId, { status: 'accepted', acceptedAt: at }) });
+      }
+      case 'on_scene': {
+        const u = this.unitOn(inc, input, ['dispatched', 'accepted']);
+        return this.commit(inc, { ...base, action, unitId: u.unitId, units: withUnit(inc.units, u.unitId, { status: 'on_scene', arrivedAt: at }) });
+      }
+      case 'release': {
+        const u = this.unitOn(inc, input, ['dispatched', 'accepted', 'on_scene']);
+        this.deps.units.free(u.unitId, inc.id, input.by, `released from ${inc.id}`);
+        return this.commit(inc, { ...base, action, unitId: u.unitId, units: withUnit(inc.units, u.unitId, { status: 'released', releasedAt: at }) });
+      }
+      case 'resolve': {
+        // A unit's resolve: its part is done; the incident is resolved with the last one.
+        if (input.ownUnit) {
+          const u = this.unitOn(inc, input, ['dispatched', 'accepted', 'on_scene']);
+          const units = withUnit(inc.units, u.unitId, { status: 'released', releasedAt: at });
+          this.deps.units.free(u.unitId, inc.id, input.by, `finished at ${inc.id}`);
+          if (activeUnits({ units }).length > 0) return this.commit(inc, { ...base, action: 'release', unitId: u.unitId, units });
+          return this.commit(inc, { ...base, action, unitId: u.unitId, units });
+        }
+        for (const u of activeUnits(inc)) this.deps.units.free(u.unitId, inc.id, input.by, `${inc.id} resolved`);
+        return this.commit(inc, { ...base, action, units: releaseAll(inc.units, at) });
+      }
+      default:
+        return this.commit(inc, { ...base, action, units: inc.units });
+    }
+  }
+
+  /**
+   * One more unit (the others stay). With `reassign`, a unit busy elsewhere is taken from
+   * there: that incident gets a `release` step naming where it went, this one a `reassign`.
+   */
+  private dispatch(inc: Incident, input: ActInput, at: number): Incident {
+    if (!input.unitId) throw new CommandError('bad_request', 'which unit: unitId is missing');
+    const { unit, from } = this.deps.units.check(inc, input.unitId, input.reassign === true);
+    if (from) {
+      const other = this.deps.records.get(from);
+      if (other) {
+        const units = withUnit(other.units, unit.id, { status: 'released', releasedAt: at });
+        const next = applyStep(other, { action: 'release', by: input.by, at, unitId: unit.id, note: `→ ${inc.id}`, units });
+        this.deps.records.commit(next, 'release', input.by, `reassigned to ${inc.id}`);
+      }
+    }
+    this.deps.units.take(unit, inc.id, input.by);
+    const entry: IncidentUnit = { unitId: unit.id, status: 'dispatched', dispatchedAt: at, dispatchedBy: input.by, acceptedAt: null, arrivedAt: null, releasedAt: null };
+    return this.commit(inc, { action: from ? 'reassign' : 'dispatch', by: input.by, at, note: from ? (input.note ? `${input.note} (← ${from})` : `← ${from}`) : input.note, unitId: unit.id, units: [...inc.units, entry] });
+  }
+
+  /** The unit a unit step is about, active on the incident in one of `states`. */
+  private unitOn(inc: Incident, input: ActInput, states: IncidentUnit['status'][]): IncidentUnit {
+    const wanted = input.ownUnit ?? input.unitId;
+    const candidates = activeUnits(inc).filter((u) => (wanted ? u.unitId === wanted : states.includes(u.status)));
+    if (wanted && candidates.length === 0) throw new CommandError('invalid_transition', `unit ${wanted} is not on this incident`);
+    if (candidates.length !== 1) throw new CommandError('bad_request', candidates.length === 0 ? 'no unit on this incident can take this step' : 'several units are on this incident: say which (unitId)');
+    const u = candidates[0]!;
+    if (!states.includes(u.status)) throw new CommandError('invalid_transition', `the unit is ${u.status.replace('_', ' ')}`);
+    return u;
+  }
+
+  private commit(inc: Incident, step: Step): Incident {
+    const next = applyStep(inc, step);
+    this.deps.records.commit(next, step.action, step.by, step.note);
     return next;
+  }
+
+  /**
+   * An officer acknowledged one of the incident's alerts: the incident is acknowledged with
+   * it when still new (one act, not two; rules file `workflow.ackIncidentWithAlert`).
+   */
+  acknowledgeWithAlert(alert: Alert, by: string): Incident | null {
+    const inc = alert.incidentId ? this.deps.records.get(alert.incidentId) : undefined;
+    if (!inc || inc.status !== 'new') return null;
+    return this.commit(inc, { action: 'acknowledge', by, at: this.deps.now(), note: alert.title, units: inc.units });
   }
 
   addNote(id: string, by: string, note: string): Incident {
@@ -125,7 +208,7 @@ export class Incidents implements IncidentDesk {
       severity: alert ? worse(f.severity, alert.severity) : f.severity,
       status: 'new',
       wardId: f.position ? wardAt(this.deps.pack, f.position) : null,
-      unitId: null,
+      units: [],
       alertIds: alert ? [alert.id] : [],
       cameraIds: cams.map((c) => c.id),
       cameraDistancesM: cams.map((c) => c.d),

@@ -1,9 +1,10 @@
 /**
- * Responder units: their status, set by themselves or an officer, and their
- * assignment to an incident, which the incident's dispatch, resolve and close
- * steps drive. One unit serves one incident at a time.
+ * Responder units: their status, set by themselves or an officer, and their assignment,
+ * which an incident's unit steps drive (server/incidents/incidents.ts). A unit serves one
+ * incident at a time: it is busy with `incidentId` set from its dispatch until it is
+ * released, by an officer, by itself, or when its incident is resolved.
  */
-import type { Incident, IncidentStatus, LngLat, Unit, UnitStatus } from '../../contract/index.js';
+import type { Incident, LngLat, Unit, UnitStatus } from '../../contract/index.js';
 import { CommandError } from '../events/errors.js';
 import { distanceM } from './geo.js';
 import type { UnitRecords } from './records.js';
@@ -35,27 +36,33 @@ export class Units {
     const u = this.records.get(id);
     if (!u) throw new CommandError('not_found', `no unit ${id}`);
     if (u.version !== version) throw new CommandError('conflict', `unit ${id} changed (version ${u.version}, you saw ${version})`);
-    if (u.incidentId && status !== 'busy') throw new CommandError('invalid_transition', `unit is assigned to ${u.incidentId}: resolve it first`);
+    if (u.incidentId && status !== 'busy') throw new CommandError('invalid_transition', `unit is assigned to ${u.incidentId}: release it first`);
     return this.set(u, status, u.incidentId, by, undefined);
   }
 
   /**
-   * Dispatch: the unit must exist and be free (or already on this incident); the
-   * unit the incident had before is released. Returns the unit now assigned.
+   * The unit, checked for a dispatch to `inc`: it exists, is not already on it, and is free,
+   * or (with `reassign`) busy on another incident, which it leaves (`from`).
+   * Nothing changes yet: the caller takes it with `take` once every check passed.
    */
-  assign(inc: Incident, unitId: string | undefined, by: string): Unit {
-    const unit = unitId ? this.records.get(unitId) : undefined;
-    if (!unit) throw new CommandError('bad_request', `no unit ${unitId ?? '(none given)'}`);
-    if (unit.incidentId !== inc.id && unit.status !== 'available') throw new CommandError('conflict', `unit ${unit.name} is ${unit.status}`);
-    const before = inc.unitId ? this.records.get(inc.unitId) : undefined;
-    if (before && before.id !== unit.id) this.set(before, 'available', null, by, `released from ${inc.id}`);
-    return this.set(unit, 'busy', inc.id, by, `dispatched to ${inc.id}`);
+  check(inc: Incident, unitId: string, reassign: boolean): { unit: Unit; from: string | null } {
+    const unit = this.records.get(unitId);
+    if (!unit) throw new CommandError('bad_request', `no unit ${unitId}`);
+    if (unit.incidentId === inc.id) throw new CommandError('invalid_transition', `${unit.name} is already on this incident`);
+    if (unit.status === 'available') return { unit, from: null };
+    if (reassign && unit.incidentId) return { unit, from: unit.incidentId };
+    throw new CommandError('conflict', unit.incidentId ? `${unit.name} is on another incident (${unit.incidentId}): reassign it to take it from there` : `${unit.name} is ${unit.status}`);
   }
 
-  /** The incident is resolved or closed: its unit, if still on it, is available again. */
-  release(inc: Incident, to: IncidentStatus, by: string): void {
-    const u = inc.unitId ? this.records.get(inc.unitId) : undefined;
-    if (u?.incidentId === inc.id) this.set(u, 'available', null, by, `${inc.id} ${to}`);
+  /** The unit is busy on the incident. */
+  take(unit: Unit, incidentId: string, by: string): Unit {
+    return this.set(unit, 'busy', incidentId, by, `dispatched to ${incidentId}`);
+  }
+
+  /** The unit leaves the incident and is available again (unless it already serves another). */
+  free(unitId: string, incidentId: string, by: string, why: string): void {
+    const u = this.records.get(unitId);
+    if (u?.incidentId === incidentId) this.set(u, 'available', null, by, why);
   }
 
   private set(u: Unit, status: UnitStatus, incidentId: string | null, by: string, note: string | undefined): Unit {

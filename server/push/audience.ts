@@ -45,6 +45,7 @@ export function wallIncident(i: Incident): Incident {
     ...i,
     description: '',
     externalRef: null,
+    callback: null,
     timeline: i.timeline.map(({ at, action, from, to, unitId }) => ({ at, action, by: '', ...(from ? { from } : {}), ...(to ? { to } : {}), ...(unitId ? { unitId } : {}) })),
   };
 }
@@ -55,11 +56,21 @@ function forWall(c: Change): Change {
   return c;
 }
 
+/**
+ * A unit's phone holds the incidents it works, and a resolved one it finished with (until
+ * it is closed); one it was released from early, or taken from, leaves the phone.
+ */
+export function unitSees(i: Incident, unitId: string): boolean {
+  if (i.status === 'closed') return false;
+  const mine = i.units.filter((u) => u.unitId === unitId);
+  return mine.some((u) => u.status !== 'released' || (i.status === 'resolved' && u.releasedAt === i.resolvedAt));
+}
+
 /** Whether an item belongs in this audience's picture. */
 function sees(a: Audience, c: Change): boolean {
   if (a.kind === 'city' || a.kind === 'wall') return true;
   if (a.kind === 'unit') {
-    if (c.kind === 'incident') return c.incident.unitId === a.unitId && c.incident.status !== 'closed';
+    if (c.kind === 'incident') return unitSees(c.incident, a.unitId);
     if (c.kind === 'unit') return c.unit.id === a.unitId;
     return false;
   }

@@ -10,7 +10,7 @@
  */
 import type { z } from 'zod';
 import type { ClientToServerEvents, CommandName, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
-import { dispatchCommand, noteCommand, unitStatusCommand, versionedTarget } from '../../contract/index.js';
+import { activeUnits, dispatchCommand, noteCommand, unitStatusCommand, unitStepCommand, versionedTarget } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
@@ -43,7 +43,7 @@ const def = <S extends z.ZodType>(schema: S, run: (input: z.infer<S>, actor: Act
 
 export class Commands {
   private readonly table: Record<CommandName, CommandDef<z.ZodType>>;
-  private readonly incidentUnit: (id: string) => string | null | undefined;
+  private readonly incidentUnits: (id: string) => string[];
 
   /** Commands per user and second, over Socket.IO and REST alike (SOCKET_COMMANDS_PER_S). */
   private readonly rate: RateLimiter;
@@ -59,18 +59,34 @@ export class Commands {
     private readonly journal: Journal | null = null,
     /** How long a command waits for its write before answering `unavailable`. */
     private readonly writeTimeoutMs = 5000,
+    /** Acknowledging an incident's alert acknowledges the incident (rules file workflow.ackIncidentWithAlert). */
+    private readonly ackIncidentWithAlert = true,
   ) {
     this.rate = new RateLimiter(commandsPerSecond, now);
-    this.incidentUnit = (id) => incidents.get(id)?.unitId;
+    this.incidentUnits = (id) => {
+      const inc = incidents.get(id);
+      return inc ? activeUnits(inc).map((u) => u.unitId) : [];
+    };
     const act = (action: IncidentAction) =>
       def(versionedTarget, (c, a) => incidents.act(c.id, action, { version: c.version, by: a.user, note: c.note }));
+    // A unit's step: a responder's is about its own unit, whatever the body says.
+    const unitStep = (action: IncidentAction) =>
+      def(unitStepCommand, (c, a) =>
+        incidents.act(c.id, action, { version: c.version, by: a.user, note: c.note, unitId: c.unitId, ...(a.role === 'responder' && a.unitId ? { ownUnit: a.unitId } : {}) }),
+      );
     this.table = {
-      'alert:acknowledge': def(versionedTarget, (c, a) => alerts.acknowledge(c.id, c.version, a.user)),
+      'alert:acknowledge': def(versionedTarget, (c, a) => {
+        const alert = alerts.acknowledge(c.id, c.version, a.user);
+        if (this.ackIncidentWithAlert) incidents.acknowledgeWithAlert(alert, a.user);
+        return alert;
+      }),
       'alert:clear': def(versionedTarget, (c, a) => alerts.clear(c.id, c.version, a.user, c.note)),
       'incident:acknowledge': act('acknowledge'),
-      'incident:dispatch': def(dispatchCommand, (c, a) => incidents.act(c.id, 'dispatch', { version: c.version, by: a.user, note: c.note, unitId: c.unitId })),
-      'incident:on_scene': act('on_scene'),
-      'incident:resolve': act('resolve'),
+      'incident:dispatch': def(dispatchCommand, (c, a) => incidents.act(c.id, 'dispatch', { version: c.version, by: a.user, note: c.note, unitId: c.unitId, reassign: c.reassign })),
+      'incident:accept': unitStep('accept'),
+      'incident:on_scene': unitStep('on_scene'),
+      'incident:release': unitStep('release'),
+      'incident:resolve': unitStep('resolve'),
       'incident:close': act('close'),
       'incident:reopen': act('reopen'),
       'incident:note': def(noteCommand, (c, a) => incidents.addNote(c.id, a.user, c.note)),
@@ -83,7 +99,9 @@ export class Commands {
     'alert:clear',
     'incident:acknowledge',
     'incident:dispatch',
+    'incident:accept',
     'incident:on_scene',
+    'incident:release',
     'incident:resolve',
     'incident:close',
     'incident:reopen',
@@ -132,7 +150,7 @@ export class Commands {
       return this.refuse(name, body, actor, 'bad_request', msg);
     }
     // A responder: its own unit and the incidents assigned to it only.
-    const refused = scopeRefusal(name, parsed.data as { id: string }, actor, { incidentUnit: this.incidentUnit });
+    const refused = scopeRefusal(name, parsed.data as { id: string }, actor, { incidentUnits: this.incidentUnits });
     if (refused) return this.refuse(name, body, actor, 'forbidden', refused);
     try {
       // The role goes with every event the command writes (the audit trail).

@@ -7,7 +7,7 @@
  * the first full source ends, so merging never skips a record.
  */
 import type { InfluxDB } from 'influx';
-import type { Alert, Change, Incident, Unit } from '../../contract/index.js';
+import { normalizeIncident, type Alert, type Change, type Incident, type Unit } from '../../contract/index.js';
 import { RP_RAW } from '../influx/schema.js';
 import { cameraAt, linkAt, stationAt, type DeviceBase } from './state.js';
 
@@ -82,7 +82,7 @@ export async function replayEvents(influx: InfluxDB, base: DeviceBase, from: num
         const state: unknown = JSON.parse(r.state);
         const at = r.time.getTime();
         if (r.entity === 'alert') return { at, change: { kind: 'alert', alert: state as Alert } };
-        if (r.entity === 'incident') return { at, change: { kind: 'incident', incident: state as Incident } };
+        if (r.entity === 'incident') return { at, change: { kind: 'incident', incident: normalizeIncident(state as Incident) } };
         if (r.entity === 'unit') return { at, change: { kind: 'unit', unit: state as Unit } };
         return null;
       },

@@ -9,7 +9,7 @@
  * Static site data (names, positions, wards) comes from the registry's devices.
  */
 import type { InfluxDB } from 'influx';
-import type { Alert, Camera, Incident, Kpis, Link, Snapshot, Station, Unit } from '../../contract/index.js';
+import { normalizeIncident, type Alert, type Camera, type Incident, type Kpis, type Link, type Snapshot, type Station, type Unit } from '../../contract/index.js';
 import { RP_RAW } from '../influx/schema.js';
 
 export const DEVICE_WINDOW_MS = 24 * 3_600_000;
@@ -123,7 +123,7 @@ export async function replayState(influx: InfluxDB, base: DeviceBase, at: number
     stations: base.stations.map((s) => stationAt(s, stations.get(s.id), at, staleMs)),
     links: base.links.map((l) => linkAt(l, links.get(l.id), at, staleMs)),
     alerts: [...alerts.values()].filter((a) => a.state !== 'cleared'),
-    incidents: [...incidents.values()].filter((i) => i.status !== 'closed'),
+    incidents: [...incidents.values()].map(normalizeIncident).filter((i) => i.status !== 'closed'),
     // A unit with no event before `at` was as the city pack defines it.
     units: base.units.map((u) => units.get(u.id) ?? { ...u, status: 'available', incidentId: null, updatedAt: 0, version: 1 }),
     kpis,
