@@ -123,7 +123,8 @@ export class Correlation {
           callback: target.callback ?? p.callback ?? null,
           // A caller's words on an incident a camera opened: what the officer and the crews read.
           ...(target.channel === 'system' && p.description ? { description: p.description } : {}),
-          address: target.address ?? p.address ?? null,
+          // A caller's address beats one computed for a camera's incident.
+          address: p.address && target.channel === 'system' ? p.address : (target.address ?? p.address ?? null),
         },
         `report ${p.channel}`,
       );

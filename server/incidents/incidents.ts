@@ -11,6 +11,7 @@ import { activeUnits, SEVERITY_RANK } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { NearestCameras } from './cameras.js';
+import { placeName } from '../citypack/place.js';
 import { wardAt } from '../citypack/wards.js';
 import type { IncidentRecords } from './records.js';
 import { applyStep, checkStep, releaseAll, withUnit, type Step } from './transitions.js';
@@ -205,6 +206,8 @@ export class Incidents implements IncidentDesk {
       // A UUIDv7: unique across servers without asking anyone, and in time order.
       id: `inc-${uuidv7()}`,
       ...f,
+      // No address in the report: the nearest road or site, and the ward (what a crew drives to).
+      address: f.address ?? (f.position ? placeName(this.deps.pack, f.position) : null),
       severity: alert ? worse(f.severity, alert.severity) : f.severity,
       status: 'new',
       wardId: f.position ? wardAt(this.deps.pack, f.position) : null,

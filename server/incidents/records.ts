@@ -95,7 +95,7 @@ export class MemoryUnitRecords implements UnitRecords {
     private readonly deps: Deps,
   ) {
     for (const u of sites) {
-      this.units.set(u.id, { id: u.id, name: u.name, kind: u.kind, position: u.position, status: 'available', incidentId: null, updatedAt: 0, version: 1 });
+      this.units.set(u.id, { id: u.id, name: u.name, kind: u.kind, position: u.position, ...(u.operator ? { operator: u.operator } : {}), status: 'available', incidentId: null, updatedAt: 0, version: 1 });
     }
   }
 
@@ -115,6 +115,10 @@ export class MemoryUnitRecords implements UnitRecords {
 
   /** Last states from the event log; a unit no longer in the city pack is not brought back. */
   restore(units: Unit[]): void {
-    for (const u of units) if (this.units.has(u.id)) this.units.set(u.id, u);
+    // The stored state, with the city pack's name, kind and operator (the pack may have changed them).
+    for (const u of units) {
+      const site = this.units.get(u.id);
+      if (site) this.units.set(u.id, { ...u, name: site.name, kind: site.kind, ...(site.operator ? { operator: site.operator } : {}) });
+    }
   }
 }

@@ -20,10 +20,12 @@ describe('permission table', () => {
   });
 
   it('scopes a responder to its unit', () => {
-    const scope = { incidentUnit: (id: string) => (id === 'mine' ? 'u1' : 'u2') };
+    const scope = { incidentUnits: (id: string) => (id === 'mine' ? ['u3', 'u1'] : ['u2']) };
     const r = { role: 'responder', unitId: 'u1' };
     expect(scopeRefusal('incident:on_scene', { id: 'mine' }, r, scope)).toBeNull();
     expect(scopeRefusal('incident:on_scene', { id: 'theirs' }, r, scope)).toMatch(/your unit/);
+    expect(scopeRefusal('incident:release', { id: 'mine' }, r, scope)).toBeNull();
+    expect(scopeRefusal('incident:accept', { id: 'theirs' }, r, scope)).toMatch(/your unit/);
     expect(scopeRefusal('unit:status', { id: 'u2' }, r, scope)).toMatch(/own unit/);
     expect(scopeRefusal('incident:on_scene', { id: 'mine' }, { role: 'responder', unitId: null }, scope)).toMatch(/no unit/);
     expect(scopeRefusal('incident:on_scene', { id: 'theirs' }, { role: 'duty_officer' }, scope)).toBeNull();

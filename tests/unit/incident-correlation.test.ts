@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, INCIDENT_STATUSES, nextStatus, type Incident, type LngLat } from '../../contract/index.js';
+import { allowedActions, INCIDENT_STATUSES, nextStatus, unitStatus, type Incident, type IncidentUnit, type LngLat } from '../../contract/index.js';
 import { correlate, related } from '../../server/incidents/correlation.js';
 
 describe('incident correlation', () => {
@@ -17,27 +17,39 @@ describe('incident correlation', () => {
 });
 
 describe('incident transition table (contract/transitions.ts: the server refuses, the console offers)', () => {
+  const u = (status: IncidentUnit['status']): IncidentUnit => ({ unitId: `u-${status}`, status, dispatchedAt: 0, dispatchedBy: 'x', acceptedAt: null, arrivedAt: null, releasedAt: null });
+  const at = (status: Incident['status']) => ({ status });
   it('allows the documented path and reopen', () => {
-    expect(nextStatus('new', 'acknowledge')).toBe('acknowledged');
-    expect(nextStatus('acknowledged', 'dispatch')).toBe('dispatched');
-    expect(nextStatus('dispatched', 'on_scene')).toBe('on_scene');
-    expect(nextStatus('on_scene', 'resolve')).toBe('resolved');
-    expect(nextStatus('resolved', 'close')).toBe('closed');
-    expect(nextStatus('closed', 'reopen')).toBe('acknowledged');
+    expect(nextStatus(at('new'), 'acknowledge', [])).toBe('acknowledged');
+    expect(nextStatus(at('acknowledged'), 'dispatch', [u('dispatched')])).toBe('dispatched');
+    expect(nextStatus(at('dispatched'), 'accept', [u('accepted')])).toBe('dispatched');
+    expect(nextStatus(at('dispatched'), 'on_scene', [u('on_scene')])).toBe('on_scene');
+    expect(nextStatus(at('on_scene'), 'resolve', [])).toBe('resolved');
+    expect(nextStatus(at('resolved'), 'close', [])).toBe('closed');
+    expect(nextStatus(at('closed'), 'reopen', [])).toBe('acknowledged');
+  });
+  it('follows the units: on scene with the first one there, back to acknowledged when the last leaves', () => {
+    // A second unit sent while the first is there: still on scene.
+    expect(nextStatus(at('on_scene'), 'dispatch', [u('on_scene'), u('dispatched')])).toBe('on_scene');
+    // The one on scene released, the other on its way: dispatched again.
+    expect(nextStatus(at('on_scene'), 'release', [u('released'), u('dispatched')])).toBe('dispatched');
+    // The last unit released before resolving: the incident waits for another.
+    expect(nextStatus(at('dispatched'), 'release', [u('released')])).toBe('acknowledged');
+    expect(unitStatus([u('accepted'), u('released')])).toBe('dispatched');
+    expect(unitStatus([])).toBe('acknowledged');
   });
   it('refuses steps out of order', () => {
-    expect(nextStatus('new', 'on_scene')).toBeNull();
-    expect(nextStatus('acknowledged', 'close')).toBeNull();
-    expect(nextStatus('closed', 'resolve')).toBeNull();
-    expect(allowedActions('on_scene')).toEqual(['resolve']);
+    expect(nextStatus(at('new'), 'on_scene', [])).toBeNull();
+    expect(nextStatus(at('new'), 'release', [])).toBeNull();
+    expect(nextStatus(at('acknowledged'), 'close', [])).toBeNull();
+    expect(nextStatus(at('closed'), 'resolve', [])).toBeNull();
+    expect(allowedActions('on_scene')).toEqual(['dispatch', 'accept', 'on_scene', 'release', 'resolve']);
   });
   it('lets every incident be finished, and a finished one only be closed or reopened', () => {
     for (const s of INCIDENT_STATUSES.filter((x) => x !== 'resolved' && x !== 'closed')) expect(allowedActions(s)).toContain('resolve');
     expect(allowedActions('resolved')).toEqual(['close', 'reopen']);
     expect(allowedActions('closed')).toEqual(['reopen']);
     expect(allowedActions('new')).toEqual(['acknowledge', 'dispatch', 'resolve']);
-    // Dispatching again swaps the unit: it stays dispatched.
-    expect(nextStatus('dispatched', 'dispatch')).toBe('dispatched');
   });
 });
 
