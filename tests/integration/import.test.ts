@@ -15,7 +15,7 @@ import { InfluxDB } from 'influx';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Alert, Incident, Unit } from '../../contract/index.js';
+import { normalizeIncident, type Alert, type Incident, type Unit } from '../../contract/index.js';
 import { importLegacy, type ImportSources } from '../../server/db/import.js';
 import { migrate } from '../../server/db/migrate.js';
 import { createPool } from '../../server/db/pool.js';
@@ -67,7 +67,10 @@ function alert(version: number, over: Partial<Alert>): Alert {
   };
 }
 
-function incident(version: number, over: Partial<Incident>): Incident {
+/** An incident as the old installation wrote it: one `unitId`, none of the fields added since. */
+type LegacyIncident = Omit<Incident, 'units' | 'hurt' | 'injured' | 'callback'> & { unitId: string | null };
+
+function incident(version: number, over: Partial<LegacyIncident>): LegacyIncident {
   return {
     id: 'inc-1',
     type: 'traffic_accident',
@@ -224,8 +227,9 @@ it('imports the event log, accounts, tokens and devices into exactly the expecte
 
   // Current state: the last state of each stream.
   expect(await rows('SELECT id, version, status, state FROM alerts')).toEqual([{ id: 'al-1', version: 3, status: 'cleared', state: A3 }]);
-  expect(await rows('SELECT id, version, status, unit_id, external_ref, state FROM incidents')).toEqual([
-    { id: 'inc-1', version: 2, status: 'dispatched', unit_id: 'u-1', external_ref: 'hotline:113-0001', state: I2 },
+  // Stored in today's shape: the one unit it had is its one unit (normalizeIncident).
+  expect(await rows('SELECT id, version, status, unit_ids, external_ref, state FROM incidents')).toEqual([
+    { id: 'inc-1', version: 2, status: 'dispatched', unit_ids: ['u-1'], external_ref: 'hotline:113-0001', state: normalizeIncident(I2 as unknown as Incident) },
   ]);
   expect(await rows('SELECT id, version, status, incident_id, state FROM units')).toEqual([{ id: 'u-1', version: 2, status: 'busy', incident_id: 'inc-1', state: U2 }]);
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import type { Incident, Result, Unit } from '../../contract/index.js';
+import type { DispatchCandidate, Incident, Result } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
@@ -99,22 +99,30 @@ describe('incident workflow', () => {
     expect(await emit(officerA, 'incident:acknowledge', { id: 'inc-none', version: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
-  it('dispatch, on scene and resolve over REST move the unit too', async () => {
+  it('dispatch (two units), release, on scene and resolve over REST move the units too', async () => {
     const post = async (action: string, body: unknown) => {
       const res = await fetch(`${app.url}/api/incidents/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await app.headers()) }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as Result<Incident> };
     };
-    const detail = (await (await fetch(`${app.url}/api/incidents/${id}`, { headers: await app.headers() })).json()) as { data: { nearestUnits: { unit: Unit; distanceM: number }[] } };
-    expect(detail.data.nearestUnits[0]!.unit.id).toBe('tt-u-amb'); // nearest available unit first
+    const detail = (await (await fetch(`${app.url}/api/incidents/${id}`, { headers: await app.headers() })).json()) as { data: { candidates: DispatchCandidate[] } };
+    // A 115 call about someone unconscious: the ambulance first, with its distance and ETA.
+    expect(detail.data.candidates[0]).toMatchObject({ unit: { id: 'tt-u-amb' }, suitable: true, etaS: expect.any(Number), distanceM: expect.any(Number) });
 
     let v = app.operations.incidents.get(id)!.version;
     const d = await post('dispatch', { version: v, unitId: 'tt-u-amb', note: 'xe 115 số 2' });
-    expect(d).toMatchObject({ status: 200, body: { ok: true, data: { status: 'dispatched', unitId: 'tt-u-amb' } } });
+    expect(d).toMatchObject({ status: 200, body: { ok: true, data: { status: 'dispatched', units: [{ unitId: 'tt-u-amb', status: 'dispatched' }] } } });
     expect(app.operations.units.get('tt-u-amb')).toMatchObject({ status: 'busy', incidentId: id });
     await waitFor(() => officerB.deltas.flatMap((x) => x.changes).some((c) => c.kind === 'unit' && c.unit.id === 'tt-u-amb' && c.unit.status === 'busy'));
 
-    expect(await post('dispatch', { version: v, unitId: 'tt-u-amb' })).toMatchObject({ status: 409, body: { ok: false, error: { code: 'conflict' } } });
+    expect(await post('dispatch', { version: v, unitId: 'tt-u-police' })).toMatchObject({ status: 409, body: { ok: false, error: { code: 'conflict' } } });
     v = app.operations.incidents.get(id)!.version;
+    const two = await post('dispatch', { version: v, unitId: 'tt-u-police' });
+    expect(two.body).toMatchObject({ ok: true, data: { units: [{ unitId: 'tt-u-amb', status: 'dispatched' }, { unitId: 'tt-u-police', status: 'dispatched' }] } });
+    v++;
+    expect((await post('release', { version: v, unitId: 'tt-u-police', note: 'không cần nữa' })).body).toMatchObject({ ok: true, data: { status: 'dispatched', units: [{ status: 'dispatched' }, { status: 'released' }] } });
+    expect(app.operations.units.get('tt-u-police')).toMatchObject({ status: 'available', incidentId: null });
+    expect(app.operations.units.get('tt-u-amb')).toMatchObject({ status: 'busy', incidentId: id });
+    v++;
     expect((await post('on-scene', { version: v })).body).toMatchObject({ ok: true, data: { status: 'on_scene' } });
     v++;
     expect((await post('resolve', { version: v, note: 'đã chuyển viện' })).body).toMatchObject({ ok: true, data: { status: 'resolved' } });

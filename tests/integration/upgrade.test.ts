@@ -24,7 +24,8 @@ let broker: TestMosquitto;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-upgrade-'));
 const INFLUX_DB = `ioc_upgrade_${process.pid}`;
 const T = Date.now() - 3_600_000;
-const OLD: Incident = {
+/** An incident as the old installation wrote it (one `unitId`, none of the fields added since). */
+const OLD = {
   id: 'inc-old-1',
   type: 'fire',
   severity: 'major',
@@ -48,7 +49,7 @@ const OLD: Incident = {
   acknowledgedAt: T + 60_000,
   resolvedAt: null,
   version: 2,
-};
+} as unknown as Incident;
 const PASSWORD = 'old-officer-password-1';
 let databaseUrl: string;
 let app: TestApp | null = null;
