@@ -1,12 +1,13 @@
 /**
  * One incident: what and where, the actions its status allows (each a Socket.IO
- * command with the version the store holds), dispatch to the nearest available
- * unit, notes, the timeline, linked alerts and the cameras around it.
+ * command with the version the store holds), its units each with its own part and a
+ * confirmed release, the dispatch list, notes, the timeline in sentences, linked alerts
+ * and the cameras around it.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Incident } from '../../../contract/domain.js';
+import type { Incident, IncidentUnit } from '../../../contract/domain.js';
 import type { IncidentAction } from '../../../contract/socket.js';
 import { allowedActions } from '../../../contract/transitions.js';
 import { formatTime } from '../i18n/format.js';
@@ -16,51 +17,67 @@ import { CommandStatus } from './CommandStatus.js';
 import { DispatchPicker } from './DispatchPicker.js';
 import { Fact } from './Facts.js';
 import { formatDistance } from './incidents.js';
-import { useAlertLabels, useWardName } from './names.js';
+import { placeOf, useAlertLabels, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
 
-/** Buttons in the order of the lifecycle; dispatch has its own picker. */
-const BUTTONS: Exclude<IncidentAction, 'dispatch'>[] = ['acknowledge', 'on_scene', 'resolve', 'close', 'reopen'];
+/** The incident's own buttons, in the order of the lifecycle; a unit's steps are on its row, dispatch has its list. */
+const BUTTONS = ['acknowledge', 'resolve', 'close', 'reopen'] as const;
 
 export function IncidentView({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
   const { t, i18n } = useTranslation();
   const cmd = useCommands();
-  const units = useUnits();
   const ward = useWardName(pack);
+  const words = useWords(pack);
   const tz = pack.meta.timezone;
   const allowed = allowedActions(i.status);
   const state = cmd.stateOf(i.id);
   const busy = state.phase === 'sending';
   const [note, setNote] = useState('');
-  const unit = i.unitId ? units[i.unitId] : undefined;
   // The version as the store holds it at the moment of the click, not of the last render.
   const version = () => liveStore.getState().incidents[i.id]?.version ?? i.version;
 
-  const act = (action: Exclude<IncidentAction, 'dispatch'>) => void cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version() })]);
-  const dispatch = (unitId: string) => void cmd.run(i.id, [step('incident:dispatch', { id: i.id, version: version(), unitId })]);
+  const act = (action: (typeof BUTTONS)[number]) => void cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version() })]);
+  const dispatch = (unitId: string, reassign: boolean) =>
+    void cmd.run(i.id, [step('incident:dispatch', { id: i.id, version: version(), unitId, ...(reassign ? { reassign: true } : {}) })]);
+  const unitStep = (action: 'on_scene' | 'release', unitId: string) => void cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version(), unitId })]);
   const addNote = async () => {
     if (note.trim() === '') return;
     if (await cmd.run(i.id, [step('incident:note', { id: i.id, note: note.trim() })])) setNote('');
   };
+  const where = [i.address, ward(i.wardId)].filter(Boolean).join(' · ');
 
   return (
     <article className={`incident alert-row--${i.severity}`} data-testid="incident-view" data-incident-id={i.id} data-status={i.status} data-version={i.version}>
       <header className="detail__head">
         <SeverityIcon severity={i.severity} />
-        <h2 className="detail__title">{t(`ops.incidentType.${i.type}`)}</h2>
+        <h2 className="detail__title">{words.type(i.type)}</h2>
         <span className={`status status--${i.status}`} data-testid="incident-status">
-          {t(`ops.status.${i.status}`)}
+          {words.status(i.status)}
         </span>
       </header>
+      {i.hurt && (
+        <p className="incident__hurt" data-testid="incident-hurt">
+          {i.injured ? t('ops.incident.injured', { count: i.injured }) : t('ops.incident.hurt')}
+        </p>
+      )}
       <p className="incident__desc">{i.description}</p>
       <dl className="facts">
-        <Fact label={t('ops.incident.address')} value={[i.address, ward(i.wardId)].filter(Boolean).join(' · ') || '—'} />
-        <Fact label={t('ops.incident.channel')} value={t(`ops.channel.${i.channel}`)} />
+        <Fact label={t('ops.incident.address')} value={where || placeOf(i, ward) || '—'} />
+        <Fact label={t('ops.incident.channel')} value={words.channel(i.channel)} />
+        {i.callback && (
+          <Fact
+            label={t('ops.incident.callback')}
+            value={
+              <a href={`tel:${i.callback.replace(/[^\d+]/g, '')}`} data-testid="incident-callback">
+                {i.callback}
+              </a>
+            }
+          />
+        )}
         {i.externalRef && <Fact label={t('ops.incident.ref')} value={i.externalRef} />}
         <Fact label={t('ops.detail.firstSeen')} value={formatTime(i.createdAt, i18n.language, tz)} />
-        <Fact label={t('ops.incident.unit')} value={unit ? unit.name : t('ops.incidents.unassigned')} />
       </dl>
 
       <div className="actions" data-testid="incident-actions">
@@ -71,16 +88,8 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
         ))}
       </div>
       <CommandStatus state={state} onDismiss={() => cmd.dismiss(i.id)} />
-      {allowed.includes('dispatch') &&
-        (i.unitId ? (
-          // Already dispatched: re-assigning is rare, so the list stays folded and the timeline in view.
-          <details className="detail__section redispatch">
-            <summary className="detail__h3">{t('ops.incident.dispatchTo')}</summary>
-            <DispatchPicker incident={i} busy={busy} onDispatch={dispatch} />
-          </details>
-        ) : (
-          <DispatchPicker incident={i} busy={busy} onDispatch={dispatch} />
-        ))}
+      <IncidentUnits incident={i} pack={pack} busy={busy} onStep={unitStep} />
+      {allowed.includes('dispatch') && <DispatchPicker incident={i} pack={pack} busy={busy} onDispatch={dispatch} />}
 
       <form
         className="note"
@@ -97,30 +106,109 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
 
       <LinkedAlerts ids={i.alertIds} pack={pack} />
       <NearbyCameras incident={i} />
-      <Timeline incident={i} tz={tz} />
+      <Timeline incident={i} pack={pack} />
     </article>
   );
 }
 
-function Timeline({ incident: i, tz }: { incident: Incident; tz: string }) {
+/** The incident's units, each with its own part; release (confirmed) and arrival per unit, the others untouched. */
+function IncidentUnits({ incident: i, pack, busy, onStep }: { incident: Incident; pack: CityPack; busy: boolean; onStep: (action: 'on_scene' | 'release', unitId: string) => void }) {
   const { t, i18n } = useTranslation();
   const units = useUnits();
+  const words = useWords(pack);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const allowed = allowedActions(i.status);
+  // Working units first (in dispatch order), then the released ones, for the record.
+  const list = [...i.units.filter((u) => u.status !== 'released'), ...i.units.filter((u) => u.status === 'released')];
+  const time = (at: number | null) => (at === null ? null : formatTime(at, i18n.language, pack.meta.timezone));
+  const since = (u: IncidentUnit) => time(u.releasedAt ?? u.arrivedAt ?? u.acceptedAt ?? u.dispatchedAt);
+  return (
+    <section className="detail__section" data-testid="incident-units">
+      <h3 className="detail__h3">{t('ops.incident.units')}</h3>
+      {list.length === 0 ? (
+        <p className="incident__nounit" data-testid="incident-no-unit">
+          {t('ops.incident.noUnitYet')}
+        </p>
+      ) : (
+        <ul className="iunits">
+          {list.map((u, k) => {
+            const unit = units[u.unitId];
+            const active = u.status !== 'released';
+            return (
+              <li key={`${u.unitId}-${k}`} className={`iunits__row iunits__row--${u.status}`} data-testid="incident-unit" data-unit-id={u.unitId} data-status={u.status}>
+                <span className="iunits__name">
+                  {words.unit(u.unitId)}
+                  {unit && <span className="units__kind">{words.unitKind(unit.kind)}</span>}
+                </span>
+                <span className={`iunits__part iunits__part--${u.status}`} data-testid="incident-unit-status">
+                  {words.part(u.status)}
+                  <time className="iunits__time"> · {since(u)}</time>
+                </span>
+                {active && confirm === u.unitId ? (
+                  <span className="units__confirm" role="alert" data-testid="release-confirm">
+                    <span>{t('ops.incident.confirmRelease', { unit: words.unit(u.unitId) })}</span>
+                    <button
+                      type="button"
+                      className="btn btn--sm btn--primary"
+                      disabled={busy}
+                      data-testid="release-confirm-yes"
+                      onClick={() => {
+                        setConfirm(null);
+                        onStep('release', u.unitId);
+                      }}
+                    >
+                      {t('ops.incident.yes')}
+                    </button>
+                    <button type="button" className="btn btn--sm" onClick={() => setConfirm(null)}>
+                      {t('ops.incident.no')}
+                    </button>
+                  </span>
+                ) : (
+                  active && (
+                    <span className="iunits__actions">
+                      {(u.status === 'dispatched' || u.status === 'accepted') && allowed.includes('on_scene') && (
+                        <button type="button" className="btn btn--sm" disabled={busy} data-action="on_scene" onClick={() => onStep('on_scene', u.unitId)}>
+                          {t('ops.incidentAction.on_scene')}
+                        </button>
+                      )}
+                      {allowed.includes('release') && (
+                        <button type="button" className="btn btn--sm" disabled={busy} data-action="release" onClick={() => setConfirm(u.unitId)}>
+                          {t('ops.incidentAction.release')}
+                        </button>
+                      )}
+                    </span>
+                  )
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** The steps as sentences, newest first: "Đã điều động Cấp cứu 115 — bởi hoang.dv". */
+export function Timeline({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
+  const { t, i18n } = useTranslation();
+  const words = useWords(pack);
   return (
     <section className="detail__section">
       <h3 className="detail__h3">{t('ops.incident.timeline')}</h3>
       <ol className="timeline" data-testid="timeline">
-        {[...i.timeline].reverse().map((e, k) => (
-          <li key={`${e.at}-${k}`} className={`timeline__item timeline__item--${e.action}`} data-action={e.action}>
-            <time className="timeline__time">{formatTime(e.at, i18n.language, tz, true)}</time>
-            <span className="timeline__what">
-              <strong>{t(`ops.incidentAction.${e.action}`)}</strong>
-              {e.to && e.action !== 'created' && <> → {t(`ops.status.${e.to}`)}</>}
-              {e.unitId && <> · {units[e.unitId]?.name ?? e.unitId}</>}
-              <span className="timeline__by"> {t('ops.incident.by', { by: e.by })}</span>
-            </span>
-            {e.note && e.action !== 'link_alert' && <span className="timeline__note">{e.note}</span>}
-          </li>
-        ))}
+        {[...i.timeline].reverse().map((e, k) => {
+          const w = words.step(e);
+          return (
+            <li key={`${e.at}-${k}`} className={`timeline__item timeline__item--${e.action}`} data-action={e.action} data-testid="timeline-entry">
+              <time className="timeline__time">{formatTime(e.at, i18n.language, pack.meta.timezone, true)}</time>
+              <span className="timeline__what">
+                <strong>{w.text}</strong>
+                {w.by && <span className="timeline__by"> — {t('words.by', { actor: w.by })}</span>}
+              </span>
+              {w.note && <span className="timeline__note">{w.note}</span>}
+            </li>
+          );
+        })}
       </ol>
     </section>
   );

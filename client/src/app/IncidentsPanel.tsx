@@ -1,12 +1,13 @@
-/** Open incidents: type, status, assigned unit and age; click opens the incident view. */
+/** Open incidents in the contract's order (severity, then no unit yet, then age): type, status, units and age; one with no unit is marked. */
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Incident } from '../../../contract/domain.js';
+import { needsUnit } from '../../../contract/dispatch.js';
+import { activeUnits, type Incident } from '../../../contract/domain.js';
 import { formatAge, formatTime } from '../i18n/format.js';
-import { useClockOffset, useConnection, useIncidents, useUnits } from '../live/hooks.js';
+import { useClockOffset, useConnection, useIncidents } from '../live/hooks.js';
 import { openIncidents } from './incidents.js';
-import { useWardName } from './names.js';
+import { placeOf, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { StaleStamp } from './StaleStamp.js';
 import { flyTo, select, useSelection } from './ui.js';
@@ -15,7 +16,7 @@ import { useNow } from './useNow.js';
 export function IncidentsPanel({ pack }: { pack: CityPack }) {
   const { t, i18n } = useTranslation();
   const incidents = useIncidents();
-  const units = useUnits();
+  const words = useWords(pack);
   const list = useMemo(() => openIncidents(incidents), [incidents]);
   const sel = useSelection();
   const stale = useConnection().state === 'offline';
@@ -40,25 +41,35 @@ export function IncidentsPanel({ pack }: { pack: CityPack }) {
       ) : (
         <ol className="incidents__list">
           {list.map((i) => {
-            const unit = i.unitId ? units[i.unitId] : undefined;
+            const working = activeUnits(i);
+            const need = needsUnit(i);
             const selected = sel?.kind === 'incident' && sel.id === i.id;
             return (
               <li
                 key={i.id}
-                className={`inc-row alert-row--${i.severity}${selected ? ' inc-row--selected' : ''}`}
+                className={`inc-row alert-row--${i.severity}${selected ? ' inc-row--selected' : ''}${need ? ' inc-row--needs-unit' : ''}`}
                 data-testid="incident-row"
                 data-incident-id={i.id}
                 data-status={i.status}
+                data-needs-unit={need}
               >
                 <button type="button" className="inc-row__btn" onClick={() => open(i)} aria-current={selected || undefined}>
                   <span className="inc-row__what">
                     <SeverityIcon severity={i.severity} />
                     <span className="sr-only">{t(`severity.${i.severity}`)}: </span>
-                    <span className="inc-row__type">{t(`ops.incidentType.${i.type}`)}</span>
+                    <span className="inc-row__type">{words.type(i.type)}</span>
                   </span>
-                  <span className={`status status--${i.status}`}>{t(`ops.status.${i.status}`)}</span>
+                  <span className={`status status--${i.status}`}>{words.status(i.status)}</span>
                   <span className="inc-row__meta">
-                    {[i.address ?? ward(i.wardId), unit?.name ?? t('ops.incidents.unassigned')].filter(Boolean).join(' · ')}
+                    {placeOf(i, ward)}
+                    {placeOf(i, ward) && ' · '}
+                    {need ? (
+                      <span className="inc-row__need" data-testid="needs-unit">
+                        {t('ops.incidents.needsUnit')}
+                      </span>
+                    ) : (
+                      working.map((u) => words.unit(u.unitId)).join(', ')
+                    )}
                   </span>
                   <span className="inc-row__age">
                     {stale ? formatTime(i.createdAt, i18n.language, pack.meta.timezone) : now - i.createdAt < 10_000 ? t('ops.time.justNow') : formatAge(i.createdAt, now, i18n.language)}

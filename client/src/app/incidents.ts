@@ -1,21 +1,17 @@
 /**
  * Incident logic the console needs without asking the server: the order of the
- * incidents panel, distances and durations in the locale. Which actions a status
+ * incidents panel (the contract's), distances and durations in the locale. Which actions a status
  * allows comes from the contract (contract/transitions.ts), the server's own table.
  */
-import { SEVERITY_RANK, type Incident, type IncidentStatus } from '../../../contract/domain.js';
+import { incidentOrder } from '../../../contract/dispatch.js';
+import type { Incident } from '../../../contract/domain.js';
 
-/** Where the officer's attention goes first: new ones, then by severity, then the oldest. */
-const STATUS_RANK: Record<IncidentStatus, number> = { new: 0, acknowledged: 1, dispatched: 2, on_scene: 3, resolved: 4, closed: 5 };
-
+/**
+ * The contract's order (contract/dispatch.ts incidentOrder): the most severe first; among
+ * equals the ones no unit works yet; then the oldest. The id breaks ties so the list never jumps.
+ */
 export function compareIncidents(a: Incident, b: Incident): number {
-  return (
-    Number(a.status !== 'new') - Number(b.status !== 'new') ||
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
-    a.createdAt - b.createdAt ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+  return incidentOrder(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Incidents still being worked (resolved ones stay until closed, so the officer can close them). */

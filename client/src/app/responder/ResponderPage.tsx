@@ -9,12 +9,13 @@ import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { CityPack } from '../../../../contract/citypack.js';
 import { SEVERITY_RANK, UNIT_STATUSES, type LngLat } from '../../../../contract/domain.js';
+import { placeOf, useWardName, useWords } from '../names.js';
 import { useConnection, useIncidents, useUnits } from '../../live/hooks.js';
 import { liveSocket } from '../../live/socket.js';
 import { registerScreenStrings } from '../wall/strings.js';
 import { alarm, unlockAudio } from './alarm.js';
 import { IncidentCard } from './IncidentCard.js';
-import { configureQueue, dismissConflict, enqueue, flush, isAccepted, queueStore } from './queue.js';
+import { configureQueue, dismissConflict, enqueue, flush, partOf, queueStore } from './queue.js';
 import { responderUnitId } from './session.js';
 import './responder.css';
 
@@ -61,18 +62,21 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
   const queue = useStore(queueStore);
   const gps = useGeolocation();
   useNetworkEvents();
-  useEffect(() => configureQueue({ unitId: () => unitId, acceptNote: t('responder.acceptNote') }), [unitId, t]);
+  useEffect(() => configureQueue({ unitId: () => unitId }), [unitId]);
+  const words = useWords(pack);
+  const ward = useWardName(pack);
 
   const unit = unitId ? units[unitId] : undefined;
   const mine = useMemo(
     () =>
       Object.values(incidents)
-        .filter((i) => i.unitId === unitId && i.status !== 'closed')
+        // The server sends the incidents this unit works (and one it finished, until closed).
+        .filter((i) => partOf(i, unitId) !== null && i.status !== 'closed')
         .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.updatedAt - a.updatedAt),
     [incidents, unitId],
   );
   const pendingAccept = new Set(queue.items.filter((a) => a.kind === 'accept').map((a) => 'incidentId' in a && a.incidentId));
-  const unaccepted = mine.filter((i) => !isAccepted(i) && !pendingAccept.has(i.id) && i.status === 'dispatched');
+  const unaccepted = mine.filter((i) => partOf(i, unitId)?.status === 'dispatched' && !pendingAccept.has(i.id));
 
   // Announce each new assignment once (vibrate + beep); it stays on screen until accepted.
   const announced = useRef(new Set<string>());
@@ -104,8 +108,13 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
       </header>
       {state !== 'live' && <p className="roffline" data-testid="responder-offline">{t('responder.offline')}</p>}
       {queue.conflicts.map((c) => (
-        <div key={c.qid} className="rconflict" role="alert" data-testid="responder-conflict">
-          <p>{t('responder.conflict', { action: c.kind, reason: c.message === 'reassigned' ? t('responder.reassigned') : c.message })}</p>
+        <div key={c.qid} className="rconflict" role="alert" data-testid="responder-conflict" data-kind={c.kind} data-code={c.message.split(':')[0]}>
+          <p>
+            {t('responder.conflict', {
+              action: c.kind === 'unit_status' ? t('responder.status') : t(`responder.step.${c.kind}`),
+              reason: t(`responder.reason.${c.message.split(':')[0]}`, { defaultValue: c.message }),
+            })}
+          </p>
           <button type="button" className="rbtn" onClick={() => dismissConflict(c.qid)}>
             {t('responder.dismiss')}
           </button>
@@ -114,8 +123,8 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
       {first && (
         <div className="rnew" role="alert" data-testid="responder-new" data-incident-id={first.id}>
           <span className="rnew__tag">{t('responder.newAssignment')}</span>
-          <strong>{t(`wall.type.${first.type}`)}</strong>
-          <span>{first.address ?? t('responder.noAddress')}</span>
+          <strong>{words.type(first.type)}</strong>
+          <span>{placeOf(first, ward) ?? t('responder.noAddress')}</span>
           <button type="button" className="rbtn rbtn--go" data-testid="responder-accept-new" onClick={() => enqueue({ kind: 'accept', incidentId: first.id })}>
             {t('responder.accept')}
           </button>
@@ -124,7 +133,7 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
       <main className="rlist">
         {mine.length === 0 && <p className="rempty">{t('responder.none')}</p>}
         {mine.map((i) => (
-          <IncidentCard key={i.id} incident={i} pack={pack} pending={queue.items.filter((a) => 'incidentId' in a && a.incidentId === i.id)} sendingId={queue.sending} me={me} meIsGps={gps !== null} />
+          <IncidentCard key={i.id} incident={i} pack={pack} unitId={unitId} pending={queue.items.filter((a) => 'incidentId' in a && a.incidentId === i.id)} sendingId={queue.sending} me={me} meIsGps={gps !== null} />
         ))}
       </main>
       {unit && (

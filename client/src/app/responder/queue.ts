@@ -7,16 +7,16 @@
  * or whose incident was reassigned meanwhile, leaves the queue as a conflict
  * shown on screen. An action without an answer in time stays and is retried.
  *
- * "Accept" is an incident note with a fixed marker (the workflow has no
- * accept step: the officer's dispatch already assigns the unit).
+ * Every incident step is about this phone's own unit (the server forces it): accept
+ * (`incident:accept`, a step of its own), on scene, and resolve (this unit's part is done;
+ * the incident is resolved with its last unit).
  */
 import { createStore } from 'zustand/vanilla';
-import type { Incident, UnitStatus } from '../../../../contract/domain.js';
+import { activeUnits, type Incident, type IncidentUnit, type UnitStatus } from '../../../../contract/domain.js';
 import type { Result } from '../../../../contract/socket.js';
 import { liveSocket } from '../../live/socket.js';
 import { liveStore } from '../../live/store.js';
 
-export const ACCEPT_MARK = '[accept]';
 const KEY = 'ioc.responder.queue';
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -68,13 +68,26 @@ export function enqueue(a: Omit2<QueuedAction>): void {
 
 export const dismissConflict = (qid: string) => queueStore.setState((s) => ({ conflicts: s.conflicts.filter((c) => c.qid !== qid) }));
 
-export const isAccepted = (i: Incident) => i.timeline.some((e) => e.action === 'note' && e.note?.startsWith(ACCEPT_MARK));
+/** This unit's part in the incident (its latest, should it have been sent twice), or null. */
+export function partOf(i: Pick<Incident, 'units'>, unitId: string | null): IncidentUnit | null {
+  if (!unitId) return null;
+  const mine = i.units.filter((u) => u.unitId === unitId);
+  return mine[mine.length - 1] ?? null;
+}
 
-/** True when the incident is already where the action would take it (a retried action that had gone through). */
-function alreadyDone(a: QueuedAction, inc: Incident): boolean {
-  if (a.kind === 'accept') return isAccepted(inc);
-  if (a.kind === 'on_scene') return inc.status === 'on_scene' || inc.status === 'resolved';
-  if (a.kind === 'resolve') return inc.status === 'resolved';
+/** The crew has taken the task (accepted, or further). */
+export const isAccepted = (i: Pick<Incident, 'units'>, unitId: string | null) => {
+  const p = partOf(i, unitId);
+  return p !== null && p.status !== 'dispatched';
+};
+
+/** True when this unit's part is already where the action would take it (a retried action that had gone through). */
+function alreadyDone(a: QueuedAction, inc: Incident, unitId: string | null): boolean {
+  const p = partOf(inc, unitId);
+  if (!p) return false;
+  if (a.kind === 'accept') return p.status !== 'dispatched';
+  if (a.kind === 'on_scene') return p.status === 'on_scene' || p.status === 'released';
+  if (a.kind === 'resolve') return p.status === 'released';
   return false;
 }
 
@@ -88,12 +101,10 @@ function emit(name: string, payload: unknown): Promise<Result<{ version: number 
 }
 
 let unitIdOf: () => string | null = () => null;
-let acceptNote = 'accepted';
 
-/** The screen tells the queue which unit it acts for and how to word "accepted". */
-export function configureQueue(opts: { unitId: () => string | null; acceptNote: string }): void {
+/** The screen tells the queue which unit it acts for. */
+export function configureQueue(opts: { unitId: () => string | null }): void {
   unitIdOf = opts.unitId;
-  acceptNote = opts.acceptNote;
 }
 
 const online = () => liveStore.getState().connection.state === 'live' && (typeof navigator === 'undefined' || navigator.onLine !== false);
@@ -118,16 +129,18 @@ export function flush(): void {
     payload = { id: a.unitId, status: a.status, version: Math.max(u.version, s.versions[a.unitId] ?? 0) };
   } else {
     const inc = live.incidents[a.incidentId];
-    if (!inc || inc.unitId !== unitIdOf()) return drop('reassigned');
+    const me = unitIdOf();
     // Sent before without an answer: if it went through then, it is done.
-    if ((a as { attempted?: boolean }).attempted && alreadyDone(a, inc)) return drop(null);
+    if (inc && (a as { attempted?: boolean }).attempted && alreadyDone(a, inc, me)) return drop(null);
+    // Taken off this incident meanwhile (released, or sent elsewhere): its steps no longer apply.
+    if (!inc || !activeUnits(inc).some((u) => u.unitId === me)) return drop('reassigned');
     const version = Math.max(inc.version, s.versions[a.incidentId] ?? 0);
-    if (a.kind === 'accept' || a.kind === 'note') {
+    if (a.kind === 'note') {
       name = 'incident:note';
-      payload = { id: a.incidentId, note: a.kind === 'accept' ? `${ACCEPT_MARK} ${acceptNote}` : a.note };
+      payload = { id: a.incidentId, note: a.note };
     } else {
       name = `incident:${a.kind}`;
-      payload = { id: a.incidentId, version, ...(a.note ? { note: a.note } : {}) };
+      payload = { id: a.incidentId, version, ...('note' in a && a.note ? { note: a.note } : {}) };
     }
   }
   queueStore.setState({ sending: a.qid });

@@ -5,14 +5,15 @@
 import i18n from 'i18next';
 import { opsEn } from './en.js';
 import { opsVi } from './vi.js';
+import { wordsEn, wordsVi } from './words.js';
 
 let done = false;
 
 export function registerOpsStrings(instance = i18n): void {
   if (done && instance === i18n) return;
   const add = () => {
-    instance.addResourceBundle('vi', 'translation', opsVi, true, true);
-    instance.addResourceBundle('en', 'translation', opsEn, true, true);
+    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi }, true, true);
+    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn }, true, true);
   };
   if (instance.isInitialized) add();
   else instance.on('initialized', add);

@@ -3,7 +3,8 @@
  * i18next's `translation` namespace under `ops` by ./register.ts. Kept apart from
  * client/src/i18n/vi.ts so the console, wall and admin screens do not all edit one file.
  */
-import { DETECTION_KIND_VI, INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../../contract/labels-vi.js';
+import { DETECTION_KIND_VI } from '../../../../contract/labels-vi.js';
+import { wordsVi } from './words.js';
 export const opsVi = {
   ops: {
     time: { justNow: 'vừa xong' },
@@ -38,9 +39,9 @@ export const opsVi = {
       incident_report: 'Tin báo sự cố',
       other: 'Khác',
     },
-    incidentType: INCIDENT_TYPE_VI,
+    incidentType: wordsVi.words.type,
 
-    channel: INCIDENT_CHANNEL_VI,
+    channel: wordsVi.words.channel,
 
     queue: {
       filters: 'Bộ lọc',
@@ -84,20 +85,17 @@ export const opsVi = {
       title: 'Sự cố đang xử lý',
       empty: 'Không có sự cố đang mở.',
       unassigned: 'Chưa phân công',
+      needsUnit: 'Chưa có đơn vị',
+      units: '{{count}} đơn vị',
       age: 'Mở {{age}}',
     },
-    status: {
-      new: 'Mới',
-      acknowledged: 'Đã tiếp nhận',
-      dispatched: 'Đã điều động',
-      on_scene: 'Đang tại hiện trường',
-      resolved: 'Đã xử lý xong',
-      closed: 'Đã đóng',
-    },
+    status: wordsVi.words.status,
     incidentAction: {
       acknowledge: 'Tiếp nhận',
       dispatch: 'Điều động',
-      on_scene: 'Đã tới hiện trường',
+      accept: 'Nhận nhiệm vụ',
+      on_scene: 'Đã đến hiện trường',
+      release: 'Cho rời',
       resolve: 'Đã xử lý xong',
       close: 'Đóng sự cố',
       reopen: 'Mở lại',
@@ -114,10 +112,33 @@ export const opsVi = {
       cameras: 'Camera gần hiện trường',
       noCameras: 'Không có camera trong bán kính.',
       snapshot: 'Ảnh chụp (chưa có luồng hình)',
-      dispatchTo: 'Điều động đơn vị (gần nhất trước)',
+      dispatchTo: 'Điều động đơn vị',
+      dispatchMore: 'Điều động thêm đơn vị',
+      suitable: 'Phù hợp với sự cố',
+      others: 'Đơn vị khác',
+      showAll: 'Hiện tất cả ({{count}})',
+      showFewer: 'Thu gọn',
+      kindFilter: 'Loại đơn vị',
+      allKinds: 'Mọi loại',
+      eta: '~{{eta}}',
+      etaTitle: 'Thời gian đến ước tính',
+      busyOn: 'Đang ở: {{incident}}',
+      offDuty: 'Nghỉ',
+      reassign: 'Điều chuyển',
+      confirmReassign: 'Điều {{unit}} khỏi sự cố “{{incident}}” sang đây? Sự cố kia sẽ mất đơn vị này.',
+      confirmRelease: 'Cho {{unit}} rời sự cố? Các đơn vị khác vẫn ở lại.',
+      yes: 'Xác nhận',
+      no: 'Huỷ',
       noUnits: 'Không có đơn vị sẵn sàng.',
+      noneOfKind: 'Không có đơn vị loại này.',
+      units: 'Đơn vị tại sự cố',
+      noUnitYet: 'Chưa điều động đơn vị nào.',
+      released: 'Đã rời',
+      hurt: 'Có người bị thương',
+      injured: '{{count}} người bị thương',
+      callback: 'Số gọi lại',
       unitsUnavailable: 'Không tải được danh sách đơn vị. Thử lại sau giây lát.',
-      loadingUnits: 'Đang tìm đơn vị gần nhất…',
+      loadingUnits: 'Đang tìm đơn vị phù hợp…',
       notePlaceholder: 'Ghi chú cho ca trực…',
       unit: 'Đơn vị',
       channel: 'Nguồn tin',
@@ -169,14 +190,8 @@ export const opsVi = {
         loss_pct: 'Mất gói (%)',
       },
     },
-    unitKind: {
-      police_traffic: 'CSGT',
-      security: 'An ninh',
-      fire: 'PCCC',
-      ambulance: 'Cấp cứu 115',
-      telecom_crew: 'Đội kỹ thuật viễn thông',
-    },
-    unitStatus: { available: 'Sẵn sàng', busy: 'Đang làm nhiệm vụ', off_duty: 'Nghỉ' },
+    unitKind: wordsVi.words.unitKind,
+    unitStatus: wordsVi.words.unitStatus,
     state: { online: 'Hoạt động', degraded: 'Suy giảm', offline: 'Mất tín hiệu', up: 'Hoạt động', down: 'Ngừng', unknown: 'Chưa rõ', stale: 'Im lặng' },
     kpi: {
       incidents: 'Sự cố mở',

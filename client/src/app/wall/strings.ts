@@ -4,6 +4,7 @@
  * console's strings/register.ts, so these screens do not crowd i18n/vi.ts.
  */
 import i18n from 'i18next';
+import { wordsEn, wordsVi } from '../strings/words.js';
 
 export const screensVi = {
   wall: {
@@ -46,18 +47,8 @@ export const screensVi = {
     kpiCameras: 'Camera',
     kpiStations: 'Trạm BTS',
     kpiCoverage: 'Phủ sóng',
-    type: {
-      traffic_accident: 'Tai nạn giao thông',
-      fire: 'Cháy',
-      medical: 'Cấp cứu',
-      crime: 'An ninh trật tự',
-      flood: 'Ngập lụt',
-      crowd: 'Tập trung đông người',
-      infrastructure: 'Hạ tầng',
-      telecom_outage: 'Mất sóng di động',
-      other: 'Khác',
-    },
-    status: { new: 'Mới', acknowledged: 'Đã tiếp nhận', dispatched: 'Đã điều động', on_scene: 'Tại hiện trường', resolved: 'Đã giải quyết', closed: 'Đã đóng' },
+    type: wordsVi.words.type,
+    status: wordsVi.words.status,
   },
   responder: {
     title: 'Nhiệm vụ của tổ',
@@ -88,7 +79,24 @@ export const screensVi = {
     busy: 'Đang bận',
     off_duty: 'Nghỉ',
     noAddress: 'Chưa có địa chỉ',
-    acceptNote: 'Tổ đã nhận nhiệm vụ',
+    description: 'Nội dung tin báo',
+    callback: 'Gọi người báo tin',
+    navigate: 'Chỉ đường',
+    timeline: 'Diễn biến',
+    myPart: 'Tổ mình',
+    others: 'Đơn vị khác: {{units}}',
+    hurt: 'Có người bị thương',
+    injured: '{{count}} người bị thương',
+    step: { accept: 'Nhận nhiệm vụ', on_scene: 'Đã đến hiện trường', resolve: 'Đã xử lý xong', note: 'Gửi ghi chú' },
+    reason: {
+      reassigned: 'tổ không còn ở sự cố này',
+      invalid_transition: 'sự cố đã sang bước khác',
+      conflict: 'sự cố vừa được người khác thay đổi',
+      not_found: 'sự cố không còn',
+      forbidden: 'tổ không có quyền làm bước này',
+      bad_request: 'yêu cầu không hợp lệ',
+      unavailable: 'máy chủ tạm thời không sẵn sàng',
+    },
   },
   replay: {
     title: 'Xem lại',
@@ -153,18 +161,8 @@ export const screensEn: Strings<typeof screensVi> = {
     kpiCameras: 'Cameras',
     kpiStations: 'Stations',
     kpiCoverage: 'Coverage',
-    type: {
-      traffic_accident: 'Traffic accident',
-      fire: 'Fire',
-      medical: 'Medical',
-      crime: 'Public order',
-      flood: 'Flood',
-      crowd: 'Crowd',
-      infrastructure: 'Infrastructure',
-      telecom_outage: 'Mobile outage',
-      other: 'Other',
-    },
-    status: { new: 'New', acknowledged: 'Acknowledged', dispatched: 'Dispatched', on_scene: 'On scene', resolved: 'Resolved', closed: 'Closed' },
+    type: wordsEn.words.type,
+    status: wordsEn.words.status,
   },
 
   responder: {
@@ -196,7 +194,24 @@ export const screensEn: Strings<typeof screensVi> = {
     busy: 'Busy',
     off_duty: 'Off duty',
     noAddress: 'No address',
-    acceptNote: 'Unit accepted the assignment',
+    description: 'What was reported',
+    callback: 'Call the reporter',
+    navigate: 'Directions',
+    timeline: 'Timeline',
+    myPart: 'My unit',
+    others: 'Other units: {{units}}',
+    hurt: 'People injured',
+    injured: '{{count}} injured',
+    step: { accept: 'Accept', on_scene: 'On scene', resolve: 'Resolved', note: 'Send note' },
+    reason: {
+      reassigned: 'the unit is no longer on this incident',
+      invalid_transition: 'the incident has moved on',
+      conflict: 'someone else just changed the incident',
+      not_found: 'the incident is gone',
+      forbidden: 'the unit may not take this step',
+      bad_request: 'the request was not valid',
+      unavailable: 'the server is briefly unavailable',
+    },
   },
   replay: {
     title: 'Replay',
@@ -223,8 +238,8 @@ export function registerScreenStrings(): void {
   if (done) return;
   done = true;
   const add = () => {
-    i18n.addResourceBundle('vi', 'translation', screensVi, true, false);
-    i18n.addResourceBundle('en', 'translation', screensEn, true, false);
+    i18n.addResourceBundle('vi', 'translation', { ...wordsVi, ...screensVi }, true, false);
+    i18n.addResourceBundle('en', 'translation', { ...wordsEn, ...screensEn }, true, false);
   };
   if (i18n.isInitialized) add();
   else i18n.on('initialized', add);
