@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
-import { topics } from '../../contract/index.js';
+import { activeUnits, topics } from '../../contract/index.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
 import { opsVi } from '../../client/src/app/strings/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
@@ -198,23 +198,25 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     await incidentAction(page, 'acknowledge');
     await waitFor(async () => (await status()) === 'acknowledged', { message: 'not acknowledged' });
 
-    // Dispatch: nearest available unit first, with its distance, as the server ranks them.
-    const first = page.locator('[data-testid="dispatch"] [data-unit-id]').first();
+    // Dispatch: the units that fit first (a medical call: the ambulance), with distance and ETA, as the server ranks them.
+    const first = page.locator('[data-testid="dispatch-candidate"]').first();
     await first.waitFor({ timeout: 5_000 });
-    const nearest = app.operations.units.nearest(inc.position!)[0]!;
-    expect(await first.getAttribute('data-unit-id')).toBe(nearest.unit.id);
-    expect(await first.textContent()).toMatch(/\d+(\s|\u00a0)?(m|km)/);
+    const best = app.operations.candidates(app.operations.incidents.get(inc.id)!)[0]!;
+    expect(best.unit.kind).toBe('ambulance');
+    expect(await first.getAttribute('data-unit-id')).toBe(best.unit.id);
+    expect(await first.textContent()).toMatch(/\d+(\s|\u00a0)?(m|km).*~\d+ phút/);
     await first.locator('[data-testid="dispatch-unit"]').click();
     await waitFor(async () => (await status()) === 'dispatched', { message: 'not dispatched' });
-    expect(app.operations.incidents.get(inc.id)?.unitId).toBe(nearest.unit.id);
+    expect(activeUnits(app.operations.incidents.get(inc.id)!).map((u) => u.unitId)).toEqual([best.unit.id]);
     await waitFor(async () => (await incidentRow(b.page, inc.id).getAttribute('data-status')) === 'dispatched', { timeoutMs: 3_000, message: 'console B did not see the dispatch' });
-    expect(await incidentRow(b.page, inc.id).textContent()).toContain(nearest.unit.name);
+    expect(await incidentRow(b.page, inc.id).textContent()).toContain(best.unit.name);
 
     await page.locator('[data-testid="note-input"]').fill('Đã gọi lại người báo tin');
     await page.locator('[data-testid="note-add"]').click();
     await waitFor(async () => (await page.locator('[data-testid="timeline"]').textContent())?.includes('Đã gọi lại người báo tin'), { message: 'note not in the timeline' });
 
-    await incidentAction(page, 'on_scene');
+    // A unit's arrival is on its own row.
+    await page.locator(`[data-testid="incident-unit"][data-unit-id="${best.unit.id}"] button[data-action="on_scene"]`).click();
     await waitFor(async () => (await status()) === 'on_scene', { message: 'not on scene' });
     await incidentAction(page, 'resolve');
     await waitFor(async () => (await status()) === 'resolved', { message: 'not resolved' });

@@ -104,7 +104,8 @@ describe('responder phone (test town)', () => {
 
       await page.locator('[data-testid="responder-accept-new"]').click();
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
-      await waitFor(() => app.operations.incidents.get(inc.id)!.timeline.some((e) => e.action === 'note' && e.note?.startsWith('[accept]')), { message: 'accept note on the server' });
+      // Accepting is a step of its own (incident:accept), about this unit.
+      await waitFor(() => app.operations.incidents.get(inc.id)!.timeline.some((e) => e.action === 'accept' && e.unitId === app.responderUnit), { message: 'accept step on the server' });
 
       // The phone loses the network; three steps are tapped.
       await context.setOffline(true);
@@ -128,7 +129,7 @@ describe('responder phone (test town)', () => {
       await context.setOffline(false);
       await waitFor(() => app.operations.incidents.get(inc.id)!.status === 'resolved', { timeoutMs: 30_000, message: 'queued steps not applied' });
       const actions = app.operations.incidents.get(inc.id)!.timeline.filter((e) => e.by !== 'hotline_113' && e.action !== 'created' && e.action !== 'report' && e.action !== 'dispatch').map((e) => (e.action === 'note' ? `note:${e.note}` : e.action));
-      expect(actions.slice(-4)).toEqual([expect.stringMatching(/^note:\[accept\]/), 'on_scene', 'note:Ảnh IMG_0042', 'resolve']);
+      expect(actions.slice(-4)).toEqual(['accept', 'on_scene', 'note:Ảnh IMG_0042', 'resolve']);
       await page.locator('[data-testid="responder-queue"]').waitFor({ state: 'detached', timeout: 10_000 });
       await waitFor(async () => (await card(page, inc.id).getAttribute('data-status')) === 'resolved', { message: 'card not resolved' });
       expect(await page.evaluate(() => localStorage.getItem('ioc.responder.queue'))).toBe('[]');
@@ -159,7 +160,9 @@ describe('responder phone (test town)', () => {
       const conflict = page.locator('[data-testid="responder-conflict"]');
       await conflict.waitFor({ timeout: 30_000 });
       // Said plainly: which step, and the server's reason (it is resolved now).
-      expect(await conflict.textContent()).toMatch(/on_scene.*(invalid_transition|conflict)/);
+      expect(await conflict.getAttribute('data-kind')).toBe('on_scene');
+      expect(await conflict.getAttribute('data-code')).toBe('resolved');
+      expect(await conflict.textContent()).toContain('Đã đến hiện trường — sự cố đã được xử lý xong');
       expect(app.operations.incidents.get(inc.id)!.status).toBe('resolved');
       await conflict.locator('button').click();
       await conflict.waitFor({ state: 'detached' });

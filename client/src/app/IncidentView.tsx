@@ -46,7 +46,9 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
     if (note.trim() === '') return;
     if (await cmd.run(i.id, [step('incident:note', { id: i.id, note: note.trim() })])) setNote('');
   };
-  const where = [i.address, ward(i.wardId)].filter(Boolean).join(' · ');
+  const wardName = ward(i.wardId);
+  // The server's address may already end with the ward: said once.
+  const where = i.address && wardName && !i.address.includes(wardName) ? `${i.address} · ${wardName}` : placeOf(i, ward);
 
   return (
     <article className={`incident alert-row--${i.severity}`} data-testid="incident-view" data-incident-id={i.id} data-status={i.status} data-version={i.version}>
@@ -64,7 +66,7 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
       )}
       <p className="incident__desc">{i.description}</p>
       <dl className="facts">
-        <Fact label={t('ops.incident.address')} value={where || placeOf(i, ward) || '—'} />
+        <Fact label={t('ops.incident.address')} value={where ?? '—'} />
         <Fact label={t('ops.incident.channel')} value={words.channel(i.channel)} />
         {i.callback && (
           <Fact

@@ -69,6 +69,8 @@ export function IncidentCard(props: { incident: Incident; pack: CityPack; unitId
   const place = placeOf(inc, ward);
   const wardName = ward(inc.wardId);
   const others = activeUnits(inc).filter((u) => u.unitId !== props.unitId);
+  // The latest note (an officer's "an ambulance is needed"), where the crew reads it first.
+  const lastNote = [...inc.timeline].reverse().find((e) => e.action === 'note' && e.note && !e.note.startsWith('[accept]'));
   const run = (s: Step) => {
     setConfirm(null);
     enqueue(s === 'accept' ? { kind: 'accept', incidentId: inc.id } : { kind: s, incidentId: inc.id, ...(note.trim() && s === 'resolve' ? { note: note.trim() } : {}) });
@@ -95,6 +97,11 @@ export function IncidentCard(props: { incident: Incident; pack: CityPack; unitId
         {place ?? t('responder.noAddress')}
         {inc.address && wardName && !inc.address.includes(wardName) && <small className="rcard__ward">{wardName}</small>}
       </p>
+      {distText && (
+        <p className="rcard__dist" data-testid="responder-distance">
+          {t('responder.distance', { value: distText })} {!props.meIsGps && <small>{t('responder.fromUnit')}</small>}
+        </p>
+      )}
       {inc.hurt && (
         <p className="rcard__hurt" data-testid="responder-hurt">
           {inc.injured ? t('responder.injured', { count: inc.injured }) : t('responder.hurt')}
@@ -105,6 +112,17 @@ export function IncidentCard(props: { incident: Incident; pack: CityPack; unitId
           {inc.description}
         </p>
       )}
+      {others.length > 0 && (
+        <p className="rcard__others" data-testid="responder-others">
+          {t('responder.others', { units: others.map((u) => `${words.unit(u.unitId)} (${words.part(u.status)})`).join(', ') })}
+        </p>
+      )}
+      {lastNote && (
+        <p className="rcard__lastnote" data-testid="responder-last-note">
+          <span className="rcard__lastnote-by">{t('responder.lastNote', { by: words.actor(lastNote.by) ?? '' })}</span>
+          {lastNote.note}
+        </p>
+      )}
       <div className="rcard__links">
         {inc.position && (
           <a className="rbtn rbtn--link" href={geoUri(inc.position, place)} data-testid="responder-navigate">
@@ -113,21 +131,10 @@ export function IncidentCard(props: { incident: Incident; pack: CityPack; unitId
         )}
         {inc.callback && (
           <a className="rbtn rbtn--link" href={`tel:${inc.callback.replace(/[^\d+]/g, '')}`} data-testid="responder-callback">
-            {t('responder.callback')}: {inc.callback}
+            {t('responder.callback')} {inc.callback}
           </a>
         )}
       </div>
-      {distText && (
-        <p className="rcard__dist" data-testid="responder-distance">
-          {t('responder.distance', { value: distText })} {!props.meIsGps && <small>{t('responder.fromUnit')}</small>}
-        </p>
-      )}
-      {inc.position && <MiniMap pack={props.pack} at={inc.position} me={working && p.part !== 'on_scene' ? props.me : null} />}
-      {others.length > 0 && (
-        <p className="rcard__others" data-testid="responder-others">
-          {t('responder.others', { units: others.map((u) => `${words.unit(u.unitId)} (${words.part(u.status)})`).join(', ') })}
-        </p>
-      )}
       {pending.length > 0 && (
         <ul className="rcard__pending" data-testid="responder-pending">
           {pending.map((a) => (
@@ -172,6 +179,7 @@ export function IncidentCard(props: { incident: Incident; pack: CityPack; unitId
           <button type="submit" className="rbtn">{t('responder.addNote')}</button>
         </form>
       )}
+      {inc.position && <MiniMap pack={props.pack} at={inc.position} me={working && p.part !== 'on_scene' ? props.me : null} />}
       <h3 className="rcard__h3">{t('responder.timeline')}</h3>
       {/* The whole timeline, newest first, scrolling inside the card: an officer's note never falls off. */}
       <ol className="rcard__timeline" data-testid="responder-timeline" tabIndex={0}>

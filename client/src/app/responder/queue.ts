@@ -133,6 +133,7 @@ export function flush(): void {
     // Sent before without an answer: if it went through then, it is done.
     if (inc && (a as { attempted?: boolean }).attempted && alreadyDone(a, inc, me)) return drop(null);
     // Taken off this incident meanwhile (released, or sent elsewhere): its steps no longer apply.
+    if (inc && (inc.status === 'resolved' || inc.status === 'closed') && a.kind !== 'note') return drop('resolved');
     if (!inc || !activeUnits(inc).some((u) => u.unitId === me)) return drop('reassigned');
     const version = Math.max(inc.version, s.versions[a.incidentId] ?? 0);
     if (a.kind === 'note') {
