@@ -37,6 +37,8 @@ let browser: Browser;
 let app: TestApp;
 let dev: MqttClient;
 let officer: ConsolePage;
+/** The first test's incident: its ambulance is taken by the second. */
+let accident = '';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-injury-'));
 
 beforeAll(async () => {
@@ -194,6 +196,15 @@ describe('an injury accident: the right units, several at once, a phone that say
       expect(server(id).status).toBe('dispatched');
       await waitFor(async () => (await policeRow.getAttribute('data-status')) === 'released', { message: 'console: police not shown released' });
       expect(await view.locator(`[data-testid="incident-unit"][data-unit-id="${AMB}"]`).getAttribute('data-status')).toBe('accepted');
+      // On the map: the police free again, the ambulance still busy.
+      await waitFor(
+        async () => {
+          const f = await sourceFeatures(page, 'units');
+          return f.some((x) => x.id === POLICE && x.status === 'available') && f.some((x) => x.id === AMB && x.status === 'busy');
+        },
+        { timeoutMs: 10_000, message: 'map: police not available again, or ambulance not busy' },
+      );
+      expect(await view.locator('[data-testid="incident-view"] .facts, .facts').first().textContent()).toContain('Hệ thống · Tổng đài 115');
       // On the phones: the police's card goes, the ambulance's stays as it was.
       await card(pol.page, id).waitFor({ state: 'detached', timeout: 10_000 });
       expect(await card(amb.page, id).getAttribute('data-part')).toBe('accepted');
@@ -206,6 +217,10 @@ describe('an injury accident: the right units, several at once, a phone that say
       await waitFor(async () => (await officer.page.locator(`[data-testid="incident-view"][data-incident-id="${id}"] [data-testid="timeline-entry"]`).count()) === server(id).timeline.length, {
         message: 'console timeline not up to date',
       });
+
+      // The console: the units with their parts, and the timeline, for the record.
+      await view.locator('[data-testid="incident-units"]').scrollIntoViewIfNeeded();
+      expect(pngSize(await screenshot(page, 'console-incident-units-1600x900'))).toEqual({ width: 1600, height: 900 });
 
       // The timeline reads as sentences, the same words on the console and the phone.
       const consoleLines = await view.locator('[data-testid="timeline-entry"]').allTextContents();
@@ -225,9 +240,44 @@ describe('an injury accident: the right units, several at once, a phone that say
       expect(amb.watch.pageErrors).toEqual([]);
       expect(pol.watch.pageErrors).toEqual([]);
       console.log(`injury accident played in ${Date.now() - t0} ms`);
+      accident = id;
     } finally {
       await amb.context.close();
       await pol.context.close();
     }
+  });
+
+  it('a busy unit is offered behind "show all" and reassigned after a confirmation naming the incident it leaves', async () => {
+    expect(accident).not.toBe('');
+    const { page } = officer;
+    await dev.publishAsync(
+      topics.incidentReport('hotline-115'),
+      JSON.stringify({ seq: 2, ts: Date.now(), channel: 'hotline_115', type: 'medical', severity: 'critical', lat: 10.002, lon: 106.024, address: '7 Lê Lợi, Test Town', description: 'Cụ ông ngã, bất tỉnh', externalRef: 'CALL-115-0002' }),
+      { qos: 1 },
+    );
+    const inc = await waitFor(() => app.operations.incidents.recent().find((i) => i.externalRef?.endsWith('CALL-115-0002')), { message: 'no incident from the second call' });
+    const view = await openIncident(page, inc.id);
+    // The only ambulance is busy: not in the short list; "show all" shows it, and where it is.
+    await view.locator('[data-testid="dispatch-candidate"]').first().waitFor({ timeout: 10_000 });
+    expect(await view.locator(`[data-testid="dispatch-candidate"][data-unit-id="${AMB}"]`).count()).toBe(0);
+    await view.locator('[data-testid="dispatch-show-all"]').click();
+    const amb = view.locator(`[data-testid="dispatch-candidate"][data-unit-id="${AMB}"]`);
+    expect(await amb.getAttribute('data-status')).toBe('busy');
+    expect(await amb.getAttribute('data-suitable')).toBe('true');
+    expect(await amb.textContent()).toContain('Đang ở: Tai nạn giao thông');
+    await amb.locator('[data-testid="dispatch-unit"]').click();
+    const confirm = amb.locator('[data-testid="dispatch-confirm"]');
+    expect(await confirm.textContent()).toMatch(/Điều Cấp cứu 115 Test Town khỏi sự cố “Tai nạn giao thông · .+” sang đây\?/);
+    await confirm.locator('[data-testid="dispatch-confirm-yes"]').click();
+    await waitFor(() => partOn(server(inc.id), AMB) === 'dispatched', { message: 'ambulance not reassigned' });
+    expect(partOn(server(accident), AMB)).toBe('released');
+    // Both timelines say it in words: where it went, where it came from.
+    await waitFor(async () => ((await view.locator('[data-testid="timeline"]').textContent()) ?? '').includes('Đã điều Cấp cứu 115 Test Town từ Tai nạn giao thông'), { message: 'reassign sentence' });
+    const first = await openIncident(page, accident);
+    await waitFor(async () => ((await first.locator('[data-testid="timeline"]').textContent()) ?? '').includes('Cấp cứu 115 Test Town được điều sang Cấp cứu y tế · 7 Lê Lợi, Test Town'), { message: 'release-to sentence' });
+    for (const line of await first.locator('[data-testid="timeline-entry"]').allTextContents()) expect(line).not.toMatch(RAW);
+    // The accident has no unit left: marked again in the list.
+    await waitFor(async () => (await incidentRow(page, accident).getAttribute('data-needs-unit')) === 'true', { message: 'accident not marked as needing a unit' });
+    expect(officer.watch.pageErrors).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Incident, IncidentUnit } from '../../../contract/domain.js';
+import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
 import type { IncidentAction } from '../../../contract/socket.js';
 import { allowedActions } from '../../../contract/transitions.js';
 import { formatTime } from '../i18n/format.js';
@@ -21,6 +21,8 @@ import { placeOf, useAlertLabels, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
+
+const isChannel = (by: string): by is IncidentChannel => (INCIDENT_CHANNELS as readonly string[]).includes(by);
 
 /** The incident's own buttons, in the order of the lifecycle; a unit's steps are on its row, dispatch has its list. */
 const BUTTONS = ['acknowledge', 'resolve', 'close', 'reopen'] as const;
@@ -47,6 +49,8 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
     if (await cmd.run(i.id, [step('incident:note', { id: i.id, note: note.trim() })])) setNote('');
   };
   const wardName = ward(i.wardId);
+  // Every channel that reported it: the one that opened it, then those whose reports joined (a camera's alert, then a 115 call).
+  const sources = [...new Set([i.channel, ...i.timeline.filter((e) => e.action === 'report' && isChannel(e.by)).map((e) => e.by as IncidentChannel)])];
   // The server's address may already end with the ward: said once.
   const where = i.address && wardName && !i.address.includes(wardName) ? `${i.address} · ${wardName}` : placeOf(i, ward);
 
@@ -67,7 +71,7 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
       <p className="incident__desc">{i.description}</p>
       <dl className="facts">
         <Fact label={t('ops.incident.address')} value={where ?? '—'} />
-        <Fact label={t('ops.incident.channel')} value={words.channel(i.channel)} />
+        <Fact label={t('ops.incident.channel')} value={sources.map((c) => words.channel(c)).join(' · ')} />
         {i.callback && (
           <Fact
             label={t('ops.incident.callback')}
