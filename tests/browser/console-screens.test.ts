@@ -155,10 +155,17 @@ describe('console screenshots on the default city (normal-day simulation)', () =
     const view = await openIncident(page, accident.incidentId!);
     await incidentAction(page, 'acknowledge');
     await waitFor(async () => (await view.getAttribute('data-status')) === 'acknowledged', { message: 'not acknowledged' });
-    // The nearest ambulance (the list is nearest first, every kind).
-    const ambulance = app.operations.units.nearest(app.operations.incidents.get(accident.incidentId!)!.position!).find((n) => n.unit.kind === 'ambulance')!;
-    await page.locator(`[data-testid="dispatch"] [data-unit-id="${ambulance.unit.id}"] [data-testid="dispatch-unit"]`).click();
+    // The first suitable unit (traffic police for an accident), then the nearest ambulance from "show all": two units on it.
+    const candidates = app.operations.candidates(app.operations.incidents.get(accident.incidentId!)!);
+    const police = candidates.find((c) => c.suitable && c.unit.status === 'available')!;
+    const ambulance = candidates.find((c) => c.unit.kind === 'ambulance' && c.unit.status === 'available')!;
+    await page.locator(`[data-testid="dispatch-candidate"][data-unit-id="${police.unit.id}"] [data-testid="dispatch-unit"]`).click();
     await waitFor(async () => (await view.getAttribute('data-status')) === 'dispatched', { message: 'not dispatched' });
+    const showAll = page.locator('[data-testid="dispatch-show-all"]');
+    if ((await page.locator('[data-testid="dispatch"]').getAttribute('data-open')) !== 'true') await page.locator('[data-testid="dispatch-toggle"]').click();
+    if ((await page.locator(`[data-testid="dispatch-candidate"][data-unit-id="${ambulance.unit.id}"]`).count()) === 0) await showAll.click();
+    await page.locator(`[data-testid="dispatch-candidate"][data-unit-id="${ambulance.unit.id}"] [data-testid="dispatch-unit"]`).click();
+    await waitFor(async () => (await page.locator('[data-testid="incident-unit"]').count()) === 2, { message: 'second unit not dispatched' });
     await page.locator('[data-testid="note-input"]').fill('Đã báo 115 cử xe, CSGT phân luồng hướng Trần Phú');
     await page.locator('[data-testid="note-add"]').click();
     await waitFor(async () => (await page.locator('[data-testid="timeline"] li').first().getAttribute('data-action')) === 'note', { message: 'note not shown' });
