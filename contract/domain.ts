@@ -130,6 +130,8 @@ export interface IncidentEntry {
   from?: IncidentStatus;
   to?: IncidentStatus;
   unitId?: string;
+  /** A reassignment: the incident the unit came from (on `reassign`), or went to (on `release`). */
+  otherIncidentId?: string;
   alertId?: string;
   note?: string;
 }

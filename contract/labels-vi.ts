@@ -30,12 +30,12 @@ export const INCIDENT_TYPE_VI: Record<IncidentType, string> = {
 };
 
 export const INCIDENT_CHANNEL_VI: Record<IncidentChannel, string> = {
-  hotline_113: 'đường dây 113',
-  hotline_114: 'đường dây 114',
-  hotline_115: 'đường dây 115',
-  citizen_app: 'ứng dụng người dân',
-  patrol: 'tuần tra',
-  agency: 'cơ quan',
-  cap: 'cảnh báo CAP',
-  system: 'hệ thống',
+  hotline_113: 'Tổng đài 113',
+  hotline_114: 'Tổng đài 114',
+  hotline_115: 'Tổng đài 115',
+  citizen_app: 'Ứng dụng người dân',
+  patrol: 'Tuần tra',
+  agency: 'Cơ quan chức năng',
+  cap: 'Cảnh báo CAP',
+  system: 'Hệ thống',
 };

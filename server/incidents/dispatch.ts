@@ -1,7 +1,7 @@
 /**
  * The dispatch list of an incident: every unit with its distance and an ETA estimate, the
  * suitable ones first (the kinds the incident needs, contract/dispatch.ts, with the rules
- * file's rows), each group nearest first. Available units come before busy ones in each
+ * file's rows), the most needed kind first, then the soonest there. Available units come before busy ones in each
  * group; the console offers busy ones only behind "show all", to reassign.
  */
 import type { DispatchCandidate, Incident, IncidentType, Operator, Unit, UnitKind, UnitNeed } from '../../contract/index.js';
@@ -32,7 +32,8 @@ export function rankUnits(inc: Incident, units: readonly Unit[], table: Dispatch
       const d = inc.position ? Math.round(distanceM(inc.position, unit.position)) : 0;
       return { unit, distanceM: d, etaS: etaSeconds(d, unit.kind, table.speedsKmh), suitable: fits(unit) };
     })
-    .sort((a, b) => rank(a) - rank(b) || a.etaS - b.etaS);
+    // Among the suitable, the most needed kind first (an ambulance before the police when someone is hurt: life first).
+    .sort((a, b) => rank(a) - rank(b) || (a.suitable ? kinds.indexOf(a.unit.kind) - kinds.indexOf(b.unit.kind) : 0) || a.etaS - b.etaS);
 }
 
 /** Suitable and available, suitable and busy, others available, others busy. */

@@ -155,13 +155,13 @@ export class Incidents implements IncidentDesk {
       const other = this.deps.records.get(from);
       if (other) {
         const units = withUnit(other.units, unit.id, { status: 'released', releasedAt: at });
-        const next = applyStep(other, { action: 'release', by: input.by, at, unitId: unit.id, note: `→ ${inc.id}`, units });
+        const next = applyStep(other, { action: 'release', by: input.by, at, unitId: unit.id, otherIncidentId: inc.id, units });
         this.deps.records.commit(next, 'release', input.by, `reassigned to ${inc.id}`);
       }
     }
     this.deps.units.take(unit, inc.id, input.by);
     const entry: IncidentUnit = { unitId: unit.id, status: 'dispatched', dispatchedAt: at, dispatchedBy: input.by, acceptedAt: null, arrivedAt: null, releasedAt: null };
-    return this.commit(inc, { action: from ? 'reassign' : 'dispatch', by: input.by, at, note: from ? (input.note ? `${input.note} (← ${from})` : `← ${from}`) : input.note, unitId: unit.id, units: [...inc.units, entry] });
+    return this.commit(inc, { action: from ? 'reassign' : 'dispatch', by: input.by, at, note: input.note, unitId: unit.id, ...(from ? { otherIncidentId: from } : {}), units: [...inc.units, entry] });
   }
 
   /** The unit a unit step is about, active on the incident in one of `states`. */

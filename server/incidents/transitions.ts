@@ -30,6 +30,8 @@ export interface Step {
   note?: string | undefined;
   /** The unit the step is about (dispatch, accept, on scene, release, a unit's resolve). */
   unitId?: string | undefined;
+  /** A reassignment's other incident. */
+  otherIncidentId?: string | undefined;
   /** The incident's units after the step. */
   units: IncidentUnit[];
 }
@@ -48,6 +50,7 @@ export function applyStep(inc: Incident, s: Step): Incident {
     action: s.action,
     ...(to !== inc.status ? { from: inc.status, to } : {}),
     ...(s.unitId ? { unitId: s.unitId } : {}),
+    ...(s.otherIncidentId ? { otherIncidentId: s.otherIncidentId } : {}),
     ...(s.note ? { note: s.note } : {}),
   };
   return {

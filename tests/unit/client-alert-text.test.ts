@@ -41,7 +41,7 @@ describe('alert titles by rule', () => {
     const t = tFor('en');
     expect(alertWhat(alert({ rule: 'detection_fire_smoke' }), t, names, 'en')).toBe('Smoke or fire detected');
     expect(alertWhat(alert({ rule: 'incident_report', source: { kind: 'incident', id: 'h:1' }, data: { type: 'medical', channel: 'hotline_115' } }), t, names, 'en')).toBe('Medical emergency report via 115 hotline');
-    expect(alertWhat(alert({ rule: 'incident_report', data: { type: 'medical', channel: 'hotline_115' } }), tFor('vi'), names, 'vi')).toBe('Tin báo cấp cứu y tế qua đường dây 115');
+    expect(alertWhat(alert({ rule: 'incident_report', data: { type: 'medical', channel: 'hotline_115' } }), tFor('vi'), names, 'vi')).toBe('Tin báo cấp cứu y tế qua Tổng đài 115');
     const burst = alert({ rule: 'violation_burst', data: { count: 12, windowS: 300, roadId: 'r-1' } });
     expect(alertLabel(burst, t, names, 'en').full).toBe('Violation burst: 12 in 5 min: Đường Trần Phú');
     expect(alertWhat(alert({ rule: 'congestion', data: { queueM: 182.4 } }), t, names, 'en')).toBe('Prolonged congestion (182 m queue)');

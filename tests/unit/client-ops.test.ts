@@ -9,10 +9,12 @@ import { layerVisibility } from '../../client/src/map/visibility.js';
 import { wardLoss } from '../../client/src/map/features.js';
 
 describe('incidents panel', () => {
-  it('lists new incidents first, then by severity, oldest first', () => {
-    const inc = (id: string, status: string, severity: string, createdAt: number) => ({ id, status, severity, createdAt }) as never;
-    const list = [inc('a', 'dispatched', 'critical', 1), inc('b', 'new', 'minor', 5), inc('c', 'acknowledged', 'critical', 0), inc('d', 'new', 'critical', 9)];
-    expect(list.sort(compareIncidents).map((i: { id: string }) => i.id)).toEqual(['d', 'b', 'c', 'a']);
+  it('lists by severity, then the ones no unit works yet, then the oldest first (the id breaks a tie)', () => {
+    const unit = [{ unitId: 'u', status: 'dispatched' }];
+    const inc = (id: string, status: string, severity: string, createdAt: number, units: unknown[] = []) => ({ id, status, severity, createdAt, units }) as never;
+    const list = [inc('a', 'dispatched', 'critical', 1, unit), inc('b', 'new', 'minor', 5), inc('c', 'acknowledged', 'critical', 0), inc('d', 'new', 'critical', 9), inc('e', 'new', 'critical', 9)];
+    // An acknowledged critical accident with no unit stays at the top, above a newer one and above one being worked.
+    expect(list.sort(compareIncidents).map((i: { id: string }) => i.id)).toEqual(['c', 'd', 'e', 'a', 'b']);
   });
 
   it('formats distances in the locale', () => {

@@ -83,7 +83,9 @@ describe('the dispatch list', () => {
     const { ops, open } = build();
     const inc = open({ hurt: true });
     const list = ops.candidates(inc);
-    expect(list.slice(0, 3).map((c) => c.unit.kind).sort()).toEqual(['ambulance', 'police_traffic', 'police_traffic']);
+    // Life first: the ambulance leads, then the traffic police, soonest there first.
+    expect(list.slice(0, 3).map((c) => c.unit.kind)).toEqual(['ambulance', 'police_traffic', 'police_traffic']);
+    expect(list[1]!.etaS).toBeLessThanOrEqual(list[2]!.etaS);
     expect(list.filter((c) => c.suitable).map((c) => c.unit.kind)).not.toContain('telecom_crew');
     const firstOther = list.findIndex((c) => !c.suitable);
     expect(list.slice(firstOther).every((c) => !c.suitable)).toBe(true);
@@ -152,9 +154,9 @@ describe('several units per incident', () => {
     }
     expect(() => act(a, 'dispatch', { unitId: 'tt-u-police' })).toThrow(/already on this incident/);
     const moved = act(b, 'dispatch', { unitId: 'tt-u-police', reassign: true });
-    expect(moved.timeline.at(-1)).toMatchObject({ action: 'reassign', unitId: 'tt-u-police' });
+    expect(moved.timeline.at(-1)).toMatchObject({ action: 'reassign', unitId: 'tt-u-police', otherIncidentId: a.id });
     const left = ops.incidents.get(a.id)!;
-    expect(left.timeline.at(-1)).toMatchObject({ action: 'release', unitId: 'tt-u-police', note: `→ ${b.id}` });
+    expect(left.timeline.at(-1)).toMatchObject({ action: 'release', unitId: 'tt-u-police', otherIncidentId: b.id });
     expect(left.status).toBe('acknowledged'); // its only unit left: it waits for another
     expect(ops.units.get('tt-u-police')).toMatchObject({ status: 'busy', incidentId: b.id });
   });
