@@ -94,6 +94,8 @@ export interface IncidentSpec {
   severity?: Severity;
   position?: LngLat;
   description?: string;
+  /** People hurt, as the caller counted them. */
+  injured?: number;
   /** Restrict a random position to these wards. */
   wardIds?: string[];
 }
@@ -131,8 +133,12 @@ export function emitIncident(w: World, rng: Rng, at: number, spec: IncidentSpec 
     lon,
     address,
     description: spec.description ?? rng.pick(info.text),
-    externalRef: `${source}-${w.tsAt(at)}-${rng.int(1000, 9999)}`,
   };
+  const ref = rng.int(1000, 9999);
+  body.externalRef = `${source}-${w.tsAt(at)}-${ref}`;
+  // A caller's number to ring back (from the draw above: the seeded stream is unchanged).
+  if (channel.startsWith('hotline_') || channel === 'citizen_app') body.callback = `0905 ${String(ref).slice(0, 3)} ${String(ref).slice(1)}`;
+  if (spec.injured !== undefined) body.injured = spec.injured;
   if (channel === 'citizen_app') body.reporter = `app-user-${rng.int(10000, 99999)}`;
   w.emit(at, 'incidentReport', source, topics.incidentReport(source), body);
 }

@@ -84,7 +84,7 @@ const trafficAccident: ScenarioDef = {
     const endAt = accAt + 15 * MIN;
     const actions: Action[] = [
       { at: accAt, run: (w, r) => emitDetection(w, r, accAt, cam.id, 'accident', { position: accPos, confidence: 0.93 }) },
-      { at: callAt, run: (w, r) => emitIncident(w, r, callAt, { type: 'traffic_accident', channel: 'hotline_115', severity: 'major', position: callPos, description: `Tai nạn giao thông gần ${cam.name}, có người bị thương` }) },
+      { at: callAt, run: (w, r) => emitIncident(w, r, callAt, { type: 'traffic_accident', channel: 'hotline_115', severity: 'major', position: callPos, description: `Tai nạn giao thông gần ${cam.name}, có người bị thương`, injured: 2 }) },
     ];
     // A second, citizen report of the same crash: realistic, and exercises de-duplication.
     const dupAt = accAt + rng.int(150, 240) * 1000;
