@@ -84,3 +84,19 @@ export function cpuPressure(): { pct(): number | null } {
     },
   };
 }
+
+/** CPU seconds of a process and its direct children (PostgreSQL: the postmaster and its backends). */
+export function processTreeCpuS(pid: number): number {
+  let s = readProc(pid)?.cpuS ?? 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === pid) s += (Number(f[11]) + Number(f[12])) / TICKS;
+    } catch {
+      /* gone */
+    }
+  }
+  return s;
+}

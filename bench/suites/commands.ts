@@ -30,7 +30,7 @@ import { TEST_CITY_PACK } from '../../server/citypack/load.js';
 import { Histogram } from '../lib/histogram.js';
 import { officerTokens, seedOfficers } from '../lib/officers.js';
 import { WORK } from '../lib/paths.js';
-import { cpuPressure, readProc, sampleProc } from '../lib/proc.js';
+import { cpuPressure, processTreeCpuS, readProc, sampleProc } from '../lib/proc.js';
 import { startServer, workDir } from '../lib/server.js';
 import { withDb, type Stack } from '../lib/stack.js';
 
@@ -100,22 +100,6 @@ function commandsCityPack(n: number): { dir: string; units: string[] } {
   }));
   fs.writeFileSync(path.join(dir, 'sites.json'), JSON.stringify({ cameras: [], stations: [], links: [], units, vcPoints: [] }));
   return { dir, units: units.map((u) => u.id) };
-}
-
-/** CPU seconds of a process and its direct children (PostgreSQL: the postmaster and its backends). */
-function treeCpuS(pid: number): number {
-  let s = readProc(pid)?.cpuS ?? 0;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === pid) s += (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      /* gone */
-    }
-  }
-  return s;
 }
 
 async function journalMetrics(url: string): Promise<{ batches: number; sumS: number; entries: number } | null> {
@@ -292,7 +276,7 @@ export async function runCommands(o: CommandsOptions): Promise<CommandsResult> {
     const loops = Array.from({ length: o.officers }, (_, i) => officer(i));
     await new Promise((r) => setTimeout(r, o.warmupS * 1000));
     const m0 = await journalMetrics(server.url);
-    const pg0 = treeCpuS(o.stack.postgres.pid);
+    const pg0 = processTreeCpuS(o.stack.postgres.pid);
     const self0 = readProc(process.pid)!.cpuS;
     const proc = sampleProc(server.pid);
     const pressure = cpuPressure();
@@ -303,7 +287,7 @@ export async function runCommands(o: CommandsOptions): Promise<CommandsResult> {
     const measuredS = (performance.now() - t0) / 1000;
     const usage = proc.summary();
     const cpuPressurePct = pressure.pct();
-    const pgCpu = treeCpuS(o.stack.postgres.pid) - pg0;
+    const pgCpu = processTreeCpuS(o.stack.postgres.pid) - pg0;
     const selfCpu = readProc(process.pid)!.cpuS - self0;
     const m1 = await journalMetrics(server.url);
     stop = true;
