@@ -56,7 +56,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.profile?.top.length) parts.push(`### Server CPU profile at ${r.profile.rate} msg/s: top self time\n\n` + table(['function', 'where', 'self %'], r.profile.top.map((t) => [t.fn, t.where, t.selfPct])));
   const unsampled = r.latency.filter((l) => !l.sampled);
   const sampled = r.latency.filter((l) => l.sampled);
-  if (unsampled.length) parts.push('### Latency: device publish → Socket.IO console (ms)\n\n' + table(['msg/s', 'consoles', 'connected', 'telemetry p50', 'p95', 'p99', 'max', 'alerts received / sent × consoles', 'alerts p50', 'p95', 'p99', 'max', 'server CPU %', 'server RSS MB', 'consoles\' processes CPU %', 'one console: deltas/s', 'kB/s'], unsampled.map((l) => [l.rate, l.consoles, l.connected, l.telemetry.p50, l.telemetry.p95, l.telemetry.p99, l.telemetry.max, l.alertsSent === undefined ? l.alerts.n : `${l.alerts.n} / ${l.alertsSent * l.connected}`, l.alerts.p50, l.alerts.p95, l.alerts.p99, l.alerts.max, l.serverCpuPct, l.serverRssMB, l.consolesCpuPct ?? '–', l.perConsole?.deltasPerS ?? '–', l.perConsole?.kBPerS ?? '–'])));
+  if (unsampled.length) parts.push('### Latency: device publish → Socket.IO console (ms)\n\n' + table(['msg/s', 'consoles', 'connected', 'telemetry p50', 'p95', 'p99', 'max', 'alerts received / sent × consoles', 'alerts p50', 'p95', 'p99', 'max', 'server CPU %', 'server RSS MB', 'consoles\' processes CPU %', 'one console: deltas/s', 'kB/s', 'PostgreSQL CPU %', 'CPU pressure %'], unsampled.map((l) => [l.rate, l.consoles, l.connected, l.telemetry.p50, l.telemetry.p95, l.telemetry.p99, l.telemetry.max, l.alertsSent === undefined ? l.alerts.n : `${l.alerts.n} / ${l.alertsSent * l.connected}`, l.alerts.p50, l.alerts.p95, l.alerts.p99, l.alerts.max, l.serverCpuPct, l.serverRssMB, l.consolesCpuPct ?? '–', l.perConsole?.deltasPerS ?? '–', l.perConsole?.kBPerS ?? '–', l.postgresCpuPct ?? '–', l.cpuPressurePct ?? '–'])));
   if (sampled.length) parts.push(`### Fan-out, sampled: ${sampled[0]!.sampled!.measuring} consoles measure at normal priority, the rest run at nice 19 (ms)\n\n` + table(['msg/s', 'consoles', 'connected', 'telemetry p50', 'p95', 'p99', 'alerts received / sent × measuring', 'alerts p50', 'p95', 'p99', 'server CPU %', 'consoles\' processes CPU %', 'the rest (nice 19): telemetry p95', 'alerts p95', 'alerts received'], sampled.map((l) => [l.rate, l.consoles, l.connected, l.telemetry.p50, l.telemetry.p95, l.telemetry.p99, `${l.alerts.n} / ${(l.alertsSent ?? 0) * l.sampled!.measuring}`, l.alerts.p50, l.alerts.p95, l.alerts.p99, l.serverCpuPct, l.consolesCpuPct ?? '–', l.sampled!.rig.telemetry.p95, l.sampled!.rig.alerts.p95, l.sampled!.rig.alerts.n])) + '\n\nThe consoles at nice 19 stand in for screens on other machines: they take only the CPU the server, broker, InfluxDB and publisher leave, so what the measuring consoles see is the server\'s fan-out to 1,000 sockets plus one console\'s own work, not the rig\'s backlog.');
   if (r.overload) {
     const o = r.overload;
@@ -73,6 +73,30 @@ export function renderMarkdown(r: BenchResults): string {
     const b = r.browser;
     const rounds = b.rounds?.length ? `\n\nMedians of ${b.rounds.length} alternating rounds under the same load; each round's ratio (mean / p95): ${b.rounds.map((x) => `×${x.meanRatio} / ×${x.p95Ratio}`).join(', ')}.` : '';
     parts.push(`### Browser: ${b.devices} devices, ${b.loadRate} msg/s, pan/zoom (headless Chromium, SwiftShader)\n\n` + table(['page', 'frames', 'mean ms', 'p50', 'p95', 'p99', 'long tasks', 'long task ms'], [['console', ...Object.values(b.console)], ['bare maplibre', ...Object.values(b.bare)], ['ratio', '', b.meanRatio, '', b.p95Ratio, '', '', '']]) + rounds);
+  }
+  if (r.commands) {
+    const c = r.commands;
+    const kinds = ['acknowledge', 'dispatch', 'note', 'resolve'] as const;
+    const codes = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    parts.push(`### Commands: ${c.officers} officers over Socket.IO, answered once stored in PostgreSQL (ms)\n\n` +
+      table(['command', 'answers/s', 'ok', 'p50', 'p95', 'p99', 'max'], [...kinds.map((k) => [k, c.byType[k].perS, c.byType[k].ok, c.byType[k].p50, c.byType[k].p95, c.byType[k].p99, c.byType[k].max]), ['all', c.commandsPerS, `${c.okPerS}/s`, c.all.p50, c.all.p95, c.all.p99, c.all.max]]) +
+      `\n\n${c.measuredS} s measured after ${c.warmupS} s of warm-up; one user per officer (SOCKET_COMMANDS_PER_S ${c.perUserLimit}); ${c.officers * c.perOfficer} open incidents, ${c.units} units, ${c.reportsPerS} reports/s replacing the resolved ones. ` +
+      `Legitimate refusals: ${codes(c.legitimate)}; failures: ${codes(c.failures)}. Audit rows \`ok\` in PostgreSQL: ${c.auditOk} for ${c.okAnswers} ok answers. ` +
+      `CPU (% of one core): server ${c.serverCpuPct}, PostgreSQL ${c.postgresCpuPct}, the officers' process ${c.officersCpuPct}; CPU pressure ${c.cpuPressurePct ?? '–'}% of the time; server RSS ${c.serverRssMB} MB` +
+      (c.journal ? `; the journal: ${c.journal.batchesPerS} transactions/s of ${c.journal.entriesPerBatch} entries, ${c.journal.meanBatchMs} ms each.` : '.'));
+  }
+  if (r.records?.length) {
+    const recs = r.records;
+    const names = [...new Set(recs.flatMap((x) => x.tables.filter((t) => t.rowsPerDay || t.bytesPerDay).map((t) => t.table)))].sort();
+    const mb = (b: number) => (b / 1e6).toFixed(2);
+    const cell = (x: (typeof recs)[number], name: string) => x.tables.find((t) => t.table === name);
+    parts.push('### PostgreSQL a simulated day (rows, MB of table + indexes + TOAST)\n\n' +
+      table(['table', ...recs.flatMap((x) => [`${x.scenario} rows/day`, 'MB/day'])], [
+        ...names.map((n) => [n, ...recs.flatMap((x) => [cell(x, n)?.rowsPerDay ?? 0, mb(cell(x, n)?.bytesPerDay ?? 0)])]),
+        ['**total**', ...recs.flatMap((x) => [x.total.rowsPerDay, mb(x.total.bytesPerDay)])],
+        ['WAL written', ...recs.flatMap((x) => ['', mb(x.walBytesPerDay)])],
+      ]) +
+      `\n\n${recs.map((x) => `${x.scenario}: ${(x.simS / 3600).toFixed(1)} simulated hours measured (${x.wallS} s at ×${x.speed}, seed ${x.seed}), server CPU ${x.serverCpuPct}%`).join('; ')}.`);
   }
   if (r.errors?.length) parts.push('### Suites that failed\n\n' + table(['suite', 'error'], r.errors.map((e) => [e.suite, e.error.split('\n')[0]!.slice(0, 300)])));
   return parts.join('\n\n') + '\n';

@@ -59,3 +59,44 @@ export function sampleProc(pid: number, everyMs = 1000) {
 }
 
 export const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * The kernel's CPU pressure (PSI, /proc/pressure/cpu `some` total, µs): the share of wall
+ * time during which at least one runnable task waited for a CPU. Other people's work on
+ * a shared machine shows here. null where the kernel has no PSI.
+ */
+export function cpuPressure(): { pct(): number | null } {
+  const read = (): number | null => {
+    try {
+      const m = /some .*total=(\d+)/.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'));
+      return m ? Number(m[1]) : null;
+    } catch {
+      return null;
+    }
+  };
+  const t0 = performance.now();
+  const p0 = read();
+  return {
+    pct() {
+      const p1 = read();
+      if (p0 === null || p1 === null) return null;
+      return Math.round(((p1 - p0) / 1000 / (performance.now() - t0)) * 1000) / 10;
+    },
+  };
+}
+
+/** CPU seconds of a process and its direct children (PostgreSQL: the postmaster and its backends). */
+export function processTreeCpuS(pid: number): number {
+  let s = readProc(pid)?.cpuS ?? 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === pid) s += (Number(f[11]) + Number(f[12])) / TICKS;
+    } catch {
+      /* gone */
+    }
+  }
+  return s;
+}

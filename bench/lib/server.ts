@@ -11,7 +11,7 @@ import { withParentDeathSignal } from '../../tests/harness/proc.js';
 import { REPO, WORK } from './paths.js';
 import { buildServer, serverBundleStale, SERVER_BUNDLE, SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { authDirFor, benchToken, seedBenchUser } from './auth.js';
-import { SHIPPED_SERVER_ENV } from './stack.js';
+import { freshDatabase, SHIPPED_SERVER_ENV } from './stack.js';
 
 export interface ServerOptions {
   mqttUrl: string;
@@ -20,11 +20,30 @@ export interface ServerOptions {
   /** Spool folder; kept between restarts of the same run (durability). */
   spoolDir: string;
   database?: string;
+  /**
+   * The server's PostgreSQL (DATABASE_URL). Default: a fresh database in the bench stack's
+   * cluster for this start (a restart of the same installation passes the first one's).
+   */
+  databaseUrl?: string;
   clientId?: string;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeArgs?: string[];
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** More accounts to write into the server's database before it starts (e.g. the officers of bench/suites/commands.ts). */
+  seed?: (databaseUrl: string) => Promise<void>;
+}
+
+/** The bench user goes into the server's own database (seedBenchUser reads DATABASE_URL), never the local cluster. */
+async function seedInto(databaseUrl: string, fn: () => Promise<void>): Promise<void> {
+  const before = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = databaseUrl;
+  try {
+    await fn();
+  } finally {
+    if (before === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = before;
+  }
 }
 
 export interface ServerProc {
@@ -33,6 +52,8 @@ export interface ServerProc {
   port: number;
   /** Access token of the bench user for Socket.IO consoles (null: the server has no login). */
   token: string | null;
+  /** Its DATABASE_URL (a database of the bench stack's PostgreSQL). */
+  databaseUrl: string;
   /** ms from spawn to /api/health answering ok. */
   startMs: number;
   stderrTail(): string;
@@ -44,8 +65,10 @@ export interface ServerProc {
 
 export async function startServer(o: ServerOptions): Promise<ServerProc> {
   const port = await freePort();
+  const databaseUrl = o.databaseUrl ?? (await freshDatabase(o.database ?? 'ioc'));
   const authDir = authDirFor(o.spoolDir);
-  await seedBenchUser(authDir);
+  await seedInto(databaseUrl, () => seedBenchUser(authDir));
+  if (o.seed) await o.seed(databaseUrl);
   const env = {
     ...SERVER_ENV,
     ...process.env,
@@ -64,6 +87,8 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
     // A stale-device sweep would flag the synthetic fleet between runs; one hour is past any run.
     DEVICE_STALE_S: '3600',
     AUTH_DIR: authDir,
+    // The system of record: never the embedded cluster in PG_DATA_DIR.
+    DATABASE_URL: databaseUrl,
     // Longer than any run, so the consoles' sockets are not swept for an expired token mid-measurement.
     AUTH_ACCESS_TTL_S: '14400',
     ...o.env,
@@ -112,6 +137,7 @@ export async function startServer(o: ServerOptions): Promise<ServerProc> {
   const token = await benchToken(url);
   return {
     token,
+    databaseUrl,
     pid: child.pid!,
     url,
     port,

@@ -33,7 +33,8 @@ export async function runDurability(o: { stack: Stack; cityPack: string; devices
     await server.kill9();
     const downS = 2;
     await new Promise((r) => setTimeout(r, downS * 1000));
-    server = await startServer(base);
+    // The same installation restarted: its spool, MQTT session and database.
+    server = await startServer({ ...base, databaseUrl: server.databaseUrl });
     const summary = await pub.done;
     const d = await waitForDelivery(o.stack.influxd.url, db, expectedCounts(summary.sent, o.devices));
     const r: DurabilityResult = {

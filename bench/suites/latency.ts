@@ -10,7 +10,7 @@ import { startPublisher } from '../lib/publisher.js';
 import { startServer, workDir } from '../lib/server.js';
 import { clearSession, type Stack } from '../lib/stack.js';
 import { startAlertTrickle } from '../lib/alerts.js';
-import { sampleProc } from '../lib/proc.js';
+import { cpuPressure, processTreeCpuS, sampleProc } from '../lib/proc.js';
 
 export interface LatencyRow {
   rate: number;
@@ -22,6 +22,10 @@ export interface LatencyRow {
   alertsSent?: number;
   serverCpuPct: number;
   serverRssMB: number;
+  /** % of the publishing window in which some runnable task waited for a CPU (PSI): the machine's contention. */
+  cpuPressurePct?: number | null;
+  /** PostgreSQL's processes together (postmaster and backends), % of one core. */
+  postgresCpuPct?: number;
   /** What one console received while measured: deltas a second and kB a second on the wire. */
   perConsole?: { deltasPerS: number; kBPerS: number };
   /** CPU of the processes holding the consoles, together (% of one core). */
@@ -69,12 +73,16 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyRow[]> {
         rig?.reset(sentBefore);
         const t0 = Date.now();
         const proc = sampleProc(server.pid);
+        const pressure = cpuPressure();
+        const pg0 = processTreeCpuS(o.stack.postgres.pid);
         const holders = [...consoles.pids, ...(rig?.pids ?? [])].map((pid) => sampleProc(pid));
         const pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate, devices: o.devices, durationS: o.durationS, cityPack: o.cityPack });
         await pub.done;
         const sentAfter = trickle.sent();
         const alertsSent = sentAfter - sentBefore;
         const usage = proc.summary();
+        const cpuPressurePct = pressure.pct();
+        const postgresCpuPct = round1(((processTreeCpuS(o.stack.postgres.pid) - pg0) / ((Date.now() - t0) / 1000)) * 100);
         const holdersCpu = holders.reduce((a, h) => a + h.summary().cpuPct, 0);
         // Console 0's traffic over the publishing window (the wait below would dilute it).
         const measuredS = (Date.now() - t0) / 1000;
@@ -97,13 +105,15 @@ export async function runLatency(o: LatencyOptions): Promise<LatencyRow[]> {
           alertsSent,
           serverCpuPct: usage.cpuPct,
           serverRssMB: usage.peakRssMB,
+          cpuPressurePct,
+          postgresCpuPct,
           perConsole: { deltasPerS: round1(atEnd.deltas / measuredS), kBPerS: round1(atEnd.wireBytes / 1000 / measuredS) },
           consolesCpuPct: round1(holdersCpu),
           ...(rigRep ? { sampled: { measuring: rep.connected, rig: { connected: rigRep.connected, telemetry: rigRep.telemetry.summary(), alerts: rigRep.alerts.summary() } } } : {}),
         };
         rows.push(row);
         const rigNote = row.sampled ? `; measured by ${row.sampled.measuring} consoles, the other ${row.sampled.rig.connected} at nice 19 had telemetry p95 ${row.sampled.rig.telemetry.p95}, alerts p95 ${row.sampled.rig.alerts.p95} ms (n=${row.sampled.rig.alerts.n})` : '';
-        o.log(`  ${rate}/s × ${n} consoles${sample ? ' (sampled)' : ''}: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${rep.connected}); server CPU ${row.serverCpuPct}%, consoles' CPU ${row.consolesCpuPct}%; one console ${row.perConsole!.deltasPerS} deltas/s, ${row.perConsole!.kBPerS} kB/s${rigNote}`);
+        o.log(`  ${rate}/s × ${n} consoles${sample ? ' (sampled)' : ''}: telemetry p50 ${row.telemetry.p50} p95 ${row.telemetry.p95} p99 ${row.telemetry.p99} ms; alerts p50 ${row.alerts.p50} p95 ${row.alerts.p95} p99 ${row.alerts.p99} ms (n=${row.alerts.n} of ${alertsSent} × ${rep.connected}); server CPU ${row.serverCpuPct}%, PostgreSQL ${postgresCpuPct}%, consoles' CPU ${row.consolesCpuPct}%; one console ${row.perConsole!.deltasPerS} deltas/s, ${row.perConsole!.kBPerS} kB/s; CPU pressure ${cpuPressurePct ?? '–'}%${rigNote}`);
       }
     } finally {
       await trickle?.stop();

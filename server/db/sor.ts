@@ -56,6 +56,15 @@ export interface StatementEntry {
 
 export type JournalEntry = StreamEvent | AuditEntry | StatementEntry;
 
+/**
+ * JSON for PostgreSQL: text and jsonb cannot hold U+0000, which a hostile or broken client
+ * can put in a note or a description. It becomes U+FFFD (the replacement character), so the
+ * change is stored rather than refused: the database must never lose a change for a byte.
+ */
+export function pgJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '\uFFFD') : x));
+}
+
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const clip = (s: string | undefined) => (s === undefined ? null : s.slice(0, 2000));
 
@@ -70,7 +79,7 @@ export async function writeBatch(c: pg.ClientBase, entries: JournalEntry[]): Pro
   }
   if (events.length > 0) await writeEvents(c, events);
   if (audit.length > 0) await writeAudit(c, audit);
-  for (const s of statements) await c.query(s.text, s.values);
+  for (const s of statements) await c.query(s.text, s.values.map((v) => (typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v)));
 }
 
 async function writeEvents(c: pg.ClientBase, events: StreamEvent[]): Promise<void> {
@@ -80,7 +89,7 @@ async function writeEvents(c: pg.ClientBase, events: StreamEvent[]): Promise<voi
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, stream_type text, stream_id text, version int, type text, data jsonb, actor text, actor_role text, note text, at timestamptz)
      ON CONFLICT (event_id) DO NOTHING`,
     [
-      JSON.stringify(
+      pgJson(
         events.map((e) => ({
           event_id: e.eventId,
           stream_type: e.stream,
@@ -120,7 +129,7 @@ export async function upsertAlerts(c: pg.ClientBase, alerts: Alert[]): Promise<v
        ward_id = EXCLUDED.ward_id, incident_id = EXCLUDED.incident_id, last_seen = EXCLUDED.last_seen, updated_at = now()
      WHERE alerts.version < EXCLUDED.version`,
     [
-      JSON.stringify(
+      pgJson(
         alerts.map((a) => ({
           id: a.id,
           version: a.version,
@@ -151,7 +160,7 @@ export async function upsertIncidents(c: pg.ClientBase, incidents: Incident[]): 
        updated_at = EXCLUDED.updated_at, acknowledged_at = EXCLUDED.acknowledged_at, resolved_at = EXCLUDED.resolved_at
      WHERE incidents.version < EXCLUDED.version`,
     [
-      JSON.stringify(
+      pgJson(
         incidents.map((i) => ({
           id: i.id,
           version: i.version,
@@ -181,7 +190,7 @@ export async function upsertUnits(c: pg.ClientBase, units: Unit[]): Promise<void
      ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state, status = EXCLUDED.status, kind = EXCLUDED.kind,
        incident_id = EXCLUDED.incident_id, updated_at = EXCLUDED.updated_at
      WHERE units.version < EXCLUDED.version`,
-    [JSON.stringify(units.map((u) => ({ id: u.id, version: u.version, state: u, status: u.status, kind: u.kind, incident_id: u.incidentId, updated_at: iso(u.updatedAt) })))],
+    [pgJson(units.map((u) => ({ id: u.id, version: u.version, state: u, status: u.status, kind: u.kind, incident_id: u.incidentId, updated_at: iso(u.updatedAt) })))],
   );
 }
 
@@ -192,7 +201,7 @@ async function writeAudit(c: pg.ClientBase, rows: AuditEntry[]): Promise<void> {
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, at timestamptz, entity text, type text, target text, actor text, role text, address text, result text, note text)
      ON CONFLICT (event_id) DO NOTHING`,
     [
-      JSON.stringify(
+      pgJson(
         rows.map((r) => ({
           event_id: r.eventId,
           at: iso(r.at),
