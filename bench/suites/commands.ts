@@ -24,7 +24,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import type { Incident, Unit } from '../../contract/domain.js';
-import { UNIT_KINDS } from '../../contract/domain.js';
+import { activeUnits, UNIT_KINDS } from '../../contract/domain.js';
 import { topics } from '../../contract/topics.js';
 import { TEST_CITY_PACK } from '../../server/citypack/load.js';
 import { Histogram } from '../lib/histogram.js';
@@ -118,7 +118,8 @@ interface Inc {
   id: string;
   version: number;
   status: string;
-  unitId: string | null;
+  /** Units working it (several: each dispatch adds one). */
+  units: string[];
   owner: number;
   stage: number;
 }
@@ -146,7 +147,7 @@ export async function runCommands(o: CommandsOptions): Promise<CommandsResult> {
     const learn = (inc: Incident) => {
       const known = incidents.get(inc.id);
       if (known) {
-        if (inc.version > known.version) Object.assign(known, { version: inc.version, status: inc.status, unitId: inc.unitId });
+        if (inc.version > known.version) Object.assign(known, { version: inc.version, status: inc.status, units: activeUnits(inc).map((u) => u.unitId) });
         return;
       }
       const ref = inc.externalRef ?? '';
@@ -156,7 +157,7 @@ export async function runCommands(o: CommandsOptions): Promise<CommandsResult> {
       const owner = byRef.get(key);
       if (owner === undefined) return;
       byRef.delete(key);
-      const mine: Inc = { id: inc.id, version: inc.version, status: inc.status, unitId: inc.unitId, owner, stage: 0 };
+      const mine: Inc = { id: inc.id, version: inc.version, status: inc.status, units: activeUnits(inc).map((u) => u.unitId), owner, stage: 0 };
       incidents.set(inc.id, mine);
       owned[owner]!.push(mine);
     };
@@ -251,10 +252,11 @@ export async function runCommands(o: CommandsOptions): Promise<CommandsResult> {
         if (r.ok && r.data) {
           okAnswers++;
           if (measuring) ok[kind]++;
-          const before = inc.unitId;
-          Object.assign(inc, { version: Math.max(inc.version, r.data.version), status: r.data.status, unitId: r.data.unitId });
-          if (before && before !== r.data.unitId) unitBusy.set(before, false);
-          if (r.data.unitId) unitBusy.set(r.data.unitId, r.data.status !== 'resolved' && r.data.status !== 'closed');
+          const before = inc.units;
+          const after = activeUnits(r.data).map((u) => u.unitId);
+          Object.assign(inc, { version: Math.max(inc.version, r.data.version), status: r.data.status, units: after });
+          for (const u of before) if (!after.includes(u)) unitBusy.set(u, false);
+          for (const u of after) unitBusy.set(u, true);
           inc.stage++;
           if (inc.stage >= LIFECYCLE.length) {
             mine.splice(mine.indexOf(inc), 1);
