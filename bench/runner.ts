@@ -80,7 +80,7 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     if (want('ingest')) await guard('ingest', async () => {
       log(`ingest (${q ? 'server only' : 'server and Node-RED, alternately'})`);
       const rates = q ? [2000] : [2000, 5000, 10000, 20000];
-      const durationS = q ? 8 : 30;
+      const durationS = q ? 5 : 30;
       for (const rate of rates) {
         res.ingest.push(await runIngest({ stack, consumer: 'server', rate, durationS, devices: 1000, cityPack: pack1k, label: `srv${rate}`, log }));
         if (!q) res.ingest.push(await runIngest({ stack, consumer: 'node-red', rate, durationS, devices: 1000, cityPack: pack1k, label: `nr${rate}`, log }));
@@ -99,13 +99,13 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     });
     if (want('bare')) await guard('bare', async () => {
       log('bare broker ceiling');
-      res.bare = await runBare({ stack, cityPack: pack1k, rate: q ? 20000 : 60000, durationS: q ? 4 : 15, log });
+      res.bare = await runBare({ stack, cityPack: pack1k, rate: q ? 20000 : 60000, durationS: q ? 3 : 15, log });
       log('counting subscriber at the efficiency rate');
-      res.floor = await runFloor({ stack, cityPack: pack1k, rate: q ? 2000 : 10000, durationS: q ? 4 : 30, log });
+      res.floor = await runFloor({ stack, cityPack: pack1k, rate: q ? 2000 : 10000, durationS: q ? 3 : 30, log });
     });
     if (want('latency')) await guard('latency', async () => {
       log('latency and fan-out');
-      res.latency = await runLatency({ stack, cityPack: pack1k, devices: 1000, rates: q ? [500] : [500, 2000, 5000], consoles: q ? [10] : [1, 100, 1000], sampled: q ? undefined : { consoles: [1000], sample: 10 }, durationS: q ? 5 : 15, log });
+      res.latency = await runLatency({ stack, cityPack: pack1k, devices: 1000, rates: q ? [500] : [500, 2000, 5000], consoles: q ? [10] : [1, 100, 1000], sampled: q ? undefined : { consoles: [1000], sample: 10 }, durationS: q ? 4 : 15, log });
     });
     if (o.only?.includes('alertpath')) await guard('alertpath', async () => {
       // The latency suite's 100-console server as it runs there: 500 and 2,000 msg/s before 5,000 (the load's
@@ -127,15 +127,15 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     });
     if (want('overload')) await guard('overload', async () => {
       log('overload');
-      res.overload = await runOverload({ stack, cityPack: pack1k, devices: 1000, baseRate: q ? 500 : 2000, preS: q ? 4 : 20, burstS: q ? 5 : 60, postS: q ? 8 : 60, log });
+      res.overload = await runOverload({ stack, cityPack: pack1k, devices: 1000, baseRate: q ? 500 : 2000, preS: q ? 4 : 20, burstS: q ? 4 : 60, postS: q ? 6 : 60, log });
     });
     if (want('durability')) await guard('durability', async () => {
       log('durability: kill -9 mid-stream');
-      res.durability = await runDurability({ stack, cityPack: pack1k, devices: 1000, rate: q ? 2000 : 5000, durationS: q ? 10 : 30, log });
+      res.durability = await runDurability({ stack, cityPack: pack1k, devices: 1000, rate: q ? 2000 : 5000, durationS: q ? 6 : 30, log });
     });
     if (want('scale')) await guard('scale', async () => {
       log('scale of state');
-      res.scale = await runScale({ stack, sizes: q ? [1000] : [1000, 10000, 50000], loadRate: q ? 2000 : 10000, loadS: q ? 4 : 30, log });
+      res.scale = await runScale({ stack, sizes: q ? [1000] : [1000, 10000, 50000], loadRate: q ? 2000 : 10000, loadS: q ? 3 : 30, log });
     });
     if (!q && want('browser')) await guard('browser', async () => {
       log('browser: console vs bare maplibre, 50k devices');
