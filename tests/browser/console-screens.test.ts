@@ -155,9 +155,9 @@ describe('console screenshots on the default city (normal-day simulation)', () =
     const view = await openIncident(page, accident.incidentId!);
     await incidentAction(page, 'acknowledge');
     await waitFor(async () => (await view.getAttribute('data-status')) === 'acknowledged', { message: 'not acknowledged' });
-    // The first suitable unit (traffic police for an accident), then the nearest ambulance from "show all": two units on it.
+    // The traffic police (suitable for an accident), then the nearest ambulance (first in the list when someone is hurt, else from "show all"): two units on it.
     const candidates = app.operations.candidates(app.operations.incidents.get(accident.incidentId!)!);
-    const police = candidates.find((c) => c.suitable && c.unit.status === 'available')!;
+    const police = candidates.find((c) => c.suitable && c.unit.kind === 'police_traffic' && c.unit.status === 'available')!;
     const ambulance = candidates.find((c) => c.unit.kind === 'ambulance' && c.unit.status === 'available')!;
     await page.locator(`[data-testid="dispatch-candidate"][data-unit-id="${police.unit.id}"] [data-testid="dispatch-unit"]`).click();
     await waitFor(async () => (await view.getAttribute('data-status')) === 'dispatched', { message: 'not dispatched' });

@@ -130,6 +130,21 @@ describe('incident workflow', () => {
     expect((await post('teleport', { version: v })).status).toBe(404);
   });
 
+  it('acknowledging an incident’s alert acknowledges the incident: one act for the officer', async () => {
+    await report('CALL-0002', 106.0252, 10.0251, { type: 'crime', severity: 'minor', description: 'Trộm xe máy' });
+    const inc = await waitFor(() => app.operations.incidents.open().find((i) => i.externalRef?.endsWith('CALL-0002')), { message: 'no incident' });
+    const alertId = await waitFor(() => app.operations.incidents.get(inc.id)!.alertIds[0], { message: 'the report raised no alert' });
+    const alert = app.operations.alerts.get(alertId)!;
+    expect(app.operations.incidents.get(inc.id)!.status).toBe('new');
+    const r = await emit(officerA, 'alert:acknowledge', { id: alert.id, version: alert.version });
+    expect(r).toMatchObject({ ok: true });
+    // The answer came after both were stored: the incident is acknowledged, by the same officer.
+    const now = app.operations.incidents.get(inc.id)!;
+    expect(now.status).toBe('acknowledged');
+    expect(now.timeline.at(-1)).toMatchObject({ action: 'acknowledge', by: 'duty-officer', from: 'new', to: 'acknowledged' });
+    await waitFor(() => latestIncident(officerB, inc.id)?.status === 'acknowledged', { message: 'B never saw the incident acknowledged' });
+  });
+
   it('writes every action, and every refusal, to the audit trail', async () => {
     await app.writer.flush();
     const res = (await (await fetch(`${app.url}/api/audit?entity=incident&id=${id}`, { headers: await app.headers('supervisor') })).json()) as { data: { type: string; by: string; result: string }[] };
