@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 const root = import.meta.dirname;
 
 // Three projects, run one group after the other (sequence.groupOrder):
-// unit (parallel, fast) → integration (serial: real influxd/mosquitto, 2 cores) → browser (serial: Chromium).
+// unit (parallel, fast) → integration (two files at a time: each starts its own influxd, Mosquitto and
+// PostgreSQL on free ports in temp folders, and most of a file's time is spent waiting on them or on
+// simulated time, so two overlap well on 2 cores) → browser (serial: Chromium needs the CPU).
 // `npx vitest run` runs all three; `--project NAME` picks one.
 export default defineConfig({
   test: {
@@ -23,8 +25,8 @@ export default defineConfig({
           root,
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
-          fileParallelism: false,
-          maxWorkers: 1,
+          fileParallelism: true,
+          maxWorkers: 2,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },

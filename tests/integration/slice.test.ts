@@ -67,7 +67,8 @@ describe.each(Object.keys(brokers) as (keyof typeof brokers)[])('slice over %s',
       },
       { message: 'point never reached InfluxDB' },
     );
-    expect(rows[0]).toMatchObject({ state: 'degraded', fps: 12.5, camera: 'tt-cam-1' });
+    // Every row the query gave, in the message: a point without its state would say where it came from.
+    expect(rows[0], JSON.stringify(rows)).toMatchObject({ state: 'degraded', fps: 12.5, camera: 'tt-cam-1' });
     expect(rows[0]!.ward).not.toBe('none'); // the pack's ward became a tag
 
     // hop 3: pushed to a console
