@@ -7,7 +7,7 @@
  * keys (ops.status, wall.status…) at these objects so the same step has one name.
  * Read through ../names.ts (useWords), never key by key in a screen.
  */
-import { INCIDENT_TYPE_VI } from '../../../../contract/labels-vi.js';
+import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../../contract/labels-vi.js';
 
 export const wordsVi = {
   words: {
@@ -35,16 +35,7 @@ export const wordsVi = {
       telecom_crew: 'Kỹ thuật viễn thông',
     },
     unitStatus: { available: 'Sẵn sàng', busy: 'Đang làm nhiệm vụ', off_duty: 'Nghỉ' },
-    channel: {
-      hotline_113: 'Tổng đài 113',
-      hotline_114: 'Tổng đài 114',
-      hotline_115: 'Tổng đài 115',
-      citizen_app: 'Ứng dụng người dân',
-      patrol: 'Tuần tra',
-      agency: 'Cơ quan chức năng',
-      cap: 'Cảnh báo CAP',
-      system: 'Hệ thống',
-    },
+    channel: INCIDENT_CHANNEL_VI,
     actor: {
       system: 'Hệ thống',
       cap: 'Cảnh báo CAP ({{sender}})',
