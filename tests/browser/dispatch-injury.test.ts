@@ -14,13 +14,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeUnits, topics, type Incident } from '../../contract/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { addSessionCookie, login, type TestSession } from '../harness/auth.js';
-import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
-import { incidentRow, openConsole, openIncident, pngSize, requireBuiltClient, sourceFeatures, type ConsolePage } from '../harness/console.js';
+import { login, type TestSession } from '../harness/auth.js';
+import { launchChromium, screenshot } from '../harness/chromium.js';
+import { incidentRow, openConsole, openIncident, openPhone as openPhoneAs, pngSize, requireBuiltClient, sourceFeatures, type ConsolePage, type PhonePage } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
@@ -69,21 +69,7 @@ async function ambulanceCrew(): Promise<TestSession> {
   return login(app.url, username, password);
 }
 
-interface Phone {
-  context: BrowserContext;
-  page: Page;
-  watch: PageWatch;
-}
-async function openPhone(session: TestSession): Promise<Phone> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  await addSessionCookie(context, app.url, session);
-  await context.addInitScript(() => Object.defineProperty(navigator, 'vibrate', { value: () => true, configurable: true }));
-  const page = await context.newPage();
-  const watch = watchPage(page);
-  await page.goto(`${app.url}/responder`);
-  await page.waitForSelector('[data-testid="responder"][data-state="live"]', { timeout: 30_000 });
-  return { context, page, watch };
-}
+const openPhone = (session: TestSession): Promise<PhonePage> => openPhoneAs(browser, app.url, session);
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="responder-incident"][data-incident-id="${id}"]`);
 const server = (id: string) => app.operations.incidents.get(id)!;
@@ -236,6 +222,17 @@ describe('an injury accident: the right units, several at once, a phone that say
         expect(text).toContain('CSGT Test Town đã rời sự cố — bởi duty-officer');
         expect(text).toContain(NOTE);
       }
+      // The phone holds the whole timeline, every step the console holds.
+      expect(phoneLines).toHaveLength(server(id).timeline.length);
+      // On scene: the ambulance's phone stops saying how far it is; the address and the steps stay.
+      expect(await card(amb.page, id).locator('[data-testid="responder-distance"]').isVisible()).toBe(true);
+      await card(amb.page, id).locator('button[data-action="on_scene"]').click();
+      await card(amb.page, id).locator('[data-testid="responder-confirm-yes"]').click();
+      await waitFor(() => partOn(server(id), AMB) === 'on_scene', { message: 'on scene not stored' });
+      await waitFor(async () => (await card(amb.page, id).getAttribute('data-part')) === 'on_scene', { message: 'phone does not show on scene' });
+      expect(await card(amb.page, id).locator('[data-testid="responder-distance"]').count()).toBe(0);
+      expect(await card(amb.page, id).locator('[data-testid="responder-address"]').textContent()).toContain('Đường Ngang');
+      expect(server(id).status).toBe('on_scene');
       expect(officer.watch.pageErrors).toEqual([]);
       expect(amb.watch.pageErrors).toEqual([]);
       expect(pol.watch.pageErrors).toEqual([]);

@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { addSessionCookie } from '../harness/auth.js';
-import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
-import { pngSize, requireBuiltClient } from '../harness/console.js';
+import { launchChromium, screenshot } from '../harness/chromium.js';
+import { openPhone as openPhoneAs, pngSize, requireBuiltClient, type PhonePage } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
@@ -44,22 +43,8 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The phone, logged in as the test responder (the one place login happens), vibration recorded. */
-async function openPhone(): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
-  const session = await app.login('responder');
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  await addSessionCookie(context, app.url, session);
-  await context.addInitScript(() => {
-    const w = window as unknown as { __vibrations: unknown[] };
-    w.__vibrations = [];
-    Object.defineProperty(navigator, 'vibrate', { value: (p: unknown) => (w.__vibrations.push(p), true), configurable: true });
-  });
-  const page = await context.newPage();
-  const watch = watchPage(page);
-  await page.goto(`${app.url}/responder`);
-  await page.waitForSelector('[data-testid="responder"][data-state="live"]', { timeout: 30_000 });
-  return { context, page, watch };
-}
+/** The phone of the test responder (the one place login happens), vibration recorded. */
+const openPhone = async (): Promise<PhonePage> => openPhoneAs(browser, app.url, await app.login('responder'));
 
 let reportSeq = 0;
 /** A 113 call becomes an incident; the duty officer dispatches it to the responder's unit over REST. */

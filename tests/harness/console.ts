@@ -249,3 +249,28 @@ export async function layerLayout(page: Page, layerId: string, prop: string): Pr
     [layerId, prop],
   );
 }
+
+export interface PhonePage {
+  context: BrowserContext;
+  page: Page;
+  watch: PageWatch;
+}
+
+/**
+ * A responder's phone (390×844, touch, Vietnamese, Asia/Ho_Chi_Minh) signed in by the session's
+ * cookie, on /responder once live. `navigator.vibrate` is recorded in `window.__vibrations`.
+ */
+export async function openPhone(browser: Browser, url: string, session: TestSession): Promise<PhonePage> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  await addSessionCookie(context, url, session);
+  await context.addInitScript(() => {
+    const w = window as unknown as { __vibrations: unknown[] };
+    w.__vibrations = [];
+    Object.defineProperty(navigator, 'vibrate', { value: (p: unknown) => (w.__vibrations.push(p), true), configurable: true });
+  });
+  const page = await context.newPage();
+  const watch = watchPage(page);
+  await page.goto(`${url}/responder`);
+  await page.waitForSelector('[data-testid="responder"][data-state="live"]', { timeout: 30_000 });
+  return { context, page, watch };
+}
