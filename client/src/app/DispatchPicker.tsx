@@ -15,6 +15,7 @@ import { useUnits } from '../live/hooks.js';
 import { apiData } from './api.js';
 import { formatDistance, formatDuration } from './incidents.js';
 import { useWords } from './names.js';
+import { InlineConfirm } from './InlineConfirm.js';
 
 /** How many suitable units show before "Show all". */
 export const FIRST_FEW = 4;
@@ -93,24 +94,16 @@ export function DispatchPicker({ incident, pack, busy, onDispatch }: { incident:
           {t('ops.incident.eta', { eta: formatDuration(c.etaS, i18n.language) })}
         </span>
         {confirm === c.unit.id ? (
-          <span className="units__confirm" role="alert" data-testid="dispatch-confirm">
-            <span>{t('ops.incident.confirmReassign', { unit: c.unit.name, incident: where ?? words.incident('') })}</span>
-            <button
-              type="button"
-              className="btn btn--sm btn--primary"
-              disabled={busy}
-              data-testid="dispatch-confirm-yes"
-              onClick={() => {
-                setConfirm(null);
-                onDispatch(c.unit.id, true);
-              }}
-            >
-              {t('ops.incident.yes')}
-            </button>
-            <button type="button" className="btn btn--sm" onClick={() => setConfirm(null)}>
-              {t('ops.incident.no')}
-            </button>
-          </span>
+          <InlineConfirm
+            message={t('ops.incident.confirmReassign', { unit: c.unit.name, incident: where ?? words.incident('') })}
+            testId="dispatch-confirm"
+            busy={busy}
+            onYes={() => {
+              setConfirm(null);
+              onDispatch(c.unit.id, true);
+            }}
+            onNo={() => setConfirm(null)}
+          />
         ) : (
           <button
             type="button"

@@ -21,6 +21,7 @@ import { placeOf, useAlertLabels, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
+import { InlineConfirm } from './InlineConfirm.js';
 
 const isChannel = (by: string): by is IncidentChannel => (INCIDENT_CHANNELS as readonly string[]).includes(by);
 
@@ -151,24 +152,16 @@ function IncidentUnits({ incident: i, pack, busy, onStep }: { incident: Incident
                   <time className="iunits__time"> · {since(u)}</time>
                 </span>
                 {active && confirm === u.unitId ? (
-                  <span className="units__confirm" role="alert" data-testid="release-confirm">
-                    <span>{t('ops.incident.confirmRelease', { unit: words.unit(u.unitId) })}</span>
-                    <button
-                      type="button"
-                      className="btn btn--sm btn--primary"
-                      disabled={busy}
-                      data-testid="release-confirm-yes"
-                      onClick={() => {
-                        setConfirm(null);
-                        onStep('release', u.unitId);
-                      }}
-                    >
-                      {t('ops.incident.yes')}
-                    </button>
-                    <button type="button" className="btn btn--sm" onClick={() => setConfirm(null)}>
-                      {t('ops.incident.no')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    message={t('ops.incident.confirmRelease', { unit: words.unit(u.unitId) })}
+                    testId="release-confirm"
+                    busy={busy}
+                    onYes={() => {
+                      setConfirm(null);
+                      onStep('release', u.unitId);
+                    }}
+                    onNo={() => setConfirm(null)}
+                  />
                 ) : (
                   active && (
                     <span className="iunits__actions">
