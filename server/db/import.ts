@@ -27,7 +27,7 @@ import { DEVICE_ID_RE, DEVICE_KINDS, type DeviceRecord } from '../broker/devices
 import { RP_RAW } from '../influx/schema.js';
 import type { IngestTokenRecord } from '../ingest/tokens.js';
 import type { Logger } from '../log.js';
-import { upsertAlerts, upsertIncidents, upsertUnits, writeBatch, type AuditEntry, type StreamType } from './sor.js';
+import { iso, upsertAlerts, upsertIncidents, upsertUnits, writeBatch, type AuditEntry, type StreamType } from './sor.js';
 
 export interface ImportSources {
   /** The installation's InfluxDB (its configured database), or null when there is none. */
@@ -126,7 +126,6 @@ async function readJson<T>(file: string): Promise<T | null> {
   }
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 // ---------------------------------------------------------------- the InfluxDB event log

@@ -69,7 +69,8 @@ export function pgJson(v: unknown): string {
   return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+/** Epoch ms → timestamptz text (null stays null). */
+export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const clip = (s: string | undefined) => (s === undefined ? null : s.slice(0, 2000));
 
 export async function writeBatch(c: pg.ClientBase, entries: JournalEntry[]): Promise<void> {
