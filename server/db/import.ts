@@ -27,7 +27,7 @@ import { DEVICE_ID_RE, DEVICE_KINDS, type DeviceRecord } from '../broker/devices
 import { RP_RAW } from '../influx/schema.js';
 import type { IngestTokenRecord } from '../ingest/tokens.js';
 import type { Logger } from '../log.js';
-import { iso, upsertAlerts, upsertIncidents, upsertUnits, writeBatch, type AuditEntry, type StreamType } from './sor.js';
+import { iso, upsertLatest, writeBatch, type AuditEntry, type StreamType } from './sor.js';
 
 export interface ImportSources {
   /** The installation's InfluxDB (its configured database), or null when there is none. */
@@ -253,27 +253,16 @@ async function importPage(c: pg.ClientBase, rows: EventRow[], counts: EventCount
 }
 
 /**
- * Current state: each stream's highest version, the first state logged with it (the one
- * the events table keeps), so the row and the stream agree. Rows go in the order of those
- * changes, as in sor.ts (an alert cleared before the next one for its condition is raised),
- * and the upserts only move forward, across pages and over rows the server wrote itself.
+ * Current state, as the journal writes it (sor.ts upsertLatest): each stream's highest
+ * version, the first state logged with it (the one the events table keeps), so the row and
+ * the stream agree; the upserts only move forward, across pages and over rows the server
+ * wrote itself. Incidents of an older shape are brought to today's.
  */
 async function upsertCurrent(c: pg.ClientBase, events: ImportedEvent[]): Promise<void> {
-  const last = new Map<string, ImportedEvent>();
-  for (const e of events) {
-    const key = `${e.stream_type}\u0000${e.stream_id}`;
-    const kept = last.get(key);
-    if (kept && kept.version >= e.version) continue;
-    last.delete(key);
-    last.set(key, e);
-  }
-  const of = <T>(t: StreamType) => [...last.values()].filter((e) => e.stream_type === t).map((e) => e.data as T);
-  const alerts = of<Alert>('alert');
-  const incidents = of<Incident>('incident').map(normalizeIncident);
-  const units = of<Unit>('unit');
-  if (alerts.length > 0) await upsertAlerts(c, alerts);
-  if (incidents.length > 0) await upsertIncidents(c, incidents);
-  if (units.length > 0) await upsertUnits(c, units);
+  await upsertLatest(
+    c,
+    events.map((e) => ({ stream: e.stream_type, id: e.stream_id, version: e.version, state: e.stream_type === 'incident' ? normalizeIncident(e.data as Incident) : (e.data as Alert | Unit) })),
+  );
 }
 
 // ---------------------------------------------------------------- the JSON files

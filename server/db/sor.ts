@@ -110,11 +110,20 @@ async function writeEvents(c: pg.ClientBase, events: StreamEvent[]): Promise<voi
       ),
     ],
   );
-  // The current state: each stream's last state in this batch, in the order of those last
-  // changes (an alert cleared before its successor for the same condition is raised).
-  const last = new Map<string, StreamEvent>();
-  for (const e of events) {
+  await upsertLatest(c, events.map((e) => ({ stream: e.stream, id: e.id, version: e.version, state: e.state })));
+}
+
+/**
+ * The current-state rows of these changes: each stream's highest version (the first one
+ * given at that version), written in the order of those changes, so that an alert cleared
+ * before its successor for the same condition is raised also leaves the open-alert index first.
+ */
+export async function upsertLatest(c: pg.ClientBase, changes: { stream: StreamType; id: string; version: number; state: Alert | Incident | Unit }[]): Promise<void> {
+  const last = new Map<string, (typeof changes)[number]>();
+  for (const e of changes) {
     const key = `${e.stream}\u0000${e.id}`;
+    const kept = last.get(key);
+    if (kept && kept.version >= e.version) continue;
     last.delete(key);
     last.set(key, e);
   }
