@@ -31,10 +31,6 @@ export interface LogEntry {
   state?: unknown;
 }
 
-/** An entry as read back (the audit trail answers in this shape). */
-export interface StoredEvent extends LogEntry {
-  at: number;
-}
 
 const STREAMS = new Set<string>(['alert', 'incident', 'unit']);
 

@@ -4,9 +4,8 @@
  * incident at a time: it is busy with `incidentId` set from its dispatch until it is
  * released, by an officer, by itself, or when its incident is resolved.
  */
-import type { Incident, LngLat, Unit, UnitStatus } from '../../contract/index.js';
+import type { Incident, Unit, UnitStatus } from '../../contract/index.js';
 import { CommandError } from '../events/errors.js';
-import { distanceM } from './geo.js';
 import type { UnitRecords } from './records.js';
 
 export class Units {
@@ -21,14 +20,6 @@ export class Units {
 
   list(): Unit[] {
     return this.records.all();
-  }
-
-  /** Units nearest to a position first, with their distance; available ones only unless `all`. */
-  nearest(position: LngLat, all = false): { unit: Unit; distanceM: number }[] {
-    return this.list()
-      .filter((u) => all || u.status === 'available')
-      .map((unit) => ({ unit, distanceM: Math.round(distanceM(position, unit.position)) }))
-      .sort((a, b) => a.distanceM - b.distanceM);
   }
 
   /** The `unit:status` command: checked against the version the sender saw; an assigned unit stays busy. */

@@ -13,7 +13,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
-import type { StoredEvent } from '../../server/events/log.js';
+import type { AuditRow } from '../../server/db/sor.js';
 import { main as importStationsCli } from '../../server/ingest/opencellid/cli.js';
 import { PgIngestTokenStore, type IngestTokenInfo } from '../../server/ingest/tokens.js';
 import { accountsDb } from '../harness/accounts.js';
@@ -256,7 +256,7 @@ describe('station imports', () => {
     await app.writer.flush();
     const res = await fetch(`${app.url}/api/audit?entity=ingest`, { headers: await app.headers('admin') });
     expect(res.status).toBe(200);
-    const audit = ((await res.json()) as { data: StoredEvent[] }).data;
+    const audit = ((await res.json()) as { data: AuditRow[] }).data;
     const imports = audit.filter((e) => e.type === 'stations_import');
     expect(imports.every((e) => e.entity === 'ingest' && e.by === 'ingest:KTTV Ninh Thuận')).toBe(true);
     expect(imports.filter((e) => e.result === 'ok').map((e) => e.note)).toEqual([

@@ -87,9 +87,6 @@ export interface WordLookups {
 }
 
 const CHANNEL_SET = new Set<string>(INCIDENT_CHANNELS);
-/** Entries written before `otherIncidentId` carried a reassignment in the note: `→ inc-…` (where it went), `← inc-…` (where it came from). */
-const TO_OTHER = /^\s*→\s*(\S+)\s*$/;
-const FROM_OTHER = /^(?:(.*?)\s*\()?←\s*(\S+?)\)?\s*$/s;
 /** Before accepting was a step of its own, a crew's acceptance was a note with this marker. */
 const LEGACY_ACCEPT = /^\[accept\]\s*/;
 
@@ -122,17 +119,11 @@ export function makeWords(t: TFn, look: WordLookups): Words {
         return { text: t(`words.step.${e.action}`), by, note };
       case 'dispatch':
         return { text: t('words.step.dispatch', { unit: u }), by, note };
-      case 'reassign': {
-        if (e.otherIncidentId) return { text: t('words.step.reassign', { unit: u, other: incident(e.otherIncidentId) }), by, note };
-        const m = note ? FROM_OTHER.exec(note) : null;
-        return { text: t('words.step.reassign', { unit: u, other: m ? incident(m[2]!) : t('words.actor.otherIncident') }), by, note: m ? (m[1]?.trim() || null) : note };
-      }
-      case 'release': {
+      case 'reassign':
+        return { text: t('words.step.reassign', { unit: u, other: e.otherIncidentId ? incident(e.otherIncidentId) : t('words.actor.otherIncident') }), by, note };
+      case 'release':
         if (e.otherIncidentId) return { text: t('words.step.releaseTo', { unit: u, other: incident(e.otherIncidentId) }), by, note };
-        const m = note ? TO_OTHER.exec(note) : null;
-        if (m) return { text: t('words.step.releaseTo', { unit: u, other: incident(m[1]!) }), by, note: null };
         return { text: t('words.step.release', { unit: u }), by, note };
-      }
       case 'accept':
       case 'on_scene':
         return { text: t(`words.step.${e.action}`, { unit: e.unitId ? u : (who ?? u) }), by: e.unitId ? by : null, note };
