@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll } from 'vitest';
@@ -15,7 +14,7 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { migrate } from '../../server/db/migrate.js';
 import { waitFor } from './wait.js';
 import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, type TestSession } from './auth.js';
-import { startTestPostgres, type TestPostgres } from './postgres.js';
+import { createDatabase, startTestPostgres, type TestPostgres } from './postgres.js';
 
 /**
  * One PostgreSQL cluster per test file (started by the first app, stopped after the file),
@@ -35,20 +34,11 @@ export function testPostgres(): Promise<TestPostgres> {
   return filePostgres;
 }
 
-const urlOf = (cluster: TestPostgres, db: string) => {
-  const u = new URL(cluster.url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-
 /** A database with every migration applied, made once per file: each app's database is a copy (faster than migrating each). */
 let migratedTemplate: Promise<string> | null = null;
-async function template(cluster: TestPostgres): Promise<string> {
+function template(cluster: TestPostgres): Promise<string> {
   migratedTemplate ??= (async () => {
-    const c = new pg.Client({ connectionString: cluster.url });
-    await c.connect();
-    await c.query('CREATE DATABASE ioc_migrated').finally(() => c.end());
-    await migrate(urlOf(cluster, 'ioc_migrated'), pino({ level: 'silent' }));
+    await migrate(await createDatabase(cluster.url, 'ioc_migrated'), pino({ level: 'silent' }));
     return 'ioc_migrated';
   })();
   return migratedTemplate;
@@ -57,16 +47,7 @@ async function template(cluster: TestPostgres): Promise<string> {
 /** A database `name` in the file's cluster (created migrated when missing); its URL. */
 export async function testDatabase(name: string): Promise<string> {
   const cluster = await testPostgres();
-  const tmpl = await template(cluster);
-  const c = new pg.Client({ connectionString: cluster.url });
-  await c.connect();
-  try {
-    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}" TEMPLATE ${tmpl}`);
-  } finally {
-    await c.end();
-  }
-  return urlOf(cluster, name);
+  return createDatabase(cluster.url, name, { template: await template(cluster) });
 }
 
 export const TEST_PACK = path.join(import.meta.dirname, '..', '..', 'citypacks', 'test-town');

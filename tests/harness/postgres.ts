@@ -3,6 +3,7 @@ import { chownSync, existsSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { PostgresStartError } from '../../server/db/errors.js';
 import { findPostgres, startPostgres } from '../../server/db/postgres.js';
@@ -97,4 +98,27 @@ export async function startTestPostgres(opts: { logger?: Logger; dataDir?: strin
   }
   await rm(dataDir, { recursive: true, force: true });
   throw lastError;
+}
+
+/** The URL of database `name` on the cluster at `clusterUrl`. */
+export function databaseUrl(clusterUrl: string, name: string): string {
+  const u = new URL(clusterUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Database `name` on the cluster at `clusterUrl` (a copy of `template` when given; left as it
+ * is when it exists already); its URL.
+ */
+export async function createDatabase(clusterUrl: string, name: string, opts: { template?: string } = {}): Promise<string> {
+  const c = new pg.Client({ connectionString: clusterUrl });
+  await c.connect();
+  try {
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"${opts.template ? ` TEMPLATE "${opts.template}"` : ''}`);
+  } finally {
+    await c.end();
+  }
+  return databaseUrl(clusterUrl, name);
 }

@@ -24,7 +24,7 @@ import type { Point } from '../../server/influx/lineprotocol.js';
 import { ensureSchema, RP_RAW } from '../../server/influx/schema.js';
 import type { PointWriter } from '../../server/influx/writer.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
+import { createDatabase, startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const DB = 'ioc_import';
@@ -343,10 +343,7 @@ it('points the server copied to InfluxDB after it started writing PostgreSQL are
 let databases = 0;
 /** A new migrated database in the file's cluster; returns its URL. */
 async function freshDatabase(name: string): Promise<string> {
-  const db = `imp_${name}_${++databases}`;
-  await pool.query(`CREATE DATABASE ${db}`);
-  const u = new URL(postgres.url);
-  u.pathname = `/${db}`;
-  await migrate(u.toString(), quiet);
-  return u.toString();
+  const url = await createDatabase(postgres.url, `imp_${name}_${++databases}`);
+  await migrate(url, quiet);
+  return url;
 }

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../../server/db/migrate.js';
-import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
+import { createDatabase, startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const FILES = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
@@ -23,11 +23,7 @@ let counter = 0;
 
 /** A fresh empty database in the file's cluster; returns its URL. */
 async function freshDatabase(): Promise<string> {
-  const name = `m${++counter}`;
-  await withClient(db.url, (c) => c.query(`CREATE DATABASE ${name}`));
-  const u = new URL(db.url);
-  u.pathname = `/${name}`;
-  return u.toString();
+  return createDatabase(db.url, `m${++counter}`);
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -24,7 +24,7 @@ import { connectConsole, startTestApp, type TestApp, type TestConsole } from '..
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { freePort } from '../harness/ports.js';
-import { postgresTempDir } from '../harness/postgres.js';
+import { createDatabase, postgresTempDir } from '../harness/postgres.js';
 import { waitFor } from '../harness/wait.js';
 
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -250,12 +250,7 @@ describe('the system of record in PostgreSQL', () => {
 describe('migrations at start', () => {
   it('an app on a database at the first schema version brings it to the last', async () => {
     await waitFor(async () => (await db.query('SELECT 1')).rowCount === 1, { message: 'PostgreSQL is not back' });
-    const url = new URL(postgres.url);
-    const admin = new pg.Client({ connectionString: postgres.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE sor_old');
-    await admin.end();
-    url.pathname = '/sor_old';
+    const url = new URL(await createDatabase(postgres.url, 'sor_old'));
     await migrate(url.toString(), quiet, { count: 1 });
     const old = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { DATABASE_URL: url.toString() } });
     try {
