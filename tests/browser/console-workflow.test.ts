@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { activeUnits, topics } from '../../contract/index.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
@@ -23,6 +24,7 @@ import {
   layerLayout,
   openConsole,
   openIncident,
+  pngSize,
   pressShortcut,
   queueRows,
   requireBuiltClient,
@@ -32,6 +34,7 @@ import {
 } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { databaseUrl } from '../harness/postgres.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
@@ -343,6 +346,54 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       c.watch.assertNoErrors();
     } finally {
       hold = false;
+      await c.close();
+    }
+  });
+
+  it('with the database away, an acknowledgement is refused and says plainly that nothing was saved; once it is back the same click goes through', async () => {
+    const c = await openConsole(browser, app, { width: 1600, height: 900 });
+    // The database goes away for this server, as PostgreSQL itself does it: new connections
+    // refused, the open ones ended. The console, the broker and InfluxDB stay up.
+    const dbUrl = app.config.DATABASE_URL!;
+    const dbName = new URL(dbUrl).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: databaseUrl(dbUrl, 'ioc') });
+    await admin.connect();
+    const health = async () => ((await (await fetch(`${app.url}/api/health`)).json()) as { database: { reachable: boolean; pending: number } }).database;
+    try {
+      await send(topics.cameraDetection('tt-cam-7'), 'tt-cam-7', { kind: 'accident', confidence: 0.96, lat: 10.001, lon: 106.035 });
+      const accident = await openAlert((x) => x.rule === 'detection_accident' && x.source.id === 'tt-cam-7');
+      await rowOf(c.page, accident.id).waitFor({ timeout: 5_000 });
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+      // The camera reports again: the repeat is written within 2 s, and so the server learns the database is away.
+      await send(topics.cameraDetection('tt-cam-7'), 'tt-cam-7', { kind: 'accident', confidence: 0.96, lat: 10.001, lon: 106.035 });
+      await waitFor(async () => !(await health()).reachable, { timeoutMs: 10_000, message: 'the server never noticed the database was away' });
+
+      await acknowledgeFromQueue(c.page, accident.id);
+      const error = rowOf(c.page, accident.id).locator('[data-testid="command-error"]');
+      await error.waitFor({ timeout: 5_000 });
+      expect(await error.getAttribute('data-code')).toBe('unavailable');
+      expect(await error.locator('strong').textContent()).toBe(opsVi.ops.action.error.unavailable);
+      expect(await error.getAttribute('title')).toMatch(/database is not answering: nothing was changed/);
+      expect(app.operations.alerts.get(accident.id)?.state).toBe('active');
+      expect(await rowOf(c.page, accident.id).getAttribute('data-state')).toBe('active');
+      expect(pngSize(await screenshot(c.page, 'console-database-away-1600x900'))).toEqual({ width: 1600, height: 900 });
+
+      // Back: what waited is written, and the same click goes through.
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
+      await waitFor(async () => {
+        const h = await health();
+        return h.reachable && h.pending === 0;
+      }, { timeoutMs: 15_000, message: 'the database never came back for the server' });
+      await error.locator('button').click();
+      await error.waitFor({ state: 'detached' });
+      await acknowledgeFromQueue(c.page, accident.id);
+      await waitFor(() => app.operations.alerts.get(accident.id)?.state === 'acknowledged', { message: 'acknowledgement refused after the database came back' });
+      await waitFor(async () => (await rowOf(c.page, accident.id).getAttribute('data-state')) === 'acknowledged', { timeoutMs: 3_000, message: 'row not acknowledged' });
+      c.watch.assertNoErrors();
+    } finally {
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
       await c.close();
     }
   });

@@ -89,6 +89,10 @@ describe('the system of record in PostgreSQL', () => {
     await report(dev, 'SOR-1');
     await dev.endAsync();
     incident = await waitFor(() => incidentByRef('SOR-1'), { message: 'no incident' });
+    // Ids no second server can make too: UUIDv7 (version nibble 7, RFC 4122 variant).
+    const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(incident.id.replace(/^inc-/, '')).toMatch(UUID7);
+    for (const id of incident.alertIds) expect(id.replace(/^al-/, '')).toMatch(UUID7);
     await waitFor(async () => (await db.query('SELECT 1 FROM incidents WHERE id = $1', [incident.id])).rowCount === 1, { message: 'incident not in PostgreSQL' });
     const row = (await db.query<{ version: number; state: Incident; status: string }>('SELECT version, state, status FROM incidents WHERE id = $1', [incident.id])).rows[0]!;
     const now = app.operations.incidents.get(incident.id)!;
