@@ -242,7 +242,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
     const recorder = new Recorder(bus, registry, writer, pack);
     const operations = new Operations({ bus, writer, journal, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES });
-    const commands = new Commands(operations.alerts, operations.incidents, operations.units, operations.events, log.child({ module: 'commands' }), config.SOCKET_COMMANDS_PER_S, now, journal, config.DB_COMMAND_TIMEOUT_MS, rules.workflow.ackIncidentWithAlert);
+    const commands = new Commands({
+      alerts: operations.alerts,
+      incidents: operations.incidents,
+      units: operations.units,
+      events: operations.events,
+      log: log.child({ module: 'commands' }),
+      commandsPerSecond: config.SOCKET_COMMANDS_PER_S,
+      now,
+      journal,
+      writeTimeoutMs: config.DB_COMMAND_TIMEOUT_MS,
+      ackIncidentWithAlert: rules.workflow.ackIncidentWithAlert,
+    });
     const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
     const router = new IngestRouter({
       bus,

@@ -48,21 +48,35 @@ export class Commands {
   /** Commands per user and second, over Socket.IO and REST alike (SOCKET_COMMANDS_PER_S). */
   private readonly rate: RateLimiter;
 
-  constructor(
-    alerts: AlertStore,
-    incidents: Incidents,
-    units: Units,
-    private readonly events: EventLog,
-    private readonly log: Logger,
-    commandsPerSecond = 10,
-    now: () => number = Date.now,
-    private readonly journal: Journal | null = null,
-    /** How long a command waits for its write before answering `unavailable`. */
-    private readonly writeTimeoutMs = 5000,
-    /** Acknowledging an incident's alert acknowledges the incident (rules file workflow.ackIncidentWithAlert). */
-    private readonly ackIncidentWithAlert = true,
-  ) {
-    this.rate = new RateLimiter(commandsPerSecond, now);
+  private readonly events: EventLog;
+  private readonly log: Logger;
+  private readonly journal: Journal | null;
+  private readonly writeTimeoutMs: number;
+  private readonly ackIncidentWithAlert: boolean;
+
+  constructor(o: {
+    alerts: AlertStore;
+    incidents: Incidents;
+    units: Units;
+    events: EventLog;
+    log: Logger;
+    /** Per user (SOCKET_COMMANDS_PER_S). Default 10. */
+    commandsPerSecond?: number;
+    now?: () => number;
+    /** PostgreSQL's ordered writer: a command answers once its changes are in it. None: answers at once (tests of the desk alone). */
+    journal?: Journal | null;
+    /** How long a command waits for its write before answering `unavailable` (DB_COMMAND_TIMEOUT_MS). Default 5000. */
+    writeTimeoutMs?: number;
+    /** Acknowledging an incident's alert acknowledges the incident (rules file workflow.ackIncidentWithAlert). Default true. */
+    ackIncidentWithAlert?: boolean;
+  }) {
+    const { alerts, incidents, units } = o;
+    this.events = o.events;
+    this.log = o.log;
+    this.journal = o.journal ?? null;
+    this.writeTimeoutMs = o.writeTimeoutMs ?? 5000;
+    this.ackIncidentWithAlert = o.ackIncidentWithAlert ?? true;
+    this.rate = new RateLimiter(o.commandsPerSecond ?? 10, o.now ?? Date.now);
     this.incidentUnits = (id) => {
       const inc = incidents.get(id);
       return inc ? activeUnits(inc).map((u) => u.unitId) : [];
