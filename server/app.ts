@@ -42,6 +42,8 @@ import { Commands } from './push/commands.js';
 import { PushHub } from './push/hub.js';
 import { Registry } from './registry/registry.js';
 import { Operations } from './operations.js';
+import { KEEP_CLEARED } from './alerts/store.js';
+import { KEEP_CLOSED_MS } from './incidents/records.js';
 import { loadRules } from './alerts/rules-config.js';
 import { capRouter, createCapHandler } from './ingest/cap/handler.js';
 import { createFrigateHandlers } from './ingest/frigate/handler.js';
@@ -285,10 +287,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       );
       registry.checkStale();
       await importLegacy(pool, { ...legacy, influx }, log.child({ module: 'import' }));
-      await operations.restore(() => loadOpenPicture(pool, { keepCleared: 300, closedWithinMs: 24 * 3600_000, now: now() })).catch((err: Error) => {
+      const picture = await loadOpenPicture(pool, { keepCleared: KEEP_CLEARED, closedWithinMs: KEEP_CLOSED_MS, now: now() }).catch((err: Error) => {
         // Without its history the console would show a wrong picture: refuse to start.
         throw new Error(`cannot read alerts and incidents from PostgreSQL: ${err.message}`);
       });
+      operations.restore(picture);
     } else {
       throw new Error(
         `InfluxDB at ${redactUrl(influxUrl)} is not usable (${schemaState.error ?? 'no answer within 3 s'}): alerts and incidents cannot be rebuilt without it. Check INFLUX_URL and that InfluxDB is running`,

@@ -84,8 +84,7 @@ export class Operations {
   }
 
   /** Open alerts, incidents and unit states as they were: the current-state tables of PostgreSQL. */
-  async restore(load: () => Promise<OpenPicture>): Promise<void> {
-    const p = await load();
+  restore(p: OpenPicture): void {
     this.alerts.restore(p.alerts);
     this.incidentRecords.restore(p.incidents);
     this.unitRecords.restore(p.units);

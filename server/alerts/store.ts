@@ -13,7 +13,7 @@ import { CommandError } from '../events/errors.js';
 import type { AlertInput, AlertPort } from './types.js';
 
 /** Cleared alerts kept in memory for the console's recent history. */
-const KEEP_CLEARED = 300;
+export const KEEP_CLEARED = 300;
 const REPEAT_PERSIST_MS = 10_000;
 
 export class AlertStore implements AlertPort {

@@ -10,7 +10,7 @@ import type { EventBus } from '../bus.js';
 import type { EventLog } from '../events/log.js';
 
 /** Closed incidents stay in memory this long, for today's KPIs. */
-const KEEP_CLOSED_MS = 24 * 3600_000;
+export const KEEP_CLOSED_MS = 24 * 3600_000;
 
 export interface IncidentRecords {
   get(id: string): Incident | undefined;
