@@ -28,6 +28,7 @@ import { RP_RAW } from '../influx/schema.js';
 import type { IngestTokenRecord } from '../ingest/tokens.js';
 import type { Logger } from '../log.js';
 import { iso, upsertLatest, writeBatch, type AuditEntry, type StreamType } from './sor.js';
+import { withPoolClient } from './pool.js';
 
 export interface ImportSources {
   /** The installation's InfluxDB (its configured database), or null when there is none. */
@@ -85,31 +86,28 @@ async function importSource<T>(
   if (await isImported(pool, source)) return { source, from, skipped: 'already imported', counts: {} };
   const data = await open();
   if (data === null) return { source, from, skipped: 'absent', counts: {} };
-  const c = await pool.connect();
-  let broken = false;
-  try {
+  return withPoolClient(pool, async (c) => {
     await c.query('BEGIN');
-    // The pool's timeouts are for commands: here a server may wait for another's import of a
-    // long log, and this one stays open while it reads InfluxDB.
-    await c.query('SET LOCAL statement_timeout = 0');
-    await c.query('SET LOCAL idle_in_transaction_session_timeout = 0');
-    await c.query(`SELECT pg_advisory_xact_lock(hashtext('ioc-console:import-legacy'))`);
-    if (await isImported(c, source)) {
-      await c.query('ROLLBACK');
-      return { source, from, skipped: 'already imported', counts: {} };
+    try {
+      // The pool's timeouts are for commands: here a server may wait for another's import of a
+      // long log, and this one stays open while it reads InfluxDB.
+      await c.query('SET LOCAL statement_timeout = 0');
+      await c.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext('ioc-console:import-legacy'))`);
+      if (await isImported(c, source)) {
+        await c.query('ROLLBACK');
+        return { source, from, skipped: 'already imported', counts: {} };
+      }
+      const counts = await write(c, data);
+      await c.query('INSERT INTO imports (source, report) VALUES ($1, $2)', [source, JSON.stringify(counts)]);
+      await c.query('COMMIT');
+      log.info({ source, from, ...counts }, `imported ${source} from the earlier installation`);
+      return { source, from, counts };
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
     }
-    const counts = await write(c, data);
-    await c.query('INSERT INTO imports (source, report) VALUES ($1, $2)', [source, JSON.stringify(counts)]);
-    await c.query('COMMIT');
-    log.info({ source, from, ...counts }, `imported ${source} from the earlier installation`);
-    return { source, from, counts };
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => (broken = true));
-    throw err;
-  } finally {
-    // A connection that could not even roll back is closed, not handed to the next caller.
-    c.release(broken);
-  }
+  });
 }
 
 async function isImported(q: pg.Pool | pg.ClientBase, source: string): Promise<boolean> {

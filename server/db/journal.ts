@@ -20,6 +20,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../log.js';
+import { withPoolClient } from './pool.js';
 import { writeBatch, type JournalEntry } from './sor.js';
 
 export type { JournalEntry } from './sor.js';
@@ -242,20 +243,22 @@ export class Journal {
     return refused;
   }
 
-  private async transaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
-    const c = await this.pool.connect();
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      await fn(c);
-      await c.query('COMMIT');
-    } catch (err) {
-      broken = !isPermanentDbError(err);
-      await c.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+  /** One transaction on a client of its own; a client whose connection failed is not given back to the pool. */
+  private transaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+    return withPoolClient(
+      this.pool,
+      async (c) => {
+        await c.query('BEGIN');
+        try {
+          await fn(c);
+          await c.query('COMMIT');
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      },
+      (err) => !isPermanentDbError(err),
+    );
   }
 
   private down(err: Error): void {

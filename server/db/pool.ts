@@ -48,3 +48,26 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   });
   return pool;
 }
+
+/**
+ * Runs fn with a client checked out of the pool, and gives it back (destroyed when it broke).
+ * While a client is checked out the pool no longer listens for its 'error' event: a
+ * connection PostgreSQL ends between two queries (a restart, pg_terminate_backend) would
+ * then be an uncaught exception that stops the server. Here it marks the client broken;
+ * fn sees the failure on its next query.
+ */
+export async function withPoolClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>, isBroken: (err: unknown) => boolean = () => true): Promise<T> {
+  const c = await pool.connect();
+  let broken = false;
+  const onError = () => (broken = true);
+  c.on('error', onError);
+  try {
+    return await fn(c);
+  } catch (err) {
+    if (isBroken(err)) broken = true;
+    throw err;
+  } finally {
+    c.off('error', onError);
+    c.release(broken);
+  }
+}

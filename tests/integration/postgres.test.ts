@@ -14,7 +14,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
-import { createPool } from '../../server/db/pool.js';
+import { createPool, withPoolClient } from '../../server/db/pool.js';
 import { openDatabase } from '../../server/db/database.js';
 import { PostgresStartError } from '../../server/db/errors.js';
 import { startPostgres } from '../../server/db/postgres.js';
@@ -202,6 +202,25 @@ describe('DATABASE_URL: an existing PostgreSQL', () => {
       await waitFor(() => pool.idleCount === 0 || pool.totalCount < idle, { timeoutMs: 5000 });
       // ...and the next query takes a fresh connection.
       expect((await pool.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('withPoolClient: a connection ended while checked out is no uncaught error, fails the next query, and is not reused', async () => {
+    const pool = createPool(db.url, { applicationName: 'ioc-test-checkout', max: 1, logger: quiet });
+    try {
+      const ended = withPoolClient(pool, async (c) => {
+        const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        // Between two queries, as when PostgreSQL restarts while a batch is being written: the
+        // client emits 'error' with no query to hand it to (unhandled, that would end this process).
+        await query(db.url, `SELECT pg_terminate_backend(${pid})`);
+        await new Promise((r) => setTimeout(r, 300));
+        await c.query('SELECT 1');
+      });
+      await expect(ended).rejects.toThrow(/terminat|Connection|not queryable/i);
+      // The pool's only slot holds a fresh connection, not the dead one.
+      expect((await pool.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
     } finally {
       await pool.end();
     }
