@@ -95,7 +95,7 @@ export function DispatchPicker({ incident, pack, busy, onDispatch }: { incident:
         </span>
         {confirm === c.unit.id ? (
           <InlineConfirm
-            message={t('ops.incident.confirmReassign', { unit: c.unit.name, incident: where ?? words.incident('') })}
+            message={t('ops.incident.confirmReassign', { unit: c.unit.name, incident: where ?? t('words.actor.otherIncident') })}
             testId="dispatch-confirm"
             busy={busy}
             onYes={() => {
