@@ -20,6 +20,7 @@ export const BINARY_PACKAGES = {
   mosquitto: 'mosquitto',
   chromium: 'chromium',
   postgres: 'postgresql',
+  'redis-server': 'redis-server',
 };
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

@@ -7,6 +7,7 @@ export const SERVICE_INSTALL_HINTS: Record<string, string> = {
   mosquitto: 'apt-get install mosquitto (Debian package "mosquitto")',
   chromium: 'apt-get install chromium (Debian package "chromium")',
   postgres: 'apt-get install postgresql (Debian package "postgresql"; binaries in /usr/lib/postgresql/<version>/bin)',
+  'redis-server': 'apt-get install redis-server (Debian package "redis-server")',
 };
 
 function isExecutableFile(p: string): boolean {
