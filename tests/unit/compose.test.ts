@@ -3,6 +3,7 @@
  *   - docker-compose.yml: `docker compose config -q` when the compose plugin exists; structural
  *     checks (no YAML parser is installed) always: services, images/builds, mounted files,
  *     required secrets, healthchecks, the server's environment parsed by loadConfig.
+ *   - the `cluster` profile: two server instances, redis, and nginx (docker/nginx/cluster.conf).
  *   - docker/mosquitto/mosquitto.conf + acl: loaded by a real Mosquitto (paths rewritten
  *     to a temp folder), then the ACL is exercised with real clients.
  *   - Dockerfile: the stages and runtime contract the compose file relies on.
@@ -27,6 +28,10 @@ const MOSQ_DIR = path.join(ROOT, 'docker', 'mosquitto');
 const MOSQ_CONF = readFileSync(path.join(MOSQ_DIR, 'mosquitto.conf'), 'utf8');
 const ACL = readFileSync(path.join(MOSQ_DIR, 'acl'), 'utf8');
 const DOCKERFILE = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+const NGINX_CONF_PATH = './docker/nginx/cluster.conf';
+const NGINX_CONF = readFileSync(path.join(ROOT, NGINX_CONF_PATH), 'utf8');
+const ALL_SERVICES = ['influxdb', 'mosquitto', 'postgres', 'proxy', 'redis', 'server', 'server-a', 'server-b', 'simulators'];
+const CLUSTER_SERVERS = ['server-a', 'server-b'] as const;
 
 /** The env a deployer puts in .env: the compose file's required variables. */
 const COMPOSE_ENV = { INFLUX_PASSWORD: 'test-influx-pw', MQTT_PASSWORD: 'test-mqtt-pw', PG_PASSWORD: 'test-pg-pw', SIM_MQTT_PASSWORD: 'test-sim-pw' };
@@ -103,7 +108,7 @@ function composeAvailable(): boolean {
 describe('docker-compose.yml', () => {
   it('is accepted by `docker compose config -q` (or, without the compose plugin, passes the structural checks)', () => {
     if (composeAvailable()) {
-      const r = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, '--profile', 'simulators', 'config', '-q'], {
+      const r = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, '--profile', 'simulators', '--profile', 'cluster', 'config', '-q'], {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 60_000,
@@ -120,7 +125,7 @@ describe('docker-compose.yml', () => {
       // This machine has the docker client but no compose plugin (or no docker at all):
       // the same file must still be well-formed enough for compose.
       expect(COMPOSE).not.toMatch(/\t/); // YAML forbids tabs for indentation
-      expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'postgres', 'server', 'simulators']);
+      expect([...services.keys()].sort()).toEqual(ALL_SERVICES);
       for (const [name, lines] of services) {
         expect(lines.length, name).toBeGreaterThan(0);
         expect(service(name), `${name} needs image or build`).toMatch(/^ {4}(image|build):\s*\S/m);
@@ -130,15 +135,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has the five services with the right images', () => {
-    expect([...services.keys()].sort()).toEqual(['influxdb', 'mosquitto', 'postgres', 'server', 'simulators']);
+  it('has the services with the right images', () => {
+    expect([...services.keys()].sort()).toEqual(ALL_SERVICES);
     expect(service('mosquitto')).toMatch(/^ {4}image: eclipse-mosquitto:2$/m);
     expect(service('influxdb')).toMatch(/^ {4}image: influxdb:1\.8$/m);
     expect(service('server')).toMatch(/^ {4}build: \.$/m);
     expect(service('simulators')).toMatch(/^ {4}(build: \.|image: ioc-console:latest)$/m);
     expect(service('simulators')).toMatch(/^ {4}profiles: \[simulators\]$/m);
     expect(service('postgres')).toMatch(/^ {4}image: postgres:16$/m);
+    // No profile: `docker compose up -d` is the single-server stack.
     for (const name of ['mosquitto', 'influxdb', 'postgres', 'server']) expect(service(name), name).not.toMatch(/profiles:/);
+    for (const name of ['server-a', 'server-b', 'redis', 'proxy']) expect(service(name), name).toMatch(/^ {4}profiles: \[cluster\]$/m);
   });
 
   it('runs PostgreSQL 16 with a volume, a pg_isready health check, and gives the server its DATABASE_URL', () => {
@@ -229,6 +236,159 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(ROOT, 'simulators', 'cli.ts'))).toBe(true);
     const user = serviceEnv('simulators', COMPOSE_ENV).MQTT_USERNAME!;
     expect(ACL).toMatch(new RegExp(`^user ${user}\\n(?:topic .*\\n)*topic (?:read)?write ioc/v1/#$`, 'm'));
+  });
+});
+
+// ---------------------------------------------------------------- the cluster profile
+
+describe('docker-compose.yml, profile cluster', () => {
+  /** Names a service's depends_on lists, with the condition of each. */
+  const dependsOn = (name: string): Record<string, string> => {
+    const deps = blocks(blocks(services.get(name) ?? [], 4).get('depends_on') ?? [], 6);
+    return Object.fromEntries([...deps].map(([dep, lines]) => [dep, /condition:\s*(\S+)/.exec(lines.join('\n'))?.[1] ?? '']));
+  };
+  const variables = (name: string) => (services.get(name) ?? []).filter((l) => /^ {6}[A-Z][A-Z0-9_]*:/.test(l)).map((l) => l.trim().split(':')[0]!);
+
+  it('runs two server instances of the same image, in cluster mode, with distinct INSTANCE_IDs', () => {
+    const [a, b] = CLUSTER_SERVERS.map((name) => serviceEnv(name, COMPOSE_ENV));
+    for (const name of CLUSTER_SERVERS) {
+      expect(service(name), name).toMatch(/^ {4}image: ioc-console:latest$/m);
+      expect(service(name), name).toMatch(/^ {4}build: \.$/m);
+      expect(service(name), name).toMatch(/restart: unless-stopped/);
+      // Only the proxy is published.
+      expect(service(name), name).not.toMatch(/^ {4}ports:/m);
+    }
+    expect(service('server')).toMatch(/^ {4}image: ioc-console:latest$/m);
+    expect([a!.CLUSTER, b!.CLUSTER]).toEqual(['true', 'true']);
+    expect(a!.INSTANCE_ID).toBeTruthy();
+    expect(b!.INSTANCE_ID).toBeTruthy();
+    expect(a!.INSTANCE_ID).not.toBe(b!.INSTANCE_ID);
+    // The same settings but for the instance's own name and spool (a drift between the two is a bug).
+    const own = ['INSTANCE_ID', 'SPOOL_DIR'];
+    const common = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => !own.includes(k)));
+    expect(common(b!)).toEqual(common(a!));
+    expect(a!.SPOOL_DIR).not.toBe(b!.SPOOL_DIR);
+    // The same variables, in the same order, in both files' blocks.
+    expect(variables('server-b')).toEqual(variables('server-a'));
+  });
+
+  it('points each instance at the stores the single server uses, and at redis', () => {
+    const single = serviceEnv('server', COMPOSE_ENV);
+    for (const name of CLUSTER_SERVERS) {
+      const env = serviceEnv(name, COMPOSE_ENV);
+      // Cluster mode requires all four (the server refuses to start without them).
+      for (const k of ['DATABASE_URL', 'MQTT_URL', 'INFLUX_URL', 'REDIS_URL']) expect(env[k], `${name} ${k}`).toBeTruthy();
+      expect(new URL(env.REDIS_URL!).host).toBe('redis:6379');
+      for (const k of ['DATABASE_URL', 'MQTT_URL', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'INFLUX_URL', 'INFLUX_DATABASE', 'INFLUX_USERNAME', 'INFLUX_PASSWORD', 'PORT']) {
+        expect(env[k], `${name} ${k}`).toBe(single[k]);
+      }
+      // Never the single server's persistent session: the leader's is MQTT_CLUSTER_CLIENT_ID.
+      expect(env.MQTT_CLIENT_ID).not.toBe(single.MQTT_CLIENT_ID);
+      expect(env.MQTT_CLUSTER_CLIENT_ID ?? 'ioc-console-leader').not.toBe(single.MQTT_CLIENT_ID);
+      // The settings server/config.ts knows today parse (the cluster's own are added beside them).
+      const config = loadConfig(env);
+      expect(config.MQTT_URL).toBe('mqtt://mosquitto:1883');
+      expect(config.TRUST_PROXY).toBeDefined();
+      const clusterOnly = ['CLUSTER', 'INSTANCE_ID', 'REDIS_URL', 'LEADER_LEASE_MS', 'LEADER_RENEW_MS', 'MQTT_CLUSTER_CLIENT_ID'];
+      expect(Object.keys(env).filter((k) => !(k in configSchema.shape) && !clusterOnly.includes(k)), name).toEqual([]);
+      // Secrets come from .env, required like the single server's.
+      expect(service(name)).toMatch(/MQTT_PASSWORD: \$\{MQTT_PASSWORD:\?[^}]+\}/);
+      expect(service(name)).toMatch(/INFLUX_PASSWORD: \$\{INFLUX_PASSWORD:\?[^}]+\}/);
+      expect(service(name)).toMatch(/DATABASE_URL: postgres:\/\/ioc:\$\{PG_PASSWORD:\?[^}]+\}@/);
+    }
+  });
+
+  it('acknowledges in batches that fit the broker\'s in-flight window', () => {
+    const window = Number(/^max_inflight_messages\s+(\d+)\s*$/m.exec(MOSQ_CONF)?.[1]);
+    expect(window).toBeGreaterThanOrEqual(1000);
+    for (const name of ['server', ...CLUSTER_SERVERS]) {
+      const config = loadConfig(serviceEnv(name, COMPOSE_ENV));
+      expect(config.MQTT_ACK_BATCH, name).toBeLessThan(window);
+    }
+    // The leader waits for InfluxDB and PostgreSQL: half the window at most, so the next batch can arrive meanwhile.
+    for (const name of CLUSTER_SERVERS) expect(loadConfig(serviceEnv(name, COMPOSE_ENV)).MQTT_ACK_BATCH * 2, name).toBeLessThanOrEqual(window);
+  });
+
+  it('shares one data volume (the signing key) and starts server-b after server-a is healthy', () => {
+    for (const name of CLUSTER_SERVERS) {
+      expect(service(name), name).toMatch(/- cluster-data:\/app\/data$/m);
+      const deps = dependsOn(name);
+      for (const store of ['mosquitto', 'influxdb', 'postgres', 'redis']) expect(deps[store], `${name} → ${store}`).toBe('service_healthy');
+    }
+    expect(top.get('volumes')?.join('\n')).toMatch(/cluster-data:/);
+    expect(dependsOn('server-b')['server-a']).toBe('service_healthy');
+  });
+
+  it('runs redis 7 without persistence, with a redis-cli ping health check', () => {
+    const r = service('redis');
+    expect(r).toMatch(/^ {4}image: redis:7$/m);
+    expect(r).toMatch(/healthcheck:\s*\n\s+test: \["CMD", "redis-cli", "ping"\]/);
+    expect(r).not.toMatch(/^ {4}volumes:/m);
+    expect(r).toMatch(/"--save", ""/);
+  });
+
+  it('publishes nginx on 8080 in front of both instances, with the config file mounted', () => {
+    const p = service('proxy');
+    expect(p).toMatch(/^ {4}image: nginx:1\.27-alpine$/m);
+    expect(p).toMatch(/- "8080:8080"/);
+    expect(Object.keys(dependsOn('proxy')).sort()).toEqual([...CLUSTER_SERVERS]);
+    expect(bindMounts('proxy')).toEqual([{ host: NGINX_CONF_PATH, container: '/etc/nginx/conf.d/default.conf' }]);
+    // Naming proxy starts the cluster: nothing in it depends on the single server.
+    for (const name of ['server-a', 'server-b', 'redis', 'proxy']) expect(Object.keys(dependsOn(name)), name).not.toContain('server');
+  });
+
+  describe('docker/nginx/cluster.conf', () => {
+    /** Directives without comments, one a line. */
+    const conf = NGINX_CONF.split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean)
+      .join('\n');
+    const upstream = /upstream\s+(\S+)\s*\{([^}]*)\}/.exec(conf);
+    const location = (prefix: string) => new RegExp(`location ${prefix.replaceAll('/', '\\/')} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '';
+
+    it('balances over both instances, skipping a dead one', () => {
+      expect(upstream).not.toBeNull();
+      const servers = [...upstream![2]!.matchAll(/^server\s+([^\s;]+)([^;]*);$/gm)];
+      expect(servers.map((m) => m[1])).toEqual(CLUSTER_SERVERS.map((n) => `${n}:${serviceEnv(n, COMPOSE_ENV).PORT}`));
+      for (const m of servers) {
+        expect(m[2], m[1]).toMatch(/\bmax_fails=\d+/);
+        expect(m[2], m[1]).toMatch(/\bfail_timeout=\d+s/);
+        // Re-resolved, so a restarted container is found at its new address.
+        expect(m[2], m[1]).toMatch(/\bresolve\b/);
+      }
+      expect(upstream![2]).toMatch(/^zone \S+ \d+k;$/m);
+      expect(conf).toMatch(/^resolver 127\.0\.0\.11\b/m);
+      expect(conf).toMatch(/^listen 8080;$/m);
+      expect(conf).toMatch(/^proxy_next_upstream error timeout/m);
+    });
+
+    it('upgrades /socket.io/ to WebSocket and keeps it open', () => {
+      const io = location('/socket.io/');
+      expect(io).toMatch(new RegExp(`^proxy_pass http://${upstream![1]};$`, 'm'));
+      expect(conf).toMatch(/^proxy_http_version 1\.1;$/m); // inherited by every location
+      expect(io).toMatch(/^proxy_set_header Upgrade \$http_upgrade;$/m);
+      expect(io).toMatch(/^proxy_set_header Connection \$connection_upgrade;$/m);
+      expect(conf).toMatch(/map \$http_upgrade \$connection_upgrade \{\s*default upgrade;\s*'' +close;\s*\}/);
+      const read = /^proxy_read_timeout (\d+)s;$/m.exec(io)?.[1];
+      // Longer than Socket.IO's heartbeat (a ping every 25 s, 20 s to answer).
+      expect(Number(read)).toBeGreaterThanOrEqual(60);
+      // A location with its own proxy_set_header inherits none: the forwarding headers are repeated.
+      expect(io).toMatch(/^proxy_set_header X-Forwarded-For \$remote_addr;$/m);
+      expect(io).toMatch(/^proxy_set_header Host \$host;$/m);
+    });
+
+    it('passes the client address to the instances, which trust one hop', () => {
+      expect(conf).toMatch(/^proxy_set_header X-Forwarded-For \$remote_addr;$/m);
+      expect(conf).toMatch(/^proxy_set_header X-Forwarded-Proto \$scheme;$/m);
+      for (const name of CLUSTER_SERVERS) expect(serviceEnv(name, COMPOSE_ENV).TRUST_PROXY, name).toBe('1');
+      // Every location but the WebSocket one sets no header, so it inherits the server's.
+      for (const prefix of ['/', '/api/ingest/']) expect(location(prefix), prefix).not.toMatch(/proxy_set_header/);
+    });
+
+    it('lets a station list of STATION_IMPORT_MAX_BYTES through to /api/ingest/', () => {
+      const max = /^client_max_body_size (\d+)m;$/m.exec(location('/api/ingest/'))?.[1];
+      expect(Number(max) * 1024 * 1024).toBeGreaterThanOrEqual(configSchema.shape.STATION_IMPORT_MAX_BYTES.parse(undefined) as number);
+    });
   });
 });
 
