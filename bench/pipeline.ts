@@ -60,7 +60,10 @@ async function run(stage: Stage) {
   if (stage !== 'parse') registry.start();
   if (on('recorder')) new Recorder(bus, registry, writer, pack).start();
   const wf = new Operations({ bus, writer, journal: null, registry, pack, rules: parseRules({}), log, now: Date.now });
-  if (on('rules')) wf.start();
+  if (on('rules')) {
+    wf.start();
+    wf.lead();
+  }
   const hub = new PushHub({ bus, snapshot: () => ({}) as never, log, metrics, audienceOf: () => ({}) as never, middleware: (_s, n) => n(), onSocket: () => undefined });
   const httpServer = http.createServer();
   if (on('push')) hub.start(httpServer);

@@ -123,8 +123,9 @@ export interface ClientToServerEvents {
  *  command table and permission table, and the client's sendCommand, are keyed by it. */
 export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
 
+/** Between the servers of a cluster, over the Socket.IO adapter (Redis): each answers with its own screens. */
 export interface InterServerEvents {
-  ping: () => void;
+  'cluster:consoles': (reply: (r: { instance: string; role: string; consoles: number }) => void) => void;
 }
 
 /**

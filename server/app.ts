@@ -11,7 +11,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { InfluxDB } from 'influx';
 import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
 import type { CapAlert } from '../contract/cap.js';
@@ -23,11 +23,15 @@ import { loadCityPack } from './citypack/load.js';
 import type { Config } from './config.js';
 import { createHttpApp, type HealthReport } from './http/api.js';
 import { openDatabase } from './db/database.js';
-import { Journal } from './db/journal.js';
+import { Journal, type DbRejectedError, type JournalEntry } from './db/journal.js';
 import { migrate } from './db/migrate.js';
 import { importLegacy, type ImportSources } from './db/import.js';
 import { createPool } from './db/pool.js';
-import { loadOpenPicture, queryAudit } from './db/sor.js';
+import { loadOpenPicture, loadStreams, queryAudit, type StreamType } from './db/sor.js';
+import { EventFollower } from './cluster/follower.js';
+import { LeaderLease } from './cluster/lease.js';
+import { Roles } from './cluster/roles.js';
+import { connectRedis } from './cluster/redis.js';
 import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
 import { Recorder } from './influx/recorder.js';
 import { ensureSchema, RP_RAW } from './influx/schema.js';
@@ -106,9 +110,12 @@ export interface App {
 }
 
 export function createApp(config: Config, deps: AppDeps = {}): App {
-  const log = deps.log ?? createLogger(config.LOG_LEVEL);
+  // Every line and every series says which instance it comes from (docs/operations.md).
+  const log = (deps.log ?? createLogger(config.LOG_LEVEL)).child({ instance: config.INSTANCE_ID });
   const now = deps.now ?? Date.now;
   const metrics = createMetrics();
+  // `instance_id`, not `instance`: Prometheus sets `instance` to the scrape target itself.
+  if (config.CLUSTER) metrics.registry.setDefaultLabels({ instance_id: config.INSTANCE_ID });
   const bus = new EventBus(log.child({ module: 'bus' }));
   const startedAt = now();
   const stops: (() => Promise<void> | void)[] = [];
@@ -136,10 +143,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     await migrate(database.url, log);
     const pool = createPool(database.url, { logger: log, max: config.PG_POOL_MAX });
     stops.push(() => pool.end());
+    // Bound below, once they exist: the lease's fence and the re-read of refused streams.
+    let lease: LeaderLease | null = null;
+    let onRejected: (entries: JournalEntry[], err: DbRejectedError) => void = () => undefined;
     const journal = new Journal(pool, {
       log: log.child({ module: 'journal' }),
       now,
       onBatch: (written, rejected, ms) => metrics.dbBatch(written, rejected, ms),
+      fence: () => lease?.fence() ?? null,
+      onRejected: (entries, err) => onRejected(entries, err),
     });
     stops.push(() => journal.stop());
     metrics.dbJournal(() => journal.snapshot());
@@ -222,6 +234,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       influxUrl = influxd.url;
     }
     const influx = influxClient(influxUrl, config);
+    let followFrom = 0;
     const schemaState: { error: string | null } = { error: null };
     const schemaReady = ensureSchemaWithRetry(influx, config, log.child({ module: 'influx' }), stops, schemaState);
 
@@ -287,6 +300,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       );
       registry.checkStale();
       await importLegacy(pool, { ...legacy, influx }, log.child({ module: 'import' }));
+      // Read first: an event written while the picture loads is read again by the follower.
+      followFrom = await EventFollower.head(pool);
       const picture = await loadOpenPicture(pool, { keepCleared: KEEP_CLEARED, closedWithinMs: KEEP_CLOSED_MS, now: now() }).catch((err: Error) => {
         // Without its history the console would show a wrong picture: refuse to start.
         throw new Error(`cannot read alerts and incidents from PostgreSQL: ${err.message}`);
@@ -299,10 +314,39 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
     registry.start();
     stops.push(() => registry.stop());
-    recorder.start();
     stops.push(() => recorder.stop());
     operations.start();
     stops.push(() => operations.stop());
+
+    // A refused write (another server's version won, or this one no longer leads): this
+    // server's copy of those streams is re-read from the database, and pushed.
+    const reread = async (ids: { stream: StreamType; id: string }[]) => {
+      for (const r of await loadStreams(pool, ids)) {
+        if (r.state) operations.adopt(r.stream, r.state, true);
+        else operations.forget(r.stream, r.id);
+      }
+    };
+    let stepDown: (why: string) => void = () => undefined;
+    onRejected = (entries, err) => {
+      if (err.fenced) stepDown('the database refused a write under the old lease');
+      const ids = entries.flatMap((e) => (e.kind === 'event' ? [{ stream: e.stream, id: e.id }] : []));
+      if (ids.length > 0) void reread(ids).catch((e: Error) => log.error({ err: e.message }, 'could not re-read refused streams'));
+    };
+    // In a cluster, every server follows the event log: the others' changes reach its picture.
+    const follower = config.CLUSTER
+      ? new EventFollower({
+          url: database.url,
+          pool,
+          log: log.child({ module: 'follower' }),
+          apply: (events) => {
+            for (const e of events) operations.adopt(e.stream, e.state);
+          },
+        })
+      : null;
+    if (follower) {
+      await follower.start(followFrom);
+      stops.push(() => follower.stop());
+    }
 
     const snapshot = (): Omit<Snapshot, 'epoch' | 'seq' | 'serverTime'> => ({
       cameras: [...registry.cameras.values()],
@@ -318,7 +362,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     ingestTokens.setEventLog(operations.events);
     // Every socket proves who it is in the handshake; its audience and its commands' actor come from the session.
     const gate = new SocketGate(auth, new Set(pack.wards.features.map((w) => w.properties.id)), log.child({ module: 'auth' }), now);
+    const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log.child({ module: 'redis' })) : null;
+    if (redis) stops.push(() => redis.stop());
     const push = new PushHub({
+      ...(redis ? { adapter: redis.adapter } : {}),
       bus,
       snapshot,
       log: log.child({ module: 'push' }),
@@ -330,25 +377,73 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       onSocket: (socket) => commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
 
-    const mqttConn = new MqttConnection({
+    const subscriptions = [
+      ...SUBSCRIPTIONS.cameras,
+      ...SUBSCRIPTIONS.incidents,
+      ...SUBSCRIPTIONS.telecom,
+      ...SUBSCRIPTIONS.cap,
+      ...(frigateMapping ? SUBSCRIPTIONS.frigate : []),
+    ];
+    const mqttBase = {
       url: localMqttUrl!,
-      clientId: mqttClientId,
       username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
       password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
-      subscriptions: [
-        ...SUBSCRIPTIONS.cameras,
-        ...SUBSCRIPTIONS.incidents,
-        ...SUBSCRIPTIONS.telecom,
-        ...SUBSCRIPTIONS.cap,
-        ...(frigateMapping ? SUBSCRIPTIONS.frigate : []),
-      ],
+      subscriptions,
       sharedGroup: config.MQTT_SHARED_GROUP,
       ackBatch: config.MQTT_ACK_BATCH,
       ackWaitMs: config.MQTT_ACK_WAIT_MS,
       log: log.child({ module: 'mqtt' }),
-      onMessage: (topic, payload) => router.handle(topic, payload),
+      onMessage: (topic: string, payload: Buffer) => router.handle(topic, payload),
       durable: writer,
-    });
+    };
+    // In a cluster a message is acknowledged once the next leader can find what it caused:
+    // its points in InfluxDB and its alert and incident changes in PostgreSQL. Alone, the
+    // spool on this disk is enough: this same server reads it back when it restarts.
+    let ackedSeq = 0;
+    const storedForCluster = (): Promise<void> => {
+      const from = ackedSeq + 1;
+      const seq = journal.lastSeq;
+      ackedSeq = Math.max(ackedSeq, seq);
+      return Promise.all([writer.written(writer.mark()), journal.settled(from, seq)]).then(() => undefined);
+    };
+    let roles: Roles | null = null;
+    /** The connection that feeds this server now: the leader's session, or a standby's own view. */
+    let mqttConn: MqttConnection = new MqttConnection({ ...mqttBase, clientId: mqttClientId });
+    const leaderConnection = () =>
+      config.CLUSTER ? new MqttConnection({ ...mqttBase, clientId: config.MQTT_CLUSTER_CLIENT_ID, ackAfter: storedForCluster }) : new MqttConnection({ ...mqttBase, clientId: mqttClientId });
+    // A standby keeps its device picture warm with a clean session of its own: nothing queued
+    // for it, nothing acknowledged that matters, no write. The leader's session is untouched.
+    const standbyConnection = () => new MqttConnection({ ...mqttBase, clientId: `${config.MQTT_CLIENT_ID ?? 'ioc-console'}-${config.INSTANCE_ID}`, clean: true, qos: 0, durable: undefined });
+
+    /** Which instance leads, as this one knows it (the lease row, read at every renewal). */
+    const clusterReport = () => {
+      const l = lease?.status();
+      const role = roles?.role ?? 'stopped';
+      return {
+        enabled: config.CLUSTER,
+        instance: config.INSTANCE_ID,
+        role,
+        leading: role === 'leader',
+        leader: l ? l.leader : role === 'leader' ? config.INSTANCE_ID : null,
+        leaderUrl: l ? l.leaderUrl : null,
+        token: l ? l.token : null,
+        roleSince: roles?.since ?? null,
+        followedSeq: follower?.status().lastSeq ?? null,
+        redis: redis ? { connected: redis.connected(), error: redis.connected() ? null : redis.lastError() } : null,
+      };
+    };
+    /** Every instance reachable over the adapter, with the screens it serves (this one first). */
+    const peers = async (): Promise<{ instance: string; role: string; consoles: number }[]> => {
+      const self = { instance: config.INSTANCE_ID, role: roles?.role ?? 'stopped', consoles: push.server.engine.clientsCount };
+      if (!redis?.connected()) return [self];
+      // The adapter answers when every server it knows of has; a silent one is left out after 1 s.
+      let timer: NodeJS.Timeout | undefined;
+      const others = await Promise.race([
+        push.server.serverSideEmitWithAck('cluster:consoles').catch(() => []),
+        new Promise<never[]>((r) => (timer = setTimeout(() => r([]), 1000))),
+      ]).finally(() => clearTimeout(timer));
+      return [self, ...others.sort((a, b) => a.instance.localeCompare(b.instance))];
+    };
 
     const healthReport = async (): Promise<HealthReport> => {
       const mq = mqttConn.status();
@@ -363,6 +458,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       if (!reachable) warnings.push(redactText(`InfluxDB not reachable: ${ping ?? 'unknown'}; points wait in the spool`));
       if (fullPct >= 50) warnings.push(`spool ${fullPct}% full (${w.queued} points waiting for InfluxDB)`);
       if (w.dropped > 0) warnings.push(`spool full: ${w.dropped} points dropped`);
+      const cl = clusterReport();
+      if (cl.enabled && !cl.leader) warnings.push('no instance leads the cluster: nothing is ingested and no rule runs until one takes the lease');
+      if (cl.redis && !cl.redis.connected) warnings.push(redactText(`Redis not reachable: ${cl.redis.error ?? 'unknown'}; each instance serves its own screens, cross-instance operations wait`));
       if (!db.available) warnings.push(redactText(`PostgreSQL not answering: ${db.lastError ?? 'unknown'}; commands are refused, ${db.pending} changes wait to be written`));
       return {
         status: warnings.length === 0 ? 'ok' : 'degraded',
@@ -381,6 +479,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           lastError: redactNullable(ping ?? w.lastError),
         },
         database: { reachable: db.available, url: redactUrl(database.url), local: !database.external, pending: db.pending, downSince: db.downSince, lastError: redactNullable(db.lastError) },
+        cluster: { ...cl, peers: await peers() },
       };
     };
 
@@ -435,6 +534,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       publicRoutes: [publicAuthRoutes(auth, config, now)],
       guard: restGuard(auth, log.child({ module: 'auth' }), (e) => operations.events.append({ entity: 'auth', result: 'refused', ...e })),
       rootRoutes: [
+        // What arrives over HTTP feeds the rules, which run on the leader only: a standby says so,
+        // and the sender (or the load balancer's retry) tries again (docs/operations.md).
+        standbyIngestGate(() => roles?.role === 'leader' || !config.CLUSTER, () => lease?.status().leaderUrl ?? null),
         capRouter({ bus, log: log.child({ module: 'cap' }), tokens: ingestTokens, now, check: capCheck }),
         stationsRouter({
           bus,
@@ -448,6 +550,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     const server = httpsTls ? https.createServer({ ...httpsTls, minVersion: 'TLSv1.2' }, httpApp) : http.createServer(httpApp);
     push.start(server);
+    push.server.on('cluster:consoles', (reply) => reply({ instance: config.INSTANCE_ID, role: roles?.role ?? 'stopped', consoles: push.server.engine.clientsCount }));
     gate.start(push.server);
     stops.push(() => gate.stop());
     await new Promise<void>((resolve, reject) => {
@@ -465,8 +568,53 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const port = (server.address() as AddressInfo).port;
     const url = `${httpsTls ? 'https' : 'http'}://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
 
-    await mqttConn.start();
-    stops.push(() => mqttConn.stop());
+    lease = config.CLUSTER
+      ? new LeaderLease({ url: database.url, holder: config.INSTANCE_ID, advertiseUrl: url, ttlMs: config.LEADER_LEASE_MS, renewMs: config.LEADER_RENEW_MS, log: log.child({ module: 'lease' }) })
+      : null;
+    roles = new Roles(
+      lease,
+      {
+        lead: async () => {
+          await mqttConn.stop();
+          // Everything the last leader wrote is in this picture before the rules run on it.
+          await follower?.catchUp();
+          recorder.start();
+          operations.lead();
+          // The session holds what the last leader left unacknowledged, older than what this
+          // server's standby view saw: each device's counter starts over, so none is taken for a repeat.
+          health.forgetSequences();
+          mqttConn = leaderConnection();
+          await mqttConn.start();
+        },
+        follow: async (why) => {
+          const was = mqttConn;
+          // Cut first: no PUBACK of this server's may leave once another can lead.
+          was.abort();
+          await was.stop();
+          operations.follow();
+          recorder.stop();
+          if (why !== 'starting') {
+            // What this server decided as leader and the database did not take must not stay on screens.
+            await follower?.catchUp().catch(() => undefined);
+            await reread(operations.held()).catch((err: Error) => log.error({ err: err.message }, 'could not re-read the picture after stepping down'));
+          }
+          mqttConn = standbyConnection();
+          await mqttConn.start();
+        },
+      },
+      log.child({ module: 'cluster' }),
+    );
+    metrics.clusterRole(() => roles?.role === 'leader');
+    stepDown = (why) => {
+      // At once, not at the next renewal: the PUBACKs still waiting must never leave.
+      mqttConn.abort();
+      lease?.depose(why);
+    };
+    await roles.start();
+    stops.push(async () => {
+      await roles?.stop();
+      await mqttConn.stop();
+    });
 
     if (config.SIMULATORS) {
       const { startSimulation } = await import('../simulators/index.js');
@@ -557,4 +705,17 @@ function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, st
     };
     attempt(true);
   });
+}
+
+/** 503 for /api/ingest/* on a standby, with where the leader is. */
+function standbyIngestGate(leads: () => boolean, leaderUrl: () => string | null): express.Router {
+  const r = express.Router();
+  r.use('/api/ingest', (_req, res, next) => {
+    if (leads()) return next();
+    const url = leaderUrl();
+    res.set('Retry-After', '1');
+    if (url) res.set('X-Leader-Url', url);
+    res.status(503).json({ error: { code: 'unavailable', message: `this instance stands by; ingest goes to the leader${url ? ` (${url})` : ''}: try again` } });
+  });
+  return r;
 }

@@ -4,6 +4,7 @@
  * tests/unit/config.test.ts checks it). A bad value stops the start with a
  * message naming the variable and the expected form.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ROOT } from './root.js';
@@ -92,6 +93,21 @@ export const configSchema = z.object({
   PG_POOL_MAX: positiveInt.default(10),
   /** How long a command waits for PostgreSQL to store what it changed before answering `unavailable`. */
   DB_COMMAND_TIMEOUT_MS: positiveInt.default(5000),
+
+  // ---- Several servers, one picture (docs/operations.md). Off: one server leads alone, with
+  // its embedded broker and InfluxDB if none is configured.
+  /** Run as one instance of a cluster: needs DATABASE_URL, MQTT_URL, INFLUX_URL, REDIS_URL and AUTH_SECRET. */
+  CLUSTER: bool.default(false),
+  /** This instance's name in logs, metrics, /api/health and the lease. Default: the host name. */
+  INSTANCE_ID: z.string().trim().min(1).max(60).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default(os.hostname().slice(0, 60).replace(/[^A-Za-z0-9._-]/g, '-') || 'ioc'),
+  /** Redis for Socket.IO across instances (@socket.io/redis-streams-adapter). */
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  /** How long a leader's lease lasts without renewal, ms; a dead leader is replaced within it. */
+  LEADER_LEASE_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
+  /** How often the leader renews (and a standby tries to take) the lease, ms. */
+  LEADER_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1000),
+  /** Client id of the cluster's persistent MQTT session, held by whichever instance leads. */
+  MQTT_CLUSTER_CLIENT_ID: z.string().trim().min(1).max(64).default('ioc-console-leader'),
 
   CITY_PACK: z.string().default(path.join(ROOT, 'citypacks', 'phan-rang-thap-cham')),
   SIMULATORS: bool.default(true),
@@ -192,6 +208,17 @@ export const configSchema = z.object({
   // A payload the ingest would take must get through the broker (1 kB for topic and headers).
   if (ctx.value.MQTT_MAX_PACKET_BYTES < ctx.value.MAX_PAYLOAD_BYTES + 1024) {
     ctx.issues.push({ code: 'custom', path: ['MQTT_MAX_PACKET_BYTES'], message: `less than MAX_PAYLOAD_BYTES + 1024 (${ctx.value.MAX_PAYLOAD_BYTES + 1024})`, input: ctx.value.MQTT_MAX_PACKET_BYTES });
+  }
+  if (ctx.value.CLUSTER) {
+    // Every instance must reach the same stores: a local one would be a private copy.
+    // AUTH_SECRET too: a key generated per instance would make each one refuse the others' tokens.
+    for (const k of ['DATABASE_URL', 'MQTT_URL', 'INFLUX_URL', 'REDIS_URL', 'AUTH_SECRET'] as const) {
+      if (!ctx.value[k]) ctx.issues.push({ code: 'custom', path: [k], message: 'required when CLUSTER is on: every instance uses the same one', input: ctx.value[k] });
+    }
+    if (ctx.value.SIMULATORS) ctx.issues.push({ code: 'custom', path: ['SIMULATORS'], message: 'run the simulators as their own process in a cluster (npm run sim), not inside an instance', input: ctx.value.SIMULATORS });
+  }
+  if (ctx.value.LEADER_RENEW_MS * 2 > ctx.value.LEADER_LEASE_MS) {
+    ctx.issues.push({ code: 'custom', path: ['LEADER_RENEW_MS'], message: `more than half of LEADER_LEASE_MS (${ctx.value.LEADER_LEASE_MS}): one lost renewal would depose the leader`, input: ctx.value.LEADER_RENEW_MS });
   }
   if (ctx.value.PUSH_FLUSH_MIN_MS > ctx.value.PUSH_FLUSH_MAX_MS) {
     ctx.issues.push({ code: 'custom', path: ['PUSH_FLUSH_MIN_MS'], message: `more than PUSH_FLUSH_MAX_MS (${ctx.value.PUSH_FLUSH_MAX_MS})`, input: ctx.value.PUSH_FLUSH_MIN_MS });

@@ -116,6 +116,17 @@ export function createMetrics() {
       m.dbBatchSeconds.observe(ms / 1000);
     },
     /** The journal's state, read when Prometheus scrapes. */
+    /** 1 while this instance leads the cluster (or runs alone), else 0. */
+    clusterRole(leading: () => boolean): void {
+      new client.Gauge({
+        name: 'ioc_cluster_leading',
+        help: '1 while this instance leads (holds the MQTT session, writes telemetry, runs the rules), 0 while it stands by',
+        registers: [registry],
+        collect() {
+          this.set(leading() ? 1 : 0);
+        },
+      });
+    },
     dbJournal(read: () => { pending: number; available: boolean }): void {
       new client.Gauge({
         name: 'ioc_db_pending',

@@ -4,7 +4,8 @@
  * (The incident state machine itself is server/incidents/transitions.ts. The commands on the desk,
  * server/push/commands.ts, are built beside it by the app: the desk does not import the push layer, issue #25.)
  */
-import type { CityPack, DispatchCandidate, Incident, Kpis, Operator } from '../contract/index.js';
+import { normalizeIncident, type Alert, type CityPack, type DispatchCandidate, type Incident, type Kpis, type Operator, type Unit } from '../contract/index.js';
+import type { StreamType } from './db/sor.js';
 import { dispatchTable, rankUnits, type DispatchTable } from './incidents/dispatch.js';
 import type { Journal } from './db/journal.js';
 import type { OpenPicture } from './db/sor.js';
@@ -41,6 +42,7 @@ export class Operations {
   private lastKpis = '';
   private lastKpiWrite = 0;
   private kpisDirty = false;
+  private leading = false;
 
   constructor(
     private readonly opts: {
@@ -91,25 +93,71 @@ export class Operations {
     this.opts.log.info({ alerts: this.alerts.open().length, incidents: this.incidents.open().length, units: p.units.length }, 'alerts, incidents and units read from PostgreSQL');
   }
 
+  /**
+   * The desk's clock, on every server: every 2 s, KPIs pushed when they change. The leader
+   * (lead()) also escalates, writes held repeats and stores the KPIs.
+   */
   start(): void {
-    // Incidents first: a report's incident exists before the rule raises its alert.
-    this.correlation.start();
-    this.cap.start();
-    this.rules.start();
-    // Every 2 s: escalate what waited too long, persist repeats, push KPIs when they change.
     this.timer = setInterval(() => {
-      this.escalate();
-      this.alerts.persistDirty();
+      if (this.leading) {
+        this.escalate();
+        this.alerts.persistDirty();
+      }
       this.incidentRecords.trim();
       const k = this.kpis();
       const json = JSON.stringify(k);
       if (json !== this.lastKpis) this.kpisDirty = true;
-      this.storeKpis(k);
+      if (this.leading) this.storeKpis(k);
       if (json !== this.lastKpis) {
         this.lastKpis = json;
         this.opts.bus.emit('state.change', { kind: 'kpis', kpis: k });
       }
     }, 2000);
+  }
+
+  /** This server leads (server/cluster): it correlates reports, takes CAP and runs the rules. */
+  lead(): void {
+    if (this.leading) return;
+    this.leading = true;
+    // Incidents first: a report's incident exists before the rule raises its alert.
+    this.correlation.start();
+    this.cap.start();
+    this.rules.start();
+  }
+
+  /** Another server leads: this one only follows the event log (adopt). */
+  follow(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.rules.stop();
+    this.alerts.persistDirty();
+    this.cap.stop();
+    this.correlation.stop();
+  }
+
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  /** States read from the event log or re-read after a refused write (see the stores' adopt). */
+  adopt(stream: StreamType, state: Alert | Incident | Unit, force = false): boolean {
+    if (stream === 'alert') return this.alerts.adopt(state as Alert, force);
+    if (stream === 'incident') return this.incidentRecords.adopt(normalizeIncident(state as Incident), force);
+    return this.unitRecords.adopt(state as Unit, force);
+  }
+
+  /** An alert the database never stored (its write was refused): it leaves the screens. */
+  forget(stream: StreamType, id: string): void {
+    if (stream === 'alert') this.alerts.forget(id);
+  }
+
+  /** Every alert, incident and unit held: what a deposed leader re-reads from the database. */
+  held(): { stream: StreamType; id: string }[] {
+    return [
+      ...this.alerts.all().map((a) => ({ stream: 'alert' as const, id: a.id })),
+      ...this.incidentRecords.all().map((i) => ({ stream: 'incident' as const, id: i.id })),
+      ...this.unitRecords.all().map((u) => ({ stream: 'unit' as const, id: u.id })),
+    ];
   }
 
   /** A `kpis` point a minute (and soon after a change): the wall's trends and tomorrow's report read them. */
@@ -135,10 +183,7 @@ export class Operations {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.rules.stop();
-    this.alerts.persistDirty();
-    this.cap.stop();
-    this.correlation.stop();
+    this.follow();
   }
 
   kpis(): Kpis {

@@ -57,6 +57,9 @@ export class AlertStore implements AlertPort {
     const existing = existingId ? this.alerts.get(existingId) : undefined;
     if (existing) {
       const worse = SEVERITY_RANK[input.severity] < SEVERITY_RANK[existing.severity];
+      // A repeat held back by the throttle keeps its version: the version is the stream's in
+      // PostgreSQL, and a command another server runs on this alert names that version.
+      const held = this.now() - (this.persistedAt.get(existing.id) ?? 0) < REPEAT_PERSIST_MS;
       const next: Alert = {
         ...existing,
         count: existing.count + 1,
@@ -65,9 +68,9 @@ export class AlertStore implements AlertPort {
         title: input.title,
         position: input.position ?? existing.position,
         data: { ...existing.data, ...input.data },
-        version: existing.version + 1,
+        version: existing.version + (held ? 0 : 1),
       };
-      this.commit(next, 'repeat', 'system');
+      this.commit(next, held ? 'repeat-held' : 'repeat', 'system');
       return next;
     }
     const fresh: Alert = {
@@ -137,6 +140,35 @@ export class AlertStore implements AlertPort {
     this.commit({ ...a, incidentId, version: a.version + 1 }, 'linked', 'system', incidentId);
   }
 
+  /**
+   * A state another server wrote (server/cluster/follower.ts), or the database's after a refused
+   * write: taken when newer than ours (or always, `force`), and pushed. Nothing is written.
+   */
+  adopt(a: Alert, force = false): boolean {
+    const mine = this.alerts.get(a.id);
+    if (mine && !force && mine.version >= a.version) return false;
+    if (mine && this.openByKey.get(mine.dedupeKey) === mine.id) this.openByKey.delete(mine.dedupeKey);
+    this.alerts.set(a.id, a);
+    if (a.state !== 'cleared') this.openByKey.set(a.dedupeKey, a.id);
+    // Repeats held back here were counted on the version the other server replaced.
+    this.dirty.delete(a.id);
+    this.persistedAt.set(a.id, this.now());
+    this.bus.emit('state.change', { kind: 'alert', alert: a });
+    if (a.state === 'cleared') this.trim();
+    return true;
+  }
+
+  /** An alert this server holds that the database does not (its write was refused): shown cleared, then forgotten. */
+  forget(id: string): void {
+    const a = this.alerts.get(id);
+    if (!a) return;
+    this.alerts.delete(id);
+    this.dirty.delete(id);
+    this.persistedAt.delete(id);
+    if (this.openByKey.get(a.dedupeKey) === id) this.openByKey.delete(a.dedupeKey);
+    if (a.state !== 'cleared') this.bus.emit('state.change', { kind: 'alert', alert: { ...a, state: 'cleared', clearedBy: 'system', clearedAt: this.now() } });
+  }
+
   /** Rebuild from the event log at start-up: the last state of each alert wins. */
   restore(alerts: Alert[]): void {
     for (const a of alerts) {
@@ -165,15 +197,19 @@ export class AlertStore implements AlertPort {
   persistDirty(): void {
     for (const id of this.dirty) {
       const a = this.alerts.get(id);
-      if (a) this.persist(a, 'repeat', 'system');
+      if (!a) continue;
+      // The held repeats become the stream's next version, pushed so that screens act on it.
+      const next: Alert = { ...a, version: a.version + 1 };
+      this.alerts.set(id, next);
+      this.persist(next, 'repeat', 'system');
+      this.bus.emit('state.change', { kind: 'alert', alert: next });
     }
     this.dirty.clear();
   }
 
   private commit(next: Alert, type: string, by: string, note?: string): void {
     this.alerts.set(next.id, next);
-    const at = this.now();
-    if (type === 'repeat' && at - (this.persistedAt.get(next.id) ?? 0) < REPEAT_PERSIST_MS) this.dirty.add(next.id);
+    if (type === 'repeat-held') this.dirty.add(next.id);
     else this.persist(next, type, by, note);
     this.bus.emit('state.change', { kind: 'alert', alert: next });
   }

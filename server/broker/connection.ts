@@ -30,6 +30,16 @@ export interface MqttConnectionOptions {
   ackBatch: number;
   /** … held at most this long, ms (MQTT_ACK_WAIT_MS). */
   ackWaitMs: number;
+  /** A persistent session (the default), or a clean one that the broker forgets (a standby's view). */
+  clean?: boolean;
+  /** QoS of the subscriptions. Default 1. */
+  qos?: 0 | 1;
+  /**
+   * Where a batch's PUBACKs wait once handled: a cluster's leader acknowledges only what the
+   * next leader will find (InfluxDB and PostgreSQL, server/app.ts). Rejected: the PUBACKs never
+   * leave and the link is cut, so the broker gives the messages to whoever holds the session next.
+   */
+  ackAfter?: () => Promise<void>;
 }
 
 export class MqttConnection {
@@ -56,7 +66,7 @@ export class MqttConnection {
     const url = redactUrl(opts.url);
     const client = mqtt.connect(opts.url, {
       clientId: opts.clientId,
-      clean: false,
+      clean: opts.clean ?? false,
       // Shared subscriptions need MQTT 5; aedes only speaks 3.1.1.
       protocolVersion: opts.sharedGroup ? 5 : 4,
       username: opts.username,
@@ -89,6 +99,7 @@ export class MqttConnection {
     let count = 0;
     const { ackBatch, ackWaitMs } = opts;
     let ackTimer: NodeJS.Timeout | null = null;
+    let acks: Promise<void> = Promise.resolve();
     const release = () => {
       const b = batch;
       batch = null;
@@ -96,7 +107,19 @@ export class MqttConnection {
       if (ackTimer) clearTimeout(ackTimer);
       ackTimer = null;
       opts.durable?.sync();
-      b?.flush();
+      if (!b) return;
+      if (!opts.ackAfter) return b.flush();
+      // Handling goes on; these PUBACKs leave, in order, once what they stand for is stored.
+      const send = b.detach();
+      const stored = opts.ackAfter();
+      acks = acks
+        .then(() => stored)
+        .then(send)
+        .catch(() => undefined);
+      stored.catch((err: Error) => {
+        log.warn({ err: err.message }, 'MQTT: messages not acknowledged (not stored where the next leader reads); the broker redelivers them');
+        client.stream.destroy();
+      });
     };
     client.handleMessage = (packet, callback) => {
       if (!batch) {
@@ -118,7 +141,7 @@ export class MqttConnection {
     client.on('connect', () => {
       this.lastError = null;
       client
-        .subscribeAsync(topics, { qos: 1 })
+        .subscribeAsync(topics, { qos: opts.qos ?? 1 })
         .then(() => {
           log.info({ url, topics: topics.length }, 'MQTT connected and subscribed');
           subscribed();
@@ -156,6 +179,14 @@ export class MqttConnection {
     return ok;
   }
 
+  /** Cuts the link now, without a word to the broker: PUBACKs still waiting never leave, and the broker redelivers. */
+  abort(): void {
+    const c = this.client;
+    if (!c) return;
+    c.options.reconnectPeriod = 0;
+    c.stream?.destroy();
+  }
+
   async stop(): Promise<void> {
     const c = this.client;
     this.client = null;
@@ -179,6 +210,18 @@ class AckBatch {
       const done = typeof enc === 'function' ? enc : cb;
       if (done) this.callbacks.push(done);
       return true;
+    };
+  }
+
+  /** Back to the prototype's write now; returns what writes the collected bytes later. */
+  detach(): () => void {
+    delete (this.stream as { write?: unknown }).write;
+    const chunks = this.chunks.splice(0);
+    const cbs = this.callbacks.splice(0);
+    return () => {
+      if (chunks.length === 0 || (this.stream as { destroyed?: boolean }).destroyed) return;
+      const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      this.stream.write(data, cbs.length === 0 ? undefined : (err?: Error | null) => cbs.forEach((f) => f(err)));
     };
   }
 

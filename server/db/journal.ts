@@ -38,6 +38,8 @@ export class DbRejectedError extends Error {
   constructor(
     message: string,
     readonly conflict: boolean,
+    /** Written under a leader's fence that no longer holds (server/cluster/lease.ts): this server stopped leading. */
+    readonly fenced = false,
   ) {
     super(message);
     this.name = 'DbRejectedError';
@@ -67,6 +69,23 @@ export interface JournalOptions {
   now?: () => number;
   /** Told after every batch: written entries, rejected entries, milliseconds. */
   onBatch?: (written: number, rejected: number, ms: number) => void;
+  /**
+   * The leader's fence while this server leads (server/cluster/lease.ts), else null. Read when
+   * an entry is appended and written with it: `ioc_fence(holder, token)` opens its transaction,
+   * so what a leader appended is refused once it no longer leads, even if written later.
+   */
+  fence?: () => { holder: string; token: number } | null;
+  /** Told of every group the database refused for good (a conflict, a fence): the caller re-reads those streams. */
+  onRejected?: (entries: JournalEntry[], err: DbRejectedError) => void;
+}
+
+interface Queued {
+  seq: number;
+  entry: JournalEntry;
+  /** Entries of one group are written in one transaction, or refused together. */
+  group: number;
+  /** `holder token` of the fence the entry was appended under, or null. */
+  fence: string | null;
 }
 
 interface Waiter {
@@ -76,8 +95,9 @@ interface Waiter {
   timer: NodeJS.Timeout | null;
 }
 
-/** SQLSTATE classes that say the entry itself is wrong (data, constraint, syntax): retrying cannot help. */
-const PERMANENT = /^(22|23|42)/;
+/** SQLSTATE classes that say the entry itself is wrong (data, constraint, syntax), or its fence no longer holds (IOC01): retrying cannot help. */
+const PERMANENT = /^(22|23|42|IOC01)/;
+const FENCED = 'IOC01';
 
 export function isPermanentDbError(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
@@ -85,8 +105,11 @@ export function isPermanentDbError(err: unknown): boolean {
 }
 
 export class Journal {
-  private queue: { seq: number; entry: JournalEntry }[] = [];
+  private queue: Queued[] = [];
   private nextSeq = 1;
+  private nextGroup = 1;
+  /** The group of atomically()'s entries while it runs, else null. */
+  private currentGroup: number | null = null;
   /** Every entry up to this one is written or rejected. */
   private doneSeq = 0;
   private readonly rejected = new Map<number, DbRejectedError>();
@@ -123,9 +146,24 @@ export class Journal {
   /** Keeps the entry, in order; returns its sequence number. Never throws, never blocks. */
   append(entry: JournalEntry): number {
     const seq = this.nextSeq++;
-    this.queue.push({ seq, entry });
+    const f = this.opts.fence?.() ?? null;
+    this.queue.push({ seq, entry, group: this.currentGroup ?? this.nextGroup++, fence: f ? `${f.holder} ${f.token}` : null });
     this.kick();
     return seq;
+  }
+
+  /**
+   * Every entry fn appends is written in one transaction, or refused with the others: a command
+   * that dispatches a unit changes the incident and the unit together or not at all.
+   */
+  atomically<T>(fn: () => T): T {
+    if (this.currentGroup !== null) return fn();
+    this.currentGroup = this.nextGroup++;
+    try {
+      return fn();
+    } finally {
+      this.currentGroup = null;
+    }
   }
 
   /**
@@ -167,6 +205,29 @@ export class Journal {
     });
   }
 
+  /**
+   * Resolves once every entry up to `seq` is written or refused, waiting as long as it takes;
+   * rejects when one from `fromSeq` on was refused by its fence (this server stopped leading).
+   * A conflict does not count: the other writer's state stands and is read back (onRejected).
+   */
+  settled(fromSeq: number, seq: number): Promise<void> {
+    const fenced = (): Error | null => {
+      for (let s = fromSeq; s <= seq; s++) {
+        const r = this.rejected.get(s);
+        if (r?.fenced) return r;
+      }
+      return null;
+    };
+    const done = (): Promise<void> => {
+      const err = fenced();
+      return err ? Promise.reject(err) : Promise.resolve();
+    };
+    if (seq <= this.doneSeq) return done();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ seq, resolve: () => done().then(resolve, reject), reject, timer: null });
+    });
+  }
+
   /** Writes what is queued, waiting at most `deadlineMs`; later appends are still accepted. */
   async stop(deadlineMs = 5000): Promise<void> {
     const last = this.lastSeq;
@@ -187,8 +248,22 @@ export class Journal {
     this.writing = new Promise<void>((r) => setImmediate(r)).then(() => this.writeNext());
   }
 
+  /** The next batch: at most maxBatch entries (more only to finish a group), all under one fence. */
+  private nextBatch(): Queued[] {
+    const max = this.opts.maxBatch ?? 500;
+    const first = this.queue[0]!;
+    let n = 1;
+    while (n < this.queue.length) {
+      const q = this.queue[n]!;
+      if (q.fence !== first.fence) break;
+      if (n >= max && q.group !== this.queue[n - 1]!.group) break;
+      n++;
+    }
+    return this.queue.slice(0, n);
+  }
+
   private async writeNext(): Promise<void> {
-    const batch = this.queue.slice(0, this.opts.maxBatch ?? 500);
+    const batch = this.nextBatch();
     const started = this.now();
     let rejected = 0;
     try {
@@ -216,26 +291,40 @@ export class Journal {
     this.kick();
   }
 
-  /** One transaction for the batch; when the database refuses one entry, each alone (so the others land). Returns how many were refused. */
-  private async write(batch: { seq: number; entry: JournalEntry }[]): Promise<number> {
+  /** One transaction for the batch; when the database refuses one entry, each group alone (so the others land). Returns how many were refused. */
+  private async write(batch: Queued[]): Promise<number> {
+    const fence = batch[0]!.fence;
     try {
-      await this.transaction((c) => writeBatch(c, batch.map((b) => b.entry)));
+      await this.transaction(fence, (c) => writeBatch(c, batch.map((b) => b.entry)));
       return 0;
     } catch (err) {
       if (!isPermanentDbError(err)) throw err;
     }
     let refused = 0;
+    const groups: Queued[][] = [];
     for (const b of batch) {
+      const last = groups[groups.length - 1];
+      if (last && last[0]!.group === b.group) last.push(b);
+      else groups.push([b]);
+    }
+    for (const g of groups) {
       try {
-        await this.transaction((c) => writeBatch(c, [b.entry]));
+        await this.transaction(fence, (c) => writeBatch(c, g.map((b) => b.entry)));
       } catch (err) {
         if (!isPermanentDbError(err)) throw err;
-        refused++;
+        refused += g.length;
         const e = err as Error & { code?: string; constraint?: string };
         const conflict = e.code === '23505' && e.constraint === 'events_stream_version_key';
-        const what = b.entry.kind === 'event' ? `${b.entry.stream} ${b.entry.id} v${b.entry.version} ${b.entry.type}` : b.entry.kind === 'audit' ? `audit ${b.entry.type}` : 'statement';
-        this.rejected.set(b.seq, new DbRejectedError(conflict ? `${what}: another writer took this version` : `${what}: ${e.message}`, conflict));
-        this.opts.log.error({ entry: what, code: e.code, constraint: e.constraint, err: e.message }, conflict ? 'PostgreSQL: version conflict, change not stored' : 'PostgreSQL refused a change');
+        const fenced = e.code === FENCED;
+        const what = g.map((b) => (b.entry.kind === 'event' ? `${b.entry.stream} ${b.entry.id} v${b.entry.version} ${b.entry.type}` : b.entry.kind === 'audit' ? `audit ${b.entry.type}` : 'statement')).join(', ');
+        const rejection = new DbRejectedError(conflict ? `${what}: another writer took this version` : fenced ? `${what}: this server no longer leads` : `${what}: ${e.message}`, conflict, fenced);
+        for (const b of g) this.rejected.set(b.seq, rejection);
+        this.opts.log.error({ entry: what.slice(0, 500), code: e.code, constraint: e.constraint, err: e.message }, conflict ? 'PostgreSQL: version conflict, change not stored' : fenced ? 'PostgreSQL: written under a lost lease, change refused' : 'PostgreSQL refused a change');
+        try {
+          this.opts.onRejected?.(g.map((b) => b.entry), rejection);
+        } catch (hookErr) {
+          this.opts.log.error({ err: (hookErr as Error).message }, 'journal: the rejection hook failed');
+        }
       }
     }
     // Bounded: rejections are kept for the waiters of the last few thousand entries.
@@ -244,12 +333,16 @@ export class Journal {
   }
 
   /** One transaction on a client of its own; a client whose connection failed is not given back to the pool. */
-  private transaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+  private transaction(fence: string | null, fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
     return withPoolClient(
       this.pool,
       async (c) => {
         await c.query('BEGIN');
         try {
+          if (fence !== null) {
+            const i = fence.lastIndexOf(' ');
+            await c.query('SELECT ioc_fence($1, $2)', [fence.slice(0, i), fence.slice(i + 1)]);
+          }
           await fn(c);
           await c.query('COMMIT');
         } catch (err) {

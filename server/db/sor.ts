@@ -244,6 +244,22 @@ export interface OpenPicture {
  * Open alerts and the last `keepCleared` cleared ones; incidents not closed, and those
  * closed within `closedWithinMs` (today's KPIs); every unit.
  */
+/** The current state of these streams (missing ones are left out): what a server re-reads after a refused write. */
+export async function loadStreams(q: pg.Pool | pg.ClientBase, ids: { stream: StreamType; id: string }[]): Promise<{ stream: StreamType; id: string; state: Alert | Incident | Unit | null }[]> {
+  const by: Record<StreamType, string[]> = { alert: [], incident: [], unit: [] };
+  for (const x of ids) by[x.stream].push(x.id);
+  const out: { stream: StreamType; id: string; state: Alert | Incident | Unit | null }[] = [];
+  const tables = { alert: 'alerts', incident: 'incidents', unit: 'units' } as const;
+  for (const stream of ['alert', 'incident', 'unit'] as const) {
+    const want = [...new Set(by[stream])];
+    if (want.length === 0) continue;
+    const r = await q.query<{ id: string; state: Alert | Incident | Unit }>(`SELECT id, state FROM ${tables[stream]} WHERE id = ANY($1::text[])`, [want]);
+    const found = new Map(r.rows.map((row) => [row.id, stream === 'incident' ? normalizeIncident(row.state as Incident) : row.state]));
+    for (const id of want) out.push({ stream, id, state: found.get(id) ?? null });
+  }
+  return out;
+}
+
 export async function loadOpenPicture(q: pg.Pool | pg.ClientBase, opts: { keepCleared: number; closedWithinMs: number; now: number }): Promise<OpenPicture> {
   const alerts = await q.query<{ state: Alert }>(
     `(SELECT state FROM alerts WHERE status <> 'cleared')

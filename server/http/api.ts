@@ -46,6 +46,21 @@ export interface HealthReport {
   influx: { reachable: boolean; url: string; local: boolean; queued: number; spoolBytes: number; spoolFullPct: number; dropped: number; lastError: string | null };
   /** PostgreSQL, the system of record: changes not yet written wait in order (server/db/journal.ts). */
   database: { reachable: boolean; url: string; local: boolean; pending: number; downSince: number | null; lastError: string | null };
+  /** Which instance this is, whether it leads, who does (docs/operations.md). */
+  cluster: {
+    enabled: boolean;
+    instance: string;
+    role: 'leader' | 'standby' | 'stopped';
+    leading: boolean;
+    leader: string | null;
+    leaderUrl: string | null;
+    token: number | null;
+    roleSince: number | null;
+    followedSeq: number | null;
+    redis: { connected: boolean; error: string | null } | null;
+    /** Every instance reachable over Redis, with the screens it serves. */
+    peers: { instance: string; role: string; consoles: number }[];
+  };
 }
 
 export function createHttpApp(deps: ApiDeps): express.Express {

@@ -69,6 +69,16 @@ export class MemoryIncidentRecords implements IncidentRecords {
     this.deps.bus.emit('state.change', { kind: 'incident', incident: next });
   }
 
+  /** A state another server wrote, or the database's after a refused write: taken when newer (or `force`), and pushed. */
+  adopt(i: Incident, force = false): boolean {
+    const mine = this.incidents.get(i.id);
+    if (mine && !force && mine.version >= i.version) return false;
+    this.incidents.set(i.id, i);
+    if (i.externalRef) this.refs.set(i.externalRef, i.id);
+    this.deps.bus.emit('state.change', { kind: 'incident', incident: i });
+    return true;
+  }
+
   /** The last states from the event log at start-up; closed ones older than a day are left out. */
   restore(incidents: Incident[]): void {
     const cutoff = this.deps.now() - KEEP_CLOSED_MS;
@@ -111,6 +121,16 @@ export class MemoryUnitRecords implements UnitRecords {
     this.units.set(next.id, next);
     this.deps.log.append({ entity: 'unit', id: next.id, type, by, note, state: next });
     this.deps.bus.emit('state.change', { kind: 'unit', unit: next });
+  }
+
+  /** A state another server wrote, or the database's after a refused write: taken when newer (or `force`), and pushed. */
+  adopt(u: Unit, force = false): boolean {
+    const site = this.units.get(u.id);
+    if (!site || (!force && site.version >= u.version)) return false;
+    const next = { ...u, name: site.name, kind: site.kind, ...(site.operator ? { operator: site.operator } : {}) };
+    this.units.set(u.id, next);
+    this.deps.bus.emit('state.change', { kind: 'unit', unit: next });
+    return true;
   }
 
   /** Last states from the event log; a unit no longer in the city pack is not brought back. */

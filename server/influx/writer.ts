@@ -35,6 +35,10 @@ export class PointWriter {
   private paused = true;
   private stopped = false;
   private holds = 0;
+  /** Points appended (left by a previous run included) and points InfluxDB has, since open(). */
+  private appendedTotal = 0;
+  private committedTotal = 0;
+  private markWaiters: { mark: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly spool: Spool,
@@ -46,6 +50,7 @@ export class PointWriter {
   open(): void {
     this.spool.open();
     const left = this.spool.pending();
+    this.appendedTotal += left;
     if (left > 0) this.opts.log.info({ points: left }, 'spool holds points from a previous run: replaying');
     this.updateGauges();
   }
@@ -70,6 +75,7 @@ export class PointWriter {
     } catch (err) {
       return this.refused(err, lines.length);
     }
+    this.appendedTotal += lines.length;
     this.appended();
   }
 
@@ -80,6 +86,7 @@ export class PointWriter {
     } catch (err) {
       return this.refused(err, 1);
     }
+    this.appendedTotal++;
     this.appended();
   }
 
@@ -116,6 +123,24 @@ export class PointWriter {
 
   status(): { queued: number; spoolBytes: number; dropped: number; lastError: string | null; lastWriteAt: number | null } {
     return { queued: this.spool.pending(), spoolBytes: this.spool.size(), dropped: this.dropped, lastError: this.lastError, lastWriteAt: this.lastWriteAt };
+  }
+
+  /** How many points were appended so far: a mark to wait for with written(). */
+  mark(): number {
+    return this.appendedTotal;
+  }
+
+  /**
+   * Resolves once InfluxDB holds every point up to `mark` (the spool on this machine's disk does
+   * not count). A cluster's leader acknowledges MQTT messages only then (server/broker/connection.ts):
+   * the next leader finds in InfluxDB what this one acknowledged. Waits as long as it takes.
+   */
+  written(mark: number): Promise<void> {
+    if (this.committedTotal >= mark) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.markWaiters.push({ mark, resolve });
+      this.pump();
+    });
   }
 
   /** Resolves when everything appended so far is in InfluxDB. */
@@ -169,6 +194,7 @@ export class PointWriter {
       .then(
         () => {
           this.spool.commit(next, count);
+          this.committed(count);
           this.opts.metrics.pointsWritten.inc(count);
           this.lastWriteAt = Date.now();
           if (this.lastError) this.opts.log.info({ pending: this.spool.pending() }, 'InfluxDB writes recovered');
@@ -180,6 +206,7 @@ export class PointWriter {
           if (err instanceof WriteRejectedError) {
             // Refused points would be refused forever: skip them, loudly.
             this.spool.commit(next, count);
+            this.committed(count);
             this.opts.log.error({ err: err.message, points: count }, 'InfluxDB refused points in a batch');
             return;
           }
@@ -196,9 +223,18 @@ export class PointWriter {
         // waits out a backoff; the timer retries after one). A partial batch waits for
         // the timer: one large write costs InfluxDB and us far less than many small ones.
         const pending = this.spool.pending();
-        if (pending >= this.opts.batchSize || (pending > 0 && this.idleWaiters.length > 0)) this.pump();
+        if (pending >= this.opts.batchSize || (pending > 0 && (this.idleWaiters.length > 0 || this.markWaiters.length > 0))) this.pump();
         else this.notifyIdle();
       });
+  }
+
+  private committed(count: number): void {
+    this.committedTotal += count;
+    if (this.markWaiters.length === 0) return;
+    const ready = this.markWaiters.filter((w) => w.mark <= this.committedTotal);
+    if (ready.length === 0) return;
+    this.markWaiters = this.markWaiters.filter((w) => w.mark > this.committedTotal);
+    for (const w of ready) w.resolve();
   }
 
   private updateGauges(): void {

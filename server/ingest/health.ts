@@ -63,6 +63,11 @@ export class FeedHealthTracker {
     return this.feeds.get(feed)!;
   }
 
+  /** Every feed's per-device sequence counters start over (SequenceTracker.forgetDevices). */
+  forgetSequences(): void {
+    for (const f of this.feeds.values()) f.seq.forgetDevices();
+  }
+
   accepted(feed: FeedFamily): void {
     this.stats(feed).count(this.now());
   }

@@ -21,6 +21,14 @@ export class SequenceTracker {
   gaps = 0;
   duplicates = 0;
 
+  /**
+   * Forget every device's counter (the totals stay): a server that takes the lead is then given
+   * the messages its own standby view already saw, by the cluster's session, and must take them.
+   */
+  forgetDevices(): void {
+    this.devices.clear();
+  }
+
   /** Classify one message and update gap/duplicate counts. */
   observe(deviceKey: string, seq: number, ts = 0): SeqVerdict {
     // seq 0 is reserved for messages that cannot know the counter: an MQTT

@@ -4,7 +4,9 @@
  * with a known error code. Refusals are written to the audit trail too.
  *
  * A command answers only once what it changed (its events, state and audit rows) is in
- * PostgreSQL (server/db/journal.ts): a later request reads it, on any server. While the
+ * PostgreSQL (server/db/journal.ts), written in one transaction: a later request reads it, on
+ * any server. PostgreSQL's version check decides between two servers: the loser answers
+ * `conflict`, and its server re-reads the stream. While the
  * database is away a command is refused up front with the retryable `unavailable`, and the
  * stores stay as they were.
  */
@@ -131,14 +133,19 @@ export class Commands {
       return { ok: false, error: { code: 'unavailable', message: DB_UNAVAILABLE_MESSAGE } };
     }
     const from = j ? j.lastSeq + 1 : 0;
-    const result = this.run(name, body, actor);
+    // One transaction for all it changes (an incident and the unit it dispatches), or none.
+    const result = j ? j.atomically(() => this.run(name, body, actor)) : this.run(name, body, actor);
     if (!j || j.lastSeq < from) return result;
     try {
       await j.flushed(j.lastSeq, { fromSeq: from, timeoutMs: this.writeTimeoutMs });
       return result;
     } catch (err) {
+      // This server's copy is re-read from the database meanwhile (the journal's onRejected, server/app.ts).
       if (err instanceof DbRejectedError && err.conflict) {
-        return { ok: false, error: { code: 'conflict', message: `${err.message}: reload and try again` } };
+        return { ok: false, error: { code: 'conflict', message: `${err.message}: someone else changed it first; reload and try again` } };
+      }
+      if (err instanceof DbRejectedError && err.fenced) {
+        return { ok: false, error: { code: 'unavailable', message: 'this server handed over to another during the command: nothing was changed; try again' } };
       }
       this.log.error({ command: name, user: actor.user, err: (err as Error).message }, 'command not confirmed by the database in time');
       return {

@@ -16,7 +16,7 @@
  */
 import { deviceKeys } from '../keys.js';
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { liveRowOf, liveValues, type Audience, type ClientToServerEvents, type FullChange, type HandshakeAuth, type InterServerEvents, type LiveEntity, type LiveValue, type ServerToClientEvents, type Snapshot, type SocketData } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
@@ -85,6 +85,8 @@ export class PushHub {
       onSocket?: (socket: IoSocket) => void;
       /** Handshake check (io.use): a refused socket never reaches 'connection' (server/auth/socket.ts). */
       middleware?: (socket: IoSocket, next: (err?: Error) => void) => void;
+      /** Socket.IO's adapter across servers (the Redis streams adapter, server/cluster/redis.ts), or the in-memory one. */
+      adapter?: ServerOptions['adapter'];
     },
   ) {}
 
@@ -99,6 +101,7 @@ export class PushHub {
       // A closed network: same-origin only unless configured otherwise (security issue).
       cors: { origin: false },
       maxHttpBufferSize: 64 * 1024,
+      ...(this.opts.adapter ? { adapter: this.opts.adapter } : {}),
     });
     this.io = io;
     if (this.opts.middleware) io.use(this.opts.middleware);
@@ -159,7 +162,7 @@ export class PushHub {
     const io = this.io;
     this.io = null;
     if (io) {
-      io.disconnectSockets(true);
+      io.local.disconnectSockets(true);
       // io.close() would also close the shared HTTP server; the app closes that.
       io.engine.close();
       io.removeAllListeners();
@@ -264,7 +267,8 @@ export class PushHub {
     for (const stream of this.streams.values()) {
       const delta = stream.next(changes, (c) => (wire.has(c) ? wire.get(c)! : c), t);
       if (!delta) continue;
-      this.io?.to(stream.room).emit('state:delta', delta);
+      // Each server pushes its own picture to its own screens; the adapter is not on this path.
+      this.io?.local.to(stream.room).emit('state:delta', delta);
       this.opts.metrics.deltas.inc();
     }
   }

@@ -29,6 +29,7 @@ function build() {
   registry.start();
   const wf = new Operations({ bus, writer, journal: null, registry, pack, rules: parseRules({}), log, now: () => T0 });
   wf.start();
+  wf.lead();
   const changes: { kind: string; id: string; version: number }[] = [];
   bus.on('state.change', 'test', (c) => {
     if (c.kind === 'alert') changes.push({ kind: 'alert', id: c.alert.id, version: c.alert.version });

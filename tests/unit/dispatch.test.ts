@@ -194,6 +194,7 @@ describe('acknowledging is one act', () => {
     for (const on of [true, false]) {
       const { ops } = build({ workflow: { ackIncidentWithAlert: on } });
       ops.start();
+      ops.lead();
       const alert = ops.alerts.raise({ rule: 'detection', dedupeKey: `acc-${on}`, severity: 'critical', title: 'Tai nạn', source: { kind: 'camera', id: 'tt-cam-1' }, position: [106.0052, 10.0051], wardId: 'tt-a', data: { kind: 'accident' } }, T0);
       expect(alert.incidentId).not.toBeNull();
       const acked = ops.alerts.acknowledge(alert.id, alert.version, 'officer1');

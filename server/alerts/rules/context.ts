@@ -6,7 +6,7 @@
  * not only on transitions: rules call raiseOnce/clear freely and the guard turns
  * that into one raise per episode and one clear when it ends.
  */
-import type { Camera, CityPack, Link, Station } from '../../../contract/index.js';
+import type { Alert, Camera, CityPack, Link, Station } from '../../../contract/index.js';
 import type { BusEvents } from '../../bus.js';
 import type { Logger } from '../../log.js';
 import type { Registry } from '../../registry/registry.js';
@@ -18,9 +18,17 @@ export class ActiveAlerts {
   private readonly active = new Set<string>();
   constructor(private readonly port: AlertPort) {}
 
-  /** Adopt the store's open alerts (after a restart) so conditions still holding are not raised twice. */
+  /**
+   * Adopt the store's open alerts (after a restart, or when this server takes the lead) so
+   * conditions still holding are not raised twice; what this engine held before is dropped.
+   */
   seed(): void {
+    this.active.clear();
     for (const a of this.port.open()) this.active.add(a.dedupeKey);
+  }
+  /** The store's open alerts whose key starts so: a rule rebuilding a window it did not see begin. */
+  openWithPrefix(prefix: string): Alert[] {
+    return this.port.open().filter((a) => a.dedupeKey.startsWith(prefix));
   }
   isActive(key: string): boolean {
     return this.active.has(key);

@@ -52,12 +52,28 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
   const burstKinds = new Set<DetectionKind>(burst.kinds);
   const cam = (id: string): Camera | undefined => ctx.registry.cameras.get(id);
 
+  function resumed(cameraId: string, kind: DetectionKind, now: number): Episode | undefined {
+    const prefix = `detection:${cameraId}:${kind}:`;
+    let best: Episode | undefined;
+    for (const a of ctx.alerts.openWithPrefix(prefix)) {
+      const start = Number(a.dedupeKey.slice(prefix.length));
+      if (!Number.isFinite(start) || now - a.lastSeen > imm.dedupeWindowS * 1000) continue;
+      if (!best || a.lastSeen > best.last) best = { start, last: a.lastSeen };
+    }
+    if (best) episodes.set(`${cameraId}:${kind}`, best);
+    return best;
+  }
+
   function immediate(e: BusEvents['camera.detection'], now: number): void {
     const p = e.payload;
     const severity = imm.immediate[p.kind];
     if (!severity || p.confidence < imm.minConfidence) return;
     const epKey = `${e.id}:${p.kind}`;
     let ep = episodes.get(epKey);
+    // An episode this engine did not see begin (it took the lead, or restarted): the open alert
+    // of this camera and kind still within the window is its start, so a redelivered or repeated
+    // detection counts on it instead of raising a second alert.
+    if (!ep) ep = resumed(e.id, p.kind, now);
     if (!ep || now - ep.last > imm.dedupeWindowS * 1000) episodes.set(epKey, (ep = { start: now, last: now }));
     ep.last = now;
     const c = cam(e.id);
