@@ -97,7 +97,8 @@ export class LeaderLease extends EventEmitter {
       // A renewal that cannot finish within its period is as good as lost.
       statement_timeout: this.opts.renewMs,
       lock_timeout: this.opts.renewMs,
-      connectionTimeoutMillis: this.opts.renewMs,
+      // Connecting may take longer than a renewal on a busy machine; the deadline decides anyway.
+      connectionTimeoutMillis: Math.max(this.opts.renewMs, this.opts.ttlMs / 2),
     });
     c.on('error', () => {
       if (this.client === c) this.client = null;

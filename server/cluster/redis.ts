@@ -29,8 +29,9 @@ export function connectRedis(url: string, log: Logger): RedisLink {
       reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1000),
       connectTimeout: 2000,
     },
-    // A command while Redis is away fails at once instead of queueing without bound.
-    disableOfflineQueue: true,
+    // Commands wait while Redis is away. Failing them at once would be worse: the adapter reads
+    // its stream in a loop that retries at once, and a loop of instant failures starves the event
+    // loop (nothing else would run, /api/health included). Little is queued meanwhile: heartbeats.
   });
   client.on('error', (err: Error) => {
     error = err.message;
@@ -50,7 +51,9 @@ export function connectRedis(url: string, log: Logger): RedisLink {
     connected: () => client.isReady,
     lastError: () => error,
     stop: async () => {
-      await client.quit().catch(() => client.destroy());
+      // close() lets queued commands finish, which never happens while Redis is away.
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else client.destroy();
     },
   };
 }
