@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
+import type pg from 'pg';
 import { InfluxDB } from 'influx';
 import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
 import type { CapAlert } from '../contract/cap.js';
@@ -143,6 +144,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     await migrate(database.url, log);
     const pool = createPool(database.url, { logger: log, max: config.PG_POOL_MAX });
     stops.push(() => pool.end());
+    if (!config.CLUSTER) await refuseBesideCluster(pool);
     // Bound below, once they exist: the lease's fence and the re-read of refused streams.
     let lease: LeaderLease | null = null;
     let onRejected: (entries: JournalEntry[], err: DbRejectedError) => void = () => undefined;
@@ -718,4 +720,14 @@ function standbyIngestGate(leads: () => boolean, leaderUrl: () => string | null)
     res.status(503).json({ error: { code: 'unavailable', message: `this instance stands by; ingest goes to the leader${url ? ` (${url})` : ''}: try again` } });
   });
   return r;
+}
+
+/**
+ * A server alone leads without a lease: beside a running cluster it would be a second leader
+ * that no fence stops. It refuses to start while a cluster's lease is live on the database.
+ */
+async function refuseBesideCluster(pool: pg.Pool): Promise<void> {
+  const r = await pool.query<{ holder: string }>(`SELECT holder FROM cluster_leader WHERE expires_at > now()`);
+  const holder = r.rows[0]?.holder;
+  if (holder) throw new Error(`instance ${holder} leads a cluster on this database: start this server with CLUSTER=true (docs/operations.md), or stop the cluster first`);
 }

@@ -204,6 +204,25 @@ describe('immediate detections', () => {
     expect(w.port.keys('detection:tt-cam-2:fire_smoke:')).toHaveLength(1);
   });
 
+  it('an engine that did not see the episode begin (it took the lead) counts on the open alert within the window, and starts a new one after it', () => {
+    const first = world();
+    first.detect('tt-cam-2', { kind: 'accident' });
+    const [key] = first.port.keys('detection:');
+    first.engine.stop();
+    // The next leader: the same open alerts (read from PostgreSQL), no episode in memory. A
+    // redelivered or repeated accident 20 s later is the same episode, on the same alert.
+    const next = world({}, { port: first.port });
+    next.clock.t = T0 + 20 * S;
+    next.detect('tt-cam-2', { kind: 'accident' });
+    expect(next.port.keys('detection:')).toEqual([key]);
+    expect(next.port.byKey.get(key!)!.count).toBe(2);
+    // Past the window from the alert's last sighting: a new accident, a new alert.
+    const later = world({}, { port: first.port });
+    later.clock.t = T0 + 20 * S + 121 * S;
+    later.detect('tt-cam-2', { kind: 'accident' });
+    expect(later.port.keys('detection:tt-cam-2:accident:')).toHaveLength(2);
+  });
+
   it('ignores detections under minConfidence and kinds not in the immediate map', () => {
     const w = world({ detections: { minConfidence: 0.8, immediate: { crowd: 'minor' } } });
     w.detect('tt-cam-5', { kind: 'crowd', confidence: 0.79 });
