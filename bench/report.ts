@@ -34,6 +34,13 @@ export function targets(r: BenchResults): { target: string; verdict: string; fig
     out.push({ target: 'RSS ≤ 300 MB with 10k devices under load', verdict: yes(s10.loadPeakRssMB <= 300), figure: `${s10.loadPeakRssMB} MB peak at ${s10.loadRate} msg/s` });
     out.push({ target: 'start-up with 10k devices ≤ 5 s', verdict: yes(s10.startMs <= 5000), figure: `${s10.startMs} ms` });
   }
+  const cf = r.cluster?.failover;
+  if (cf) {
+    out.push({ target: `cluster: failover after kill -9 of the leader, median ≤ 5 s, max ≤ 10 s (${cf.kills} kills)`, verdict: yes(cf.medianMs <= 5000 && cf.maxMs <= 10_000), figure: `median ${cf.medianMs} ms, max ${cf.maxMs} ms` });
+    out.push({ target: 'cluster: across the failovers no message lost, no alert duplicated', verdict: yes(cf.lost === 0 && cf.duplicated === 0), figure: `lost ${cf.lost} of ${cf.published.camera_status + cf.published.detection}, ${cf.duplicated} alerts duplicated over ${cf.pairs} (camera, kind) pairs` });
+  }
+  const cc = r.cluster?.consoles;
+  if (cc) out.push({ target: `cluster: ${cc.consoles} consoles over 2 instances, alert p95 ≤ 250 ms at ${cc.loadRate} msg/s`, verdict: cc.byRole.map((x) => `${x.role}: ${yes(x.alerts.p95 <= 250)}`).join('; '), figure: cc.byRole.map((x) => `${x.role} p95 ${x.alerts.p95} ms (${x.connected} connected)`).join('; ') });
   if (r.browser) out.push({ target: 'map: 50k points frame time within 1.5× bare maplibre', verdict: yes(r.browser.p95Ratio <= 1.5 && r.browser.meanRatio <= 1.5), figure: `p95 ×${r.browser.p95Ratio}, mean ×${r.browser.meanRatio}` });
   return out;
 }
@@ -98,6 +105,35 @@ export function renderMarkdown(r: BenchResults): string {
       ]) +
       `\n\n${recs.map((x) => `${x.scenario}: ${(x.simS / 3600).toFixed(1)} simulated hours measured (${x.wallS} s at ×${x.speed}, seed ${x.seed}), server CPU ${x.serverCpuPct}%`).join('; ')}.`);
   }
+  if (r.cluster) parts.push(...clusterTables(r.cluster));
   if (r.errors?.length) parts.push('### Suites that failed\n\n' + table(['suite', 'error'], r.errors.map((e) => [e.suite, e.error.split('\n')[0]!.slice(0, 300)])));
   return parts.join('\n\n') + '\n';
+}
+
+/** The cluster suite: each figure beside its target, then the consoles per instance and the resources. */
+function clusterTables(c: NonNullable<BenchResults['cluster']>): string[] {
+  const parts: string[] = [];
+  const f = c.failover;
+  if (f) {
+    const all = f.published.camera_status + f.published.detection;
+    parts.push(`### Cluster: kill -9 of the leader, ${f.kills} times, under ${f.loadRate} msg/s QoS 1 (published ${f.achievedRate} msg/s)\n\n` +
+      table(['figure', 'measured', 'target', 'verdict'], [
+        ['failover, median', `${f.medianMs} ms`, '≤ 5,000 ms', yes(f.medianMs <= 5000)],
+        ['failover, max', `${f.maxMs} ms`, '≤ 10,000 ms', yes(f.maxMs <= 10_000)],
+        ['messages lost (published − stored)', `${f.lost} of ${all}`, '0', yes(f.lost === 0)],
+        ['alerts duplicated (beyond one per camera and kind)', `${f.duplicated} over ${f.pairsAlerted} of ${f.pairs} pairs`, '0', yes(f.duplicated === 0)],
+      ]) +
+      `\n\nEach failover (kill → the other's /api/health says leader, polled every 100 ms): ${f.failoverMs.map((ms) => `${ms}`).join(', ')} ms (by design the rest of the dead leader's lease, LEADER_LEASE_MS from its last renewal, plus up to LEADER_RENEW_MS: 4–6 s with the defaults); the killed instance back as standby after ${f.rejoinMs.join(', ')} ms. ` +
+      `Stored in InfluxDB: ${f.stored.camera_status} of ${f.published.camera_status} camera statuses, ${f.stored.detection} of ${f.published.detection} detections (${f.drainMs} ms after the load ended); broker drops ${f.brokerDropped}.`);
+  }
+  const cc = c.consoles;
+  if (cc) parts.push(`### Cluster: ${cc.consoles} consoles over 2 instances at ${cc.loadRate} msg/s, alert latency (ms)\n\n` +
+    table(['instance', 'consoles', 'connected', 'alerts received / sent × measuring', 'p50', 'p95', 'p99', 'max', 'target p95', 'verdict', 'the rest (nice 19): p95', 'CPU %', 'peak RSS MB'],
+      cc.byRole.map((x) => [`${x.instance} (${x.role})`, x.consoles, x.connected, `${x.alerts.n} / ${cc.alertsSent * x.measuring}`, x.alerts.p50, x.alerts.p95, x.alerts.p99, x.alerts.max, '≤ 250', yes(x.alerts.p95 <= 250), x.rigAlertsP95, x.cpuPct, x.rssMB])) +
+    `\n\nFrom the detection's publish to the alert on a console, measured by ${cc.byRole[0]?.measuring ?? 0} consoles per instance at normal priority; the others run at nice 19 (screens on other machines). The leader raises the alert; the standby's consoles get it through the event log. ${cc.durationS} s of load.`);
+  const rs = c.resources;
+  if (rs) parts.push(`### Cluster: CPU and RSS at ${rs.rate} msg/s of camera statuses (${rs.durationS} s)\n\n` +
+    table(['setup', 'instance', 'published msg/s', 'CPU % (1 core)', 'peak RSS MB', 'stored / published', 'broker drops', 'leader: received / duplicates / rejected (since start)'], rs.rows.map((x) => [x.setup, x.role, x.achievedRate, x.cpuPct, x.peakRssMB, `${x.stored} / ${x.published}`, x.brokerDropped, x.server ? `${x.server.received} / ${x.server.duplicates} / ${x.server.rejected}` : ''])));
+  if (c.errors.length) parts.push('### Cluster parts that failed\n\n' + table(['part', 'error'], c.errors.map((e) => [e.part, e.error.split('\n')[0]!.slice(0, 300)])));
+  return parts;
 }

@@ -14,6 +14,7 @@ import { startStack } from './lib/stack.js';
 import { WORK } from './lib/paths.js';
 import { runBare, runFloor, type BareResult, type FloorResult } from './suites/bare.js';
 import { runBrowser, type BrowserResult } from './suites/browser.js';
+import { runCluster, type ClusterResult } from './suites/cluster.js';
 import { runCommands, type CommandsResult } from './suites/commands.js';
 import { runDurability, type DurabilityResult } from './suites/durability.js';
 import { runIngest, type IngestResult } from './suites/ingest.js';
@@ -43,6 +44,8 @@ export interface BenchResults {
   commands?: CommandsResult;
   /** PostgreSQL rows and bytes a simulated day, per scenario. */
   records?: RecordsResult[];
+  /** Several instances (issue #21): failover under load, consoles on leader and standby, CPU and RSS. */
+  cluster?: ClusterResult;
   /** Suites that failed, with why: the others' figures are still reported. */
   errors: { suite: string; error: string }[];
 }
@@ -51,7 +54,7 @@ export interface RunOptions {
   quick: boolean;
   /**
    * Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser,
-   * commands, records (quick mode: only when named); and, only when named, alertpath (the latency suite's 100 consoles
+   * commands, records, cluster (the last three in quick mode only when named); and, only when named, alertpath (the latency suite's 100 consoles
    * alone, whose 5,000 msg/s row is the latency target).
    */
   only?: string[];
@@ -124,6 +127,16 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
       res.records = [];
       // 720×: a whole simulated day in 2 minutes (quick: 1 sim hour, scaled).
       for (const scenario of ['normal-day', 'typhoon']) res.records.push(await runRecords({ stack, scenario, speed: 720, seed: 1, durationS: q ? 5 : 120, log }));
+    });
+    if (named('cluster')) await guard('cluster', async () => {
+      log('cluster: two instances, kill -9 of the leader, consoles on both, CPU and RSS');
+      res.cluster = await runCluster({
+        stack, cityPack: pack1k, devices: 1000,
+        kills: q ? 2 : 5, settleS: q ? 3 : 5, failoverRate: 1000,
+        consoles: q ? 200 : 2000, consolesRate: 2000, consolesS: q ? 6 : 20,
+        resourcesRate: 10000, resourcesS: q ? 8 : 30,
+        log,
+      });
     });
     if (want('overload')) await guard('overload', async () => {
       log('overload');
