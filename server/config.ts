@@ -215,6 +215,9 @@ export const configSchema = z.object({
     for (const k of ['DATABASE_URL', 'MQTT_URL', 'INFLUX_URL', 'REDIS_URL', 'AUTH_SECRET'] as const) {
       if (!ctx.value[k]) ctx.issues.push({ code: 'custom', path: [k], message: 'required when CLUSTER is on: every instance uses the same one', input: ctx.value[k] });
     }
+    // One leader holds the subscription; a shared group would split nothing and, on EMQX and
+    // Mosquitto, keeps no queue for a leader that is moving (docs/operations.md).
+    if (ctx.value.MQTT_SHARED_GROUP) ctx.issues.push({ code: 'custom', path: ['MQTT_SHARED_GROUP'], message: 'not used in a cluster: the leader holds one persistent session (MQTT_CLUSTER_CLIENT_ID)', input: ctx.value.MQTT_SHARED_GROUP });
     if (ctx.value.SIMULATORS) ctx.issues.push({ code: 'custom', path: ['SIMULATORS'], message: 'run the simulators as their own process in a cluster (npm run sim), not inside an instance', input: ctx.value.SIMULATORS });
   }
   if (ctx.value.LEADER_RENEW_MS * 2 > ctx.value.LEADER_LEASE_MS) {

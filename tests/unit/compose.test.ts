@@ -34,7 +34,7 @@ const ALL_SERVICES = ['influxdb', 'mosquitto', 'postgres', 'proxy', 'redis', 'se
 const CLUSTER_SERVERS = ['server-a', 'server-b'] as const;
 
 /** The env a deployer puts in .env: the compose file's required variables. */
-const COMPOSE_ENV = { INFLUX_PASSWORD: 'test-influx-pw', MQTT_PASSWORD: 'test-mqtt-pw', PG_PASSWORD: 'test-pg-pw', SIM_MQTT_PASSWORD: 'test-sim-pw' };
+const COMPOSE_ENV = { INFLUX_PASSWORD: 'test-influx-pw', MQTT_PASSWORD: 'test-mqtt-pw', PG_PASSWORD: 'test-pg-pw', SIM_MQTT_PASSWORD: 'test-sim-pw', AUTH_SECRET: 'test-auth-secret-0123456789abcdef-0123' };
 
 // ---------------------------------------------------------------- a tiny structural YAML reader
 
@@ -277,7 +277,9 @@ describe('docker-compose.yml, profile cluster', () => {
     for (const name of CLUSTER_SERVERS) {
       const env = serviceEnv(name, COMPOSE_ENV);
       // Cluster mode requires all four (the server refuses to start without them).
-      for (const k of ['DATABASE_URL', 'MQTT_URL', 'INFLUX_URL', 'REDIS_URL']) expect(env[k], `${name} ${k}`).toBeTruthy();
+      for (const k of ['DATABASE_URL', 'MQTT_URL', 'INFLUX_URL', 'REDIS_URL', 'AUTH_SECRET']) expect(env[k], `${name} ${k}`).toBeTruthy();
+      // Without it in .env the instance refuses to start and says so (server/config.ts).
+      expect(() => loadConfig({ ...env, AUTH_SECRET: '' })).toThrow(/AUTH_SECRET/);
       expect(new URL(env.REDIS_URL!).host).toBe('redis:6379');
       for (const k of ['DATABASE_URL', 'MQTT_URL', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'INFLUX_URL', 'INFLUX_DATABASE', 'INFLUX_USERNAME', 'INFLUX_PASSWORD', 'PORT']) {
         expect(env[k], `${name} ${k}`).toBe(single[k]);
