@@ -330,7 +330,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     };
     let stepDown: (why: string) => void = () => undefined;
     onRejected = (entries, err) => {
-      if (err.fenced) stepDown('the database refused a write under the old lease');
+      // Only a refusal under the lease this server holds now deposes it: entries kept from an
+      // earlier term (written once the database returned) are refused without touching this one.
+      const f = lease?.fence();
+      if (err.fenced && f && err.fence === `${f.holder} ${f.token}`) stepDown('the database refused a write under this lease');
       const ids = entries.flatMap((e) => (e.kind === 'event' ? [{ stream: e.stream, id: e.id }] : []));
       if (ids.length > 0) void reread(ids).catch((e: Error) => log.error({ err: e.message }, 'could not re-read refused streams'));
     };

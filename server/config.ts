@@ -103,9 +103,12 @@ export const configSchema = z.object({
   /** Redis for Socket.IO across instances (@socket.io/redis-streams-adapter). */
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   /** How long a leader's lease lasts without renewal, ms; a dead leader is replaced within it. */
-  LEADER_LEASE_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
-  /** How often the leader renews (and a standby tries to take) the lease, ms. */
-  LEADER_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(1000),
+  LEADER_LEASE_MS: z.coerce.number().int().min(1000).max(60_000).default(4000),
+  /**
+   * How often the leader renews (and a standby reads) the lease, ms. The leader stands down when
+   * a third of the lease is left unrenewed, so several renewals may be slow before it does.
+   */
+  LEADER_RENEW_MS: z.coerce.number().int().min(100).max(20_000).default(500),
   /** Client id of the cluster's persistent MQTT session, held by whichever instance leads. */
   MQTT_CLUSTER_CLIENT_ID: z.string().trim().min(1).max(64).default('ioc-console-leader'),
 

@@ -46,6 +46,7 @@ export class LeaderLease extends EventEmitter {
   private client: pg.Client | null = null;
   private timer: NodeJS.Timeout | null = null;
   private deadlineTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
   private readonly state: LeaseState = { leading: false, token: null, leader: null, leaderUrl: null, since: null };
@@ -74,7 +75,8 @@ export class LeaderLease extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = null;
     const wasLeading = this.state.leading;
     if (wasLeading) this.depose('stopping');
     const c = this.client;
@@ -148,10 +150,16 @@ export class LeaderLease extends EventEmitter {
           this.emit('elected', token);
         }
       } else {
-        const who = await c.query<{ holder: string; url: string | null }>(`SELECT holder, url FROM cluster_leader WHERE id = 1 AND expires_at > now()`);
-        this.state.leader = who.rows[0]?.holder ?? null;
-        this.state.leaderUrl = who.rows[0]?.url ?? null;
+        const who = await c.query<{ holder: string; url: string | null; left_ms: number }>(
+          `SELECT holder, url, (extract(epoch FROM expires_at - now()) * 1000)::int AS left_ms FROM cluster_leader WHERE id = 1 AND expires_at > now()`,
+        );
+        const row = who.rows[0];
+        this.state.leader = row?.holder ?? null;
+        this.state.leaderUrl = row?.url ?? null;
         if (this.state.leading) this.depose(`${this.state.leader ?? 'another server'} holds the lease`);
+        // The lease runs out before the next regular try: try again the moment it does, so a
+        // dead leader is replaced one lease after its last renewal, not up to a period later.
+        if (row && row.left_ms < this.opts.renewMs) this.retryAt(row.left_ms + 10);
       }
     } catch (err) {
       // Not answered: the deadline (armed at the last success) decides when to step down.
@@ -162,6 +170,15 @@ export class LeaderLease extends EventEmitter {
     } finally {
       this.busy = false;
     }
+  }
+
+  private retryAt(ms: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.tick();
+    }, ms);
+    this.retryTimer.unref?.();
   }
 
   private armDeadline(sentAt: number): void {

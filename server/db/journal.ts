@@ -40,6 +40,8 @@ export class DbRejectedError extends Error {
     readonly conflict: boolean,
     /** Written under a leader's fence that no longer holds (server/cluster/lease.ts): this server stopped leading. */
     readonly fenced = false,
+    /** The fence it was written under (`holder token`), or null. */
+    readonly fence: string | null = null,
   ) {
     super(message);
     this.name = 'DbRejectedError';
@@ -317,7 +319,7 @@ export class Journal {
         const conflict = e.code === '23505' && e.constraint === 'events_stream_version_key';
         const fenced = e.code === FENCED;
         const what = g.map((b) => (b.entry.kind === 'event' ? `${b.entry.stream} ${b.entry.id} v${b.entry.version} ${b.entry.type}` : b.entry.kind === 'audit' ? `audit ${b.entry.type}` : 'statement')).join(', ');
-        const rejection = new DbRejectedError(conflict ? `${what}: another writer took this version` : fenced ? `${what}: this server no longer leads` : `${what}: ${e.message}`, conflict, fenced);
+        const rejection = new DbRejectedError(conflict ? `${what}: another writer took this version` : fenced ? `${what}: this server no longer leads` : `${what}: ${e.message}`, conflict, fenced, fence);
         for (const b of g) this.rejected.set(b.seq, rejection);
         this.opts.log.error({ entry: what.slice(0, 500), code: e.code, constraint: e.constraint, err: e.message }, conflict ? 'PostgreSQL: version conflict, change not stored' : fenced ? 'PostgreSQL: written under a lost lease, change refused' : 'PostgreSQL refused a change');
         try {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HealthReport } from '../../server/http/api.js';
 import { freePort } from './ports.js';
+import { withParentDeathSignal } from './proc.js';
 import { waitFor } from './wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -44,7 +45,9 @@ export async function startInstance(o: InstanceOptions): Promise<TestInstance> {
 
   const launch = async () => {
     const out = fs.openSync(logFile, 'a');
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    // The kernel ends the instance if this test process dies, however it dies.
+    const [cmd, args] = withParentDeathSignal(process.execPath, ['--import', 'tsx', 'server/index.ts']);
+    child = spawn(cmd, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -84,8 +87,13 @@ export async function startInstance(o: InstanceOptions): Promise<TestInstance> {
     },
     alive: () => child !== null && child.exitCode === null && child.signalCode === null,
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      c.kill(signal);
+      // A clean stop that hangs is cut short: a test never leaves an instance behind.
+      const hard = setTimeout(() => c.kill('SIGKILL'), 15_000);
       await exited;
+      clearTimeout(hard);
     },
     restart: launch,
     async health() {

@@ -438,7 +438,10 @@ describe('two instances, one picture', () => {
   }, 120_000);
 
   it("the leader's link to PostgreSQL cut: it steps down and the other leads", async () => {
-    const [leader] = await leaders();
+    const [leader] = await waitFor(async () => {
+      const l = await leaders();
+      return l.length === 1 ? l : null;
+    }, { timeoutMs: 10_000 });
     expect(leader).toBeDefined();
     const other = leader === 'a' ? 'b' : 'a';
     const watching = watchLeadership();
