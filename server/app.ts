@@ -11,7 +11,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import type { Express, Router } from 'express';
 import type pg from 'pg';
 import { InfluxDB } from 'influx';
 import type { CityPack, HandshakeAuth, Snapshot } from '../contract/index.js';
@@ -69,6 +69,7 @@ import { brokerAuth, type BrokerAuth } from './broker/auth.js';
 import { openDeviceRegistry, type DeviceRegistry } from './broker/devices.js';
 import { GUARD_REFUSALS } from './broker/socket-guard.js';
 import { securityMiddleware } from './http/security.js';
+import { secureRouter } from './http/paths.js';
 import { redactText, redactUrl } from './redact.js';
 
 const redactNullable = (s: string | null): string | null => (s === null ? null : redactText(s));
@@ -713,8 +714,8 @@ function ensureSchemaWithRetry(influx: InfluxDB, config: Config, log: Logger, st
 }
 
 /** 503 for /api/ingest/* on a standby, with where the leader is. */
-function standbyIngestGate(leads: () => boolean, leaderUrl: () => string | null): express.Router {
-  const r = express.Router();
+function standbyIngestGate(leads: () => boolean, leaderUrl: () => string | null): Router {
+  const r = secureRouter();
   r.use('/api/ingest', (_req, res, next) => {
     if (leads()) return next();
     const url = leaderUrl();

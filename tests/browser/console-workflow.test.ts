@@ -317,9 +317,12 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       const accident = await openAlert((x) => x.rule === 'detection_accident' && x.source.id === 'tt-cam-6');
       await rowOf(c.page, accident.id).waitFor({ timeout: 5_000 });
       hold = true;
-      // Meanwhile the camera reports the accident again: the alert counts a repeat, a new version.
-      await send(topics.cameraDetection('tt-cam-6'), 'tt-cam-6', { kind: 'accident', confidence: 0.97, lat: 10.004, lon: 106.03 });
-      await waitFor(() => (app.operations.alerts.get(accident.id)?.count ?? 0) > 1, { message: 'repeat never counted' });
+      // Meanwhile nobody acknowledged it in time, and the server escalates it: a new version.
+      // (A repeat of the camera's report does not do: repeats keep the stored version, so that
+      // an officer on another server acts on the version PostgreSQL holds.)
+      const before = app.operations.alerts.get(accident.id)!.version;
+      app.operations.alerts.escalate(accident.id, 'critical');
+      await waitFor(() => (app.operations.alerts.get(accident.id)?.version ?? 0) > before, { message: 'the escalation made no new version' });
       await acknowledgeFromQueue(c.page, accident.id);
       await waitFor(() => held.some((m) => String(m).includes('"conflict"')), { message: 'no conflict answer from the server' });
       expect(app.operations.alerts.get(accident.id)?.state).toBe('active');

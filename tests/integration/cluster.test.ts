@@ -87,6 +87,9 @@ function watch(name: string, inst: TestInstance, token: string): Console {
       c.lastSeq = d.seq;
       for (const ch of d.changes) if (ch.kind === 'alert') c.alerts.set(ch.alert.id, ch.alert);
     });
+    // Refused at the handshake (an instance just back may not know a new session for a
+    // moment): try again, as the console does.
+    s.on('connect_error', () => setTimeout(() => connect(target), 500));
     s.on('disconnect', () => {
       c.disconnects++;
       lostAt = Date.now();
@@ -456,7 +459,7 @@ describe('two instances, one picture', () => {
     // Its link back, it follows again: an alert raised now reaches its consoles too.
     const token = (await login(instances[other]!.url, testUsername('duty_officer'), testPassword(testUsername('duty_officer')))).accessToken;
     const onOld = watch('cut-old', instances[leader!]!, token);
-    await waitFor(() => onOld.snapshots === 1);
+    await waitFor(() => onOld.snapshots === 1, { timeoutMs: 20_000, message: `no snapshot from ${leader} after its link came back\n${dump()}` });
     const ids = CAMERAS.slice(10, 12).map((c) => c.id);
     await crowdAt(ids);
     await waitFor(() => crowdsOn(onOld, ids), { timeoutMs: 15_000, message: `the old leader's console missed an alert after the link came back\n${dump()}` });
