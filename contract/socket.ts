@@ -126,6 +126,8 @@ export type CommandName = Exclude<keyof ClientToServerEvents, 'state:resync'>;
 /** Between the servers of a cluster, over the Socket.IO adapter (Redis): each answers with its own screens. */
 export interface InterServerEvents {
   'cluster:consoles': (reply: (r: { instance: string; role: string; consoles: number }) => void) => void;
+  /** The leader's changes of alerts, incidents and units, at once (server/cluster/relay.ts). */
+  'cluster:changes': (changes: ({ stream: 'alert' | 'incident' | 'unit'; state: Alert | Incident | Unit; force?: boolean } | { stream: 'alert' | 'incident' | 'unit'; id: string; gone: true })[]) => void;
 }
 
 /**

@@ -33,6 +33,7 @@ import { EventFollower } from './cluster/follower.js';
 import { LeaderLease } from './cluster/lease.js';
 import { Roles } from './cluster/roles.js';
 import { connectRedis } from './cluster/redis.js';
+import { ChangeRelay } from './cluster/relay.js';
 import { startInfluxd, type InfluxdHandle } from './influx/influxd.js';
 import { Recorder } from './influx/recorder.js';
 import { ensureSchema, RP_RAW } from './influx/schema.js';
@@ -280,6 +281,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       log: log.child({ module: 'ingest' }),
       maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
       maxFutureSkewMs: config.MAX_FUTURE_SKEW_S * 1000,
+      acceptOld: config.CLUSTER,
       now,
     });
     // A CAP Update or Cancel applies only from the sender of the alert it references (issue #19).
@@ -323,10 +325,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     // A refused write (another server's version won, or this one no longer leads): this
     // server's copy of those streams is re-read from the database, and pushed.
+    /** The leader's changes to the standbys at once, over Redis (server/cluster/relay.ts); set below. */
+    let relay: ChangeRelay | null = null;
     const reread = async (ids: { stream: StreamType; id: string }[]) => {
       for (const r of await loadStreams(pool, ids)) {
-        if (r.state) operations.adopt(r.stream, r.state, true);
-        else operations.forget(r.stream, r.id);
+        if (r.state) {
+          operations.adopt(r.stream, r.state, true);
+          relay?.corrected(r.stream, r.state);
+        } else {
+          operations.forget(r.stream, r.id);
+          relay?.forgotten(r.stream, r.id);
+        }
       }
     };
     let stepDown: (why: string) => void = () => undefined;
@@ -345,7 +354,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           pool,
           log: log.child({ module: 'follower' }),
           apply: (events) => {
-            for (const e of events) operations.adopt(e.stream, e.state);
+            for (const e of events) operations.adopt(e.stream, e.state, relay?.confirm(e.stream, e.state.id, e.state.version) ?? false);
           },
         })
       : null;
@@ -556,6 +565,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     const server = httpsTls ? https.createServer({ ...httpsTls, minVersion: 'TLSv1.2' }, httpApp) : http.createServer(httpApp);
     push.start(server);
+    if (config.CLUSTER && redis) {
+      relay = new ChangeRelay({ io: push.server, bus, leading: () => roles?.role === 'leader', adopt: (stream, state, force) => operations.adopt(stream, state, force), forget: (stream, id) => operations.forget(stream, id), reread, log: log.child({ module: 'relay' }) });
+      relay.start();
+      stops.push(() => relay?.stop());
+    }
     push.server.on('cluster:consoles', (reply) => reply({ instance: config.INSTANCE_ID, role: roles?.role ?? 'stopped', consoles: push.server.engine.clientsCount }));
     gate.start(push.server);
     stops.push(() => gate.stop());

@@ -46,6 +46,8 @@ export interface IngestOptions {
   log: Logger;
   maxPayloadBytes: number;
   maxFutureSkewMs: number;
+  /** Take messages older than the sequence window instead of dropping them as duplicates (a cluster's leader). */
+  acceptOld?: boolean;
   now?: () => number;
 }
 
@@ -154,7 +156,11 @@ export class IngestRouter {
     const gapsBefore = tracker.gaps;
     const verdict = tracker.observe(seqKey, data.seq, data.ts);
     if (tracker.gaps > gapsBefore) this.opts.metrics.seqGaps.inc({ feed }, tracker.gaps - gapsBefore);
-    if (verdict === 'duplicate') {
+    // Older than the per-device window: dropped as a duplicate by a server alone, taken by a
+    // cluster's leader (acceptOld). Its session is acknowledged late, and Mosquitto then hands
+    // some messages over out of order, by more than the window; the points are idempotent and
+    // the registry ignores what is older than what it holds, so taking a re-send costs nothing.
+    if (verdict === 'duplicate' || (verdict === 'old' && !this.opts.acceptOld)) {
       this.opts.metrics.duplicates.inc({ feed });
       this.opts.log.debug({ topic, seq: data.seq }, 'duplicate message ignored');
       return;

@@ -4,7 +4,7 @@
  * A 32-message window remembers which recent seqs were seen, so a late
  * message fills its gap instead of counting as a duplicate.
  */
-export type SeqVerdict = 'new' | 'late' | 'duplicate' | 'restart' | 'unsequenced';
+export type SeqVerdict = 'new' | 'late' | 'duplicate' | 'old' | 'restart' | 'unsequenced';
 
 const WINDOW = 32;
 
@@ -60,7 +60,8 @@ export class SequenceTracker {
       return 'late';
     }
     this.duplicates++;
-    return 'duplicate';
+    // Past the window nobody can tell a re-send from a message that arrives very late: `old`.
+    return back < WINDOW ? 'duplicate' : 'old';
   }
 
   lastSeq(deviceKey: string): number | undefined {
