@@ -123,14 +123,14 @@ function clusterTables(c: NonNullable<BenchResults['cluster']>): string[] {
         ['messages lost (published − stored)', `${f.lost} of ${all}`, '0', yes(f.lost === 0)],
         ['alerts duplicated (beyond one per camera and kind)', `${f.duplicated} over ${f.pairsAlerted} of ${f.pairs} pairs`, '0', yes(f.duplicated === 0)],
       ]) +
-      `\n\nEach failover (kill → the other's /api/health says leader, polled every 100 ms): ${f.failoverMs.map((ms) => `${ms}`).join(', ')} ms (by design the rest of the dead leader's lease, LEADER_LEASE_MS from its last renewal, plus up to LEADER_RENEW_MS: 4–6 s with the defaults); the killed instance back as standby after ${f.rejoinMs.join(', ')} ms. ` +
+      `\n\nEach failover (kill → the other's /api/health says leader, polled every 100 ms): ${f.failoverMs.map((ms) => `${ms}`).join(', ')} ms (by design the rest of the dead leader's lease, LEADER_LEASE_MS (4 s) from its last renewal, which the standby takes the moment it runs out: 3.5–4 s, plus connecting to the broker); the killed instance back as standby after ${f.rejoinMs.join(', ')} ms. ` +
       `Stored in InfluxDB: ${f.stored.camera_status} of ${f.published.camera_status} camera statuses, ${f.stored.detection} of ${f.published.detection} detections (${f.drainMs} ms after the load ended); broker drops ${f.brokerDropped}.`);
   }
   const cc = c.consoles;
   if (cc) parts.push(`### Cluster: ${cc.consoles} consoles over 2 instances at ${cc.loadRate} msg/s, alert latency (ms)\n\n` +
     table(['instance', 'consoles', 'connected', 'alerts received / sent × measuring', 'p50', 'p95', 'p99', 'max', 'target p95', 'verdict', 'the rest (nice 19): p95', 'CPU %', 'peak RSS MB'],
       cc.byRole.map((x) => [`${x.instance} (${x.role})`, x.consoles, x.connected, `${x.alerts.n} / ${cc.alertsSent * x.measuring}`, x.alerts.p50, x.alerts.p95, x.alerts.p99, x.alerts.max, '≤ 250', yes(x.alerts.p95 <= 250), x.rigAlertsP95, x.cpuPct, x.rssMB])) +
-    `\n\nFrom the detection's publish to the alert on a console, measured by ${cc.byRole[0]?.measuring ?? 0} consoles per instance at normal priority; the others run at nice 19 (screens on other machines). The leader raises the alert; the standby's consoles get it through the event log. ${cc.durationS} s of load.`);
+    `\n\nFrom the detection's publish to the alert on a console, measured by ${cc.byRole[0]?.measuring ?? 0} consoles per instance at normal priority; the others run at nice 19 (screens on other machines). The leader raises the alert; the standby's consoles get it relayed over Redis (checked against PostgreSQL's event log). ${cc.durationS} s of load.`);
   const rs = c.resources;
   if (rs) parts.push(`### Cluster: CPU and RSS at ${rs.rate} msg/s of camera statuses (${rs.durationS} s)\n\n` +
     table(['setup', 'instance', 'published msg/s', 'CPU % (1 core)', 'peak RSS MB', 'stored / published', 'broker drops', 'leader: received / duplicates / rejected (since start)'], rs.rows.map((x) => [x.setup, x.role, x.achievedRate, x.cpuPct, x.peakRssMB, `${x.stored} / ${x.published}`, x.brokerDropped, x.server ? `${x.server.received} / ${x.server.duplicates} / ${x.server.rejected}` : ''])));

@@ -8,11 +8,11 @@
  * 1. Failover: two instances under a steady QoS 1 load; kill -9 the leader, time until the
  *    other says `leader` in /api/health (polled every 100 ms), restart the killed one (it
  *    rejoins as standby), settle, repeat. By design it is what was left of the dead leader's
- *    lease (LEADER_LEASE_MS from its last renewal) plus up to LEADER_RENEW_MS until the
- *    standby's next try: 4–6 s with the defaults. Then, the load drained: messages lost (acknowledged
+ *    lease (LEADER_LEASE_MS, 4 s, from its last renewal; the standby tries the moment it runs
+ *    out), plus connecting to the broker. Then, the load drained: messages lost (acknowledged
  *    by the broker − stored in InfluxDB) and alerts duplicated (PostgreSQL, per camera and kind).
  * 2. Alert latency to consoles spread over both instances, measured on each (the leader raises
- *    the alert; the standby's consoles get it through the event log).
+ *    the alert; the standby's consoles get it relayed over Redis, checked against the event log).
  * 3. CPU and RSS of one instance alone (it leads) and of two (leader and standby) under a
  *    camera status load.
  */
