@@ -1,10 +1,10 @@
 /**
  * Socket.IO across servers: @socket.io/redis-streams-adapter over the `redis` client.
  *
- * What rides on it is about sockets, not about the picture: each server pushes its own picture
- * to its own screens (server/push/hub.ts), so a Redis outage blinds no console. Across servers go
- * the operations on sockets (io.in(room).disconnectSockets, fetchSockets) and the servers'
- * questions to each other (serverSideEmit: how many screens each one serves, in /api/health).
+ * Each server pushes its own picture to its own screens (server/push/hub.ts), so a Redis outage
+ * blinds no console. Across servers go the leader's changes, ahead of the event log (relay.ts),
+ * the servers' questions to each other (serverSideEmit: how many screens each one serves, in
+ * /api/health) and operations on sockets (io.in(room).disconnectSockets, fetchSockets).
  * The client reconnects by itself; while Redis is away each server still serves its own screens.
  */
 import { createAdapter } from '@socket.io/redis-streams-adapter';
