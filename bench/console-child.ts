@@ -10,7 +10,6 @@
  * IPC: parent sends {cmd:'reset', fromAlert} / {cmd:'report', toAlert?}; child sends {ready}, {report}.
  */
 import { io, type Socket } from 'socket.io-client';
-import { Decoder, Encoder, PacketType, protocol } from 'socket.io-parser';
 import { liveRowLastSeen, type LiveEntity, type LiveRow } from '../contract/live.js';
 import { readAlertPlate } from './lib/alert-plate.js';
 import { Histogram } from './lib/histogram.js';
@@ -47,38 +46,10 @@ interface Change {
   rows?: LiveRow[];
 }
 
-/**
- * BENCH_LIGHT_CONSOLES=1: consoles that stand in for screens on other machines, whose own work
- * (parsing every delta) is not this machine's to do. The server still sends them everything;
- * they read only the alert plates out of a delta's text, and take a snapshot unread. Only
- * their alert latency is measured; the measuring consoles parse in full.
- */
-const light = process.env.BENCH_LIGHT_CONSOLES === '1';
-class LightDecoder extends Decoder {
-  override add(obj: unknown): void {
-    if (typeof obj === 'string' && obj.startsWith('2["state:')) {
-      const snapshot = obj.startsWith('2["state:snapshot"');
-      const plates = snapshot ? [] : [...obj.matchAll(/"plate":"([^"]+)"/g)].map((m) => m[1]!);
-      (this as unknown as { emitReserved(ev: string, p: unknown): void }).emitReserved('decoded', { type: PacketType.EVENT, nsp: '/', data: [snapshot ? 'state:snapshot' : 'state:plates', plates] });
-      return;
-    }
-    super.add(obj);
-  }
-}
-const lightParser = { Encoder, Decoder: LightDecoder, protocol };
-
 for (let i = 0; i < n; i++) {
   const mine = new Map<number, number>();
   alertMs.push(mine);
-  const s = io(url, { transports: ['websocket'], reconnection: true, auth: token ? { token } : {}, ...(light ? { parser: lightParser } : {}) });
-  if (light)
-    s.on('state:plates' as never, (plates: string[]) => {
-      const now = Date.now();
-      for (const plate of plates) {
-        const p = readAlertPlate(plate);
-        if (p && !mine.has(p.index)) mine.set(p.index, now - p.ts);
-      }
-    });
+  const s = io(url, { transports: ['websocket'], reconnection: true, auth: token ? { token } : {} });
   s.once('connect_error', (e) => process.stderr.write(`console ${i}: connect_error ${e.message}\n`));
   s.once('state:snapshot', () => {
     if (++ready === n) process.send?.({ ready: n });

@@ -29,10 +29,9 @@ export interface Consoles {
 /**
  * `nice`: the processes' scheduling priority (19: they run only on what the others leave),
  * for consoles that stand in for screens on other machines while a few at normal priority
- * measure (suites/latency.ts, the sampled fan-out). `light`: they read only alert plates
- * (bench/console-child.ts, BENCH_LIGHT_CONSOLES).
+ * measure (suites/latency.ts, the sampled fan-out).
  */
-export async function startConsoles(url: string, n: number, token: string | null, perChild = 250, nice = 0, light = false): Promise<Consoles> {
+export async function startConsoles(url: string, n: number, token: string | null, perChild = 250, nice = 0): Promise<Consoles> {
   const children: ChildProcess[] = [];
   const sizes: number[] = [];
   for (let left = n; left > 0; left -= perChild) sizes.push(Math.min(perChild, left));
@@ -40,7 +39,7 @@ export async function startConsoles(url: string, n: number, token: string | null
   for (const size of sizes) {
     // BENCH_CONSOLE_PROFILE=DIR: a CPU profile of each console process, written when it exits.
     const prof = process.env.BENCH_CONSOLE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CONSOLE_PROFILE] : [];
-    const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, BENCH_TOKEN: token ?? '', BENCH_LIGHT_CONSOLES: light ? '1' : '0' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = fork(path.join(REPO, 'bench', 'console-child.ts'), [url, String(size)], { execArgv: ['--import', 'tsx', ...prof], env: { ...process.env, BENCH_TOKEN: token ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(c);
     if (nice !== 0) os.setPriority(c.pid!, nice);
     readies.push(

@@ -337,9 +337,7 @@ async function runFailover(o: ClusterOptions, mosq: TestMosquitto, redis: TestRe
 /** Consoles on one instance: `measuring` at normal priority, the rest at nice 19 (screens on other machines). */
 async function consolesOn(s: ServerProc, n: number, measuring: number): Promise<{ measure: Consoles; rig: Consoles | null }> {
   const measure = await startConsoles(s.url, Math.min(n, measuring), s.token);
-  // The screens on other machines: at nice 19 and reading only alert plates, so that this
-  // machine's 2 cores go to the two instances, not to parsing 2,000 screens' deltas.
-  const rig = n > measuring ? await startConsoles(s.url, n - measuring, s.token, 250, 19, true) : null;
+  const rig = n > measuring ? await startConsoles(s.url, n - measuring, s.token, 250, 19) : null;
   return { measure, rig };
 }
 
