@@ -155,6 +155,7 @@ export class IngestRouter {
     const tracker = this.opts.health.stats(feed).seq;
     const gapsBefore = tracker.gaps;
     const verdict = tracker.observe(seqKey, data.seq, data.ts);
+    if (verdict === 'old' && this.opts.acceptOld) tracker.tookOld();
     if (tracker.gaps > gapsBefore) this.opts.metrics.seqGaps.inc({ feed }, tracker.gaps - gapsBefore);
     // Older than the per-device window: dropped as a duplicate by a server alone, taken by a
     // cluster's leader (acceptOld). Its session is acknowledged late, and Mosquitto then hands

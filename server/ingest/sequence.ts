@@ -64,6 +64,15 @@ export class SequenceTracker {
     return back < WINDOW ? 'duplicate' : 'old';
   }
 
+  /**
+   * An `old` message was taken after all (a cluster's leader, whose session Mosquitto reorders):
+   * most likely a late arrival that fills a gap, so it counts as that, not as a duplicate.
+   */
+  tookOld(): void {
+    this.duplicates = Math.max(0, this.duplicates - 1);
+    this.gaps = Math.max(0, this.gaps - 1);
+  }
+
   lastSeq(deviceKey: string): number | undefined {
     return this.devices.get(deviceKey)?.last;
   }

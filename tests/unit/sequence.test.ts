@@ -60,4 +60,14 @@ describe('SequenceTracker', () => {
     expect(t.observe('cam-2', 40)).toBe('old');
     expect(t.duplicates).toBe(1);
   });
+
+  it('an `old` message taken after all (a cluster leader) fills a gap instead of counting as a duplicate', () => {
+    const t = new SequenceTracker();
+    t.observe('cam-4', 1);
+    t.observe('cam-4', 100); // 98 missing
+    expect(t.gaps).toBe(98);
+    expect(t.observe('cam-4', 50)).toBe('old');
+    t.tookOld();
+    expect({ gaps: t.gaps, duplicates: t.duplicates }).toEqual({ gaps: 97, duplicates: 0 });
+  });
 });
