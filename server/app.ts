@@ -419,7 +419,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const from = ackedSeq + 1;
       const seq = journal.lastSeq;
       ackedSeq = Math.max(ackedSeq, seq);
-      return Promise.all([writer.written(writer.mark()), journal.settled(from, seq)]).then(() => undefined);
+      return Promise.all([writer.written(writer.mark()), journal.flushed(seq, { fromSeq: from, fencedOnly: true })]).then(() => undefined);
     };
     let roles: Roles | null = null;
     /** The connection that feeds this server now: the leader's session, or a standby's own view. */
@@ -443,7 +443,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         leaderUrl: l ? l.leaderUrl : null,
         token: l ? l.token : null,
         roleSince: roles?.since ?? null,
-        followedSeq: follower?.status().lastSeq ?? null,
+        followedSeq: follower?.lastSeq ?? null,
         redis: redis ? { connected: redis.connected(), error: redis.connected() ? null : redis.lastError() } : null,
       };
     };

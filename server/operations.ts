@@ -135,10 +135,6 @@ export class Operations {
     this.correlation.stop();
   }
 
-  get isLeading(): boolean {
-    return this.leading;
-  }
-
   /** States read from the event log or re-read after a refused write (see the stores' adopt). */
   adopt(stream: StreamType, state: Alert | Incident | Unit, force = false): boolean {
     if (stream === 'alert') return this.alerts.adopt(state as Alert, force);

@@ -51,10 +51,6 @@ export class EventFollower {
     return this.after;
   }
 
-  status(): { lastSeq: number; gaps: number; listening: boolean; error: string | null } {
-    return { lastSeq: this.after, gaps: this.gaps.size, listening: this.listener !== null, error: this.lastError };
-  }
-
   /** The event number to start after: read before the picture is loaded, so nothing falls between. */
   static async head(pool: pg.Pool): Promise<number> {
     const r = await pool.query<{ n: string }>('SELECT coalesce(max(global_seq), 0)::text AS n FROM events');

@@ -33,8 +33,6 @@ export interface LeaseState {
   /** The leader as last read from the database (null: nobody holds an unexpired lease). */
   leader: string | null;
   leaderUrl: string | null;
-  /** Epoch ms this server started leading, or null. */
-  since: number | null;
 }
 
 export declare interface LeaderLease {
@@ -49,7 +47,7 @@ export class LeaderLease extends EventEmitter {
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private busy = false;
-  private readonly state: LeaseState = { leading: false, token: null, leader: null, leaderUrl: null, since: null };
+  private readonly state: LeaseState = { leading: false, token: null, leader: null, leaderUrl: null };
 
   constructor(private readonly opts: LeaseOptions) {
     super();
@@ -145,7 +143,6 @@ export class LeaderLease extends EventEmitter {
           if (this.state.leading) this.depose(`the lease was taken again (token ${this.state.token} → ${token})`);
           this.state.leading = true;
           this.state.token = token;
-          this.state.since = Date.now();
           this.opts.log.info({ token }, 'leading the cluster');
           this.emit('elected', token);
         }
@@ -199,7 +196,6 @@ export class LeaderLease extends EventEmitter {
     if (!this.state.leading) return;
     this.state.leading = false;
     this.state.token = null;
-    this.state.since = null;
     if (this.state.leader === this.opts.holder) this.state.leader = null;
     this.opts.log.warn({ why }, 'no longer leading the cluster');
     this.emit('deposed', why);

@@ -50,11 +50,6 @@ export class Roles {
     await this.chain;
   }
 
-  /** Waits for a switch under way. */
-  settled(): Promise<void> {
-    return this.chain;
-  }
-
   private switch(to: 'leader' | 'standby', why: string): Promise<void> {
     this.chain = this.chain.then(async () => {
       if (this.current === to || (this.current === 'stopped' && to === 'standby')) return;

@@ -172,12 +172,14 @@ export class Journal {
    * Resolves when every entry up to `seq` is written. Rejects with DbRejectedError when one of
    * those from `fromSeq` on was refused by the database (a conflict), or with DbUnavailableError
    * after `timeoutMs` (the entries stay queued and are written when the database returns).
+   * `fencedOnly`: only a refusal by the fence counts (a cluster leader's PUBACKs wait so: a
+   * conflict means another writer's state stands, and it is read back through onRejected).
    */
-  flushed(seq = this.lastSeq, opts: { fromSeq?: number; timeoutMs?: number } = {}): Promise<void> {
+  flushed(seq = this.lastSeq, opts: { fromSeq?: number; timeoutMs?: number; fencedOnly?: boolean } = {}): Promise<void> {
     const check = (): Error | null => {
       for (let s = opts.fromSeq ?? seq; s <= seq; s++) {
         const r = this.rejected.get(s);
-        if (r) return r;
+        if (r && (!opts.fencedOnly || r.fenced)) return r;
       }
       return null;
     };
@@ -204,29 +206,6 @@ export class Journal {
         w.timer.unref?.();
       }
       this.waiters.push(w);
-    });
-  }
-
-  /**
-   * Resolves once every entry up to `seq` is written or refused, waiting as long as it takes;
-   * rejects when one from `fromSeq` on was refused by its fence (this server stopped leading).
-   * A conflict does not count: the other writer's state stands and is read back (onRejected).
-   */
-  settled(fromSeq: number, seq: number): Promise<void> {
-    const fenced = (): Error | null => {
-      for (let s = fromSeq; s <= seq; s++) {
-        const r = this.rejected.get(s);
-        if (r?.fenced) return r;
-      }
-      return null;
-    };
-    const done = (): Promise<void> => {
-      const err = fenced();
-      return err ? Promise.reject(err) : Promise.resolve();
-    };
-    if (seq <= this.doneSeq) return done();
-    return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ seq, resolve: () => done().then(resolve, reject), reject, timer: null });
     });
   }
 

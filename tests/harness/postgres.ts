@@ -122,3 +122,14 @@ export async function createDatabase(clusterUrl: string, name: string, opts: { t
   }
   return databaseUrl(clusterUrl, name);
 }
+
+/** The rows of one statement, on a connection of its own (tests reading what the servers wrote). */
+export async function queryRows<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, values)).rows;
+  } finally {
+    await c.end();
+  }
+}

@@ -17,6 +17,7 @@ import { topics } from '../../contract/index.js';
 import { DbRejectedError, Journal } from '../../server/db/journal.js';
 import { createPool } from '../../server/db/pool.js';
 import { connectConsole, startTestApp, testDatabase, type TestApp, type TestConsole } from '../harness/app.js';
+import { queryRows } from '../harness/postgres.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
@@ -26,6 +27,8 @@ let influxd: TestInfluxd;
 let broker: TestMosquitto;
 let redis: TestRedis;
 let dbUrl: string;
+/** One statement on the cluster's database. */
+const query = <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => queryRows<T>(dbUrl, sql, values);
 let a: TestApp;
 let b: TestApp;
 let onA: TestConsole;
@@ -94,16 +97,6 @@ async function report(ref: string, lon: number, lat: number): Promise<Incident> 
     return x && lastIncident(onB, x.incident.id) ? x.incident : null;
   }, { message: `incident ${ref} not on both instances` });
   return onBoth;
-}
-
-async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, values)).rows;
-  } finally {
-    await c.end();
-  }
 }
 
 describe('commands on any instance', () => {

@@ -28,7 +28,7 @@ import { clusterDir, startInstance, type TestInstance } from '../harness/cluster
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { freePort } from '../harness/ports.js';
-import { postgresTempDir, createDatabase } from '../harness/postgres.js';
+import { createDatabase, postgresTempDir, queryRows } from '../harness/postgres.js';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 import { waitFor } from '../harness/wait.js';
@@ -44,6 +44,8 @@ let postgres: PostgresHandle;
 let pgData: string;
 let pgPort: number;
 let dbUrl: string;
+/** One statement on the cluster's database. */
+const query = <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => queryRows<T>(dbUrl, sql, values);
 let redis: TestRedis;
 let mosquitto: TestMosquitto;
 let influxd: TestInfluxd;
@@ -104,16 +106,6 @@ function watch(name: string, inst: TestInstance, token: string): Console {
 }
 
 const openDetectionAlerts = (c: Console) => [...c.alerts.values()].filter((a) => a.rule.startsWith('detection_') && a.state !== 'cleared');
-
-async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function influxCount(measurement: string): Promise<number> {
   const q = encodeURIComponent(`SELECT count("seq") FROM "raw"."${measurement}"`);
@@ -194,6 +186,8 @@ describe('two instances, one picture', () => {
     // b reads who leads at its next renewal.
     await waitFor(async () => (await b.health()).cluster.leader === 'a', { timeoutMs: 5000 });
     expect((await b.health()).cluster).toMatchObject({ enabled: true, instance: 'b', role: 'standby', leader: 'a', leading: false });
+    // Every log line names its instance (INSTANCE_ID).
+    for (const i of [a, b]) for (const line of i.logTail(20).split('\n').filter((l) => l.startsWith('{'))) expect(JSON.parse(line).instance).toBe(i.id);
 
     const tokenA = (await login(a.url, testUsername('duty_officer'), testPassword(testUsername('duty_officer')))).accessToken;
     const tokenB = (await login(b.url, testUsername('duty_officer'), testPassword(testUsername('duty_officer')))).accessToken;

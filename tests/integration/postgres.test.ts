@@ -20,22 +20,12 @@ import { PostgresStartError } from '../../server/db/errors.js';
 import { startPostgres } from '../../server/db/postgres.js';
 import { rootFallbackDir } from '../../server/db/postgres-user.js';
 import { freePort } from '../harness/ports.js';
-import { postgresTempDir, startTestPostgres, type TestPostgres } from '../harness/postgres.js';
+import { postgresTempDir, queryRows, startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 import { waitFor } from '../harness/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const isRoot = process.getuid?.() === 0;
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The real uid of a process (/proc/PID/status). */
 function processUid(pid: number): number {
@@ -68,15 +58,15 @@ describe('the supervised local cluster', () => {
 
   it('creates the cluster, starts it and gives a URL a pg client logs in with', async () => {
     expect(db.url).toMatch(new RegExp(`^postgres://ioc:[A-Za-z0-9_-]{20,}@127\\.0\\.0\\.1:${db.port}/ioc$`));
-    const [row] = await query<{ user: string; db: string; enc: string; listen: string }>(
+    const [row] = await queryRows<{ user: string; db: string; enc: string; listen: string }>(
       db.url,
       "SELECT current_user AS user, current_database() AS db, pg_encoding_to_char(encoding) AS enc, current_setting('listen_addresses') AS listen FROM pg_database WHERE datname = current_database()",
     );
     expect(row).toEqual({ user: 'ioc', db: 'ioc', enc: 'UTF8', listen: '127.0.0.1' });
     // The password is required (scram-sha-256), not trusted.
     const wrong = db.url.replace(/ioc:[^@]+@/, 'ioc:wrong@');
-    await expect(query(wrong, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
-    const [hba] = await query<{ n: string }>(db.url, "SELECT count(*) AS n FROM pg_hba_file_rules WHERE auth_method NOT IN ('scram-sha-256')");
+    await expect(queryRows(wrong, 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    const [hba] = await queryRows<{ n: string }>(db.url, "SELECT count(*) AS n FROM pg_hba_file_rules WHERE auth_method NOT IN ('scram-sha-256')");
     expect(Number(hba!.n)).toBe(0);
     console.info(`[postgres] first start (initdb + start + ready + database): ${firstStartMs} ms`);
   });
@@ -110,8 +100,8 @@ describe('a restart on the same data dir', () => {
   it('keeps the data and the password, and runs initdb only once', async () => {
     const first = await startPostgres({ dataDir: dir, port: await freePort(), logger: quiet });
     try {
-      await query(first.url, 'CREATE TABLE kept (v text)');
-      await query(first.url, "INSERT INTO kept VALUES ('before the restart')");
+      await queryRows(first.url, 'CREATE TABLE kept (v text)');
+      await queryRows(first.url, "INSERT INTO kept VALUES ('before the restart')");
     } finally {
       await first.stop();
     }
@@ -123,7 +113,7 @@ describe('a restart on the same data dir', () => {
     try {
       const password = (u: string) => new URL(u).password;
       expect(password(second.url)).toBe(password(first.url));
-      expect(await query(second.url, 'SELECT v FROM kept')).toEqual([{ v: 'before the restart' }]);
+      expect(await queryRows(second.url, 'SELECT v FROM kept')).toEqual([{ v: 'before the restart' }]);
       console.info(`[postgres] restart on an existing cluster (start + ready): ${restartMs} ms`);
     } finally {
       await second.stop();
@@ -168,9 +158,9 @@ describe('DATABASE_URL: an existing PostgreSQL', () => {
     expect(opened).toMatchObject({ url: db.url, external: true });
     expect(existsSync(unused)).toBe(false);
     expect(existsSync(rootFallbackDir(unused))).toBe(false);
-    expect(await query(opened.url, 'SELECT current_database() AS db')).toEqual([{ db: 'ioc' }]);
+    expect(await queryRows(opened.url, 'SELECT current_database() AS db')).toEqual([{ db: 'ioc' }]);
     await opened.stop(); // does nothing to the external cluster
-    expect(await query(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(await queryRows(db.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
   it('fails at once with a clear message, password masked, when it cannot be reached', async () => {
@@ -197,7 +187,7 @@ describe('DATABASE_URL: an existing PostgreSQL', () => {
       await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')]);
       const idle = pool.idleCount;
       expect(idle).toBeGreaterThan(0);
-      await query(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ioc-test-pool'");
+      await queryRows(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ioc-test-pool'");
       // Each idle client emits 'error' on the pool (unhandled, that would end this process)...
       await waitFor(() => pool.idleCount === 0 || pool.totalCount < idle, { timeoutMs: 5000 });
       // ...and the next query takes a fresh connection.
@@ -214,7 +204,7 @@ describe('DATABASE_URL: an existing PostgreSQL', () => {
         const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
         // Between two queries, as when PostgreSQL restarts while a batch is being written: the
         // client emits 'error' with no query to hand it to (unhandled, that would end this process).
-        await query(db.url, `SELECT pg_terminate_backend(${pid})`);
+        await queryRows(db.url, `SELECT pg_terminate_backend(${pid})`);
         await new Promise((r) => setTimeout(r, 300));
         await c.query('SELECT 1');
       });
@@ -239,7 +229,7 @@ describe('the root rules and the child process', () => {
       const h = await startPostgres({ dataDir: configured, logger });
       try {
         expect(h.dataDir).toBe(expected);
-        expect(await query(h.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        expect(await queryRows(h.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
         if (isRoot) {
           expect(expected).toMatch(/^\/var\/lib\/ioc-console\/postgres-[0-9a-f]{10}$/);
           expect(existsSync(configured)).toBe(false);
@@ -268,7 +258,7 @@ describe('the root rules and the child process', () => {
       const h = await startPostgres({ dataDir: configured, logger: quiet });
       try {
         expect(h.dataDir).toBe(configured);
-        expect(await query(h.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        expect(await queryRows(h.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
         expect(statSync(configured).mode & 0o777).toBe(0o700);
         expect(statSync(path.join(checkout, 'data')).mode & 0o777).toBe(0o755);
         expect(statSync(configured).uid).toBe(processUid(h.pid));
