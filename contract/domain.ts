@@ -263,6 +263,11 @@ export type FeedFamily = 'cameras' | 'incidents' | 'telecom' | 'frigate' | 'cap'
 /** Health of one feed family as shown in the console header and /api/feeds/health. */
 export interface FeedHealth {
   feed: FeedFamily;
+  /**
+   * Server time of these figures. A feed's silence is `at − lastMessageAt`: the server's
+   * reading, pushed every few seconds, so no screen's clock can make a feed look silent.
+   */
+  at: number;
   messages: number;
   /** Messages per second over the last minute. */
   rate: number;

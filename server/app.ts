@@ -41,6 +41,7 @@ import { influxLineSink } from './influx/sink.js';
 import { Spool } from './influx/spool.js';
 import { PointWriter } from './influx/writer.js';
 import { FeedHealthTracker } from './ingest/health.js';
+import { FeedHealthPush } from './ingest/health-push.js';
 import { IngestRouter } from './ingest/router.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -391,6 +392,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       middleware: gate.middleware,
       onSocket: (socket) => commands.bind(socket, (sk) => gate.actorOf(sk)),
     });
+    const feedPush = new FeedHealthPush(bus, () => health.snapshot((f) => registry.silentCount(f)));
+    feedPush.start();
+    stops.push(() => feedPush.stop());
 
     const subscriptions = [
       ...SUBSCRIPTIONS.cameras,

@@ -94,6 +94,7 @@ export class FeedHealthTracker {
       const s = this.stats(feed);
       return {
         feed,
+        at: now,
         messages: s.messages,
         rate: Math.round(s.rate(now) * 10) / 10,
         lastMessageAt: s.lastMessageAt,

@@ -208,6 +208,46 @@ describe('console on test-town (simulators off)', () => {
     con.watch.assertNoErrors();
   });
 
+  it('keeps the feed chip with the server on a console open for hours, even when its own clock runs ahead', async () => {
+    // The screen's Date.now() is ours to move: three hours ahead is a console left open all
+    // night as far as its own clock can tell. Timers and sockets keep real time.
+    const skewed = await openConsole(browser, app, {
+      beforeLoad: async (page) => {
+        await page.addInitScript(() => {
+          const real = Date.now.bind(Date);
+          let skew = 0;
+          Date.now = () => real() + skew;
+          (window as unknown as { __skewClock: (ms: number) => void }).__skewClock = (ms) => {
+            skew += ms;
+          };
+        });
+      },
+    });
+    const cameras = setInterval(() => void send(topics.cameraStatus('tt-cam-2'), 'tt-cam-2', { state: 'online', fps: 25, bitrateKbps: 2048 }), 500);
+    try {
+      const chip = skewed.page.locator('[data-testid="kpi-feeds"]');
+      await waitFor(async () => (await chip.getAttribute('data-level')) === 'ok', { message: 'the feed chip never turned green with the cameras talking' });
+      await skewed.page.evaluate(() => (window as unknown as { __skewClock: (ms: number) => void }).__skewClock(3 * 3600_000));
+      // Two feed pushes and one tick of every console clock (10 s): a console that aged the
+      // figures on its own clock turns red here.
+      const levels = new Set<string | null>();
+      const until = Date.now() + 11_000;
+      while (Date.now() < until) {
+        levels.add(await chip.getAttribute('data-level'));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect([...levels]).toEqual(['ok']);
+      await chip.click();
+      const row = skewed.page.locator('[data-testid="feed-popover"] tr[data-feed="cameras"]');
+      expect(await row.getAttribute('data-status')).toBe('ok');
+      expect(await row.getAttribute('data-level')).toBe('ok');
+      skewed.watch.assertNoErrors();
+    } finally {
+      clearInterval(cameras);
+      await skewed.close();
+    }
+  });
+
   it('shows the outage (banner with time, greyed map kept) and catches up after the server returns', async () => {
     const { page } = con;
     await waitFor(async () => (await sourceFeature(page, 'cameras', 'tt-cam-2'))?.state === 'online', { message: 'reloaded map lacks tt-cam-2 online' });

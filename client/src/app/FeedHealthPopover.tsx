@@ -29,7 +29,6 @@ export function FeedHealthPopover({ statuses }: { statuses: { feed: FeedHealth; 
       current = false;
     };
   }, []);
-  const now = Date.now();
   return (
     <div className="popover" role="dialog" aria-label={t('ops.feeds.title')} data-testid="feed-popover">
       <h3 className="popover__title">{t('ops.feeds.title')}</h3>
@@ -50,7 +49,7 @@ export function FeedHealthPopover({ statuses }: { statuses: { feed: FeedHealth; 
                 <span className="feeds__status">{t(`ops.feeds.status.${status}`)}</span>
               </th>
               <td>{formatNumber(f.rate, i18n.language)}</td>
-              <td>{f.lastMessageAt ? formatAge(f.lastMessageAt, now, i18n.language) : '—'}</td>
+              <td>{f.lastMessageAt ? formatAge(f.lastMessageAt, f.at, i18n.language) : '—'}</td>
               <td>
                 {Object.keys(f.rejected).length === 0
                   ? '0'

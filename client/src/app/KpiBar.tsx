@@ -7,12 +7,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SEVERITIES, type FeedHealth } from '../../../contract/domain.js';
 import { formatNumber } from '../i18n/format.js';
-import { useClockOffset, useFeeds, useKpis } from '../live/hooks.js';
+import { useFeeds, useKpis } from '../live/hooks.js';
 import { feedStatus, pushSample, rejectTotal, worst, type FeedStatus, type Level, type Sample } from './feedHealth.js';
 import { FeedHealthPopover } from './FeedHealthPopover.js';
 import { formatDuration } from './incidents.js';
 import { SeverityIcon } from './SeverityIcon.js';
-import { useNow } from './useNow.js';
 
 export function KpiBar() {
   const { t, i18n } = useTranslation();
@@ -59,7 +58,6 @@ function Kpi({ id, label, value, hint, level: lv = 'ok' }: { id: string; label: 
 /** Per-feed status, remembering reject counts over the last minutes to tell "rejecting now" from "rejected once". */
 export function useFeedStatuses(): { feed: FeedHealth; status: FeedStatus; level: Level }[] {
   const feeds = useFeeds();
-  const now = useNow(10_000) + useClockOffset();
   const history = useRef(new Map<string, Sample[]>());
   const [, force] = useState(0);
   useEffect(() => {
@@ -67,7 +65,7 @@ export function useFeedStatuses(): { feed: FeedHealth; status: FeedStatus; level
     for (const f of feeds) history.current.set(f.feed, pushSample(history.current.get(f.feed) ?? [], { at, rejected: rejectTotal(f), messages: f.messages }));
     force((n) => n + 1);
   }, [feeds]);
-  return useMemo(() => feeds.map((f) => ({ feed: f, ...feedStatus(f, history.current.get(f.feed) ?? [], now) })), [feeds, now]);
+  return useMemo(() => feeds.map((f) => ({ feed: f, ...feedStatus(f, history.current.get(f.feed) ?? []) })), [feeds]);
 }
 
 function FeedChip() {

@@ -35,7 +35,13 @@ export function pushSample(history: readonly Sample[], s: Sample, windowMs = REJ
 /** Feeds whose devices publish continuously; a quiet one of these is a problem. */
 const CONTINUOUS = new Set(['cameras', 'telecom']);
 
-export function feedStatus(f: FeedHealth, history: readonly Sample[], now: number): { status: FeedStatus; level: Level } {
+/**
+ * A feed's state from the server's figures. Silence is the server's reading (`at`, the time of
+ * the figures, minus the last message), never this screen's clock against an old
+ * `lastMessageAt`: the figures arrive every few seconds, and a console open for hours must not
+ * age them on its own (a console kept the snapshot's figures and turned red after ten minutes).
+ */
+export function feedStatus(f: FeedHealth, history: readonly Sample[]): { status: FeedStatus; level: Level } {
   const base = history[0];
   const newRejects = base ? rejectTotal(f) - base.rejected : 0;
   const newMessages = base ? f.messages - base.messages : 0;
@@ -44,7 +50,7 @@ export function feedStatus(f: FeedHealth, history: readonly Sample[], now: numbe
     return { status: 'rejecting', level: share >= 0.5 ? 'bad' : 'warn' };
   }
   if (f.lastMessageAt === null) return { status: 'idle', level: 'ok' };
-  const quiet = now - f.lastMessageAt;
+  const quiet = f.at - f.lastMessageAt;
   if (CONTINUOUS.has(f.feed) && quiet >= SILENT_WARN_MS) return { status: 'silent', level: quiet >= SILENT_BAD_MS ? 'bad' : 'warn' };
   return { status: 'ok', level: 'ok' };
 }
