@@ -14,4 +14,10 @@ export const dispatchCommand = versionedTarget.extend({ unitId: id, reassign: z.
 /** A unit's own step on an incident (accept, on scene, release; a unit's resolve). An officer names the unit; a responder's is its own. */
 export const unitStepCommand = versionedTarget.extend({ unitId: id.optional() });
 export const noteCommand = z.strictObject({ id, note });
+/** What an officer says when closing an incident is required: a closed incident is read later, by people who were not there. */
+export const CLOSING_NOTE_REQUIRED = 'a closing note is required: say how the incident ended (note)';
+/** Closing: the note is not optional (issue #27). The workflow checks it too (server/incidents/incidents.ts). */
+export const closeCommand = versionedTarget.extend({
+  note: z.string({ error: CLOSING_NOTE_REQUIRED }).trim().min(1, { error: CLOSING_NOTE_REQUIRED }).max(2000),
+});
 export const unitStatusCommand = z.strictObject({ id, status: z.enum(UNIT_STATUSES), version: z.number().int().nonnegative() });

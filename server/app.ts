@@ -28,7 +28,7 @@ import { Journal, type DbRejectedError, type JournalEntry } from './db/journal.j
 import { migrate } from './db/migrate.js';
 import { importLegacy, type ImportSources } from './db/import.js';
 import { createPool } from './db/pool.js';
-import { loadOpenPicture, loadStreams, queryAudit, type StreamType } from './db/sor.js';
+import { loadOpenPicture, loadStreams, queryAudit, queryClosedIncidents, type StreamType } from './db/sor.js';
 import { EventFollower } from './cluster/follower.js';
 import { LeaderLease } from './cluster/lease.js';
 import { Roles } from './cluster/roles.js';
@@ -58,6 +58,7 @@ import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import { stationsRouter } from './ingest/opencellid/router.js';
 import { ingestTokenRoutes } from './ingest/token-routes.js';
 import { createIngestTokens, type IngestTokens } from './ingest/tokens.js';
+import { closedIncidentsRoutes } from './http/closed-incidents.js';
 import { operationsRoutes } from './http/operations-routes.js';
 import { wallRoutes } from './http/wall-routes.js';
 import { replayRoutes } from './replay/routes.js';
@@ -514,6 +515,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       routes: [
         guardedAuthRoutes(auth),
         ingestTokenRoutes(ingestTokens),
+        // Before the operations routes: their /incidents/:id would take "closed" for an id.
+        closedIncidentsRoutes({
+          timeZone: pack.meta.timezone,
+          closed: async (q) => {
+            await journal.flushed(journal.lastSeq, { timeoutMs: config.DB_COMMAND_TIMEOUT_MS });
+            return queryClosedIncidents(pool, q);
+          },
+          now,
+        }),
         operationsRoutes({
           operations,
           commands,

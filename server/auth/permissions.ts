@@ -128,6 +128,8 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/alerts\/[^/]+\/cap$/, permission: 'history:view' },
   { method: 'GET', path: /^\/alerts(\/[^/]+)?$/, permission: 'city:view' },
   { method: 'GET', path: /^\/incidents\.csv$/, permission: 'history:view' },
+  // The closed incidents of a day (server/http/closed-incidents.ts), for review and reopening: what the incident reads need.
+  { method: 'GET', path: /^\/incidents\/closed$/, permission: 'city:view' },
   { method: 'GET', path: /^\/incidents(\/[^/]+)?$/, permission: 'city:view' },
   { method: 'GET', path: /^\/history$/, permission: 'history:view' },
   { method: 'GET', path: /^\/audit$/, permission: 'audit:view' },

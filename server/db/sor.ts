@@ -323,3 +323,13 @@ export async function queryAudit(q: pg.Pool | pg.ClientBase, a: AuditQuery): Pro
     note: r.note ?? undefined,
   }));
 }
+
+/** Incidents closed in [from, to) (by their last change, which for a closed incident is its closing), latest first, at most `limit`. */
+export async function queryClosedIncidents(q: pg.Pool | pg.ClientBase, a: { from: number; to: number; limit: number }): Promise<Incident[]> {
+  const r = await q.query<{ state: Incident }>(`SELECT state FROM incidents WHERE status = 'closed' AND updated_at >= $1 AND updated_at < $2 ORDER BY updated_at DESC LIMIT $3`, [
+    new Date(a.from).toISOString(),
+    new Date(a.to).toISOString(),
+    a.limit,
+  ]);
+  return r.rows.map((row) => normalizeIncident(row.state));
+}

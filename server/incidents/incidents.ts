@@ -7,7 +7,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Alert, CityPack, Incident, IncidentAction, IncidentEntry, IncidentUnit, Severity } from '../../contract/index.js';
-import { activeUnits, SEVERITY_RANK } from '../../contract/index.js';
+import { activeUnits, CLOSING_NOTE_REQUIRED, SEVERITY_RANK } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { NearestCameras } from './cameras.js';
@@ -109,6 +109,8 @@ export class Incidents implements IncidentDesk {
       throw new CommandError('conflict', `incident ${id} was changed by someone else (version ${inc.version}, you saw ${input.version}): reload and try again`);
     }
     checkStep(inc, action);
+    // Whoever reads a closed incident later was not there: closing says how it ended, whatever the path in.
+    if (action === 'close' && !input.note?.trim()) throw new CommandError('bad_request', CLOSING_NOTE_REQUIRED);
     const at = this.deps.now();
     const base = { by: input.by, at, note: input.note };
     switch (action) {

@@ -12,7 +12,7 @@
  */
 import type { z } from 'zod';
 import type { ClientToServerEvents, CommandName, ErrorCode, IncidentAction, Result } from '../../contract/index.js';
-import { activeUnits, dispatchCommand, noteCommand, unitStatusCommand, unitStepCommand, versionedTarget } from '../../contract/index.js';
+import { activeUnits, closeCommand, dispatchCommand, noteCommand, unitStatusCommand, unitStepCommand, versionedTarget } from '../../contract/index.js';
 import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { EventLog } from '../events/log.js';
@@ -103,7 +103,7 @@ export class Commands {
       'incident:on_scene': unitStep('on_scene'),
       'incident:release': unitStep('release'),
       'incident:resolve': unitStep('resolve'),
-      'incident:close': act('close'),
+      'incident:close': def(closeCommand, (c, a) => incidents.act(c.id, 'close', { version: c.version, by: a.user, note: c.note })),
       'incident:reopen': act('reopen'),
       'incident:note': def(noteCommand, (c, a) => incidents.addNote(c.id, a.user, c.note)),
       'unit:status': def(unitStatusCommand, (c, a) => units.setStatus(c.id, c.status, c.version, a.user)),

@@ -154,7 +154,7 @@ describe('the system of record in PostgreSQL', () => {
       ['dispatch', { unitId: unit.id }],
       ['on-scene', {}],
       ['resolve', { note: 'đã dập lửa' }],
-      ['close', {}],
+      ['close', { note: 'đã bàn giao hiện trường' }],
     ];
     for (const [k, [step, extra]] of steps.entries()) {
       const version = app.operations.incidents.get(inc.id)!.version;
