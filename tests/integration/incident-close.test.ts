@@ -116,9 +116,9 @@ describe('closing needs a note; a closed incident is listed for the day and can 
     expect(held(id).timeline.at(-1)).toMatchObject({ action: 'reopen', from: 'closed', to: 'acknowledged' });
 
     // PostgreSQL: the current row and the event of that version (answered after it was written).
-    const [row] = await queryRows<{ status: string; version: number }>(app.config.DATABASE_URL, 'SELECT status, version FROM incidents WHERE id = $1', [id]);
+    const [row] = await queryRows<{ status: string; version: number }>(app.config.DATABASE_URL!, 'SELECT status, version FROM incidents WHERE id = $1', [id]);
     expect(row).toEqual({ status: 'acknowledged', version: closed.version + 1 });
-    const events = await queryRows<{ type: string; version: number; actor: string; actor_role: string }>(app.config.DATABASE_URL, 'SELECT type, version, actor, actor_role FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY version', ['incident', id]);
+    const events = await queryRows<{ type: string; version: number; actor: string; actor_role: string }>(app.config.DATABASE_URL!, 'SELECT type, version, actor, actor_role FROM events WHERE stream_type = $1 AND stream_id = $2 ORDER BY version', ['incident', id]);
     expect(events.slice(-2).map((e) => [e.type, e.version, e.actor_role])).toEqual([
       ['close', closed.version, 'duty_officer'],
       ['reopen', closed.version + 1, 'duty_officer'],

@@ -1,8 +1,12 @@
 /**
  * The duty officer's work list: open alerts, related ones grouped, most urgent
- * first (severity, then most recent). Filters in the header; acknowledge and
- * clear from the row with the version the store holds; j/k move, a acknowledges,
- * Enter opens the detail panel, Esc closes it. Selecting flies the map there.
+ * first (severity, then most recent). Filters in the header; acknowledge from the
+ * row with the version the store holds (clearing is in the detail panel, with undo);
+ * j/k move, a acknowledges, Enter opens the detail panel, Esc closes it. The cursor
+ * and the keyboard focus are one: j/k move the focus to the row, and a row that
+ * takes the focus (Tab, a click) becomes the cursor, so Enter opens the row the
+ * officer sees focused. Selecting flies the map there. Alerts whose clear is held
+ * for undo (clearUndo.ts) are left out meanwhile.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -16,10 +20,11 @@ import { useAlertLabels } from './names.js';
 import { groupAlerts, isFiltered, lineAlert, matchesFilters, moveIndex, queueLines, type QueueLine } from './queue.js';
 import { QueueFilters, SeverityFilter } from './QueueFilters.js';
 import { StaleStamp } from './StaleStamp.js';
-import { flyTo, openPanel, selectAlert, toggleExpanded, uiStore, useExpanded, useFilters, useSelectedAlertId } from './ui.js';
+import { flyTo, openPanel, select, selectAlert, toggleExpanded, uiStore, useExpanded, useFilters, useSelectedAlertId } from './ui.js';
 import { step, useCommands } from './useCommand.js';
 import { useNow } from './useNow.js';
 import { useShortcuts } from './useShortcuts.js';
+import { hiddenAlertIds, usePendingClears } from './clearUndo.js';
 
 /** Rendering hundreds of rows helps nobody: beyond this the officer filters. */
 const MAX_LINES = 150;
@@ -37,8 +42,10 @@ export function AlertQueue({ pack }: { pack: CityPack }) {
   const labelOf = useAlertLabels(pack);
   const cmd = useCommands();
   const [cursor, setCursor] = useState<string | null>(null);
+  const pendingClears = usePendingClears();
+  const held = useMemo(() => hiddenAlertIds(pendingClears), [pendingClears]);
 
-  const shown = useMemo(() => queue.filter((a) => matchesFilters(a, filters)), [queue, filters]);
+  const shown = useMemo(() => queue.filter((a) => !held.has(a.id) && matchesFilters(a, filters)), [queue, filters, held]);
   const groups = useMemo(() => groupAlerts(shown), [shown]);
   const lines = useMemo(() => queueLines(groups, expanded).slice(0, MAX_LINES), [groups, expanded]);
   const labels = useMemo(() => new Map(lines.map((l) => [l.key, labelOf(lineAlert(l))])), [lines, labelOf]);
@@ -76,12 +83,29 @@ export function AlertQueue({ pack }: { pack: CityPack }) {
     },
     [cmd],
   );
-  const clear = useCallback((a: Alert) => void cmd.run(`m:${a.id}`, [step('alert:clear', { id: a.id, version: a.version })]), [cmd]);
+  // Focus that lands in a row (Tab, click) moves the cursor there; the row already under it stays as it is.
+  const cursorRef = useRef<string | null>(null);
+  cursorRef.current = index >= 0 ? lines[index]!.key : null;
+  const onFocusLine = useCallback((line: QueueLine) => line.key !== cursorRef.current && pick(line), [pick]);
+
+  // j/k: the cursor moves and the focus goes with it (once the row is drawn).
+  const [focusLine, setFocusLine] = useState<{ key: string } | null>(null);
+  const step1 = (by: 1 | -1) => {
+    if (lines.length === 0) return;
+    const line = lines[moveIndex(index, by, lines.length)]!;
+    pick(line);
+    setFocusLine({ key: line.key });
+  };
+  useEffect(() => {
+    if (!focusLine) return;
+    listRef.current?.querySelector<HTMLElement>(`[data-line="${CSS.escape(focusLine.key)}"] .alert-row__btn`)?.focus({ preventScroll: true });
+  }, [focusLine]);
 
   useShortcuts({
-    j: () => lines.length > 0 && pick(lines[moveIndex(index, 1, lines.length)]!),
-    k: () => lines.length > 0 && pick(lines[moveIndex(index, -1, lines.length)]!),
+    j: () => step1(1),
+    k: () => step1(-1),
     a: () => index >= 0 && ack(lines[index]!),
+    i: openIncidentOfSelected,
     Enter: () => index >= 0 && pick(lines[index]!, true),
     Escape: () => uiStore.getState().panelOpen && openPanel(false),
   });
@@ -126,7 +150,7 @@ export function AlertQueue({ pack }: { pack: CityPack }) {
               onPick={openLine}
               onToggle={toggleExpanded}
               onAck={ack}
-              onClear={clear}
+              onFocusLine={onFocusLine}
               onDismiss={(line) => cmd.dismiss(line.key)}
             />
           ))}
@@ -140,6 +164,13 @@ export function AlertQueue({ pack }: { pack: CityPack }) {
       {isFiltered(filters) || queue.length === 0 ? null : <p className="alerts__keys">{t('ops.queue.shortcuts')}</p>}
     </section>
   );
+}
+
+/** The selected alert's incident, opened in the panel (the `i` key; the panel's "Mở sự cố"). */
+function openIncidentOfSelected(): void {
+  const sel = uiStore.getState().selection;
+  const incidentId = sel?.kind === 'alert' ? liveStore.getState().alerts[sel.id]?.incidentId : null;
+  if (incidentId) select({ kind: 'incident', id: incidentId }, true);
 }
 
 /** The alerts as the live store holds them now (fresh versions), still active. */

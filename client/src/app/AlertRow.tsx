@@ -5,7 +5,6 @@
  */
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../contract/domain.js';
 import { formatAge, formatTime } from '../i18n/format.js';
 import type { AlertLabel } from './alertText.js';
 import { CommandStatus } from './CommandStatus.js';
@@ -26,7 +25,8 @@ export interface RowProps {
   onPick: (line: QueueLine) => void;
   onToggle: (groupId: string) => void;
   onAck: (line: QueueLine) => void;
-  onClear: (a: Alert) => void;
+  /** Focus anywhere in the row makes it the queue's cursor: Tab and j/k move one and the same thing. */
+  onFocusLine: (line: QueueLine) => void;
   onDismiss: (line: QueueLine) => void;
 }
 
@@ -56,6 +56,7 @@ export const AlertRow = memo(function AlertRow(p: RowProps) {
       data-member-ids={members.map((m) => m.id).join(' ')}
       data-group-size={members.length}
       data-line={line.key}
+      onFocus={() => p.onFocusLine(line)}
     >
       <button
         type="button"
@@ -105,11 +106,7 @@ export const AlertRow = memo(function AlertRow(p: RowProps) {
             ✓ {t('ops.queue.acknowledge')}
           </button>
         )}
-        {(line.member !== null || !isGroup) && (
-          <button type="button" className="btn btn--sm btn--ghost alert-row__clear" disabled={busy} data-testid="clear" onClick={() => p.onClear(a)}>
-            {t('ops.queue.clear')}
-          </button>
-        )}
+        {/* No "Xoá" (clear) here, right under "Tiếp nhận": clearing is in the detail panel, away from it, with undo (issue #27). */}
       </div>
       <CommandStatus state={p.command} onDismiss={() => p.onDismiss(line)} />
     </li>

@@ -17,6 +17,9 @@ import { Header } from './Header.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
 import { registerOpsStrings } from './strings/register.js';
 import { TimeZoneContext } from './timezone.js';
+import { ClosedList } from './ClosedIncidents.js';
+import { DeskKeys } from './ShortcutHelp.js';
+import { UndoToasts } from './UndoToasts.js';
 
 registerOpsStrings();
 
@@ -32,6 +35,7 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
             <ConnectionBanner timeZone={pack.meta.timezone} />
             <MapView pack={pack} config={config} />
             <DetailPanel pack={pack} />
+            <UndoToasts />
           </div>
           <aside className="console__side">
             <AlertQueue pack={pack} />
@@ -39,6 +43,8 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
             <DeviceSummary />
           </aside>
         </main>
+        <DeskKeys />
+        <ClosedList pack={pack} />
       </div>
     </TimeZoneContext.Provider>
   );

@@ -2,7 +2,11 @@
  * The detail panel: slides over the map's right edge for whatever is selected
  * (an alert, incident, device, unit or ward) with its live state, history and
  * the actions that fit it. Marked stale with the others while the link is down.
+ * Opened on purpose (click, Enter, a link), it takes the keyboard focus (its heading);
+ * closed (Esc, ×), it gives the focus back to where it came from, usually the queue's row.
+ * An incident no longer in the live picture (closed) is shown read only, from REST.
  */
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { Alert } from '../../../contract/domain.js';
@@ -17,17 +21,46 @@ import { IncidentView } from './IncidentView.js';
 import { useAlertLabels, useWardName } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { StaleStamp } from './StaleStamp.js';
-import { openPanel, select, usePanelOpen, useSelection, type Selection } from './ui.js';
+import { openPanel, select, usePanelFocus, usePanelOpen, useSelection, type Selection } from './ui.js';
 import { step, useCommands } from './useCommand.js';
+import { holdClear } from './clearUndo.js';
+import { ClosedIncident } from './ClosedIncidents.js';
 
 export function DetailPanel({ pack }: { pack: CityPack }) {
   const { t } = useTranslation();
   const sel = useSelection();
   const open = usePanelOpen();
   const stale = useConnection().state === 'offline';
+  const focusSeq = usePanelFocus();
+  const ref = useRef<HTMLElement>(null);
+  /** What had the focus when the panel was opened: it gets it back on close. */
+  const origin = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+
+  useEffect(() => {
+    if (!open || focusSeq === 0) return;
+    const at = document.activeElement as HTMLElement | null;
+    // Opening: what had the focus. Already open: a control outside it that opened something new
+    // (on the body, the focus was on what the panel just replaced: the origin stays).
+    const outside = at && at !== document.body && !ref.current?.contains(at) ? at : null;
+    if (!wasOpen.current || outside) origin.current = outside;
+    // The heading once drawn (a closed incident's comes after its fetch: the panel holds the focus meanwhile).
+    (ref.current?.querySelector<HTMLElement>('.detail__title') ?? ref.current)?.focus({ preventScroll: true });
+    // Only a deliberate opening moves the focus (focusSeq), not every change of what is open.
+  }, [focusSeq]);
+
+  useEffect(() => {
+    if (wasOpen.current && !open) {
+      const back = origin.current?.isConnected ? origin.current : document.querySelector<HTMLElement>('.alert-row--selected .alert-row__btn');
+      back?.focus({ preventScroll: true });
+      origin.current = null;
+    }
+    wasOpen.current = open;
+  }, [open]);
+
   if (!open || !sel) return null;
   return (
-    <aside className={`detail${stale ? ' is-stale' : ''}`} data-testid="detail-panel" data-kind={sel.kind} data-id={sel.id} data-stale={stale || undefined} aria-label={t(`ops.layers.${kindLayer(sel)}`)}>
+    <aside ref={ref} tabIndex={-1} className={`detail${stale ? ' is-stale' : ''}`} data-testid="detail-panel" data-kind={sel.kind} data-id={sel.id} data-stale={stale || undefined} aria-label={t(`ops.layers.${kindLayer(sel)}`)}>
       <button type="button" className="detail__close" onClick={() => openPanel(false)} aria-label={t('ops.detail.close')} data-testid="detail-close">
         ×
       </button>
@@ -47,7 +80,7 @@ function Body({ sel, pack }: { sel: Selection; pack: CityPack }) {
   switch (sel.kind) {
     case 'incident': {
       const i = incidents[sel.id];
-      return i ? <IncidentView incident={i} pack={pack} /> : <Gone />;
+      return i ? <IncidentView incident={i} pack={pack} /> : <ClosedIncident id={sel.id} pack={pack} />;
     }
     case 'alert':
       return <AlertDetail id={sel.id} pack={pack} />;
@@ -81,7 +114,9 @@ function AlertDetail({ id, pack }: { id: string; pack: CityPack }) {
     <article className={`alert-detail alert-row--${a.severity}`} data-testid="alert-detail" data-alert-id={a.id} data-state={a.state}>
       <header className="detail__head">
         <SeverityIcon severity={a.severity} />
-        <h2 className="detail__title">{label.full}</h2>
+        <h2 className="detail__title" tabIndex={-1}>
+          {label.full}
+        </h2>
       </header>
       <p className="detail__tags">
         <span className={`sev-chip sev-chip--${a.severity}`}>{t(`severity.${a.severity}`)}</span>
@@ -102,9 +137,6 @@ function AlertDetail({ id, pack }: { id: string; pack: CityPack }) {
             {t('ops.queue.acknowledge')}
           </button>
         )}
-        <button type="button" className="btn" data-testid="detail-clear" disabled={state.phase === 'sending'} onClick={() => void cmd.run(a.id, [step('alert:clear', { id: a.id, version: fresh() })])}>
-          {t('ops.queue.clear')}
-        </button>
         {a.incidentId && (
           <button type="button" className="btn" data-testid="open-incident" onClick={() => select({ kind: 'incident', id: a.incidentId! }, true)}>
             {t('ops.detail.openIncident')}
@@ -115,6 +147,19 @@ function AlertDetail({ id, pack }: { id: string; pack: CityPack }) {
             {t('ops.detail.source')} ›
           </button>
         )}
+        {/* At the far end, away from "Tiếp nhận": held a few seconds with undo (clearUndo.ts), then sent. */}
+        <button
+          type="button"
+          className="btn btn--ghost actions__far"
+          data-testid="detail-clear"
+          disabled={state.phase === 'sending'}
+          onClick={() => {
+            holdClear(a.id, label.full);
+            openPanel(false);
+          }}
+        >
+          {t('desk.clearAlert')}
+        </button>
       </div>
       <CommandStatus state={state} onDismiss={() => cmd.dismiss(a.id)} />
       <CoverageFacts alert={a} />

@@ -5,8 +5,10 @@
  * reveals every candidate, busy ones too (those are reassigned, after a confirmation that
  * names the incident they leave); a filter by unit kind. Dispatching one more unit keeps
  * the others. Folded once units are on the way and none of the suitable kinds is missing.
+ * `focusSeq` (the `d` key) unfolds it and puts the focus on the first unit's button:
+ * Tab moves down the list, Enter dispatches.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { DispatchCandidate } from '../../../contract/dispatch.js';
@@ -20,7 +22,20 @@ import { InlineConfirm } from './InlineConfirm.js';
 /** How many suitable units show before "Show all". */
 export const FIRST_FEW = 4;
 
-export function DispatchPicker({ incident, pack, busy, onDispatch }: { incident: Incident; pack: CityPack; busy: boolean; onDispatch: (unitId: string, reassign: boolean) => void }) {
+export function DispatchPicker({
+  incident,
+  pack,
+  busy,
+  onDispatch,
+  focusSeq = 0,
+}: {
+  incident: Incident;
+  pack: CityPack;
+  busy: boolean;
+  onDispatch: (unitId: string, reassign: boolean) => void;
+  /** One more each time the officer asks for the list from the keyboard. */
+  focusSeq?: number;
+}) {
   const { t, i18n } = useTranslation();
   const units = useUnits();
   const words = useWords(pack);
@@ -30,6 +45,23 @@ export function DispatchPicker({ incident, pack, busy, onDispatch }: { incident:
   const [kind, setKind] = useState<UnitKind | ''>('');
   const [confirm, setConfirm] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<boolean | null>(null);
+  const section = useRef<HTMLElement>(null);
+  const wantFocus = useRef(false);
+
+  useEffect(() => {
+    if (focusSeq === 0) return;
+    setExpanded(true);
+    wantFocus.current = true;
+  }, [focusSeq]);
+  // After each render until the list is there: the first unit's button, else (nothing to send) the list's header.
+  useEffect(() => {
+    if (!wantFocus.current || !section.current) return;
+    const first = section.current.querySelector<HTMLElement>('[data-testid="dispatch-unit"]');
+    if (first) first.focus();
+    else if (fetched !== null || failed) section.current.querySelector<HTMLElement>('[data-testid="dispatch-toggle"]')?.focus();
+    else return;
+    wantFocus.current = false;
+  });
 
   // Refetch when the incident or any unit changes (a unit taken elsewhere changes its place in the list).
   useEffect(() => {
@@ -127,7 +159,7 @@ export function DispatchPicker({ incident, pack, busy, onDispatch }: { incident:
     : [{ key: 'short', label: suitable.length > 0 ? t('ops.incident.suitable') : null, items: shown }];
 
   return (
-    <section className="detail__section dispatch" data-testid="dispatch" data-open={open}>
+    <section className="detail__section dispatch" data-testid="dispatch" data-open={open} ref={section}>
       <button type="button" className="dispatch__toggle detail__h3" aria-expanded={open} data-testid="dispatch-toggle" onClick={() => setExpanded(!open)}>
         <span className="dispatch__caret" aria-hidden="true">
           {open ? '▾' : '▸'}

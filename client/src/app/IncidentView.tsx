@@ -2,12 +2,14 @@
  * One incident: what and where, the actions its status allows (each a Socket.IO
  * command with the version the store holds), its units each with its own part and a
  * confirmed release, the dispatch list, notes, the timeline in sentences, linked alerts
- * and the cameras around it.
+ * and the cameras around it. Resolving one no unit reached asks first, saying so; closing
+ * asks for the closing note the server requires (issue #27). Keys while it is in the panel:
+ * d dispatch, n note, r resolve, c close (ShortcutHelp.tsx lists them all).
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
+import { activeUnits, INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
 import type { IncidentAction } from '../../../contract/socket.js';
 import { allowedActions } from '../../../contract/transitions.js';
 import { formatTime } from '../i18n/format.js';
@@ -22,11 +24,18 @@ import { SeverityIcon } from './SeverityIcon.js';
 import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
 import { InlineConfirm } from './InlineConfirm.js';
+import { useShortcuts } from './useShortcuts.js';
 
 const isChannel = (by: string): by is IncidentChannel => (INCIDENT_CHANNELS as readonly string[]).includes(by);
 
 /** The incident's own buttons, in the order of the lifecycle; a unit's steps are on its row, dispatch has its list. */
 const BUTTONS = ['acknowledge', 'resolve', 'close', 'reopen'] as const;
+
+/** Resolving ends the work and releases every unit: asked first when no unit ever reached the scene (what the question says). */
+export function resolveQuestion(i: Pick<Incident, 'units'>): 'resolveNoUnit' | 'resolveNotArrived' | null {
+  if (i.units.some((u) => u.arrivedAt !== null)) return null;
+  return activeUnits(i).length > 0 ? 'resolveNotArrived' : 'resolveNoUnit';
+}
 
 export function IncidentView({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
   const { t, i18n } = useTranslation();
@@ -38,10 +47,43 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
   const state = cmd.stateOf(i.id);
   const busy = state.phase === 'sending';
   const [note, setNote] = useState('');
+  const [confirm, setConfirm] = useState<'resolve' | 'close' | null>(null);
+  const [closingNote, setClosingNote] = useState('');
+  const [dispatchFocus, setDispatchFocus] = useState(0);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  const actionsRef = useRef<HTMLDivElement>(null);
   // The version as the store holds it at the moment of the click, not of the last render.
   const version = () => liveStore.getState().incidents[i.id]?.version ?? i.version;
 
-  const act = (action: (typeof BUTTONS)[number]) => void cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version() })]);
+  const act = (action: (typeof BUTTONS)[number], withNote?: string) =>
+    cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version(), ...(withNote ? { note: withNote } : {}) })]);
+  const question = resolveQuestion(i);
+  /** A button of the lifecycle: resolve (when no unit worked it) and close ask first. */
+  const press = (action: (typeof BUTTONS)[number]) => {
+    if (!allowed.includes(action)) return;
+    if (action === 'close' || (action === 'resolve' && question)) setConfirm(action);
+    else void act(action);
+  };
+  /** The question is answered "no": back to its button. */
+  const cancel = () => {
+    const was = confirm;
+    setConfirm(null);
+    setClosingNote('');
+    requestAnimationFrame(() => actionsRef.current?.querySelector<HTMLElement>(`[data-action="${was}"]`)?.focus());
+  };
+  const closeNow = async () => {
+    if (closingNote.trim() === '' || busy) return;
+    if (await act('close', closingNote.trim())) {
+      setConfirm(null);
+      setClosingNote('');
+    }
+  };
+  useShortcuts({
+    d: () => allowed.includes('dispatch') && setDispatchFocus((n) => n + 1),
+    n: () => noteRef.current?.focus(),
+    r: () => press('resolve'),
+    c: () => press('close'),
+  });
   const dispatch = (unitId: string, reassign: boolean) =>
     void cmd.run(i.id, [step('incident:dispatch', { id: i.id, version: version(), unitId, ...(reassign ? { reassign: true } : {}) })]);
   const unitStep = (action: 'on_scene' | 'release', unitId: string) => void cmd.run(i.id, [step(`incident:${action}`, { id: i.id, version: version(), unitId })]);
@@ -59,7 +101,9 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
     <article className={`incident alert-row--${i.severity}`} data-testid="incident-view" data-incident-id={i.id} data-status={i.status} data-version={i.version}>
       <header className="detail__head">
         <SeverityIcon severity={i.severity} />
-        <h2 className="detail__title">{words.type(i.type)}</h2>
+        <h2 className="detail__title" tabIndex={-1}>
+          {words.type(i.type)}
+        </h2>
         <span className={`status status--${i.status}`} data-testid="incident-status">
           {words.status(i.status)}
         </span>
@@ -87,16 +131,76 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
         <Fact label={t('ops.detail.firstSeen')} value={formatTime(i.createdAt, i18n.language, tz)} />
       </dl>
 
-      <div className="actions" data-testid="incident-actions">
-        {BUTTONS.filter((a) => allowed.includes(a)).map((a) => (
-          <button key={a} type="button" className={`btn${a === 'acknowledge' || a === 'resolve' ? ' btn--primary' : ''}`} disabled={busy} data-action={a} onClick={() => act(a)}>
-            {t(`ops.incidentAction.${a}`)}
-          </button>
-        ))}
+      <div className="actions" data-testid="incident-actions" ref={actionsRef}>
+        {confirm === 'resolve' && question ? (
+          <InlineConfirm
+            message={t(`desk.confirm.${question}`)}
+            yesLabel={t('desk.confirm.resolveYes')}
+            testId="resolve-confirm"
+            busy={busy}
+            onYes={() => {
+              setConfirm(null);
+              void act('resolve');
+            }}
+            onNo={cancel}
+          />
+        ) : confirm === 'close' ? (
+          <form
+            className="closeform"
+            data-testid="close-confirm"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void closeNow();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                cancel();
+              }
+            }}
+          >
+            <p className="closeform__warn">{t('desk.confirm.closeWarn')}</p>
+            <label className="closeform__label">
+              {t('desk.confirm.closeNote')}
+              {/* Focused: the officer asked to close; what is asked is this note. */}
+              <textarea
+                className="note__input"
+                rows={2}
+                autoFocus
+                required
+                maxLength={2000}
+                value={closingNote}
+                placeholder={t('desk.confirm.closePlaceholder')}
+                data-testid="closing-note-input"
+                onChange={(e) => setClosingNote(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !e.shiftKey) {
+                    e.preventDefault();
+                    void closeNow();
+                  }
+                }}
+              />
+            </label>
+            <span className="closeform__buttons">
+              <button type="submit" className="btn btn--primary" disabled={busy || closingNote.trim() === ''} data-testid="close-confirm-yes">
+                {t('desk.confirm.closeYes')}
+              </button>
+              <button type="button" className="btn" data-testid="close-confirm-no" onClick={cancel}>
+                {t('desk.confirm.cancel')}
+              </button>
+            </span>
+          </form>
+        ) : (
+          BUTTONS.filter((a) => allowed.includes(a)).map((a) => (
+            <button key={a} type="button" className={`btn${a === 'acknowledge' || a === 'resolve' ? ' btn--primary' : ''}`} disabled={busy} data-action={a} onClick={() => press(a)}>
+              {t(`ops.incidentAction.${a}`)}
+            </button>
+          ))
+        )}
       </div>
       <CommandStatus state={state} onDismiss={() => cmd.dismiss(i.id)} />
       <IncidentUnits incident={i} pack={pack} busy={busy} onStep={unitStep} />
-      {allowed.includes('dispatch') && <DispatchPicker incident={i} pack={pack} busy={busy} onDispatch={dispatch} />}
+      {allowed.includes('dispatch') && <DispatchPicker incident={i} pack={pack} busy={busy} onDispatch={dispatch} focusSeq={dispatchFocus} />}
 
       <form
         className="note"
@@ -105,7 +209,28 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
           void addNote();
         }}
       >
-        <textarea className="note__input" rows={2} value={note} maxLength={2000} placeholder={t('ops.incident.notePlaceholder')} aria-label={t('ops.incidentAction.note')} data-testid="note-input" onChange={(e) => setNote(e.target.value)} />
+        <textarea
+          ref={noteRef}
+          className="note__input"
+          rows={2}
+          value={note}
+          maxLength={2000}
+          placeholder={t('ops.incident.notePlaceholder')}
+          aria-label={t('ops.incidentAction.note')}
+          data-testid="note-input"
+          onChange={(e) => setNote(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter sends (Shift+Enter is a new line); Esc leaves the field, back to the keys.
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              void addNote();
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              e.currentTarget.blur();
+              e.currentTarget.closest<HTMLElement>('.detail')?.querySelector<HTMLElement>('.detail__title')?.focus();
+            }
+          }}
+        />
         <button type="submit" className="btn btn--sm" disabled={busy || note.trim() === ''} data-testid="note-add">
           {t('ops.incidentAction.note')}
         </button>

@@ -10,6 +10,7 @@ import { openIncidents } from './incidents.js';
 import { placeOf, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { StaleStamp } from './StaleStamp.js';
+import { openClosedList } from './ClosedIncidents.js';
 import { flyTo, select, useSelection } from './ui.js';
 import { useNow } from './useNow.js';
 
@@ -34,6 +35,10 @@ export function IncidentsPanel({ pack }: { pack: CityPack }) {
         <h2 className="panel__heading" id="incidents-title">
           {t('ops.incidents.title')} <span className="panel__count">{list.length}</span>
         </h2>
+        {/* Today's closed incidents, to review or reopen (ClosedIncidents.tsx; key l). */}
+        <button type="button" className="btn btn--sm btn--ghost" data-testid="closed-list-open" aria-haspopup="dialog" onClick={openClosedList}>
+          {t('desk.closed.open')}
+        </button>
       </div>
       {stale && <StaleStamp />}
       {list.length === 0 ? (

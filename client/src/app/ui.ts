@@ -35,6 +35,8 @@ interface UiState {
   selection: Selection | null;
   /** The detail panel shows the selection (click, Enter); j/k only move the selection. */
   panelOpen: boolean;
+  /** One more each time something is opened in the panel on purpose (click, Enter, a link): the panel takes the focus then, not when it follows j/k. */
+  panelFocus: number;
   filters: AlertFilters;
   expanded: ReadonlySet<string>;
   layers: LayerVisibility;
@@ -45,6 +47,7 @@ interface UiState {
 export const uiStore = createStore<UiState>()(() => ({
   selection: null,
   panelOpen: false,
+  panelFocus: 0,
   filters: NO_FILTERS,
   expanded: new Set<string>(),
   layers: storedLayers(),
@@ -59,10 +62,11 @@ export const useLayers = () => useStore(uiStore, (s) => s.layers);
 export const useSound = () => useStore(uiStore, (s) => s.sound);
 
 export const usePanelOpen = () => useStore(uiStore, (s) => s.panelOpen && s.selection !== null);
+export const usePanelFocus = () => useStore(uiStore, (s) => s.panelFocus);
 
 /** Select something; `open` shows it in the detail panel (else the panel keeps its state and follows). */
 export const select = (selection: Selection | null, open?: boolean) =>
-  uiStore.setState((s) => ({ selection, panelOpen: selection === null ? false : (open ?? s.panelOpen) }));
+  uiStore.setState((s) => ({ selection, panelOpen: selection === null ? false : (open ?? s.panelOpen), panelFocus: open === true && selection !== null ? s.panelFocus + 1 : s.panelFocus }));
 export const selectAlert = (id: string | null, open?: boolean) => select(id ? { kind: 'alert', id } : null, open);
 export const openPanel = (open: boolean) => uiStore.setState({ panelOpen: open });
 export const setFilters = (patch: Partial<AlertFilters>) => uiStore.setState((s) => ({ filters: { ...s.filters, ...patch } }));

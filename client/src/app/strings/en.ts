@@ -69,7 +69,7 @@ export const opsEn: Strings<OpsResources> = {
       acknowledge: 'Acknowledge',
       acknowledgeAll: 'Acknowledge group ({{count}})',
       clear: 'Clear',
-      shortcuts: 'Keys: j/k move · a acknowledge · Enter open · Esc close',
+      shortcuts: 'Keys: j/k move · a acknowledge · Enter open · Esc close · ? all',
     },
     action: {
       sending: 'Sending…',

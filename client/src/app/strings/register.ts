@@ -3,6 +3,7 @@
  * calls initI18n before rendering; this module may be evaluated earlier).
  */
 import i18n from 'i18next';
+import { deskEn, deskVi } from './desk.js';
 import { opsEn } from './en.js';
 import { opsVi } from './vi.js';
 import { wordsEn, wordsVi } from './words.js';
@@ -12,8 +13,8 @@ let done = false;
 export function registerOpsStrings(instance = i18n): void {
   if (done && instance === i18n) return;
   const add = () => {
-    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi }, true, true);
-    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn }, true, true);
+    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi, ...deskVi }, true, true);
+    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn, ...deskEn }, true, true);
   };
   if (instance.isInitialized) add();
   else instance.on('initialized', add);

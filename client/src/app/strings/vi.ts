@@ -63,7 +63,7 @@ export const opsVi = {
       acknowledge: 'Tiếp nhận',
       acknowledgeAll: 'Tiếp nhận cả nhóm ({{count}})',
       clear: 'Xoá',
-      shortcuts: 'Phím tắt: j/k di chuyển · a tiếp nhận · Enter mở · Esc đóng',
+      shortcuts: 'Phím tắt: j/k di chuyển · a tiếp nhận · Enter mở · Esc đóng · ? tất cả',
     },
     action: {
       sending: 'Đang gửi…',

@@ -1,0 +1,218 @@
+/**
+ * Closed incidents, for review and reopening (issue #27). The live picture drops an
+ * incident once it is closed (live/store.ts), so these read REST:
+ *  - ClosedIncident: the detail panel's body for a selected incident no longer in the
+ *    live store (GET /api/incidents/:id): read only, with its closing note and timeline,
+ *    and "Mở lại" (reopen, the transition table's closed → acknowledged);
+ *  - ClosedList: today's closed incidents (GET /api/incidents/closed?day=, the city's
+ *    calendar day), searched by id, type, address and ward, accent-blind ("nga tu"
+ *    finds "Ngã tư"); each line opens the incident in the panel.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { CityPack } from '../../../contract/citypack.js';
+import type { Incident, IncidentEntry } from '../../../contract/domain.js';
+import { formatTime } from '../i18n/format.js';
+import { apiData } from './api.js';
+import { CommandStatus } from './CommandStatus.js';
+import { Fact, Gone } from './Facts.js';
+import { Timeline } from './IncidentView.js';
+import { Modal } from './Modal.js';
+import { placeOf, useWardName, useWords } from './names.js';
+import { SeverityIcon } from './SeverityIcon.js';
+import { select } from './ui.js';
+import { step, useCommands } from './useCommand.js';
+
+const listStore = createStore<{ open: boolean }>()(() => ({ open: false }));
+export const openClosedList = () => listStore.setState({ open: true });
+const closeClosedList = () => listStore.setState({ open: false });
+
+/** The step that closed it: the last one that took it to closed (an officer's close, or a CAP cancel). */
+const closingOf = (i: Incident): IncidentEntry | undefined => [...i.timeline].reverse().find((e) => e.to === 'closed');
+
+/** The address with its ward, the ward said once (the server's address may already end with it). */
+const whereOf = (i: Incident, wardName: string | null) => (i.address && wardName && !i.address.includes(wardName) ? `${i.address} · ${wardName}` : (i.address ?? wardName));
+
+/** Lower case without accents (and đ as d): what an officer types at 3 a.m. still matches. */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase();
+}
+
+/** Whether every word of the query is in one of the incident's searchable texts. */
+export function matchesQuery(texts: readonly (string | null | undefined)[], query: string): boolean {
+  const hay = fold(texts.filter(Boolean).join(' \u0001 '));
+  return fold(query)
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
+
+/** The panel's body for an incident the live picture no longer holds. */
+export function ClosedIncident({ id, pack }: { id: string; pack: CityPack }) {
+  const [got, setGot] = useState<{ id: string; incident: Incident | null } | null>(null);
+  useEffect(() => {
+    let current = true;
+    apiData<{ incident: Incident }>(`/api/incidents/${encodeURIComponent(id)}`)
+      .then((d) => current && setGot({ id, incident: d.incident }))
+      .catch(() => current && setGot({ id, incident: null }));
+    return () => {
+      current = false;
+    };
+  }, [id]);
+  if (!got || got.id !== id) return <p className="muted">{'…'}</p>;
+  // Held by the server but not closed: out of this screen's view (another district), not for review here.
+  if (!got.incident || got.incident.status !== 'closed') return <Gone />;
+  return <ClosedIncidentView incident={got.incident} pack={pack} />;
+}
+
+function ClosedIncidentView({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
+  const { t, i18n } = useTranslation();
+  const words = useWords(pack);
+  const ward = useWardName(pack);
+  const cmd = useCommands();
+  const state = cmd.stateOf(i.id);
+  const closing = closingOf(i);
+  const by = closing ? words.step(closing).by : null;
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Loaded after the panel opened, or just closed from it: the heading takes the focus the panel held.
+    const at = document.activeElement;
+    if (!at || at === document.body || at.classList.contains('detail')) heading.current?.focus();
+  }, []);
+  const reopen = () => void cmd.run(i.id, [step('incident:reopen', { id: i.id, version: i.version })]);
+  return (
+    <article className={`incident incident--closed alert-row--${i.severity}`} data-testid="closed-incident" data-incident-id={i.id} data-status={i.status} data-version={i.version}>
+      <header className="detail__head">
+        <SeverityIcon severity={i.severity} />
+        <h2 className="detail__title" tabIndex={-1} ref={heading}>
+          {words.type(i.type)}
+        </h2>
+        <span className="status status--closed" data-testid="incident-status">
+          {words.status(i.status)}
+        </span>
+      </header>
+      <p className="closed__ro">{t('desk.closed.readOnly')}</p>
+      <dl className="facts">
+        <Fact label={t('ops.incident.address')} value={placeOf(i, ward) ?? '—'} />
+        <Fact label={t('ops.detail.firstSeen')} value={formatTime(i.createdAt, i18n.language, pack.meta.timezone)} />
+        {closing && <Fact label={t('desk.closed.closedAt')} value={formatTime(closing.at, i18n.language, pack.meta.timezone)} />}
+        {by && <Fact label={t('desk.closed.closedBy')} value={by} />}
+      </dl>
+      {closing?.note && (
+        <section className="detail__section">
+          <h3 className="detail__h3">{t('desk.closed.closingNote')}</h3>
+          <p className="closed__note" data-testid="closing-note">
+            {closing.note}
+          </p>
+        </section>
+      )}
+      <div className="actions">
+        <button type="button" className="btn btn--primary" data-testid="reopen" disabled={state.phase === 'sending'} onClick={reopen}>
+          {t('desk.closed.reopen')}
+        </button>
+      </div>
+      <CommandStatus state={state} onDismiss={() => cmd.dismiss(i.id)} />
+      <Timeline incident={i} pack={pack} />
+    </article>
+  );
+}
+
+/** The closed-incidents dialog, when open (the incidents panel's button, or `l`). */
+export function ClosedList({ pack }: { pack: CityPack }) {
+  const open = useStore(listStore, (s) => s.open);
+  return open ? <ClosedListDialog pack={pack} /> : null;
+}
+
+function ClosedListDialog({ pack }: { pack: CityPack }) {
+  const { t, i18n } = useTranslation();
+  const words = useWords(pack);
+  const ward = useWardName(pack);
+  const search = useRef<HTMLInputElement>(null);
+  const [day, setDay] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const [data, setData] = useState<{ day: string; incidents: Incident[] } | 'loading' | 'failed'>('loading');
+
+  useEffect(() => {
+    let current = true;
+    setData('loading');
+    apiData<{ day: string; incidents: Incident[] }>(`/api/incidents/closed${day ? `?day=${day}` : ''}`)
+      .then((d) => {
+        if (!current) return;
+        setData(d);
+        setDay(d.day);
+      })
+      .catch(() => current && setData('failed'));
+    return () => {
+      current = false;
+    };
+  }, [day]);
+
+  const list = typeof data === 'object' ? data.incidents : [];
+  const shown = useMemo(
+    () => list.filter((i) => matchesQuery([i.id, i.type, words.type(i.type), i.address, ward(i.wardId), i.wardId, i.externalRef], query)),
+    [list, query, words, ward],
+  );
+  const review = (i: Incident) => {
+    closeClosedList();
+    select({ kind: 'incident', id: i.id }, true);
+  };
+
+  return (
+    <Modal title={t('desk.closed.title')} testId="closed-list" onClose={closeClosedList} initialFocus={search} className="closed">
+      <div className="closed__bar">
+        <input
+          ref={search}
+          type="search"
+          className="closed__search"
+          value={query}
+          placeholder={t('desk.closed.search')}
+          aria-label={t('desk.closed.searchLabel')}
+          data-testid="closed-search"
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <label className="closed__day">
+          {t('desk.closed.day')}
+          <input type="date" value={day ?? ''} data-testid="closed-day" onChange={(e) => e.target.value && setDay(e.target.value)} />
+        </label>
+      </div>
+      {data === 'loading' ? (
+        <p className="muted">{t('desk.closed.loading')}</p>
+      ) : data === 'failed' ? (
+        <p className="muted">{t('desk.closed.failed')}</p>
+      ) : (
+        <>
+          <p className="closed__count" data-testid="closed-count" data-shown={shown.length} data-count={list.length}>
+            {t('desk.closed.count', { shown: shown.length, count: list.length })}
+          </p>
+          {list.length === 0 ? (
+            <p className="muted">{t('desk.closed.none')}</p>
+          ) : shown.length === 0 ? (
+            <p className="muted">{t('desk.closed.noMatch', { q: query })}</p>
+          ) : (
+            <ol className="closed__list">
+              {shown.map((i) => {
+                const closing = closingOf(i);
+                return (
+                  <li key={i.id}>
+                    <button type="button" className={`closed__row alert-row--${i.severity}`} data-testid="closed-row" data-incident-id={i.id} onClick={() => review(i)}>
+                      <span className="closed__time">{closing ? formatTime(closing.at, i18n.language, pack.meta.timezone) : '—'}</span>
+                      <span className="closed__what">
+                        <SeverityIcon severity={i.severity} />
+                        <strong>{words.type(i.type)}</strong>
+                        <span className="closed__id">#{i.id.slice(-6)}</span>
+                      </span>
+                      <span className="closed__where">{whereOf(i, ward(i.wardId)) || '—'}</span>
+                      {closing?.note && <span className="closed__why">{closing.note}</span>}
+                    </button>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </>
+      )}
+    </Modal>
+  );
+}
