@@ -10,7 +10,7 @@
  *    stays on screen, read only, with "Mở lại";
  *  - clearing an alert is held with "Hoàn tác" (undo, by click or `u`), then sent;
  *  - today's closed incidents: listed, searched (accent-blind), opened and reopened.
- * Screenshots: docs/screenshots/shortcut-help-1600x900.png, closed-incidents-1600x900.png.
+ * Screenshots: docs/screenshots/shortcut-help-1366x768.png, closed-incidents-1366x768.png.
  * Needs a built client (`npx vite build`, or IOC_CLIENT_DIR).
  */
 import fs from 'node:fs';
@@ -99,7 +99,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     accidentIncident = accident.incidentId!;
     await waitFor(() => app.operations.alerts.open().filter((a) => a.rule.startsWith('detection_')).length >= 3, { message: 'not all three alerts raised' });
 
-    officer = await openConsole(browser, app, { width: 1600, height: 900 });
+    officer = await openConsole(browser, app, { width: 1366, height: 768 });
     page = officer.page;
     await rowOf(page, accident.id).waitFor({ timeout: 10_000 });
     await waitFor(async () => (await queueRows(page)).length >= 3, { message: 'queue not filled' });
@@ -152,7 +152,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('n');
     await waitFor(async () => (await focused(page)).testid === 'note-input', { timeoutMs: 2_000, message: 'n did not focus the note' });
     const note = 'Xe cứu thương đang tới, đã báo CSGT phân luồng';
-    await k.type(note);
+    await k.insertText(note);
     await k.press('Enter');
     await waitFor(async () => (await view.locator('[data-testid="timeline"]').textContent())?.includes(note), { message: 'note not in the timeline' });
     expect((await incidentOf(accidentIncident)).timeline.some((e) => e.action === 'note' && e.note === note)).toBe(true);
@@ -176,7 +176,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('Enter');
     expect((await incidentOf(accidentIncident)).status).toBe('resolved');
     const closing = 'Đã giải toả hiện trường, bàn giao CSGT lập biên bản';
-    await k.type(closing);
+    await k.insertText(closing);
     await k.press('Enter');
     // The closed incident stays on screen, read only, with its closing note and "Mở lại".
     const closed = page.locator(`[data-testid="closed-incident"][data-incident-id="${accidentIncident}"]`);
@@ -206,8 +206,8 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     // Keys of the page wait while it is open.
     await k.press('j');
     expect(await help.isVisible()).toBe(true);
-    const shot = await screenshot(page, 'shortcut-help-1600x900');
-    expect(pngSize(shot)).toEqual({ width: 1600, height: 900 });
+    const shot = await screenshot(page, 'shortcut-help-1366x768');
+    expect(pngSize(shot)).toEqual({ width: 1366, height: 768 });
     await k.press('Escape');
     await help.waitFor({ state: 'detached', timeout: 2_000 });
     officer.watch.assertNoErrors();
@@ -323,8 +323,19 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await expectRows('phuong', [accidentIncident, medicalIncident]); // ward
     await expectRows('không có gì như thế', []);
     await expectRows('', [accidentIncident, medicalIncident]);
-    const shot = await screenshot(page, 'closed-incidents-1600x900');
-    expect(pngSize(shot)).toEqual({ width: 1600, height: 900 });
+    // Day by day: written day first (07/12/2026), today marked; the day before has none of these; no day after today.
+    const dayLabel = dialog.locator('[data-testid="closed-day"]');
+    const today = await dayLabel.getAttribute('data-day');
+    const [y, m, d] = today!.split('-');
+    expect(await dayLabel.textContent()).toContain(`${d}/${m}/${y}`);
+    expect(await dayLabel.textContent()).toContain(vi.closed.today);
+    expect(await dialog.locator('[data-testid="closed-next"]').isDisabled()).toBe(true);
+    await dialog.locator('[data-testid="closed-prev"]').click();
+    await waitFor(async () => (await dayLabel.getAttribute('data-day')) !== today && (await dialog.textContent())?.includes(vi.closed.none), { timeoutMs: 3_000, message: 'the day before did not load' });
+    await dialog.locator('[data-testid="closed-next"]').click();
+    await waitFor(async () => (await rowsOf()).length === 2, { timeoutMs: 3_000, message: 'back to today' });
+    const shot = await screenshot(page, 'closed-incidents-1366x768');
+    expect(pngSize(shot)).toEqual({ width: 1366, height: 768 });
 
     // Open one for review: read only in the panel; reopen it.
     await dialog.locator(`[data-testid="closed-row"][data-incident-id="${medicalIncident}"]`).click();

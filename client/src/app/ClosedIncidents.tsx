@@ -35,6 +35,13 @@ const closingOf = (i: Incident): IncidentEntry | undefined => [...i.timeline].re
 /** The address with its ward, the ward said once (the server's address may already end with it). */
 const whereOf = (i: Incident, wardName: string | null) => (i.address && wardName && !i.address.includes(wardName) ? `${i.address} · ${wardName}` : (i.address ?? wardName));
 
+/** The day before or after a YYYY-MM-DD day. */
+const shiftDay = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+
+/** "T2, 07/12/2026" / "Mon, 07/12/2026": the weekday and the date in the order the officer reads. */
+const dayLabel = (day: string, lng: string) =>
+  new Intl.DateTimeFormat(lng === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${day}T00:00:00Z`));
+
 /** Lower case without accents (and đ as d): what an officer types at 3 a.m. still matches. */
 export function fold(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase();
@@ -131,6 +138,8 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
   const ward = useWardName(pack);
   const search = useRef<HTMLInputElement>(null);
   const [day, setDay] = useState<string | null>(null);
+  /** The city's today, as the server said on the first answer (the list opens on it). */
+  const [today, setToday] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [data, setData] = useState<{ day: string; incidents: Incident[] } | 'loading' | 'failed'>('loading');
 
@@ -142,6 +151,7 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
         if (!current) return;
         setData(d);
         setDay(d.day);
+        setToday((x) => x ?? d.day);
       })
       .catch(() => current && setData('failed'));
     return () => {
@@ -172,10 +182,19 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
           data-testid="closed-search"
           onChange={(e) => setQuery(e.target.value)}
         />
-        <label className="closed__day">
-          {t('desk.closed.day')}
-          <input type="date" value={day ?? ''} data-testid="closed-day" onChange={(e) => e.target.value && setDay(e.target.value)} />
-        </label>
+        {/* Day by day, written out in the officer's language: a browser date field shows the browser's own order (12/07 for 7 December). */}
+        <span className="closed__day" role="group" aria-label={t('desk.closed.day')}>
+          <button type="button" className="btn btn--sm" disabled={!day} aria-label={t('desk.closed.prevDay')} title={t('desk.closed.prevDay')} data-testid="closed-prev" onClick={() => day && setDay(shiftDay(day, -1))}>
+            ‹
+          </button>
+          <span className="closed__date" data-testid="closed-day" data-day={day ?? ''}>
+            {day ? dayLabel(day, i18n.language) : '…'}
+            {day && day === today && <span className="closed__today"> · {t('desk.closed.today')}</span>}
+          </span>
+          <button type="button" className="btn btn--sm" disabled={!day || !today || day >= today} aria-label={t('desk.closed.nextDay')} title={t('desk.closed.nextDay')} data-testid="closed-next" onClick={() => day && setDay(shiftDay(day, 1))}>
+            ›
+          </button>
+        </span>
       </div>
       {data === 'loading' ? (
         <p className="muted">{t('desk.closed.loading')}</p>
