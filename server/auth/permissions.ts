@@ -132,6 +132,8 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/incidents\/closed$/, permission: 'city:view' },
   { method: 'GET', path: /^\/incidents(\/[^/]+)?$/, permission: 'city:view' },
   { method: 'GET', path: /^\/history$/, permission: 'history:view' },
+  // One camera's detections over a window (server/http/detections.ts).
+  { method: 'GET', path: /^\/cameras\/[^/]+\/detections$/, permission: 'history:view' },
   { method: 'GET', path: /^\/audit$/, permission: 'audit:view' },
   // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
   { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'wall:view' },

@@ -25,3 +25,12 @@ export function incidentsCsv(incidents: Incident[]): string {
   // BOM so that Excel opens the Vietnamese text as UTF-8.
   return `\uFEFF${COLUMNS.join(',')}\r\n${rows.map((r) => `${r}\r\n`).join('')}`;
 }
+
+/**
+ * The incidents a shift [from, to] saw: opened during it, worked on during it,
+ * or still open while it ran (an incident from the shift before, not yet
+ * resolved, is this shift's too).
+ */
+export function shiftIncidents(incidents: readonly Incident[], from: number, to: number): Incident[] {
+  return incidents.filter((i) => i.createdAt <= to && (i.createdAt >= from || i.updatedAt >= from || (i.status !== 'resolved' && i.status !== 'closed')));
+}

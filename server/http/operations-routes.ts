@@ -14,7 +14,9 @@ import type { AuditQuery, AuditRow } from '../db/sor.js';
 import type { CommandName } from '../../contract/index.js';
 import type { Actor, Commands } from '../push/commands.js';
 import type { Operations } from '../operations.js';
-import { incidentsCsv } from './csv.js';
+import { incidentsCsv, shiftIncidents } from './csv.js';
+import { detectionsQuery, readDetections } from './detections.js';
+import { shiftWindow } from '../../contract/shift.js';
 import { historyQuery } from './history.js';
 import { sendError } from './send.js';
 
@@ -79,6 +81,15 @@ export function operationsRoutes(deps: {
 
   r.get('/incidents.csv', (req, res) => {
     const now = deps.now();
+    // ?shift=current: every incident the shift now on duty saw (contract/shift.ts), named for its start in local time.
+    if (req.query.shift !== undefined) {
+      if (req.query.shift !== 'current') return sendError(res, 400, 'bad_request', 'shift: current');
+      const tz = deps.pack.meta.timezone;
+      const w = shiftWindow(now, tz);
+      const stamp = shiftStamp(w.from, tz);
+      res.set('X-Shift-From', String(w.from)).set('X-Shift-To', String(w.to));
+      return res.type('text/csv; charset=utf-8').attachment(`incidents-shift-${stamp}.csv`).send(incidentsCsv(shiftIncidents(operations.incidents.recent(), w.from, Math.min(now, w.to))));
+    }
     const from = parseTime(req.query.from, now - 24 * 3600_000);
     const to = parseTime(req.query.to, now);
     if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
@@ -98,6 +109,16 @@ export function operationsRoutes(deps: {
     const action = req.params.action.replace('-', '_');
     if (!(INCIDENT_ACTIONS as readonly string[]).includes(action)) return sendError(res, 404, 'not_found', `no action ${action.slice(0, 32)}`);
     run(`incident:${action}` as CommandName, req, res, { id: req.params.id });
+  });
+
+  r.get('/cameras/:id/detections', async (req, res) => {
+    const q = detectionsQuery(req.params.id, req.query, deps.now());
+    if (!q.ok) return sendError(res, 400, 'bad_request', q.error);
+    try {
+      res.json({ ok: true, data: await readDetections(deps.influx, q) });
+    } catch {
+      sendError(res, 503, 'unavailable', 'the time series cannot be read now');
+    }
   });
 
   r.get('/units', (_req, res) => res.json({ ok: true, data: operations.units.list() }));
@@ -128,4 +149,11 @@ export function operationsRoutes(deps: {
     res.json({ ok: true, data: { ...q.meta, points: rows.map((p) => [p.time.getTime(), p.value]) } });
   });
   return r;
+}
+
+/** A shift's start as a file-name stamp in the city's time: 2026-12-07T22-00. */
+function shiftStamp(at: number, timeZone: string): string {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+  const v = (t: string) => p.find((x) => x.type === t)?.value ?? '00';
+  return `${v('year')}-${v('month')}-${v('day')}T${v('hour')}-${v('minute')}`;
 }

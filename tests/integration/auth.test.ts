@@ -196,6 +196,8 @@ describe('REST boundaries per role', () => {
     ['GET', '/api/wall/today', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
     ['GET', '/api/coverage', undefined, ['admin', 'supervisor', 'duty_officer', 'wall']],
     ['GET', '/api/incidents.csv', undefined, ['admin', 'supervisor', 'duty_officer']],
+    ['GET', '/api/incidents.csv?shift=current', undefined, ['admin', 'supervisor', 'duty_officer']],
+    ['GET', '/api/cameras/tt-cam-1/detections', undefined, ['admin', 'supervisor', 'duty_officer']],
     ['GET', '/api/audit', undefined, ['admin', 'supervisor']],
     ['GET', '/api/admin/users', undefined, ['admin', 'supervisor']],
     ['GET', '/api/admin/display-tokens', undefined, ['admin']],

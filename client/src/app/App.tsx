@@ -10,12 +10,13 @@ import { accessToken, resume } from '../auth/session.js';
 import { useSessionState } from '../auth/hooks.js';
 import { bindSocketToSession } from '../auth/live.js';
 import { AdminPage } from './AdminPage.js';
+import { AuditPage } from './AuditPage.js';
 import { LoginPage } from './LoginPage.js';
 import { bindSocketToWallToken, captureWallToken, wallToken } from './wall/token.js';
 import { WallGate } from './wall/WallGate.js';
 import { WallPage } from './wall/WallPage.js';
 
-/** Screens by path (issue 8): the wall display, the responder's phone, replay; the console otherwise. */
+/** Screens by path (issue 8): the wall display, the responder's phone, replay, admin and audit (issue #27.7); the console otherwise. */
 const ROUTE = window.location.pathname.replace(/\/+$/, '');
 // Runs before main.tsx opens the live connection (imports are evaluated first).
 if (ROUTE === '/wall') {
@@ -46,6 +47,7 @@ export function App() {
   if (status === 'starting') return <Splash />;
   if (status === 'signed-out') return <LoginPage />;
   if (ROUTE === '/admin') return <AdminPage />;
+  if (ROUTE === '/audit') return <AuditPage />;
   return <Screens />;
 }
 

@@ -17,6 +17,8 @@ import { Header } from './Header.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
 import { registerOpsStrings } from './strings/register.js';
 import { TimeZoneContext } from './timezone.js';
+import { UnitRoster } from './UnitRoster.js';
+import { WardBanner } from './WardBanner.js';
 import { ClosedList } from './ClosedIncidents.js';
 import { DeskKeys } from './ShortcutHelp.js';
 import { UndoToasts } from './UndoToasts.js';
@@ -33,6 +35,7 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
         <main className="console__body">
           <div className="console__map">
             <ConnectionBanner timeZone={pack.meta.timezone} />
+            <WardBanner pack={pack} />
             <MapView pack={pack} config={config} />
             <DetailPanel pack={pack} />
             <UndoToasts />
@@ -40,6 +43,7 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
           <aside className="console__side">
             <AlertQueue pack={pack} />
             <IncidentsPanel pack={pack} />
+            <UnitRoster pack={pack} />
             <DeviceSummary />
           </aside>
         </main>

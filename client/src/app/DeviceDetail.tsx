@@ -7,6 +7,7 @@ import { useAlerts, useCameras, useClockOffset, useIncidents, useLinks, useStati
 import { liveStore } from '../live/store.js';
 import { CommandStatus } from './CommandStatus.js';
 import { History } from './History.js';
+import { DetectionHistory } from './DetectionHistory.js';
 import { Fact, Gone } from './Facts.js';
 import { useAlertLabels, useWardName } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
@@ -75,6 +76,7 @@ export function CameraDetail({ id, pack }: { id: string; pack: CityPack }) {
       </dl>
       <DeviceAlerts kind="camera" id={id} pack={pack} />
       <History measurement="camera_status" id={id} fields={CAMERA_FIELDS} />
+      <DetectionHistory cameraId={id} />
     </article>
   );
 }

@@ -1,13 +1,15 @@
 /** Up/total per device family, with a bar and the count down (the number that needs action). */
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/format.js';
-import { useConnection, useDeviceSummary } from '../live/hooks.js';
+import { useConnection } from '../live/hooks.js';
 import type { UpTotal } from '../live/selectors.js';
 import { StaleStamp } from './StaleStamp.js';
+import { useWardDeviceSummary } from './ward.js';
 
 export function DeviceSummary() {
   const { t } = useTranslation();
-  const s = useDeviceSummary();
+  // Cameras and stations of the screen's ward when one is chosen (issue #27.7).
+  const s = useWardDeviceSummary();
   const stale = useConnection().state === 'offline';
   return (
     <section className={`panel devices${stale ? ' is-stale' : ''}`} aria-labelledby="devices-title" data-testid="device-summary" data-stale={stale || undefined}>

@@ -5,10 +5,12 @@ import { SEVERITIES } from '../../../contract/domain.js';
 import type { CityMeta } from '../../../contract/citypack.js';
 import { formatDate, formatTime } from '../i18n/format.js';
 import { setLanguage, LANGUAGES } from '../i18n/index.js';
-import { useActiveAlertCounts, useConnection } from '../live/hooks.js';
+import { useConnection } from '../live/hooks.js';
 import { KpiBar } from './KpiBar.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { SoundToggle } from './SoundToggle.js';
+import { ToolsMenu } from './ToolsMenu.js';
+import { useWardActiveAlertCounts } from './ward.js';
 import { useNow } from './useNow.js';
 
 export function Header({ meta }: { meta: CityMeta }) {
@@ -24,6 +26,7 @@ export function Header({ meta }: { meta: CityMeta }) {
       <div className="header__right">
         <ConnectionIndicator />
         <Clock timeZone={meta.timezone} />
+        <ToolsMenu />
         <SoundToggle />
         <LangSwitch />
         <LogoutButton />
@@ -47,7 +50,8 @@ function Clock({ timeZone }: { timeZone: string }) {
 
 function SeverityCounts() {
   const { t } = useTranslation();
-  const counts = useActiveAlertCounts();
+  // Narrowed to the screen's ward filter, like the map and the incidents (issue #27.7).
+  const counts = useWardActiveAlertCounts();
   return (
     <ul className="sev-counts" aria-label={t('header.activeAlerts')} data-testid="severity-counts">
       {SEVERITIES.map((s) => (

@@ -5,7 +5,7 @@ import type { CityPack } from '../../../contract/citypack.js';
 import { needsUnit } from '../../../contract/dispatch.js';
 import { activeUnits, type Incident } from '../../../contract/domain.js';
 import { formatAge, formatTime } from '../i18n/format.js';
-import { useClockOffset, useConnection, useIncidents } from '../live/hooks.js';
+import { useClockOffset, useConnection } from '../live/hooks.js';
 import { openIncidents } from './incidents.js';
 import { placeOf, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
@@ -13,10 +13,12 @@ import { StaleStamp } from './StaleStamp.js';
 import { openClosedList } from './ClosedIncidents.js';
 import { flyTo, select, useSelection } from './ui.js';
 import { useNow } from './useNow.js';
+import { useWardIncidents } from './ward.js';
 
 export function IncidentsPanel({ pack }: { pack: CityPack }) {
   const { t, i18n } = useTranslation();
-  const incidents = useIncidents();
+  // Narrowed to the screen's ward filter (issue #27.7).
+  const incidents = useWardIncidents();
   const words = useWords(pack);
   const list = useMemo(() => openIncidents(incidents), [incidents]);
   const sel = useSelection();

@@ -12,22 +12,25 @@ import { feedStatus, pushSample, rejectTotal, worst, type FeedStatus, type Level
 import { FeedHealthPopover } from './FeedHealthPopover.js';
 import { formatDuration } from './incidents.js';
 import { SeverityIcon } from './SeverityIcon.js';
+import { useWardOpenIncidents } from './ward.js';
 
 export function KpiBar() {
   const { t, i18n } = useTranslation();
   const k = useKpis();
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? t('ops.kpi.none') : `${formatNumber(Math.round(v * 10) / 10, i18n.language)} %`);
   const dur = (s: number | null | undefined) => (s === null || s === undefined ? t('ops.kpi.none') : formatDuration(s, i18n.language));
-  const incidents = SEVERITIES.reduce((n, s) => n + (k?.openIncidents[s] ?? 0), 0);
+  // The screen's ward filter narrows the open incidents too (issue #27.7).
+  const open = useWardOpenIncidents();
+  const incidents = SEVERITIES.reduce((n, s) => n + (open?.[s] ?? 0), 0);
   return (
     <div className="kpis" data-testid="kpis">
       <div className="kpi kpi--incidents" data-testid="kpi-incidents" data-count={incidents} title={t('ops.kpi.incidents')}>
         <span className="kpi__label">{t('ops.kpi.incidents')}</span>
         <span className="kpi__value kpi__sev">
           {SEVERITIES.filter((s) => s !== 'info').map((s) => (
-            <span key={s} className={`kpi__sevn sev-chip--${s}${(k?.openIncidents[s] ?? 0) === 0 ? ' kpi__sevn--zero' : ''}`} data-severity={s}>
+            <span key={s} className={`kpi__sevn sev-chip--${s}${(open?.[s] ?? 0) === 0 ? ' kpi__sevn--zero' : ''}`} data-severity={s}>
               <SeverityIcon severity={s} />
-              {k?.openIncidents[s] ?? 0}
+              {open?.[s] ?? 0}
               <span className="sr-only"> {t(`severity.${s}`)}</span>
             </span>
           ))}

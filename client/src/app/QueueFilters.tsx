@@ -8,7 +8,7 @@ import type { CityPack } from '../../../contract/citypack.js';
 import { SEVERITIES, type Alert } from '../../../contract/domain.js';
 import { RULE_GROUPS, type RuleGroup } from './alertText.js';
 import { packPlaceNames } from './names.js';
-import { alertWard, countBySeverity, isFiltered, type AckFilter } from './queue.js';
+import { countBySeverity, isFiltered, type AckFilter } from './queue.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { resetFilters, setFilters, useFilters } from './ui.js';
 
@@ -45,10 +45,11 @@ export function QueueFilters({ alerts, pack }: { alerts: readonly Alert[]; pack:
   const f = useFilters();
   const wards = useMemo(() => {
     const names = packPlaceNames(pack).wards;
-    const ids = new Set(alerts.map(alertWard).filter((w): w is string => w !== null));
+    // Every ward of the city: the choice narrows the whole screen, not only the queue's alerts (issue #27.7).
+    const ids = new Set(names.keys());
     if (f.wardId) ids.add(f.wardId);
     return [...ids].map((id) => [id, (i18n.language === 'en' ? names.get(id)?.nameEn : names.get(id)?.name) ?? id] as const).sort((a, b) => a[1].localeCompare(b[1], i18n.language));
-  }, [alerts, pack, f.wardId, i18n.language]);
+  }, [pack, f.wardId, i18n.language]);
   return (
     <div className="qfilters" data-testid="queue-filters">
       <select

@@ -1,26 +1,78 @@
 /**
  * Getting a tired officer's attention for critical alerts: a short beep per new
- * critical alert (WebAudio, off until the officer turns it on: browsers only allow
- * audio after a gesture anyway) and a flashing tab title while any critical alert
- * is unacknowledged, so a console in a background tab still calls for help.
+ * critical alert (WebAudio, on by default, issue #27.7) and a flashing tab title
+ * while any critical alert is unacknowledged, so a console in a background tab
+ * still calls for help. Browsers refuse audio until the page gets a click or a
+ * key (autoplay policy): the first one anywhere unlocks it, and until then the
+ * sound switch shows the console as muted.
  */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert } from '../../../contract/domain.js';
 import { useAlerts } from '../live/hooks.js';
 import type { ById } from '../live/store.js';
-import { useSound } from './ui.js';
+import { setAudio, uiStore, useSound } from './ui.js';
 
 let ctx: AudioContext | null = null;
+/** A press under way: the switch's new look waits for its release (below). */
+let pressing = false;
+let pending: 'locked' | 'ready' | 'none' | null = null;
 
-/** Create/resume the audio context; call from the click that enables sound. */
+/**
+ * The sound switch changes width when audio unlocks; done during a press, it
+ * moves the header under the pointer and the click lands elsewhere. So the
+ * new state is shown once the press is over.
+ */
+function showAudio(state: 'locked' | 'ready' | 'none'): void {
+  if (pressing) pending = state;
+  else setAudio(state);
+}
+function pressEnded(): void {
+  pressing = false;
+  const p = pending;
+  pending = null;
+  // After the click that follows the release.
+  if (p) setTimeout(() => setAudio(p), 0);
+}
+
+/** Create/resume the audio context; call from a click or a key (the browser allows it only then). */
 export function unlockAudio(): void {
   try {
     ctx ??= new AudioContext();
-    void ctx.resume();
+    const c = ctx;
+    c.resume().then(
+      () => showAudio(c.state === 'running' ? 'ready' : 'locked'),
+      () => showAudio('locked'),
+    );
   } catch {
     ctx = null; // no audio device: the title still flashes
+    showAudio('none');
   }
+}
+
+/** Unlocks audio on the page's first click or key, wherever it lands (capture: before any handler stops it). */
+function useAudioUnlock(): void {
+  useEffect(() => {
+    const events = ['pointerdown', 'keydown'] as const;
+    const off = () => {
+      for (const e of events) window.removeEventListener(e, onGesture, true);
+    };
+    const onGesture = (e: Event) => {
+      if (e.type === 'pointerdown') pressing = true;
+      unlockAudio();
+      if (uiStore.getState().audio !== 'locked') off();
+    };
+    for (const e of events) window.addEventListener(e, onGesture, true);
+    window.addEventListener('pointerup', pressEnded, true);
+    window.addEventListener('pointercancel', pressEnded, true);
+    const unsubscribe = uiStore.subscribe((s) => s.audio !== 'locked' && off());
+    return () => {
+      off();
+      window.removeEventListener('pointerup', pressEnded, true);
+      window.removeEventListener('pointercancel', pressEnded, true);
+      unsubscribe();
+    };
+  }, []);
 }
 
 /** Two short tones (880 Hz then 660 Hz): distinct from a phone or chat ping. */
@@ -55,6 +107,7 @@ export function useAttention(): void {
   const alerts = useAlerts();
   const sound = useSound();
   const seen = useRef<Set<string> | null>(null);
+  useAudioUnlock();
   const critical = unackedCritical(alerts);
   const count = critical.length;
 

@@ -40,8 +40,10 @@ interface UiState {
   filters: AlertFilters;
   expanded: ReadonlySet<string>;
   layers: LayerVisibility;
-  /** Off until the officer turns it on (browsers also require that gesture for audio). */
+  /** The critical-alert sound: on unless the officer mutes it (issue #27.7); not kept across reloads, so a reload never leaves a console silent. */
   sound: boolean;
+  /** Whether the browser lets this page play sound yet: 'locked' until the first click or key (autoplay policy), 'none' without an audio device. */
+  audio: 'locked' | 'ready' | 'none';
 }
 
 export const uiStore = createStore<UiState>()(() => ({
@@ -51,7 +53,8 @@ export const uiStore = createStore<UiState>()(() => ({
   filters: NO_FILTERS,
   expanded: new Set<string>(),
   layers: storedLayers(),
-  sound: false,
+  sound: true,
+  audio: 'locked',
 }));
 
 export const useSelection = () => useStore(uiStore, (s) => s.selection);
@@ -60,6 +63,9 @@ export const useFilters = () => useStore(uiStore, (s) => s.filters);
 export const useExpanded = () => useStore(uiStore, (s) => s.expanded);
 export const useLayers = () => useStore(uiStore, (s) => s.layers);
 export const useSound = () => useStore(uiStore, (s) => s.sound);
+export const useAudio = () => useStore(uiStore, (s) => s.audio);
+/** The ward the whole screen is narrowed to (map, counts, incidents, queue), or null for the city. */
+export const useWardFilter = () => useStore(uiStore, (s) => s.filters.wardId);
 
 export const usePanelOpen = () => useStore(uiStore, (s) => s.panelOpen && s.selection !== null);
 export const usePanelFocus = () => useStore(uiStore, (s) => s.panelFocus);
@@ -72,6 +78,8 @@ export const openPanel = (open: boolean) => uiStore.setState({ panelOpen: open }
 export const setFilters = (patch: Partial<AlertFilters>) => uiStore.setState((s) => ({ filters: { ...s.filters, ...patch } }));
 export const resetFilters = () => uiStore.setState({ filters: NO_FILTERS });
 export const setSound = (sound: boolean) => uiStore.setState({ sound });
+export const setAudio = (audio: UiState['audio']) => uiStore.setState({ audio });
+export const setWardFilter = (wardId: string | null) => setFilters({ wardId });
 
 export function toggleExpanded(groupId: string, open?: boolean): void {
   uiStore.setState((s) => {

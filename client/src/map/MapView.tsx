@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { ClientConfig } from '../app/bootstrap.js';
 import { setFlyHandler, uiStore } from '../app/ui.js';
+import { wardMapStore } from '../app/ward.js';
 import { useConnection } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';
 import { getEngine, MapComponent, type EngineMap } from './engine.js';
@@ -73,7 +74,8 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       visibility();
     };
     install();
-    feed = feedMap(map, liveStore, {
+    // Fed the picture narrowed to the screen's ward filter (the whole city when none: app/ward.ts).
+    feed = feedMap(map, wardMapStore(), {
       wards: pack.wards,
       onNewAlerts: (n) => pulse.setActive(n > 0),
       onClusterMode: visibility,

@@ -6,6 +6,7 @@
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { WardFeature } from '../../../contract/citypack.js';
 import { SEVERITY_RANK, type Alert, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
+import { unitCallsign } from '../app/callsign.js';
 import type { ById } from '../live/store.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;
@@ -174,7 +175,8 @@ export function unitFeatures(units: ById<Unit>): FeatureCollection<Point> {
     features: Object.values(units).map((u) => ({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: u.position },
-      properties: { id: u.id, status: u.status, kind: u.kind, name: u.name },
+      // The callsign labels the marker at every zoom (issue #27.7: the shields looked alike).
+      properties: { id: u.id, status: u.status, kind: u.kind, name: u.name, callsign: unitCallsign(u.id) },
     })),
   };
 }

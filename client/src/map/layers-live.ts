@@ -90,15 +90,20 @@ export function unitLayers(): LayerSpecification[] {
         'icon-image': ['match', ['get', 'status'], 'available', unitIcon('available'), 'busy', unitIcon('busy'), unitIcon('off_duty')],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 13, 0.8, 17, 1.1],
         'icon-allow-overlap': true,
-        'text-field': ['step', ['zoom'], '', 14.5, ['get', 'name']],
+        // Its callsign at every zoom, in its status colour (issue #27.7); the full name once zoomed in.
+        'text-field': ['step', ['zoom'], ['get', 'callsign'], 15, ['concat', ['get', 'callsign'], ' · ', ['get', 'name']]],
         'text-font': [MAP_FONT],
-        'text-size': 11,
-        'text-offset': [0, 1.3],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 10, 11, 15, 12],
+        'text-offset': [0, 1.1],
         'text-anchor': 'top',
         'text-optional': true,
-        'text-max-width': 10,
+        'text-max-width': 12,
       },
-      paint: { 'text-color': '#cffafe', 'text-halo-color': MAP_COLORS.halo, 'text-halo-width': 1.5 },
+      paint: {
+        'text-color': ['match', ['get', 'status'], 'available', MAP_COLORS.unit.available, 'busy', MAP_COLORS.unit.busy, MAP_COLORS.unit.off_duty],
+        'text-halo-color': MAP_COLORS.halo,
+        'text-halo-width': 1.8,
+      },
     },
   ];
 }

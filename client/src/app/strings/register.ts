@@ -6,6 +6,7 @@ import i18n from 'i18next';
 import { deskEn, deskVi } from './desk.js';
 import { opsEn } from './en.js';
 import { opsVi } from './vi.js';
+import { toolsEn, toolsVi } from './tools.js';
 import { wordsEn, wordsVi } from './words.js';
 
 let done = false;
@@ -13,8 +14,8 @@ let done = false;
 export function registerOpsStrings(instance = i18n): void {
   if (done && instance === i18n) return;
   const add = () => {
-    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi, ...deskVi }, true, true);
-    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn, ...deskEn }, true, true);
+    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi, ...deskVi, ...toolsVi }, true, true);
+    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn, ...deskEn, ...toolsEn }, true, true);
   };
   if (instance.isInitialized) add();
   else instance.on('initialized', add);

@@ -1,0 +1,107 @@
+/**
+ * Strings of the officer tools (issue #27.7): the tools menu (replay this
+ * moment, the shift's CSV, the audit), the unit roster, a camera's detections,
+ * the sound switch's states and the screen-wide ward filter. Vietnamese first.
+ * Merged by ./register.ts beside the console's own strings.
+ */
+export const toolsVi = {
+  tools: {
+    menu: 'Công cụ',
+    replay: 'Phát lại thời điểm này',
+    replayHint: 'Mở trang phát lại tại lúc này, trong thẻ mới',
+    export: 'Xuất sự cố ca trực (CSV)',
+    exportHint: 'Mọi sự cố của ca hiện tại, mở được bằng Excel',
+    exportFailed: 'Không xuất được, hãy thử lại',
+    audit: 'Nhật ký hệ thống',
+    auditHint: 'Ai đã làm gì, 24 giờ qua (chỉ trưởng ca)',
+    auditSearch: 'Tìm theo người, thao tác, mã…',
+    auditRefused: 'Tài khoản này không có quyền xem nhật ký hệ thống. Chỉ trưởng ca và quản trị viên được xem.',
+    auditFailed: 'Không tải được nhật ký, hãy thử lại',
+    auditOk: 'Thành công',
+    auditRefusedRow: 'Bị từ chối',
+    auditCol: { at: 'Thời gian', by: 'Người thực hiện', what: 'Thao tác', target: 'Đối tượng', result: 'Kết quả', note: 'Ghi chú' },
+    back: 'Về bảng điều hành',
+    roster: {
+      title: 'Đơn vị',
+      summary: 'Số đơn vị theo trạng thái',
+      updated: 'Cập nhật lần cuối',
+      onIncident: 'Đang xử lý sự cố',
+    },
+    detections: {
+      title: 'Phát hiện 24 giờ qua',
+      none: 'Không có phát hiện nào trong 24 giờ qua',
+      error: 'Không tải được lịch sử phát hiện',
+      perHour: 'Số phát hiện mỗi giờ',
+      since: 'Hôm qua {{time}}',
+      until: 'Bây giờ {{time}}',
+      queue: 'hàng xe {{m}} m',
+      people: '{{n}} người',
+      lane: 'làn {{lane}}',
+      label: { person: 'Người', car: 'Ô tô', motorcycle: 'Xe máy', bicycle: 'Xe đạp', truck: 'Xe tải', bus: 'Xe buýt', fire: 'Lửa', smoke: 'Khói' },
+    },
+    sound: {
+      on: 'Âm báo: bật',
+      onHint: 'Có tiếng khi có cảnh báo khẩn cấp. Bấm để tắt tiếng.',
+      muted: 'Tắt tiếng',
+      mutedHint: 'Cảnh báo khẩn cấp sẽ KHÔNG có tiếng. Bấm để bật lại.',
+      blocked: 'Chưa có tiếng',
+      blockedHint: 'Trình duyệt chỉ cho phát âm thanh sau lần bấm hoặc gõ phím đầu tiên: bấm vào bất cứ đâu để bật.',
+    },
+    ward: {
+      banner: 'Chỉ hiển thị {{ward}}',
+      scope: 'bản đồ, số liệu, sự cố và cảnh báo',
+      clear: 'Xem toàn thành phố',
+    },
+  },
+};
+
+export const toolsEn: typeof toolsVi = {
+  tools: {
+    menu: 'Tools',
+    replay: 'Replay this moment',
+    replayHint: 'Opens the replay at this moment, in a new tab',
+    export: 'Export shift incidents (CSV)',
+    exportHint: 'Every incident of the current shift, opens in Excel',
+    exportFailed: 'Export failed, try again',
+    audit: 'Audit trail',
+    auditHint: 'Who did what, last 24 hours (supervisors only)',
+    auditSearch: 'Search by person, action, id…',
+    auditRefused: 'This account may not read the audit trail. Only supervisors and administrators may.',
+    auditFailed: 'Could not load the audit trail, try again',
+    auditOk: 'Done',
+    auditRefusedRow: 'Refused',
+    auditCol: { at: 'Time', by: 'By', what: 'Action', target: 'Target', result: 'Result', note: 'Note' },
+    back: 'Back to the console',
+    roster: {
+      title: 'Units',
+      summary: 'Units by status',
+      updated: 'Last update',
+      onIncident: 'On an incident',
+    },
+    detections: {
+      title: 'Detections, last 24 hours',
+      none: 'No detections in the last 24 hours',
+      error: 'Could not load the detections',
+      perHour: 'Detections per hour',
+      since: 'Yesterday {{time}}',
+      until: 'Now {{time}}',
+      queue: 'queue {{m}} m',
+      people: '{{n}} people',
+      lane: 'lane {{lane}}',
+      label: { person: 'Person', car: 'Car', motorcycle: 'Motorbike', bicycle: 'Bicycle', truck: 'Truck', bus: 'Bus', fire: 'Fire', smoke: 'Smoke' },
+    },
+    sound: {
+      on: 'Alert sound: on',
+      onHint: 'Critical alerts sound. Click to mute.',
+      muted: 'Muted',
+      mutedHint: 'Critical alerts will make NO sound. Click to turn the sound back on.',
+      blocked: 'No sound yet',
+      blockedHint: 'The browser plays sound only after the first click or key press: click anywhere to enable it.',
+    },
+    ward: {
+      banner: 'Showing {{ward}} only',
+      scope: 'map, counts, incidents and alerts',
+      clear: 'Show the whole city',
+    },
+  },
+};

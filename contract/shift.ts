@@ -1,0 +1,32 @@
+/**
+ * The operations centre's shifts: which window "this shift" is, in the city's
+ * time zone. Shifts start at fixed local hours (three 8-hour shifts from 06:00,
+ * 14:00 and 22:00 by default), so the console's export and the server agree on
+ * the window without either sending it. Pure: unit-tested with fixed clocks.
+ */
+
+/** Local hours at which a shift starts, ascending. */
+export const SHIFT_STARTS: readonly number[] = [6, 14, 22];
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Milliseconds to add to UTC to read the wall clock of `timeZone` at `at`. */
+export function zoneOffsetMs(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(at);
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The shift `now` falls in: [from, to) in epoch ms. */
+export function shiftWindow(now: number, timeZone: string, starts: readonly number[] = SHIFT_STARTS): { from: number; to: number } {
+  const offset = zoneOffsetMs(now, timeZone);
+  const local = now + offset;
+  const day = Math.floor(local / DAY) * DAY;
+  // Every start from yesterday to tomorrow, as local wall-clock ms.
+  const candidates = [-DAY, 0, DAY].flatMap((d) => starts.map((h) => day + d + h * HOUR));
+  const from = Math.max(...candidates.filter((c) => c <= local));
+  const to = Math.min(...candidates.filter((c) => c > local));
+  return { from: from - offset, to: to - offset };
+}

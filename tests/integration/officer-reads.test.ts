@@ -1,0 +1,122 @@
+/**
+ * What the console's officer tools read (issue #27, point 7), against the real
+ * server, Mosquitto and influxd the harness starts: one camera's detections
+ * over 24 hours from InfluxDB, and the current shift's incidents as CSV
+ * (escaped, with a UTF-8 BOM so that Excel reads Vietnamese).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../../contract/index.js';
+import { shiftWindow } from '../../contract/shift.js';
+import { startTestApp, type TestApp } from '../harness/app.js';
+import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { waitFor } from '../harness/wait.js';
+
+let influxd: TestInfluxd;
+let broker: TestMosquitto;
+let app: TestApp;
+let dev: MqttClient;
+const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-reads-spool-'));
+const seqs = new Map<string, number>();
+const send = (topic: string, id: string, body: Record<string, unknown>) => {
+  const seq = (seqs.get(id) ?? 0) + 1;
+  seqs.set(id, seq);
+  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1 });
+};
+
+beforeAll(async () => {
+  [influxd, broker] = await Promise.all([startTestInfluxd(), startMosquitto()]);
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { SPOOL_DIR: spool } });
+  dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+});
+afterAll(async () => {
+  await dev?.endAsync();
+  await app?.stop();
+  await broker?.stop();
+  await influxd?.stop();
+  fs.rmSync(spool, { recursive: true, force: true });
+});
+
+interface Detections {
+  camera: string;
+  from: number;
+  to: number;
+  counts: Record<string, number>;
+  total: number;
+  hourly: [number, number][];
+  events: { at: number; kind: string; source: string; confidence: number | null; plate: string | null; queueM: number | null; lane: string | null }[];
+}
+
+describe('a camera’s detections over 24 hours', () => {
+  it('lists the camera’s own detections from InfluxDB, newest first, with counts by kind and per hour', async () => {
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) await send(topics.cameraDetection('tt-cam-4'), 'tt-cam-4', { kind: 'red_light', confidence: 0.9, lat: 10.008, lon: 106.015, lane: 2, plate: `85A-00${i}.11` });
+    await send(topics.cameraDetection('tt-cam-4'), 'tt-cam-4', { kind: 'congestion', confidence: 0.8, lat: 10.008, lon: 106.015, queueLengthM: 240 });
+    // Another camera's detection is not this camera's history.
+    await send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'wrong_way', confidence: 0.7, lat: 10.002, lon: 106.01 });
+    const headers = await app.headers('duty_officer');
+    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers })).json()) as { ok: boolean; data: Detections };
+    // Written in batches: wait for the writer, then for the read to see all four.
+    await waitFor(async () => {
+      await app.writer.flush(5_000);
+      return (await read()).data.total === 4;
+    }, { message: 'the four detections never came back from InfluxDB' });
+    const { data } = await read();
+    expect(data.camera).toBe('tt-cam-4');
+    expect(data.to - data.from).toBe(86_400_000);
+    expect(data.counts).toEqual({ red_light: 3, congestion: 1 });
+    expect(data.events.map((e) => e.kind)).toEqual(['congestion', 'red_light', 'red_light', 'red_light']);
+    expect(data.events.every((e) => e.source === 'detection' && e.at >= t0 - 1000)).toBe(true);
+    expect(data.events[0]).toMatchObject({ queueM: 240, confidence: 0.8 });
+    expect(data.events.slice(1).map((e) => e.plate).sort()).toEqual(['85A-000.11', '85A-001.11', '85A-002.11']);
+    expect(data.events[1]!.lane).toBe('2');
+    expect(data.hourly.reduce((n, [, c]) => n + c, 0)).toBe(4);
+  });
+
+  it('refuses a malformed camera id or range, and refuses a responder and the wall', async () => {
+    const headers = await app.headers('duty_officer');
+    expect((await fetch(`${app.url}/api/cameras/${encodeURIComponent("x' OR 1=1")}/detections`, { headers })).status).toBe(400);
+    expect((await fetch(`${app.url}/api/cameras/tt-cam-4/detections?from=10&to=5`, { headers })).status).toBe(400);
+    expect((await fetch(`${app.url}/api/cameras/tt-cam-4/detections?from=0&to=${Date.now()}`, { headers })).status).toBe(400);
+    expect((await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers: await app.headers('responder') })).status).toBe(403);
+    expect((await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers: await app.headers('wall') })).status).toBe(403);
+  });
+});
+
+describe('the shift’s incidents as CSV', () => {
+  it('exports this shift’s incidents with a BOM, the Vietnamese intact and hostile text escaped', async () => {
+    // A citizen's text that a spreadsheet would run as a formula, with quotes, a comma and a line break.
+    const description = '=HYPERLINK("http://x","Xe tải lật, tràn dầu")\n2 người bị thương';
+    await send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0051, lon: 106.0052, description, externalRef: 'CALL-CSV-1' });
+    const inc = await waitFor(() => app.operations.incidents.open().find((i) => i.externalRef === 'hotline-115:CALL-CSV-1'), { message: 'no incident from the report' });
+    // Answered once stored: what the export reads is the system of record's picture.
+    const res = await fetch(`${app.url}/api/incidents.csv?shift=current`, { headers: await app.headers('duty_officer') });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    const w = shiftWindow(Date.now(), app.pack.meta.timezone);
+    expect(Number(res.headers.get('x-shift-from'))).toBe(w.from);
+    expect(Number(res.headers.get('x-shift-to'))).toBe(w.to);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?incidents-shift-\d{4}-\d\d-\d\dT\d\d-00\.csv"?$/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString('utf8');
+    const [head, ...rows] = text.split('\r\n');
+    expect(head).toBe('id,created_at,type,severity,status,channel,ward,lat,lon,address,unit,acknowledged_at,resolved_at,alerts,description');
+    const row = rows.find((r) => r.startsWith(`${inc.id},`));
+    expect(row, 'the shift’s incident is in the export').toBeDefined();
+    // The description is one quoted cell: quotes doubled, the line break kept inside it, the formula defused.
+    expect(row!.endsWith(',"\'=HYPERLINK(""http://x"",""Xe tải lật, tràn dầu"")\n2 người bị thương"')).toBe(true);
+    // One line per incident of the shift (the description's line break is inside its cell).
+    expect(text.match(/\r\n/g)!.length).toBe(1 + app.operations.incidents.recent().filter((i) => i.createdAt >= w.from || i.status !== 'closed').length);
+    expect(rows.filter((r) => /^inc-/.test(r))).toHaveLength(1);
+  });
+
+  it('refuses a shift it does not know, and an officer without history', async () => {
+    expect((await fetch(`${app.url}/api/incidents.csv?shift=yesterday`, { headers: await app.headers('duty_officer') })).status).toBe(400);
+    expect((await fetch(`${app.url}/api/incidents.csv?shift=current`, { headers: await app.headers('responder') })).status).toBe(403);
+  });
+});
