@@ -20,7 +20,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type Alert, type Incident } from '../../contract/index.js';
-import { deskVi } from '../../client/src/app/strings/desk.js';
+import { deskEn, deskVi } from '../../client/src/app/strings/desk.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { launchChromium, screenshot } from '../harness/chromium.js';
 import { incidentRow, openConsole, pngSize, queueRows, requireBuiltClient, rowOf, type ConsolePage } from '../harness/console.js';
@@ -196,6 +196,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('?');
     const help = page.locator('[data-testid="shortcut-help"]');
     await help.waitFor({ timeout: 2_000 });
+    expect((await focused(page)).dialog).toBe('shortcut-help');
     const listed = await help.locator('[data-testid="shortcut"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-keys')));
     expect(listed).toEqual(expect.arrayContaining(['j k', 'Enter', 'a', 'i', 'd', 'n', 'r', 'c', 'Esc', 'u', 'l', '?']));
     expect(await help.textContent()).toContain(vi.keys.dispatch);
@@ -210,6 +211,17 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     expect(pngSize(shot)).toEqual({ width: 1366, height: 768 });
     await k.press('Escape');
     await help.waitFor({ state: 'detached', timeout: 2_000 });
+    // The same list in English.
+    await page.locator('[data-testid="lang-switch"] button[data-lang="en"]').click();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await k.press('?');
+    await help.waitFor({ timeout: 2_000 });
+    expect((await focused(page)).dialog).toBe('shortcut-help');
+    expect(await help.locator('h2').textContent()).toBe(deskEn.desk.keys.title);
+    expect(await help.textContent()).toContain(deskEn.desk.keys.closeIncident);
+    await k.press('Escape');
+    await help.waitFor({ state: 'detached', timeout: 2_000 });
+    await page.locator('[data-testid="lang-switch"] button[data-lang="vi"]').click();
     officer.watch.assertNoErrors();
   });
 

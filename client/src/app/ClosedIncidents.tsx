@@ -13,7 +13,7 @@ import { useTranslation } from 'react-i18next';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Incident, IncidentEntry } from '../../../contract/domain.js';
+import type { Incident } from '../../../contract/domain.js';
 import { formatTime } from '../i18n/format.js';
 import { apiData } from './api.js';
 import { CommandStatus } from './CommandStatus.js';
@@ -21,6 +21,7 @@ import { Fact, Gone } from './Facts.js';
 import { Timeline } from './IncidentView.js';
 import { Modal } from './Modal.js';
 import { placeOf, useWardName, useWords } from './names.js';
+import { closingOf, dayLabel, matchesQuery, shiftDay } from './review.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
@@ -29,32 +30,8 @@ const listStore = createStore<{ open: boolean }>()(() => ({ open: false }));
 export const openClosedList = () => listStore.setState({ open: true });
 const closeClosedList = () => listStore.setState({ open: false });
 
-/** The step that closed it: the last one that took it to closed (an officer's close, or a CAP cancel). */
-const closingOf = (i: Incident): IncidentEntry | undefined => [...i.timeline].reverse().find((e) => e.to === 'closed');
-
 /** The address with its ward, the ward said once (the server's address may already end with it). */
 const whereOf = (i: Incident, wardName: string | null) => (i.address && wardName && !i.address.includes(wardName) ? `${i.address} · ${wardName}` : (i.address ?? wardName));
-
-/** The day before or after a YYYY-MM-DD day. */
-const shiftDay = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
-
-/** "T2, 07/12/2026" / "Mon, 07/12/2026": the weekday and the date in the order the officer reads. */
-const dayLabel = (day: string, lng: string) =>
-  new Intl.DateTimeFormat(lng === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${day}T00:00:00Z`));
-
-/** Lower case without accents (and đ as d): what an officer types at 3 a.m. still matches. */
-export function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase();
-}
-
-/** Whether every word of the query is in one of the incident's searchable texts. */
-export function matchesQuery(texts: readonly (string | null | undefined)[], query: string): boolean {
-  const hay = fold(texts.filter(Boolean).join(' \u0001 '));
-  return fold(query)
-    .split(/\s+/)
-    .filter(Boolean)
-    .every((w) => hay.includes(w));
-}
 
 /** The panel's body for an incident the live picture no longer holds. */
 export function ClosedIncident({ id, pack }: { id: string; pack: CityPack }) {

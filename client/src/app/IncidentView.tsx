@@ -9,7 +9,7 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import { activeUnits, INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
+import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
 import type { IncidentAction } from '../../../contract/socket.js';
 import { allowedActions } from '../../../contract/transitions.js';
 import { formatTime } from '../i18n/format.js';
@@ -25,17 +25,12 @@ import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
 import { InlineConfirm } from './InlineConfirm.js';
 import { useShortcuts } from './useShortcuts.js';
+import { resolveQuestion } from './review.js';
 
 const isChannel = (by: string): by is IncidentChannel => (INCIDENT_CHANNELS as readonly string[]).includes(by);
 
 /** The incident's own buttons, in the order of the lifecycle; a unit's steps are on its row, dispatch has its list. */
 const BUTTONS = ['acknowledge', 'resolve', 'close', 'reopen'] as const;
-
-/** Resolving ends the work and releases every unit: asked first when no unit ever reached the scene (what the question says). */
-export function resolveQuestion(i: Pick<Incident, 'units'>): 'resolveNoUnit' | 'resolveNotArrived' | null {
-  if (i.units.some((u) => u.arrivedAt !== null)) return null;
-  return activeUnits(i).length > 0 ? 'resolveNotArrived' : 'resolveNoUnit';
-}
 
 export function IncidentView({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
   const { t, i18n } = useTranslation();
