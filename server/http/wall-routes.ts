@@ -30,8 +30,12 @@ const TREND_BUCKETS_MIN = [5, 10, 15, 30, 60, 120];
 
 type Row = { time: { getTime(): number }; value: number | null };
 
-/** One series over buckets: the rollup for finished minutes, raw points for the minutes the CQs have not rolled up yet. */
-async function series(influx: InfluxDB, q: { rollup: string; raw: string; where?: string }, from: number, to: number, cut: number, bucketMin: number, agg: 'sum' | 'max' | 'mean'): Promise<[number, number | null][]> {
+/**
+ * One series over buckets: the rollup for finished minutes, raw points for the minutes the CQs have not rolled up yet.
+ * A bucket without a value is null (a gap the wall draws as a gap, issue #27.6), except a count in a bucket where
+ * the server was up (`up`: it stored its KPI point there), which is a true 0.
+ */
+async function series(influx: InfluxDB, q: { rollup: string; raw: string; where?: string }, from: number, to: number, cut: number, bucketMin: number, agg: 'sum' | 'max' | 'mean', up: Set<number>): Promise<[number, number | null][]> {
   const group = `GROUP BY time(${bucketMin}m) fill(none)`;
   const [a, b] = await Promise.all([
     influx.query<Row>(`${q.rollup} WHERE ${q.where ? `${q.where} AND ` : ''}time >= ${from}ms AND time < ${cut}ms ${group}`),
@@ -48,7 +52,7 @@ async function series(influx: InfluxDB, q: { rollup: string; raw: string; where?
   const step = bucketMin * 60_000;
   for (let t = Math.floor(from / step) * step; t <= to; t += step) {
     const v = m.get(t);
-    out.push([t, v === undefined ? (agg === 'sum' ? 0 : null) : Math.round(v * 10) / 10]);
+    out.push([t, v === undefined ? (agg === 'sum' && up.has(t) ? 0 : null) : Math.round(v * 10) / 10]);
   }
   return out;
 }
@@ -61,13 +65,16 @@ export async function trends(influx: InfluxDB, hours: number, now: number) {
   const cut = Math.floor(now / 60_000) * 60_000 - 60_000;
   const kinds = VIOLATIONS.map((k) => `'${k}'`);
   const violWhere = `(${kinds.map((k) => `"kind" = ${k}`).join(' OR ')})`;
+  // The server stores a KPI point a minute while it runs: a bucket with one is a bucket it was up in.
+  const alive = await influx.query<Row>(`SELECT count("active_alerts") AS value FROM "${RP_RAW}"."kpis" WHERE time >= ${from}ms AND time <= ${to}ms GROUP BY time(${bucketMin}m) fill(none)`);
+  const up = new Set(alive.filter((r) => (r.value ?? 0) > 0).map((r) => r.time.getTime()));
   const [incidents, violations, congestion, stations, cameras] = await Promise.all([
-    series(influx, { rollup: `SELECT sum("count") AS value FROM "${RP_ROLLUP}"."incident_report_1m"`, raw: `SELECT count("seq") AS value FROM "${RP_RAW}"."incident_report"` }, from, to, cut, bucketMin, 'sum'),
-    series(influx, { rollup: `SELECT sum("count") AS value FROM "${RP_ROLLUP}"."detection_1m"`, raw: `SELECT count("confidence") AS value FROM "${RP_RAW}"."detection"`, where: violWhere }, from, to, cut, bucketMin, 'sum'),
-    series(influx, { rollup: `SELECT max("queue_m") AS value FROM "${RP_ROLLUP}"."detection_1m"`, raw: `SELECT max("queue_m") AS value FROM "${RP_RAW}"."detection"`, where: `"kind" = 'congestion'` }, from, to, cut, bucketMin, 'max'),
+    series(influx, { rollup: `SELECT sum("count") AS value FROM "${RP_ROLLUP}"."incident_report_1m"`, raw: `SELECT count("seq") AS value FROM "${RP_RAW}"."incident_report"` }, from, to, cut, bucketMin, 'sum', up),
+    series(influx, { rollup: `SELECT sum("count") AS value FROM "${RP_ROLLUP}"."detection_1m"`, raw: `SELECT count("confidence") AS value FROM "${RP_RAW}"."detection"`, where: violWhere }, from, to, cut, bucketMin, 'sum', up),
+    series(influx, { rollup: `SELECT max("queue_m") AS value FROM "${RP_ROLLUP}"."detection_1m"`, raw: `SELECT max("queue_m") AS value FROM "${RP_RAW}"."detection"`, where: `"kind" = 'congestion'` }, from, to, cut, bucketMin, 'max', up),
     // The KPI points (one a minute, raw RP) already count stale stations as unavailable.
-    series(influx, { rollup: `SELECT mean("station_availability_pct") AS value FROM "${RP_RAW}"."kpis"`, raw: `SELECT mean("station_availability_pct") AS value FROM "${RP_RAW}"."kpis"` }, from, to, to, bucketMin, 'mean'),
-    series(influx, { rollup: `SELECT mean("camera_availability_pct") AS value FROM "${RP_RAW}"."kpis"`, raw: `SELECT mean("camera_availability_pct") AS value FROM "${RP_RAW}"."kpis"` }, from, to, to, bucketMin, 'mean'),
+    series(influx, { rollup: `SELECT mean("station_availability_pct") AS value FROM "${RP_RAW}"."kpis"`, raw: `SELECT mean("station_availability_pct") AS value FROM "${RP_RAW}"."kpis"` }, from, to, to, bucketMin, 'mean', up),
+    series(influx, { rollup: `SELECT mean("camera_availability_pct") AS value FROM "${RP_RAW}"."kpis"`, raw: `SELECT mean("camera_availability_pct") AS value FROM "${RP_RAW}"."kpis"` }, from, to, to, bucketMin, 'mean', up),
   ]);
   return { from, to, hours, bucketMin, series: { incidents, violations, congestionQueueM: congestion, stationAvailabilityPct: stations, cameraAvailabilityPct: cameras } };
 }

@@ -2,12 +2,17 @@
  * The wall display (/wall) in headless Chromium against the real server,
  * Mosquitto and influxd, opened with the read-only display token:
  * 1. test-town, 3 s rotation: panels change on their own; a critical alert
- *    interrupts with a banner and flies the map there, then the rotation
- *    resumes; the server restarts: the overlay says since when, goes away, and
- *    the data is fresh.
+ *    raised 10 minutes ago (by the server's clock) does not interrupt, a new
+ *    one does, with a banner over the map (never over the panel) and the map
+ *    flying there, then the rotation resumes; the server restarts: the overlay
+ *    says since when, goes away, and the data is fresh; 24 h trends with a
+ *    stretch without data draw it as a gap (issue #27.6).
  * 2. The display token: only in the URL fragment (never in a request line);
  *    without one, or with one refused, the wall says so and does not retry.
- * 3. The default city with the normal-day simulation: screenshots at 4K and 1080p.
+ * 3. The default city with the normal-day simulation: screenshots at 4K and 1080p;
+ *    a ward at 27 % coverage has the bad colour, the legend is at least 18 px
+ *    at 1080p, the map's disclaimer is in Vietnamese, and the banner of a new
+ *    critical alert leaves the panel's total readable (issue #27.6).
  * Needs dist/client (`npx vite build`).
  */
 import fs from 'node:fs';
@@ -19,10 +24,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { en } from '../../client/src/i18n/en.js';
 import { vi } from '../../client/src/i18n/vi.js';
+import { opsVi } from '../../client/src/app/strings/vi.js';
+import { RP_RAW } from '../../server/influx/schema.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { addSessionCookie, type TestRole } from '../harness/auth.js';
 import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
-import { pngSize, REPO_ROOT, requireBuiltClient, sourceFeature, waitForMapIdle } from '../harness/console.js';
+import { pngSize, REPO_ROOT, requireBuiltClient, sourceFeature, waitForMapSteady } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
@@ -53,6 +60,14 @@ async function openWall(app: TestApp, width: number, height: number, query = '')
 }
 
 const panelOf = (page: Page) => page.locator('[data-testid="wall"]').getAttribute('data-panel');
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+const overlap = (a: Box | null, b: Box | null) => !!a && !!b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const mapView = (page: Page) =>
   page.evaluate(() => {
     const m = (window as unknown as { __iocMap: { getCenter(): { lng: number; lat: number }; getZoom(): number } }).__iocMap;
@@ -76,11 +91,13 @@ describe('wall on test-town (3 s rotation)', () => {
     DEVICE_REGISTRY: path.join(dir, 'devices.json'),
   };
   let seq = 0;
+  /** How far the server's clock runs behind: set for a moment to raise an alert "10 minutes ago". */
+  let lagMs = 0;
   const status = (id: string, state: string) => dev.publishAsync(topics.cameraStatus(id), JSON.stringify({ seq: ++seq, ts: Date.now(), state }), { qos: 1, retain: true });
 
   beforeAll(async () => {
     broker = await startMosquitto();
-    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env, now: () => Date.now() - lagMs });
     dev = await mqtt.connectAsync(broker.url, { clientId: `wall-dev-${process.pid}`, protocolVersion: 4 });
     for (const c of app.pack.sites.cameras) await status(c.id, 'online');
   });
@@ -91,13 +108,14 @@ describe('wall on test-town (3 s rotation)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('rotates on its own, is interrupted by a critical alert (banner, map flies there), then resumes', async () => {
+  it('rotates on its own; an alert raised 10 minutes ago does not interrupt, a new one does (banner over the map, not the panel), then resumes', async () => {
     const wall = await openWall(app, 1920, 1080);
     try {
       const { page } = wall;
       // Rotation: every panel of the playlist shows up, each within the interval (+ slack for a slow CI box).
       const seen: string[] = [(await panelOf(page))!];
       let last = Date.now();
+      let coverageBars = -1;
       while (seen.length < 5) {
         const next = await waitFor(async () => {
           const p = await panelOf(page);
@@ -106,25 +124,44 @@ describe('wall on test-town (3 s rotation)', () => {
         expect(Date.now() - last).toBeLessThan(3_000 + 2_500);
         last = Date.now();
         seen.push(next);
+        // Each panel draws its figures (not a spinner): the coverage panel lists the wards, read while it is up.
+        if (next === 'coverage') {
+          await page.locator('[data-testid="wall-coverage"] .wbar').first().waitFor({ timeout: 2_000 });
+          coverageBars = await page.locator('[data-testid="wall-coverage"] .wbar').count();
+        }
       }
       // In playlist order (the wall may have turned a page while the map was loading).
       const playlist = ['incidents', 'cameras', 'coverage', 'trends', 'response'];
       const start = playlist.indexOf(seen[0]!);
       expect(seen).toEqual(playlist.map((_, i) => playlist[(start + i) % playlist.length]));
-      // Each panel drew its figures (not a spinner): the coverage panel lists the wards.
-      await waitFor(async () => (await panelOf(page)) === 'coverage', { timeoutMs: 20_000 });
-      await page.locator('[data-testid="wall-coverage"]').waitFor({ timeout: 5_000 });
-      expect(await page.locator('[data-testid="wall-coverage"] .wbar').count()).toBe(app.pack.wards.features.length);
+      if (seen[0] !== 'coverage') expect(coverageBars).toBe(app.pack.wards.features.length);
 
-      // A fire seen by tt-cam-3: critical. The banner interrupts, the map flies to it.
+      // A fire on tt-cam-1 that the server raised 10 minutes ago (its clock set back, as a replay after a
+      // reconnect or a failover brings an old alert): on the map, no banner.
       const home = await mapView(page);
+      lagMs = 10 * 60_000;
+      await dev.publishAsync(topics.cameraDetection('tt-cam-1'), JSON.stringify({ seq: ++seq, ts: Date.now() - lagMs, kind: 'fire_smoke', confidence: 0.93, lat: 10.001, lon: 106.001 }), { qos: 1 });
+      const old = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke' && a.source.id === 'tt-cam-1'), { message: 'no old fire alert' });
+      lagMs = 0;
+      expect(Date.now() - old.firstSeen).toBeGreaterThanOrEqual(9 * 60_000);
+      // The map is fed from the store after the interrupt check: once it draws the alert, the wall has decided.
+      await waitFor(async () => (await sourceFeature(page, 'alerts', old.id)) !== null, { timeoutMs: 10_000, message: 'old alert not on the wall map' });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(await page.locator('[data-testid="wall-critical"]').count()).toBe(0);
+      expect(await page.locator('[data-testid="wall"]').getAttribute('data-interrupted')).toBe('false');
+
+      // A fire seen by tt-cam-3 now: critical. The banner interrupts, the map flies to it.
       await dev.publishAsync(topics.cameraDetection('tt-cam-3'), JSON.stringify({ seq: ++seq, ts: Date.now(), kind: 'fire_smoke', confidence: 0.93, lat: 10.005, lon: 106.025 }), { qos: 1 });
       const banner = page.locator('[data-testid="wall-critical"]');
       await banner.waitFor({ state: 'visible', timeout: 5_000 });
       const alertId = await banner.getAttribute('data-alert-id');
-      expect(app.operations.alerts.get(alertId!)).toMatchObject({ severity: 'critical', rule: 'detection_fire_smoke' });
+      expect(app.operations.alerts.get(alertId!)).toMatchObject({ severity: 'critical', rule: 'detection_fire_smoke', source: { id: 'tt-cam-3' } });
       const held = await panelOf(page);
       expect(await page.locator('[data-testid="wall"]').getAttribute('data-interrupted')).toBe('true');
+      // The banner covers none of the panel (whichever is held; the incidents panel's total among it).
+      const [bannerBox, panelBox, totalBox] = await Promise.all([banner.boundingBox(), page.locator('[data-testid="wall-panel"]').boundingBox(), page.locator('[data-testid="wall-total"]').boundingBox().catch(() => null)]);
+      expect(overlap(bannerBox, panelBox)).toBe(false);
+      expect(overlap(bannerBox, totalBox)).toBe(false);
       // The rotation holds while the banner is up (15 s here): well past one 3 s interval, nothing moves.
       await page.waitForTimeout(5_000);
       expect(await banner.isVisible()).toBe(true);
@@ -148,6 +185,41 @@ describe('wall on test-town (3 s rotation)', () => {
       await wall.close();
     }
   }, 120_000);
+
+  it('24 h trends: hours without data are gaps in the line and its fill, not a ramp across them', async () => {
+    // KPI points (what the server stores once a minute while it runs) 24–20 h ago and over the last 3 h: down in between.
+    const now = Date.now();
+    const points = [];
+    for (let t = now - 23.5 * 3_600_000; t < now - 20 * 3_600_000; t += 5 * 60_000) points.push(t);
+    for (let t = now - 3 * 3_600_000; t < now - 60_000; t += 5 * 60_000) points.push(t);
+    await app.influx.writePoints(
+      points.map((t, i) => ({ measurement: 'kpis', fields: { active_alerts: 0, station_availability_pct: i % 2 ? 100 : 96, camera_availability_pct: 100 }, timestamp: new Date(t) })),
+      { retentionPolicy: RP_RAW, precision: 'ms' },
+    );
+    const wall = await openWall(app, 1920, 1080, '?panel=trends');
+    try {
+      const { page } = wall;
+      const chart = page.locator('[data-testid="trend-stations"]');
+      await chart.waitFor({ timeout: 10_000 });
+      // Two runs of data, so two pieces of line and two of fill, with nothing drawn across the 17 hours between.
+      expect(await chart.getAttribute('data-segments')).toBe('2');
+      const d = await chart.locator('.wchart__line').getAttribute('d');
+      const area = await chart.locator('.wchart__area').getAttribute('d');
+      expect(d!.split('M').filter(Boolean)).toHaveLength(2);
+      expect(area!.split('M').filter(Boolean)).toHaveLength(2);
+      // The first piece ends about 20 h ago, the second starts about 3 h ago (x in a 400-wide box over 24 h).
+      const xs = (p: string) => p.split('M').filter(Boolean).map((seg) => seg.split(/[LZh]/).filter((c) => c.includes(',')).map((c) => Number(c.split(',')[0])));
+      const [first, second] = xs(d!);
+      expect(Math.max(...first!)).toBeLessThan(400 * (4.5 / 24));
+      expect(Math.min(...second!)).toBeGreaterThan(400 * (20.5 / 24));
+      // Counts have the same gap: no reports while the server was down is "no data", not 0.
+      expect(await page.locator('[data-testid="trend-incidents"]').getAttribute('data-segments')).toBe('2');
+      expect(pngSize(await screenshot(page, 'wall-trends-gap-1920x1080'))).toEqual({ width: 1920, height: 1080 });
+      expect(wall.watch.pageErrors).toEqual([]);
+    } finally {
+      await wall.close();
+    }
+  }, 60_000);
 
   it('shows "connection lost since HH:MM" while the server is gone, and comes back with fresh data', async () => {
     const wall = await openWall(app, 1920, 1080);
@@ -336,32 +408,84 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('4K and 1080p: legible across the room', async () => {
+  it('4K and 1080p: legible across the room; coverage coloured by threshold, legend and disclaimer readable, the banner clear of the total', async () => {
     // A station down leaves part of Tấn Tài without coverage (before the walls open: no interrupt banner in the shots).
     // The simulated twin heartbeats "up": a timestamp ahead makes those older news until the shots are done.
+    // A call to 115 gives the incidents panel its figures without waiting for the simulated day to bring one.
     const dev = await mqtt.connectAsync(broker.url, { clientId: `wall-shots-${process.pid}`, protocolVersion: 4 });
+    let seq = 0;
     await dev.publishAsync(topics.stationStatus('bs-vnp-23'), JSON.stringify({ seq: 1, ts: Date.now() + 170_000, state: 'down', power: 'battery', batteryPct: 0, backhaul: 'down' }), { qos: 1 });
-    await dev.endAsync();
-    await waitFor(() => app.operations.alerts.open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { timeoutMs: 20_000, message: 'no coverage loss for Tấn Tài' });
-    await waitFor(() => app.operations.incidents.recent().length >= 1, { timeoutMs: 60_000, message: 'the simulated day brought no incidents' });
-    for (const [w, h, panel] of [[3840, 2160, 'coverage'], [1920, 1080, 'incidents']] as const) {
-      const wall = await openWall(app, w, h, `?panel=${panel}`);
-      try {
-        const { page } = wall;
-        // Pinned (/wall?panel=…): the shot shows that panel whatever the rotation.
-        await page.locator('[data-testid="wall-panel"] .wpanel__body').waitFor({ timeout: 20_000 });
-        const px = await page.locator('.wpanel__title').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
-        await waitForMapIdle(page, 15_000).catch(() => undefined); // a busy 4K map on SwiftShader may never go idle: shoot anyway
-        expect(await panelOf(page)).toBe(panel);
-        const shot = await screenshot(page, `wall-${w}x${h}`);
-        expect(pngSize(shot)).toEqual({ width: w, height: h });
-        // Across the room: the panel title is at least 2.2 % of the screen height (24 px at 1080p).
-        expect(px).toBeGreaterThanOrEqual(h * 0.022);
-        wall.watch.assertNoExternalRequests();
-        expect(wall.watch.pageErrors).toEqual([]);
-      } finally {
-        await wall.close();
+    await dev.publishAsync(
+      topics.incidentReport('hotline-115'),
+      JSON.stringify({ seq: ++seq, ts: Date.now(), channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 11.5686, lon: 108.9875, address: 'Ngã tư Thống Nhất – Trần Phú', description: 'Va chạm giữa xe máy và ô tô', externalRef: 'CALL-115-0342' }),
+      { qos: 1 },
+    );
+    try {
+      await waitFor(() => app.operations.alerts.open().some((a) => a.dedupeKey === 'coverage_loss:w-tan-tai'), { timeoutMs: 20_000, message: 'no coverage loss for Tấn Tài' });
+      await waitFor(() => app.operations.incidents.recent().length >= 1, { timeoutMs: 20_000, message: 'the 115 call made no incident' });
+      for (const [w, h, panel] of [[3840, 2160, 'coverage'], [1920, 1080, 'incidents']] as const) {
+        const wall = await openWall(app, w, h, `?panel=${panel}`);
+        try {
+          const { page } = wall;
+          // Pinned (/wall?panel=…): the shot shows that panel whatever the rotation.
+          await page.locator('[data-testid="wall-panel"] .wpanel__body').waitFor({ timeout: 20_000 });
+          // Everything read in one round trip: a 4K map on SwiftShader keeps the page's main thread busy.
+          const read = await page.evaluate(() => {
+            const probe = document.createElement('i');
+            probe.style.color = 'var(--critical)';
+            document.body.append(probe);
+            const bad = getComputedStyle(probe).color;
+            probe.remove();
+            const bar = document.querySelector('[data-testid="coverage-w-van-hai"]');
+            const legend: [string, number][] = [];
+            const root = document.querySelector('[data-testid="map-legend"]');
+            const walk = root && document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let n = walk?.nextNode(); n; n = walk!.nextNode()) if (n.textContent?.trim()) legend.push([n.textContent.trim(), parseFloat(getComputedStyle(n.parentElement!).fontSize)]);
+            return {
+              titlePx: parseFloat(getComputedStyle(document.querySelector('.wpanel__title')!).fontSize),
+              bad,
+              bar: bar && { figure: bar.querySelector('.wbar__figure')?.textContent, level: bar.getAttribute('data-level'), fill: getComputedStyle(bar.querySelector('.wbar__fill')!).backgroundColor },
+              legend,
+              attribution: document.querySelector('[data-testid="map-attribution"]')?.textContent,
+            };
+          });
+          const px = read.titlePx;
+          if (panel === 'coverage') {
+            // Văn Hải: 27 % of its people covered (its normal, no loss): the bad colour, as the console's red KPI.
+            expect(read.bar).toEqual({ figure: '27%', level: 'bad', fill: read.bad });
+          } else {
+            // The legend read across the room: every piece of its text at least 18 px at 1080p.
+            expect(read.legend.length).toBeGreaterThan(5);
+            expect(read.legend.filter(([, size]) => size < 18)).toEqual([]);
+          }
+          // The demonstration pack's disclaimer in the wall's language.
+          expect(read.attribution).toBe(opsVi.ops.attribution);
+          await waitForMapSteady(page, 15_000); // a busy 4K map on SwiftShader may never go idle: shoot once tiles are in
+          expect(await panelOf(page)).toBe(panel);
+          const shot = await screenshot(page, `wall-${w}x${h}`);
+          expect(pngSize(shot)).toEqual({ width: w, height: h });
+          // Across the room: the panel title is at least 2.2 % of the screen height (24 px at 1080p).
+          expect(px).toBeGreaterThanOrEqual(h * 0.022);
+          if (panel === 'incidents') {
+            // A fire now: the banner comes up over the map and leaves the total and the KPIs readable.
+            await dev.publishAsync(topics.cameraDetection('cam-005'), JSON.stringify({ seq: ++seq, ts: Date.now(), kind: 'fire_smoke', confidence: 0.95, lat: 11.5681, lon: 108.9871 }), { qos: 1 });
+            const banner = page.locator('[data-testid="wall-critical"]');
+            await banner.waitFor({ state: 'visible', timeout: 10_000 });
+            const [b, total, kpis] = await Promise.all([banner.boundingBox(), page.locator('[data-testid="wall-total"]').boundingBox(), page.locator('[data-testid="wall-kpis"]').boundingBox()]);
+            expect(total).not.toBeNull();
+            expect(overlap(b, total)).toBe(false);
+            expect(overlap(b, kpis)).toBe(false);
+            await waitForMapSteady(page, 6_000);
+            expect(pngSize(await screenshot(page, `wall-critical-${w}x${h}`))).toEqual({ width: w, height: h });
+          }
+          wall.watch.assertNoExternalRequests();
+          expect(wall.watch.pageErrors).toEqual([]);
+        } finally {
+          await wall.close();
+        }
       }
+    } finally {
+      await dev.endAsync();
     }
   }, 240_000);
 });

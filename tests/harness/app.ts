@@ -72,6 +72,8 @@ export async function startTestApp(opts: {
   mqttUrl: string;
   influxUrl: string;
   env?: Record<string, string>;
+  /** The server's clock (default Date.now): a test that needs an alert raised "10 minutes ago" moves it. */
+  now?: () => number;
 }): Promise<TestApp> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-test-auth-'));
   const n = ++appCounter;
@@ -98,7 +100,7 @@ export async function startTestApp(opts: {
   });
   const units = (JSON.parse(fs.readFileSync(path.join(config.CITY_PACK, 'sites.json'), 'utf8')) as { units: { id: string }[] }).units.map((u) => u.id);
   const seeded = await seedUsers(config, units);
-  const app = createApp(config, { log: pino({ level: config.LOG_LEVEL }) });
+  const app = createApp(config, { log: pino({ level: config.LOG_LEVEL }), now: opts.now });
   const running = await app.start();
   const tokens = new Map<string, Promise<string>>();
   const loginAs = (role: TestRole) => login(running.url, testUsername(role), testPassword(testUsername(role)));

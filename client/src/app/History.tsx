@@ -20,6 +20,7 @@ export function History({ measurement, id, fields }: { measurement: Measurement;
   const [range, setRange] = useState<Range>('hour');
   const [field, setField] = useState(fields[0]!);
   const [points, setPoints] = useState<Point[] | null>(null);
+  const [bucketMs, setBucketMs] = useState(0);
   const [failed, setFailed] = useState(false);
 
   useEffect(() => setField(fields[0]!), [fields]);
@@ -28,10 +29,11 @@ export function History({ measurement, id, fields }: { measurement: Measurement;
     const load = () => {
       const to = Date.now();
       const q = new URLSearchParams({ measurement, id, field, from: String(to - RANGE_MS[range]), to: String(to) });
-      apiData<{ points: Point[] }>(`/api/history?${q}`)
+      apiData<{ points: Point[]; rollup?: string }>(`/api/history?${q}`)
         .then((d) => {
           if (!current) return;
           setPoints(d.points);
+          setBucketMs(rollupMs(d.rollup));
           setFailed(false);
         })
         .catch(() => current && setFailed(true));
@@ -71,14 +73,28 @@ export function History({ measurement, id, fields }: { measurement: Measurement;
       ) : points.filter((p) => p[1] !== null).length < 2 ? (
         <p className="muted">{t('ops.detail.noHistory')}</p>
       ) : (
-        <Sparkline points={points} from={Date.now() - RANGE_MS[range]} to={Date.now()} />
+        <Sparkline points={points} from={Date.now() - RANGE_MS[range]} to={Date.now()} gapMs={gapThresholdMs(points, bucketMs)} />
       )}
     </section>
   );
 }
 
-/** Scales points into a W×H box; pure, unit-tested. Gaps (null) break the line. */
-export function sparkPaths(points: readonly Point[], from: number, to: number, w: number, h: number): { line: string; min: number; max: number; last: number } | null {
+/**
+ * The longest step between two points that the line still joins. The server
+ * leaves out buckets without data (fill(none)), so a silent hour is two points
+ * an hour apart: joining them draws a ramp the device never reported (issue
+ * #27.6). A step longer than three times the usual one (the median), and at
+ * least two buckets, is a gap.
+ */
+export function gapThresholdMs(points: readonly Point[], bucketMs = 0): number {
+  const times = points.filter((p) => p[1] !== null).map((p) => p[0]);
+  const steps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  const median = steps.length ? steps[Math.floor(steps.length / 2)]! : 0;
+  return Math.max(2 * bucketMs, 3 * median);
+}
+
+/** Scales points into a W×H box; pure, unit-tested. Gaps (null, or a step past gapMs) break the line. */
+export function sparkPaths(points: readonly Point[], from: number, to: number, w: number, h: number, gapMs = Infinity): { line: string; min: number; max: number; last: number; runs: number } | null {
   const vals = points.filter((p): p is [number, number] => p[1] !== null);
   if (vals.length === 0) return null;
   let min = Math.min(...vals.map((p) => p[1]));
@@ -91,27 +107,45 @@ export function sparkPaths(points: readonly Point[], from: number, to: number, w
   const y = (v: number) => h - ((v - min) / (max - min)) * h;
   let line = '';
   let pen = false;
+  let prev = -Infinity;
+  let runs = 0;
+  let alone = false;
   for (const [t, v] of points) {
     if (v === null) {
       pen = false;
       continue;
     }
+    if (pen && t - prev > gapMs) pen = false;
+    if (!pen) {
+      // A point with no neighbour in its run is a dot: a zero-length stroke with a round cap.
+      if (alone) line += 'h0';
+      runs++;
+    }
+    alone = !pen;
     line += `${pen ? 'L' : 'M'}${x(t).toFixed(1)} ${y(v).toFixed(1)}`;
     pen = true;
+    prev = t;
   }
-  return { line, min: Math.min(...vals.map((p) => p[1])), max: Math.max(...vals.map((p) => p[1])), last: vals[vals.length - 1]![1] };
+  if (alone) line += 'h0';
+  return { line, min: Math.min(...vals.map((p) => p[1])), max: Math.max(...vals.map((p) => p[1])), last: vals[vals.length - 1]![1], runs };
 }
 
-function Sparkline({ points, from, to }: { points: Point[]; from: number; to: number }) {
+/** The server's bucket ('10s', '1m', '1h') in ms; 0 when it is not said. */
+function rollupMs(rollup: string | undefined): number {
+  const m = /^(\d+)([smh])$/.exec(rollup ?? '');
+  return m ? Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : 0;
+}
+
+function Sparkline({ points, from, to, gapMs }: { points: Point[]; from: number; to: number; gapMs: number }) {
   const { i18n } = useTranslation();
   const tz = useTimeZone();
   const W = 300;
   const H = 60;
-  const p = sparkPaths(points, from, to, W, H);
+  const p = sparkPaths(points, from, to, W, H, gapMs);
   if (!p) return null;
   const n = (v: number) => formatNumber(Math.round(v * 10) / 10, i18n.language);
   return (
-    <figure className="spark">
+    <figure className="spark" data-segments={p.runs}>
       <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" className="spark__svg" role="img" aria-label={`${n(p.min)} – ${n(p.max)}`}>
         <path d={p.line} className="spark__line" vectorEffect="non-scaling-stroke" />
       </svg>

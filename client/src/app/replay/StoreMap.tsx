@@ -5,6 +5,7 @@
  * Cleans up everything it added on unmount (a wall runs for days).
  */
 import { useEffect, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../../contract/citypack.js';
 import type { LngLat } from '../../../../contract/domain.js';
 import type { ClientConfig } from '../bootstrap.js';
@@ -37,6 +38,7 @@ export function StoreMap(props: {
   testId?: string;
 }) {
   const { pack, config, store, readOnly = false } = props;
+  const { t } = useTranslation();
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces() }), [config.mapStyleUrl, pack]);
   const cleanup = useRef<(() => void) | null>(null);
@@ -92,6 +94,8 @@ export function StoreMap(props: {
   const [west, south, east, north] = pack.meta.bbox;
   const padLon = (east - west) * 0.5;
   const padLat = (north - south) * 0.5;
+  // As on the console (MapView): a demonstration pack's disclaimer in the screen's language, not the pack's English (issue #27.6).
+  const attribution = pack.meta.approximate ? t('ops.attribution') : pack.meta.attribution;
   return (
     <div className={`map${props.stale ? ' map--stale' : ''}`} data-testid={props.testId ?? 'map'} role="region">
       <MapComponent
@@ -105,10 +109,15 @@ export function StoreMap(props: {
         dragRotate={false}
         pitchWithRotate={false}
         touchPitch={false}
-        attributionControl={pack.meta.attribution ? { compact: true, customAttribution: pack.meta.attribution } : false}
+        attributionControl={false}
         onLoad={(e) => onLoad(e.target)}
       />
       {props.legend !== false && <MapLegend />}
+      {attribution && (
+        <p className="map__attrib" data-testid="map-attribution">
+          {attribution}
+        </p>
+      )}
     </div>
   );
 }

@@ -28,7 +28,15 @@ interface WallConfig {
   buildId: string;
 }
 
-/** A critical alert raised while the wall is up (not those already open when it loaded). */
+/**
+ * How old (by the server's clock) a critical alert may be and still interrupt.
+ * A reconnect, a failover or a late delta can bring alerts the wall has not
+ * seen but that were raised long ago: those show on the map and in the counts,
+ * and do not take over the room (issue #27.6).
+ */
+const INTERRUPT_WINDOW_MS = 60_000;
+
+/** A critical alert raised while the wall is up and within the last minute (not those already open when it loaded, nor old ones replayed). */
 function useCriticalInterrupt(holdMs: number): Alert | null {
   const [current, setCurrent] = useState<Alert | null>(null);
   useEffect(() => {
@@ -43,7 +51,8 @@ function useCriticalInterrupt(holdMs: number): Alert | null {
         known = ids;
         return;
       }
-      const fresh = critical.filter((a) => !known!.has(a.id)).sort((a, b) => b.firstSeen - a.firstSeen)[0];
+      const serverNow = Date.now() + s.clockOffsetMs;
+      const fresh = critical.filter((a) => !known!.has(a.id) && serverNow - a.firstSeen <= INTERRUPT_WINDOW_MS).sort((a, b) => b.firstSeen - a.firstSeen)[0];
       known = ids; // only what is open now: the set never grows beyond the open alerts
       if (fresh) {
         setCurrent(fresh);
@@ -139,6 +148,14 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
       <main className="wall__body">
         <div className="wall__map">
           <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} />
+          {/* Over the map it flies to, never over the panel's figures (issue #27.6). */}
+          {critical && (
+            <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
+              <span className="wall__critical-tag">{t('wall.critical')}</span>
+              <span className="wall__critical-title">{critical.title}</span>
+              <span className="wall__critical-time">{formatTime(critical.firstSeen, i18n.language, tz)}</span>
+            </div>
+          )}
         </div>
         <section className="wpanel" data-testid="wall-panel" data-panel={panel} key={panel}>
           <h2 className="wpanel__title">{t(`wall.panels.${panel}`)}</h2>
@@ -151,13 +168,6 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
           </ol>
         </section>
       </main>
-      {critical && (
-        <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
-          <span className="wall__critical-tag">{t('wall.critical')}</span>
-          <span className="wall__critical-title">{critical.title}</span>
-          <span className="wall__critical-time">{formatTime(critical.firstSeen, i18n.language, tz)}</span>
-        </div>
-      )}
       {state === 'offline' && (
         <div className="wall__offline" role="alert" data-testid="wall-offline">
           <strong>{t('wall.offline', { time: formatTime(since, i18n.language, tz) })}</strong>

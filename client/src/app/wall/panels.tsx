@@ -9,7 +9,7 @@ import type { CityPack } from '../../../../contract/citypack.js';
 import { INCIDENT_TYPES, SEVERITIES, type Severity } from '../../../../contract/domain.js';
 import { formatNumber } from '../../i18n/format.js';
 import { useCameras } from '../../live/hooks.js';
-import { Bar, healthColor, LineChart } from './charts.js';
+import { Bar, coverageLevel, healthColor, LEVEL_COLOR, LineChart } from './charts.js';
 import { usePolled } from './hooks.js';
 
 const SEV_COLOR: Record<Severity, string> = { critical: 'var(--critical)', major: 'var(--major)', minor: 'var(--minor)', info: 'var(--info)' };
@@ -38,7 +38,7 @@ export function IncidentsPanel() {
   const max = Math.max(1, ...rows.map((r) => r.n));
   return (
     <div className="wpanel__body" data-testid="wall-incidents" data-total={data.total}>
-      <p className="wall__big">{t('wall.total', { count: data.total })}</p>
+      <p className="wall__big" data-testid="wall-total">{t('wall.total', { count: data.total })}</p>
       <div className="wall__legend">
         {SEVERITIES.map((s) => (
           <span key={s}>
@@ -118,9 +118,10 @@ export function CoveragePanel() {
       <p className="wall__big">
         {t('wall.city')}: <b style={{ color: healthColor(data.city.populationPct) }}>{pct(data.city.populationPct)}</b>
       </p>
-      {wards.map((w) => (
-        <Bar key={w.wardId} label={w.name} value={w.coveredPct} max={100} figure={pct(w.coveredPct)} color={w.uncoveredPct > 0 ? 'var(--critical)' : 'var(--ok)'} alarm={w.uncoveredPct > 0} testId={`coverage-${w.wardId}`} />
-      ))}
+      {wards.map((w) => {
+        const level = coverageLevel(w.coveredPct, w.uncoveredPct);
+        return <Bar key={w.wardId} label={w.name} value={w.coveredPct} max={100} figure={pct(w.coveredPct)} color={LEVEL_COLOR[level]} level={level} alarm={w.uncoveredPct > 0} testId={`coverage-${w.wardId}`} />;
+      })}
       <h3 className="wall__sub">{t('wall.byOperator')}</h3>
       <table className="wgrid">
         <thead>
@@ -165,10 +166,10 @@ export function TrendsPanel() {
   const f = (v: number | null, unit = '') => (v === null ? '—' : `${formatNumber(Math.round(v), i18n.language)}${unit}`);
   return (
     <div className="wpanel__body wtrends" data-testid="wall-trends">
-      <LineChart points={data.series.incidents} color="var(--major)" label={t('wall.incidentsSeries')} value={f(sum('incidents'))} />
-      <LineChart points={data.series.violations} color="var(--minor)" label={t('wall.violationsSeries')} value={f(sum('violations'))} />
-      <LineChart points={data.series.congestionQueueM} color="var(--critical)" label={t('wall.congestionSeries')} value={f(last('congestionQueueM'), ' m')} />
-      <LineChart points={data.series.stationAvailabilityPct} color="var(--ok)" label={t('wall.stationSeries')} value={f(last('stationAvailabilityPct'), '%')} max={100} />
+      <LineChart testId="trend-incidents" points={data.series.incidents} color="var(--major)" label={t('wall.incidentsSeries')} value={f(sum('incidents'))} />
+      <LineChart testId="trend-violations" points={data.series.violations} color="var(--minor)" label={t('wall.violationsSeries')} value={f(sum('violations'))} />
+      <LineChart testId="trend-congestion" points={data.series.congestionQueueM} color="var(--critical)" label={t('wall.congestionSeries')} value={f(last('congestionQueueM'), ' m')} />
+      <LineChart testId="trend-stations" points={data.series.stationAvailabilityPct} color="var(--ok)" label={t('wall.stationSeries')} value={f(last('stationAvailabilityPct'), '%')} max={100} />
     </div>
   );
 }
