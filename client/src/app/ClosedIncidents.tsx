@@ -17,7 +17,7 @@ import type { Incident } from '../../../contract/domain.js';
 import { formatTime } from '../i18n/format.js';
 import { apiData } from './api.js';
 import { CommandStatus } from './CommandStatus.js';
-import { Fact, Gone } from './Facts.js';
+import { Fact } from './Facts.js';
 import { Timeline } from './IncidentView.js';
 import { Modal } from './Modal.js';
 import { placeOf, useWardName, useWords } from './names.js';
@@ -26,7 +26,8 @@ import { SeverityIcon } from './SeverityIcon.js';
 import { select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
 
-const listStore = createStore<{ open: boolean }>()(() => ({ open: false }));
+/** Whether the list is open, and the incidents it last showed (a copy for review of one the server no longer holds). */
+const listStore = createStore<{ open: boolean; shown: readonly Incident[] }>()(() => ({ open: false, shown: [] }));
 export const openClosedList = () => listStore.setState({ open: true });
 const closeClosedList = () => listStore.setState({ open: false });
 
@@ -40,6 +41,7 @@ export function ClosedIncident({ id, pack }: { id: string; pack: CityPack }) {
     let current = true;
     apiData<{ incident: Incident }>(`/api/incidents/${encodeURIComponent(id)}`)
       .then((d) => current && setGot({ id, incident: d.incident }))
+      // The server holds closed incidents for a day: an older one (listed from the database) is reviewed from the list's copy.
       .catch(() => current && setGot({ id, incident: null }));
     return () => {
       current = false;
@@ -47,11 +49,22 @@ export function ClosedIncident({ id, pack }: { id: string; pack: CityPack }) {
   }, [id]);
   if (!got || got.id !== id) return <p className="muted">{'…'}</p>;
   // Held by the server but not closed: out of this screen's view (another district), not for review here.
-  if (!got.incident || got.incident.status !== 'closed') return <Gone />;
-  return <ClosedIncidentView incident={got.incident} pack={pack} />;
+  const copy = got.incident ? null : listStore.getState().shown.find((i) => i.id === id);
+  if (copy) return <ClosedIncidentView incident={copy} pack={pack} canReopen={false} />;
+  if (!got.incident || got.incident.status !== 'closed') return <NotFound />;
+  return <ClosedIncidentView incident={got.incident} pack={pack} canReopen />;
 }
 
-function ClosedIncidentView({ incident: i, pack }: { incident: Incident; pack: CityPack }) {
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <p className="muted" data-testid="incident-not-found">
+      {t('desk.closed.gone')}
+    </p>
+  );
+}
+
+function ClosedIncidentView({ incident: i, pack, canReopen }: { incident: Incident; pack: CityPack; canReopen: boolean }) {
   const { t, i18n } = useTranslation();
   const words = useWords(pack);
   const ward = useWardName(pack);
@@ -92,11 +105,17 @@ function ClosedIncidentView({ incident: i, pack }: { incident: Incident; pack: C
           </p>
         </section>
       )}
-      <div className="actions">
-        <button type="button" className="btn btn--primary" data-testid="reopen" disabled={state.phase === 'sending'} onClick={reopen}>
-          {t('desk.closed.reopen')}
-        </button>
-      </div>
+      {canReopen ? (
+        <div className="actions">
+          <button type="button" className="btn btn--primary" data-testid="reopen" disabled={state.phase === 'sending'} onClick={reopen}>
+            {t('desk.closed.reopen')}
+          </button>
+        </div>
+      ) : (
+        <p className="muted" data-testid="reopen-unavailable">
+          {t('desk.closed.tooOld')}
+        </p>
+      )}
       <CommandStatus state={state} onDismiss={() => cmd.dismiss(i.id)} />
       <Timeline incident={i} pack={pack} />
     </article>
@@ -142,6 +161,7 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
     [list, query, words, ward],
   );
   const review = (i: Incident) => {
+    listStore.setState({ shown: list });
     closeClosedList();
     select({ kind: 'incident', id: i.id }, true);
   };

@@ -66,6 +66,7 @@ export const deskVi = {
       reopen: 'Mở lại sự cố',
       review: 'Xem',
       gone: 'Không tìm thấy sự cố này.',
+      tooOld: 'Đóng đã hơn một ngày: không mở lại được từ đây. Cần xử lý tiếp thì tạo sự cố mới.',
     },
   },
 };
@@ -133,6 +134,7 @@ export const deskEn: typeof deskVi = {
       reopen: 'Reopen incident',
       review: 'Review',
       gone: 'This incident cannot be found.',
+      tooOld: 'Closed more than a day ago: it cannot be reopened from here. Open a new incident to work on it.',
     },
   },
 };
