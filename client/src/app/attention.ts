@@ -50,9 +50,20 @@ export function unlockAudio(): void {
   }
 }
 
-/** Unlocks audio on the page's first click or key, wherever it lands (capture: before any handler stops it). */
+/**
+ * Unlocks audio on the page's first click or key, wherever it lands (capture:
+ * before any handler stops it). A browser that already allows this page sound
+ * (a console used every day earns it, or a kiosk policy) is ready at once.
+ */
 function useAudioUnlock(): void {
   useEffect(() => {
+    try {
+      ctx ??= new AudioContext();
+      if (ctx.state === 'running') setAudio('ready');
+    } catch {
+      ctx = null;
+      setAudio('none');
+    }
     const events = ['pointerdown', 'keydown'] as const;
     const off = () => {
       for (const e of events) window.removeEventListener(e, onGesture, true);
@@ -77,7 +88,8 @@ function useAudioUnlock(): void {
 
 /** Two short tones (880 Hz then 660 Hz): distinct from a phone or chat ping. */
 export function beep(): void {
-  if (!ctx) return;
+  // A suspended context would play the tones late, all at once, when it resumes.
+  if (!ctx || ctx.state !== 'running') return;
   const t0 = ctx.currentTime;
   for (const [i, freq] of [880, 660].entries()) {
     const osc = ctx.createOscillator();
