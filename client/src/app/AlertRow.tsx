@@ -25,7 +25,7 @@ export interface RowProps {
   onPick: (line: QueueLine) => void;
   onToggle: (groupId: string) => void;
   onAck: (line: QueueLine) => void;
-  /** Focus anywhere in the row makes it the queue's cursor: Tab and j/k move one and the same thing. */
+  /** Keyboard focus anywhere in the row makes it the queue's cursor: Tab and j/k move one and the same thing. */
   onFocusLine: (line: QueueLine) => void;
   onDismiss: (line: QueueLine) => void;
 }
@@ -56,7 +56,8 @@ export const AlertRow = memo(function AlertRow(p: RowProps) {
       data-member-ids={members.map((m) => m.id).join(' ')}
       data-group-size={members.length}
       data-line={line.key}
-      onFocus={() => p.onFocusLine(line)}
+      // Keyboard focus only (:focus-visible): a mouse click on "Tiếp nhận" acknowledges without moving the cursor.
+      onFocus={(e) => (e.target as HTMLElement).matches(':focus-visible') && p.onFocusLine(line)}
     >
       <button
         type="button"
