@@ -530,6 +530,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           influx,
           pack,
           capSender: `ioc@${pack.meta.id}`,
+          shiftStarts: config.SHIFT_STARTS,
           // The guard put the caller there (server/auth/guard.ts).
           actorOf: (req) => {
             const p = principalOf(req.res!);

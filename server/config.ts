@@ -163,6 +163,17 @@ export const configSchema = z.object({
   AUTH_MAX_CONCURRENT_PER_ADDRESS: positiveInt.max(1000).default(8),
   /** Days a display token lives when issued without its own expiry (0 = until revoked). */
   DISPLAY_TOKEN_TTL_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
+  /** Whole hours (the city's time) at which the operations centre's shifts start: what the console's shift export covers (contract/shift.ts). */
+  SHIFT_STARTS: z
+    .string()
+    .trim()
+    .default('06:00,14:00,22:00')
+    .pipe(
+      z
+        .string()
+        .regex(/^([01]?\d|2[0-3])(:00)?(\s*,\s*([01]?\d|2[0-3])(:00)?)*$/, 'whole hours, comma-separated, e.g. 06:00,14:00,22:00')
+        .transform((v) => [...new Set(v.split(',').map((x) => Number(x.trim().split(':')[0])))].sort((a, b) => a - b)),
+    ),
   /** The first admin's generated password goes to this file (mode 0600) instead of the log (containers). */
   ADMIN_PASSWORD_FILE: optionalString,
   /**

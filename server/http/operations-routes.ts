@@ -51,6 +51,8 @@ export function operationsRoutes(deps: {
   pack: CityPack;
   /** CAP `sender` of our exports: this centre's address. */
   capSender: string;
+  /** Local hours at which shifts start (SHIFT_STARTS); contract/shift.ts's default when absent. */
+  shiftStarts?: readonly number[];
   actorOf: (req: Request) => Actor;
   /** The audit trail (PostgreSQL), read after every change already made is written. */
   audit: (q: AuditQuery) => Promise<AuditRow[]>;
@@ -85,7 +87,7 @@ export function operationsRoutes(deps: {
     if (req.query.shift !== undefined) {
       if (req.query.shift !== 'current') return sendError(res, 400, 'bad_request', 'shift: current');
       const tz = deps.pack.meta.timezone;
-      const w = shiftWindow(now, tz);
+      const w = shiftWindow(now, tz, deps.shiftStarts);
       const stamp = shiftStamp(w.from, tz);
       res.set('X-Shift-From', String(w.from)).set('X-Shift-To', String(w.to));
       return res.type('text/csv; charset=utf-8').attachment(`incidents-shift-${stamp}.csv`).send(incidentsCsv(shiftIncidents(operations.incidents.recent(), w.from, Math.min(now, w.to))));

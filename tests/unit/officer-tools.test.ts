@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, Camera, Incident } from '../../contract/domain.js';
 import { shiftWindow, zoneOffsetMs } from '../../contract/shift.js';
 import { shiftIncidents } from '../../server/http/csv.js';
+import { loadConfig } from '../../server/config.js';
 import { unitCallsign } from '../../client/src/app/callsign.js';
 import { inWard } from '../../client/src/app/ward.js';
 import { soundState } from '../../client/src/app/SoundToggle.js';
@@ -30,6 +31,12 @@ describe('the current shift', () => {
     // 03:00 belongs to the shift that began at 22:00 the day before.
     expect(shiftWindow(local('2026-12-08T03:00:00'), HCM)).toEqual({ from: local('2026-12-07T22:00:00'), to: local('2026-12-08T06:00:00') });
     expect(shiftWindow(local('2026-12-08T05:59:59'), HCM).to).toBe(local('2026-12-08T06:00:00'));
+  });
+
+  it('starts at the hours SHIFT_STARTS names (whole hours, any order), and refuses anything else', () => {
+    expect(loadConfig({}).SHIFT_STARTS).toEqual([6, 14, 22]);
+    expect(loadConfig({ SHIFT_STARTS: '19:00, 7' }).SHIFT_STARTS).toEqual([7, 19]);
+    for (const bad of ['24:00', '7:30', 'morning', '6,,14']) expect(() => loadConfig({ SHIFT_STARTS: bad }), bad).toThrow(/SHIFT_STARTS/);
   });
 
   it('takes other start hours', () => {
