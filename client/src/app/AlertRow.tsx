@@ -75,10 +75,7 @@ export const AlertRow = memo(function AlertRow(p: RowProps) {
           </span>
         </span>
         <span className="alert-row__where">
-          <span className="alert-row__place">{where || t('alerts.unknownPlace')}</span>
-          {a.count > 1 && line.member !== null && <span className="tag">{t('alerts.repeats', { count: a.count })}</span>}
-          {escalated && <span className="tag tag--warn">{t('alerts.escalated')}</span>}
-          {acked && <span className="tag tag--ok">{t('alerts.acknowledged')}</span>}
+          <span className="alert-row__place" data-testid="alert-place">{where || t('alerts.unknownPlace')}</span>
           <span className="alert-row__age">{when}</span>
         </span>
       </button>
@@ -95,6 +92,11 @@ export const AlertRow = memo(function AlertRow(p: RowProps) {
             {t('ops.queue.related', { count: members.length - 1 })} {p.expanded ? '▴' : '▾'}
           </button>
         )}
+        {/* The state badges stand in the side column (where "Tiếp nhận" was), so neither the title nor the
+            address gives them its width (issue #27.5). */}
+        {acked && <span className="tag tag--ok">{t('alerts.acknowledged')}</span>}
+        {escalated && <span className="tag tag--warn">{t('alerts.escalated')}</span>}
+        {a.count > 1 && line.member !== null && <span className="tag">{t('alerts.repeats', { count: a.count })}</span>}
         {!acked && (
           <button
             type="button"

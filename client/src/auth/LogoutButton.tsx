@@ -10,7 +10,8 @@ export function LogoutButton() {
   if (!session) return null;
   return (
     <div className="who" data-testid="who" data-role={session.user.role}>
-      <span className="who__name" title={t(`auth.role.${session.user.role}`)}>
+      {/* The full name is in the tooltip: a narrow header shortens it (issue #27.5). */}
+      <span className="who__name" title={`${session.user.displayName} · ${t(`auth.role.${session.user.role}`)}`}>
         {session.user.displayName}
       </span>
       {(session.user.role === 'admin' || session.user.role === 'supervisor') && (
