@@ -45,7 +45,11 @@ beforeAll(async () => {
   await report('T-A', 'fire', 'major', 106.004, 10.006);
   await report('T-B', 'medical', 'minor', 106.016, 10.006);
   await send(topics.stationStatus('tt-bs-c1'), 'tt-bs-c1', { state: 'down', power: 'mains', backhaul: 'up' });
-  await waitFor(() => app.operations.incidents.open().length === 2 && app.operations.alerts.open().some((a) => a.rule === 'station_down'), { message: 'the test picture never formed' });
+  // Cameras: one up in A, one up and one down in B (availability 2 of 3 in the city, 1 of 2 in B).
+  await send(topics.cameraStatus('tt-cam-1'), 'tt-cam-1', { state: 'online', fps: 25, bitrateKbps: 2048 });
+  await send(topics.cameraStatus('tt-cam-2'), 'tt-cam-2', { state: 'online', fps: 25, bitrateKbps: 2048 });
+  await send(topics.cameraStatus('tt-cam-5'), 'tt-cam-5', { state: 'offline' });
+  await waitFor(() => app.operations.incidents.open().length === 2 && app.operations.alerts.open().some((a) => a.rule === 'station_down') && app.registry.cameras.get('tt-cam-5')?.state === 'offline', { message: 'the test picture never formed' });
   await app.writer.flush(10_000);
 });
 afterAll(async () => {
@@ -282,6 +286,7 @@ describe('officer tools (test town)', () => {
         expect(Number(await page.locator(`[data-testid="severity-counts"] [data-severity="${s}"]`).getAttribute('data-count')), s).toBe(alertsB.filter((a) => a.severity === s && a.state === 'active').length);
       }
       expect(Number(await page.locator('[data-testid="kpi-incidents"]').getAttribute('data-count'))).toBe(1);
+      expect(await page.locator('[data-testid="kpi-cameras"] .kpi__value').textContent()).toBe('50 %');
       expect(await page.locator('[data-testid="device-summary"] [data-kind="cameras"]').getAttribute('data-total')).toBe(String(camerasB.length));
       // The incidents panel and the queue.
       expect(await page.locator('[data-testid="incident-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-incident-id')))).toEqual([incidentsB[0]!.id]);
@@ -293,6 +298,7 @@ describe('officer tools (test town)', () => {
       await page.locator('[data-testid="ward-clear"]').click();
       await waitFor(async () => (await ids('cameras')).length === 5, { message: 'clearing the ward did not bring the city back' });
       expect(Number(await page.locator('[data-testid="kpi-incidents"]').getAttribute('data-count'))).toBe(app.operations.incidents.open().length);
+      expect(await page.locator('[data-testid="kpi-cameras"] .kpi__value').textContent()).toBe('66,7 %');
       expect(await page.locator('[data-testid="ward-banner"]').count()).toBe(0);
     });
   });

@@ -9,7 +9,7 @@ import { shiftWindow, zoneOffsetMs } from '../../contract/shift.js';
 import { shiftIncidents } from '../../server/http/csv.js';
 import { loadConfig } from '../../server/config.js';
 import { unitCallsign } from '../../client/src/app/callsign.js';
-import { inWard } from '../../client/src/app/ward.js';
+import { cameraAvailability, inWard } from '../../client/src/app/ward.js';
 import { soundState } from '../../client/src/app/SoundToggle.js';
 import { attachmentName, replayHref } from '../../client/src/app/ToolsMenu.js';
 import { alertWard } from '../../client/src/app/queue.js';
@@ -78,6 +78,12 @@ describe('the ward filter', () => {
     expect(Object.keys(inWard(cams, 'w1', (c) => c.wardId))).toEqual(['a']);
     expect(inWard(cams, null, (c) => c.wardId)).toBe(cams);
   });
+  it('counts a ward’s camera availability as the server counts the city’s: known cameras not offline and not stale', () => {
+    const c = (id: string, state: Camera['state'], stale = false) => ({ id, wardId: 'w1', state, stale }) as Camera;
+    expect(cameraAvailability({ a: c('a', 'online'), b: c('b', 'offline'), c: c('c', 'unknown'), d: c('d', 'online', true) })).toBeCloseTo(100 / 3);
+    expect(cameraAvailability({ c: c('c', 'unknown') })).toBeNull();
+  });
+
   it('puts a ward’s own alerts (a coverage loss names its ward as the source) in the ward', () => {
     const alerts = {
       x: { id: 'x', wardId: 'w1', source: { kind: 'camera', id: 'c' } },

@@ -12,7 +12,7 @@ import { feedStatus, pushSample, rejectTotal, worst, type FeedStatus, type Level
 import { FeedHealthPopover } from './FeedHealthPopover.js';
 import { formatDuration } from './incidents.js';
 import { SeverityIcon } from './SeverityIcon.js';
-import { useWardOpenIncidents } from './ward.js';
+import { useWardCameraAvailability, useWardOpenIncidents } from './ward.js';
 
 export function KpiBar() {
   const { t, i18n } = useTranslation();
@@ -21,6 +21,7 @@ export function KpiBar() {
   const dur = (s: number | null | undefined) => (s === null || s === undefined ? t('ops.kpi.none') : formatDuration(s, i18n.language));
   // The screen's ward filter narrows the open incidents too (issue #27.7).
   const open = useWardOpenIncidents();
+  const cameras = useWardCameraAvailability();
   const incidents = SEVERITIES.reduce((n, s) => n + (open?.[s] ?? 0), 0);
   return (
     <div className="kpis" data-testid="kpis">
@@ -38,7 +39,7 @@ export function KpiBar() {
       </div>
       <Kpi id="mtta" label={`${t('ops.kpi.mtta')}`} hint={t('ops.kpi.today')} value={dur(k?.mttaS)} />
       <Kpi id="mttr" label={`${t('ops.kpi.mttr')}`} hint={t('ops.kpi.today')} value={dur(k?.mttrS)} />
-      <Kpi id="cameras" label={t('ops.kpi.cameras')} value={pct(k?.cameraAvailabilityPct)} level={level(k?.cameraAvailabilityPct, 95, 85)} />
+      <Kpi id="cameras" label={t('ops.kpi.cameras')} value={pct(cameras)} level={level(cameras, 95, 85)} />
       {/* Coverage is of the city's area, not of a 100 % target: no colour, the wards' choropleth shows losses. */}
       <Kpi id="coverage" label={t('ops.kpi.coverage')} value={pct(k?.coveragePct)} />
       <FeedChip />

@@ -97,6 +97,27 @@ export function useWardOpenIncidents(): Record<Severity, number> | null {
   }, [ward, kpis, incidents]);
 }
 
+/** Camera availability (%): the server's KPI for the city, counted here for a ward by the same rule (server/kpis.ts). */
+export function useWardCameraAvailability(): number | null {
+  const ward = useWardFilter();
+  const kpis = useKpis();
+  const cameras = useCameras();
+  return useMemo(() => (ward === null ? (kpis?.cameraAvailabilityPct ?? null) : cameraAvailability(inWard(cameras, ward, deviceWard))), [ward, kpis, cameras]);
+}
+
+/** Cameras not offline and not stale, of those whose state is known; null when none is known. Pure. */
+export function cameraAvailability(cameras: ById<Camera>): number | null {
+  let known = 0;
+  let up = 0;
+  for (const id in cameras) {
+    const c = cameras[id]!;
+    if (c.state === 'unknown') continue;
+    known += 1;
+    if (c.state !== 'offline' && !c.stale) up += 1;
+  }
+  return known === 0 ? null : (up / known) * 100;
+}
+
 /** Device up/total per family, in the chosen ward (links stay city-wide). */
 export function useWardDeviceSummary(): { cameras: UpTotal; stations: UpTotal; links: UpTotal } {
   const ward = useWardFilter();
