@@ -103,7 +103,7 @@ export class Commands {
       'incident:on_scene': unitStep('on_scene'),
       'incident:release': unitStep('release'),
       'incident:resolve': unitStep('resolve'),
-      'incident:close': def(closeCommand, (c, a) => incidents.act(c.id, 'close', { version: c.version, by: a.user, note: c.note })),
+      'incident:close': def(closeCommand, (c, a) => incidents.act(c.id, 'close', { version: c.version, by: a.user, note: c.note?.trim() })),
       'incident:reopen': act('reopen'),
       'incident:note': def(noteCommand, (c, a) => incidents.addNote(c.id, a.user, c.note)),
       'unit:status': def(unitStatusCommand, (c, a) => units.setStatus(c.id, c.status, c.version, a.user)),
