@@ -4,7 +4,9 @@
  * on the map), a camera's detections over 24 hours, the tools menu (replay this
  * moment, the shift's CSV, the audit for supervisors only), the ward filter of
  * the whole screen, and the alert sound on by default with its muted states.
- * One server for the file; each test its own browser context.
+ * One server and one duty officer's console for the file, the tests in order.
+ * Screenshots of the roster, a camera's detections and the ward filter go to
+ * docs/screenshots (see screenshotDir) for a person to look at.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -179,7 +181,7 @@ describe('officer tools (test town)', () => {
       }, { message: 'the map did not fly to the unit' });
       const units = await sourceFeatures(page, 'units');
       expect(Object.fromEntries(units.map((u) => [u.id, u.callsign]))).toMatchObject({ 'tt-u-fire': 'FIRE', 'tt-u-police': 'POLICE', 'tt-u-amb': 'AMB' });
-      await screenshot(page, 'officer-roster-1600x900', { artifact: true });
+      await screenshot(page, 'console-unit-roster-1600x900');
     });
   });
 
@@ -208,7 +210,7 @@ describe('officer tools (test town)', () => {
       for (let i = 0; i < 3; i++) expect(text).toContain(`85A-12${i}.45`);
       expect(text).toContain('Vượt đèn đỏ');
       expect(await det.locator('[data-kind="red_light"]').first().getAttribute('data-count')).toBe('3');
-      await screenshot(page, 'officer-camera-detections-1600x900', { artifact: true });
+      await screenshot(page, 'console-camera-detections-1600x900');
     });
   });
 
@@ -293,7 +295,7 @@ describe('officer tools (test town)', () => {
       const queued = await page.locator('[data-testid="alert-row"]').evaluateAll((els) => els.flatMap((e) => (e.getAttribute('data-member-ids') ?? '').split(' ')));
       expect(queued.every((id) => alertsB.some((a) => a.id === id))).toBe(true);
       await waitForMapIdle(page);
-      await screenshot(page, 'officer-ward-filter-1600x900', { artifact: true });
+      await screenshot(page, 'console-ward-filter-1600x900');
 
       await page.locator('[data-testid="ward-clear"]').click();
       await waitFor(async () => (await ids('cameras')).length === 5, { message: 'clearing the ward did not bring the city back' });
