@@ -80,7 +80,19 @@ export function ToolsMenu() {
       {open && (
         <ul className="tools__menu" role="menu" data-testid="tools-list">
           <li role="none">
-            <a role="menuitem" className="tools__item" href={replayHref(Date.now() + offset)} target="_blank" rel="noopener" data-testid="tool-replay" onClick={closeSoon}>
+            <a
+              role="menuitem"
+              className="tools__item"
+              href={replayHref(Date.now() + offset)}
+              target="_blank"
+              rel="noopener"
+              data-testid="tool-replay"
+              onClick={(e) => {
+                // "This moment" is the click's, not the menu's opening.
+                e.currentTarget.href = replayHref(Date.now() + offset);
+                closeSoon();
+              }}
+            >
               <strong>{t('tools.replay')}</strong>
               <span className="tools__hint">{t('tools.replayHint')}</span>
             </a>
