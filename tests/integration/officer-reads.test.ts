@@ -21,6 +21,9 @@ let broker: TestMosquitto;
 let app: TestApp;
 let dev: MqttClient;
 const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-reads-spool-'));
+/** A Frigate NVR whose camera `cong_truoc` is the test town's tt-cam-3 (server/ingest/frigate). */
+const frigateMap = path.join(spool, 'frigate-map.json');
+fs.writeFileSync(frigateMap, JSON.stringify({ cameras: { cong_truoc: { id: 'tt-cam-3', position: [106.025, 10.005] } }, labels: {}, zones: {} }));
 const seqs = new Map<string, number>();
 const send = (topic: string, id: string, body: Record<string, unknown>) => {
   const seq = (seqs.get(id) ?? 0) + 1;
@@ -30,7 +33,7 @@ const send = (topic: string, id: string, body: Record<string, unknown>) => {
 
 beforeAll(async () => {
   [influxd, broker] = await Promise.all([startTestInfluxd(), startMosquitto()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { SPOOL_DIR: spool } });
+  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { SPOOL_DIR: path.join(spool, 'spool'), FRIGATE_MAP: frigateMap } });
   dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
 });
 afterAll(async () => {
@@ -75,6 +78,29 @@ describe('a camera’s detections over 24 hours', () => {
     expect(data.events.slice(1).map((e) => e.plate).sort()).toEqual(['85A-000.11', '85A-001.11', '85A-002.11']);
     expect(data.events[1]!.lane).toBe('2');
     expect(data.hourly.reduce((n, [, c]) => n + c, 0)).toBe(4);
+  });
+
+  it('lists a Frigate NVR’s objects on the camera (its `new` event, not its updates)', async () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'frigate', 'new-fire.json'), 'utf8')) as Record<'before' | 'after', Record<string, unknown>>;
+    const t = Date.now() / 1000;
+    const event = (type: string) => {
+      const ev = structuredClone(fixture) as Record<string, unknown> & Record<'before' | 'after', Record<string, unknown>>;
+      for (const o of [ev.before, ev.after]) Object.assign(o, { camera: 'cong_truoc', label: 'person', start_time: t, frame_time: t, top_score: 0.88 });
+      ev.type = type;
+      return JSON.stringify(ev);
+    };
+    await dev.publishAsync(topics.frigateEvents, event('new'), { qos: 1 });
+    await dev.publishAsync(topics.frigateEvents, event('update'), { qos: 1 });
+    const headers = await app.headers('supervisor');
+    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-3/detections`, { headers })).json()) as { data: Detections };
+    await waitFor(async () => {
+      await app.writer.flush(5_000);
+      return (await read()).data.total === 1;
+    }, { message: 'the Frigate object never came back from InfluxDB' });
+    const { data } = await read();
+    expect(data.counts).toEqual({ person: 1 });
+    expect(data.events).toHaveLength(1);
+    expect(data.events[0]).toMatchObject({ kind: 'person', source: 'frigate', confidence: 0.88, zone: 'loi_vao_cho' });
   });
 
   it('refuses a malformed camera id or range, and refuses a responder and the wall', async () => {
