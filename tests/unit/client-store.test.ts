@@ -393,7 +393,9 @@ describe('map style and features', () => {
     expect(byId.get('cameras')).toMatchObject({ type: 'circle', source: SOURCE_IDS.cameras });
     expect(byId.get('stations')).toMatchObject({ type: 'circle', source: 'stations' });
     expect(byId.get('links')).toMatchObject({ type: 'line', source: 'links' });
-    expect(byId.get('alerts')).toMatchObject({ type: 'symbol', source: 'alerts' });
+    // Alerts are drawn from the clustered markers source (an incident with its alerts is one marker); the alerts source keeps every one.
+    expect(byId.get('alerts')).toMatchObject({ type: 'symbol', source: SOURCE_IDS.markers });
+    expect(byId.get('alerts-index')).toMatchObject({ source: 'alerts' });
     expect(byId.get('coverage')).toMatchObject({ type: 'fill', source: 'coverage' });
   });
 

@@ -11,7 +11,7 @@ import { setFlyHandler, uiStore } from '../app/ui.js';
 import { wardMapStore } from '../app/ward.js';
 import { useConnection } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';
-import { getEngine, MapComponent, type EngineMap } from './engine.js';
+import { getEngine, MapComponent, softwareRendering, type EngineMap } from './engine.js';
 import { feedMap, type Feed } from './feed.js';
 import { mapFontFaces } from './fonts.js';
 import { installLiveLayers } from './install.js';
@@ -33,6 +33,9 @@ declare global {
     __iocMap?: EngineMap;
   }
 }
+
+/** Runs fn once the browser has painted the current frame. */
+const afterPaint = (fn: () => void) => requestAnimationFrame(() => setTimeout(fn, 0));
 
 const labelField = (lng: string): ['get', string] => ['get', lng === 'en' ? 'nameEn' : 'name'];
 
@@ -77,7 +80,11 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     // Fed the picture narrowed to the screen's ward filter (the whole city when none: app/ward.ts).
     feed = feedMap(map, wardMapStore(), {
       wards: pack.wards,
-      onNewAlerts: (n) => pulse.setActive(n > 0),
+      onNewAlerts: (n, markers) => pulse.setActive(n > 0, markers),
+      markerKinds: () => {
+        const { alerts, incidents } = uiStore.getState().layers;
+        return { alerts, incidents };
+      },
       onClusterMode: visibility,
       selectionPoint: (s) => selectionPoint(uiStore.getState().selection, s, pack.wards),
     });
@@ -86,15 +93,26 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
 
     const unsubscribeUi = uiStore.subscribe((s, prev) => {
       if (s.selection !== prev.selection) feed?.refreshSelection();
-      if (s.layers !== prev.layers) visibility();
+      if (s.layers !== prev.layers) {
+        visibility();
+        if (s.layers.alerts !== prev.layers.alerts || s.layers.incidents !== prev.layers.incidents) feed?.refreshMarkers();
+      }
     });
     const unsubscribeLive = liveStore.subscribe((s, prev) => {
       if (s.connection.state !== prev.connection.state) visibility();
     });
     const unwirePicking = wirePicking(map);
 
+    // The panel that asked paints first, then the map moves: a map frame in the
+    // same frame as the panel would hold the panel back by its whole cost. Without
+    // a GPU the map jumps (one frame) rather than flies (dozens of 100+ ms frames).
+    const software = softwareRendering(map);
     setFlyHandler((position) =>
-      map.flyTo({ center: position, zoom: Math.max(map.getZoom(), 15), speed: 1.4, essential: true }),
+      afterPaint(() => {
+        const view = { center: position, zoom: Math.max(map.getZoom(), 15) };
+        if (software) map.jumpTo(view);
+        else map.flyTo({ ...view, speed: 1.4, essential: true });
+      }),
     );
     window.__iocMap = map;
 
@@ -132,6 +150,8 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
         pitchWithRotate={false}
         touchPitch={false}
         attributionControl={false}
+        // No label fade: each fade is several more frames, and a frame costs 100 ms and more without a GPU (issue #27 point 8).
+        fadeDuration={0}
         onLoad={(e) => onLoad(e.target)}
       />
       <LayerControl />

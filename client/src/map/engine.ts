@@ -23,3 +23,20 @@ export function getEngine(): typeof maplibregl {
   }
   return maplibregl;
 }
+
+/**
+ * Whether WebGL runs in software (SwiftShader, llvmpipe: a workstation without a
+ * usable GPU). There every map frame costs 100 ms and more of the main thread, so
+ * the map jumps where it would fly (issue #27 point 8).
+ */
+export function softwareRendering(map: EngineMap): boolean {
+  try {
+    const gl = map.getCanvas().getContext('webgl2') ?? map.getCanvas().getContext('webgl');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return false;
+  }
+}

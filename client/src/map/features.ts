@@ -5,7 +5,7 @@
  */
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { WardFeature } from '../../../contract/citypack.js';
-import { SEVERITY_RANK, type Alert, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
+import { SEVERITY_RANK, type Alert, type Severity, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
 import { unitCallsign } from '../app/callsign.js';
 import type { ById } from '../live/store.js';
 
@@ -28,9 +28,21 @@ export function circlePolygon(center: LngLat, radiusM: number, steps = 32): numb
   return ring;
 }
 
+/**
+ * How bad a state is, higher is worse: clusters take the maximum of their members
+ * (clusterProperties) and are coloured by it (./cluster.ts).
+ */
+export const severityLevel = (s: Severity): number => 3 - SEVERITY_RANK[s];
+const CAMERA_LEVEL: Record<Camera['state'], number> = { online: 0, unknown: 1, degraded: 2, offline: 3 };
+
 /** The map's dot of one camera: the only properties the layers and the picking read. */
 export function cameraFeature(c: Camera & { position: LngLat }): Feature<Point> {
-  return { type: 'Feature', id: c.id, geometry: { type: 'Point', coordinates: c.position }, properties: { id: c.id, state: c.state, stale: c.stale } };
+  return {
+    type: 'Feature',
+    id: c.id,
+    geometry: { type: 'Point', coordinates: c.position },
+    properties: { id: c.id, state: c.state, stale: c.stale, level: Math.max(CAMERA_LEVEL[c.state] ?? 1, c.stale ? 1 : 0) },
+  };
 }
 
 export function stationFeature(s: Station & { position: LngLat }): Feature<Point> {
@@ -164,6 +176,63 @@ export function incidentFeatures(incidents: ById<Incident>): FeatureCollection<P
       type: 'Feature',
       geometry: { type: 'Point', coordinates: i.position },
       properties: { id: i.id, severity: i.severity, rank: SEVERITY_RANK[i.severity], status: i.status },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/** Which kinds of marker the officer has on (the layer toggles). */
+export interface MarkerKinds {
+  alerts: boolean;
+  incidents: boolean;
+}
+
+/**
+ * What the map draws for incidents and alerts together, one clustered source
+ * (issue #27 point 4). An incident is one marker with its alerts: an alert linked
+ * to an incident that is drawn is not drawn again beside it; the incident carries
+ * how many alerts it holds, and whether any is new or escalated, so its marker
+ * pulses and rings as theirs would. An alert whose incident is not drawn (closed,
+ * no position, incidents switched off) is drawn on its own.
+ */
+export function markerFeatures(
+  incidents: ById<Incident>,
+  alerts: ById<Alert>,
+  cameras: ById<Camera>,
+  stations: ById<Station>,
+  serverNow: number,
+  kinds: MarkerKinds = { alerts: true, incidents: true },
+): FeatureCollection<Point> {
+  const drawn = new Map<string, { alertCount: number; isNew: boolean; escalated: boolean }>();
+  if (kinds.incidents) {
+    for (const i of Object.values(incidents)) if (i.position && i.status !== 'closed') drawn.set(i.id, { alertCount: 0, isNew: false, escalated: false });
+  }
+  const features: FeatureCollection<Point>['features'] = [];
+  for (const a of Object.values(alerts)) {
+    if (a.state === 'cleared') continue;
+    const isNew = a.state === 'active' && serverNow - a.firstSeen < NEW_ALERT_MS;
+    const holder = a.incidentId ? drawn.get(a.incidentId) : undefined;
+    if (holder) {
+      holder.alertCount += 1;
+      holder.isNew ||= isNew;
+      holder.escalated ||= a.escalated;
+      continue;
+    }
+    if (!kinds.alerts) continue;
+    const position = alertPosition(a, cameras, stations);
+    if (!position) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: position },
+      properties: { id: a.id, kind: 'alert', severity: a.severity, rank: SEVERITY_RANK[a.severity], level: severityLevel(a.severity), state: a.state, escalated: a.escalated, isNew },
+    });
+  }
+  for (const [id, m] of drawn) {
+    const i = incidents[id]!;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: i.position! },
+      properties: { id, kind: 'incident', severity: i.severity, rank: SEVERITY_RANK[i.severity], level: severityLevel(i.severity), status: i.status, ...m },
     });
   }
   return { type: 'FeatureCollection', features };

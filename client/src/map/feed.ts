@@ -30,6 +30,8 @@ import {
   coverageKey,
   incidentFeatures,
   linkFeatures,
+  markerFeatures,
+  type MarkerKinds,
   stationFeature,
   stationKey,
   unitFeatures,
@@ -45,10 +47,19 @@ const ALERT_REFRESH_MS = 15_000;
 
 type SourceId = (typeof SOURCE_IDS)[keyof typeof SOURCE_IDS];
 
+/** A marker (incident or alert) holding something raised in the last minutes: where the pulse goes. */
+export interface NewMarker {
+  id: string;
+  severity: string;
+  position: LngLat;
+}
+
 export interface FeedOptions {
   wards: { features: WardFeature[] };
-  /** Told how many alerts are "new" after each alerts rebuild (drives the pulse). */
-  onNewAlerts?: (count: number) => void;
+  /** Told how many markers hold a "new" alert, and where, after each markers rebuild (drives the pulse). */
+  onNewAlerts?: (count: number, markers: NewMarker[]) => void;
+  /** Which of incidents and alerts the officer has on (default both): a kind switched off is left out of the markers. */
+  markerKinds?: () => MarkerKinds;
   /** Told when a device family switches to or from its clustered source. */
   onClusterMode?: (family: ClusterFamily, clustered: boolean) => void;
   /** Where the selected thing is now (it may move), or null. */
@@ -60,6 +71,8 @@ export interface Feed {
   refreshAll(): void;
   /** The selection changed: redraw its ring. */
   refreshSelection(): void;
+  /** The officer switched incidents or alerts on or off: rebuild the markers. */
+  refreshMarkers(): void;
   clusterMode(family: ClusterFamily): boolean;
   stop(): void;
 }
@@ -146,7 +159,12 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
   let timer: ReturnType<typeof setTimeout> | null = null;
   let frame: number | null = null;
   let selectionKey: string | null = null;
-  let alertsKey: string | null = null;
+  /**
+   * What each small source was last sent, as JSON: a rebuild that comes out the same
+   * sends nothing, so the map does not redraw (a frame costs 100 ms and more of the
+   * main thread under software rendering, issue #27 point 8).
+   */
+  const sent = new Map<SourceId, string>();
   let lastDeviceFlush = -Infinity;
 
   const cameras = mirror<Camera>();
@@ -160,6 +178,13 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
     void source(id)?.setData(data);
   };
   const fc = (features: Feature[]): GeoJSON => ({ type: 'FeatureCollection', features });
+  /** setData unless the source already holds exactly this (or a refill is forced). */
+  const setDataIfChanged = (id: SourceId, data: GeoJSON & { features: Feature[] }, force: boolean): void => {
+    const key = JSON.stringify(data.features);
+    if (!force && sent.get(id) === key) return;
+    sent.set(id, key);
+    setData(id, data);
+  };
 
   /**
    * One family's dots: the plain source when few, the clustered twin when many (the
@@ -250,17 +275,28 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
           // Below, after the stations: their count decides what coverage is drawn.
           continue;
         case SOURCE_IDS.links:
-          setData(id, linkFeatures(s.links));
+          setDataIfChanged(id, linkFeatures(s.links), forced.has(id));
           break;
         case SOURCE_IDS.units:
-          setData(id, unitFeatures(s.units));
+          setDataIfChanged(id, unitFeatures(s.units), forced.has(id));
           break;
         case SOURCE_IDS.incidents:
-          setData(id, incidentFeatures(s.incidents));
+          setDataIfChanged(id, incidentFeatures(s.incidents), forced.has(id));
           break;
         case SOURCE_IDS.wardCoverage:
-          setData(id, wardCoverageFeatures(options.wards, s.alerts));
+          setDataIfChanged(id, wardCoverageFeatures(options.wards, s.alerts), forced.has(id));
           break;
+        case SOURCE_IDS.markers: {
+          const now = Date.now() + s.clockOffsetMs;
+          const data = markerFeatures(s.incidents, s.alerts, s.cameras, s.stations, now, options.markerKinds?.());
+          setDataIfChanged(id, data, forced.has(id));
+          const fresh = data.features.filter((f) => f.properties?.isNew);
+          options.onNewAlerts?.(
+            fresh.length,
+            fresh.map((f) => ({ id: String(f.properties!.id), severity: String(f.properties!.severity), position: f.geometry.coordinates as LngLat })),
+          );
+          break;
+        }
         case SOURCE_IDS.selection: {
           // Only when the ring must move: a busy feed must not keep the map from going idle.
           const p = options.selectionPoint?.(s) ?? null;
@@ -270,17 +306,10 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
           setData(id, p ? { type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: {} } : (EMPTY_FC as GeoJSON));
           break;
         }
-        case SOURCE_IDS.alerts: {
-          const data = alertFeatures(s.alerts, s.cameras, s.stations, Date.now() + s.clockOffsetMs);
+        case SOURCE_IDS.alerts:
           // Device changes mark alerts dirty (an alert may sit on its device); most move nothing.
-          const key = JSON.stringify(data.features);
-          if (key !== alertsKey || forced.has(id)) {
-            alertsKey = key;
-            setData(id, data);
-          }
-          options.onNewAlerts?.(data.features.filter((f) => f.properties?.isNew).length);
+          setDataIfChanged(id, alertFeatures(s.alerts, s.cameras, s.stations, Date.now() + s.clockOffsetMs), forced.has(id));
           break;
-        }
         default:
           break;
       }
@@ -320,8 +349,10 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
     // Alerts fall back to device positions, so device changes can move them too.
     if (!prev || s.alerts !== prev.alerts || s.cameras !== prev.cameras || s.stations !== prev.stations) {
       dirty.add(SOURCE_IDS.alerts);
+      dirty.add(SOURCE_IDS.markers);
       dirty.add(SOURCE_IDS.selection);
     }
+    if (!prev || s.incidents !== prev.incidents) dirty.add(SOURCE_IDS.markers);
     if (!prev || s.alerts !== prev.alerts) dirty.add(SOURCE_IDS.wardCoverage);
     if (!prev || s.incidents !== prev.incidents || s.units !== prev.units) dirty.add(SOURCE_IDS.selection);
     if (dirty.size > 0) schedule();
@@ -329,7 +360,7 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
 
   const fillAll = (): void => {
     selectionKey = null;
-    alertsKey = null;
+    sent.clear();
     for (const m of [cameras, stations, coverage] as Mirror<unknown>[]) {
       m.last = null;
       m.keys.clear();
@@ -347,14 +378,20 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
   const unsubscribe = store.subscribe((s, prev) => markChanged(s, prev));
   const refresh = setInterval(() => {
     dirty.add(SOURCE_IDS.alerts);
+    dirty.add(SOURCE_IDS.markers);
     schedule();
   }, ALERT_REFRESH_MS);
 
   return {
     refreshAll: fillAll,
     refreshSelection() {
+      // On the next frame, not in the click: the panel the click opens paints before the map redraws.
       dirty.add(SOURCE_IDS.selection);
-      flush();
+      schedule(0);
+    },
+    refreshMarkers() {
+      dirty.add(SOURCE_IDS.markers);
+      schedule(0);
     },
     clusterMode: (family) => clustered[family],
     stop() {

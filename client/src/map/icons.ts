@@ -33,6 +33,9 @@ const CLOCK = 'M8 2a6 6 0 1 0 0 12A6 6 0 1 0 8 2zm-.9 2.5h1.8v3.2l2.3 1.7-1 1.4-
 export const alertIcon = (s: Severity) => `alert-${s}`;
 export const incidentIcon = (s: Severity) => `incident-${s}`;
 export const unitIcon = (status: string) => `unit-${status}`;
+/** A cluster of incidents and alerts (./cluster.ts): the incident's rounded square, bigger, with room for the count. */
+export const markerClusterIcon = (s: Severity) => `marker-cluster-${s}`;
+const CLUSTER_SIZE = 30;
 export const STALE_ICON = 'stale-clock';
 
 function draw(size: number, paint: (ctx: CanvasRenderingContext2D) => void): ImageData {
@@ -47,8 +50,8 @@ function draw(size: number, paint: (ctx: CanvasRenderingContext2D) => void): Ima
 }
 
 /** A filled shape with a light outline (legible on the dark map and on any fill) and a dark mark. */
-function badge(shape: string, fill: string, mark: string, outline = '#f8fafc'): ImageData {
-  return draw(SIZE, (ctx) => {
+function badge(shape: string, fill: string, mark: string, outline = '#f8fafc', size = SIZE): ImageData {
+  return draw(size, (ctx) => {
     // Shrink a little so the outline stays inside the image.
     ctx.translate(8, 8);
     ctx.scale(0.86, 0.86);
@@ -78,6 +81,7 @@ export function installIcons(map: EngineMap): void {
   for (const s of ['critical', 'major', 'minor', 'info'] as const) {
     add(map, alertIcon(s), badge(SEVERITY_SHAPE[s], MAP_COLORS.severity[s], SEVERITY_MARK[s]));
     add(map, incidentIcon(s), badge(INCIDENT_SHAPE, MAP_COLORS.severity[s], INCIDENT_MARK));
+    add(map, markerClusterIcon(s), badge(INCIDENT_SHAPE, MAP_COLORS.severity[s], '', '#f8fafc', CLUSTER_SIZE));
   }
   for (const [status, colour] of Object.entries(MAP_COLORS.unit)) add(map, unitIcon(status), badge(UNIT_SHAPE, colour, '', '#0b0f19'));
   add(

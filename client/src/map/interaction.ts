@@ -1,14 +1,15 @@
 /**
  * Map clicks: whatever is under the pointer (within a few pixels, so a 5 px
  * camera is easy to hit) becomes the selection; a cluster zooms in. Priority is
- * the drawing order: alerts over incidents over units over devices over links.
+ * the drawing order: alerts over incidents (and their clusters) over units over
+ * devices over links.
  */
 import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
 import type { WardFeature } from '../../../contract/citypack.js';
 import type { LngLat } from '../../../contract/domain.js';
 import { select, type Selection, type SelectionKind } from '../app/ui.js';
 import type { LiveState } from '../live/store.js';
-import { clusterLayerIds } from './cluster.js';
+import { clusterLayerIds, GROUP_LAYER_IDS } from './cluster.js';
 import type { EngineMap } from './engine.js';
 import { alertPosition } from './features.js';
 import { LAYER_IDS, SOURCE_IDS } from './layers.js';
@@ -16,24 +17,30 @@ import { wardLabelPoints } from './labels.js';
 
 const TOLERANCE_PX = 6;
 
-const PICK: [layer: string, kind: SelectionKind][] = [
-  [LAYER_IDS.alerts, 'alert'],
-  [LAYER_IDS.incidents, 'incident'],
-  [LAYER_IDS.units, 'unit'],
-  [LAYER_IDS.cameras, 'camera'],
-  [clusterLayerIds('cameras').points, 'camera'],
-  [LAYER_IDS.stations, 'station'],
-  [clusterLayerIds('stations').points, 'station'],
-  [LAYER_IDS.links, 'link'],
-  [LAYER_IDS.wardCoverage, 'ward'],
-];
-const CLUSTERS: [layer: string, source: string][] = [
-  [clusterLayerIds('cameras').clusters, SOURCE_IDS.camerasClustered],
-  [clusterLayerIds('stations').clusters, SOURCE_IDS.stationsClustered],
+/**
+ * What a click takes, topmost first: a thing to select, or a cluster (with its
+ * source) to zoom into until it splits.
+ */
+type Target = { layer: string; kind: SelectionKind } | { layer: string; cluster: string };
+const TARGETS: Target[] = [
+  { layer: LAYER_IDS.alerts, kind: 'alert' },
+  { layer: LAYER_IDS.incidents, kind: 'incident' },
+  { layer: LAYER_IDS.incidentAlertsBadge, kind: 'incident' },
+  { layer: GROUP_LAYER_IDS.markerClusters, cluster: SOURCE_IDS.markers },
+  { layer: LAYER_IDS.units, kind: 'unit' },
+  { layer: LAYER_IDS.cameras, kind: 'camera' },
+  { layer: GROUP_LAYER_IDS.cameraGroups, cluster: SOURCE_IDS.cameras },
+  { layer: clusterLayerIds('cameras').points, kind: 'camera' },
+  { layer: clusterLayerIds('cameras').clusters, cluster: SOURCE_IDS.camerasClustered },
+  { layer: LAYER_IDS.stations, kind: 'station' },
+  { layer: clusterLayerIds('stations').points, kind: 'station' },
+  { layer: clusterLayerIds('stations').clusters, cluster: SOURCE_IDS.stationsClustered },
+  { layer: LAYER_IDS.links, kind: 'link' },
+  { layer: LAYER_IDS.wardCoverage, kind: 'ward' },
 ];
 
 export function wirePicking(map: EngineMap): () => void {
-  const interactive = () => [...PICK.map(([l]) => l), ...CLUSTERS.map(([l]) => l)].filter((l) => map.getLayer(l));
+  const interactive = () => TARGETS.map((t) => t.layer).filter((l) => map.getLayer(l));
   const at = (e: MapMouseEvent) => {
     const { x, y } = e.point;
     return map.queryRenderedFeatures(
@@ -46,20 +53,19 @@ export function wirePicking(map: EngineMap): () => void {
   };
   const onClick = (e: MapMouseEvent) => {
     const hits = at(e);
-    for (const [layer, source] of CLUSTERS) {
-      const c = hits.find((f) => f.layer.id === layer);
-      if (c && hits.every((f) => f.layer.id === layer || f.layer.id === LAYER_IDS.wardCoverage)) {
-        const id = Number(c.properties.cluster_id);
-        void (map.getSource(source) as GeoJSONSource).getClusterExpansionZoom(id).then((zoom) => {
-          map.easeTo({ center: (c.geometry as unknown as { coordinates: [number, number] }).coordinates, zoom });
+    for (const t of TARGETS) {
+      const f = hits.find((h) => h.layer.id === t.layer);
+      if (!f) continue;
+      if ('cluster' in t) {
+        const id = Number(f.properties.cluster_id);
+        const center = (f.geometry as unknown as { coordinates: [number, number] }).coordinates;
+        void (map.getSource(t.cluster) as GeoJSONSource).getClusterExpansionZoom(id).then((zoom) => {
+          map.easeTo({ center, zoom: Math.min(zoom, map.getMaxZoom()) });
         });
         return;
       }
-    }
-    for (const [layer, kind] of PICK) {
-      const f = hits.find((h) => h.layer.id === layer);
-      const id = f?.properties.id;
-      if (typeof id === 'string') return select({ kind, id }, true);
+      const id = f.properties.id;
+      if (typeof id === 'string') return select({ kind: t.kind, id }, true);
     }
   };
   const onMove = (e: MapMouseEvent) => {

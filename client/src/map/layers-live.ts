@@ -6,7 +6,7 @@
  * the few things that need a shape: alerts, incidents, units.
  */
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
-import { clusterLayers, clusteredSource } from './cluster.js';
+import { cameraGroupLayers, camerasSource, clusterLayers, clusteredSource, markerClusterLayers, markersSource, notCluster } from './cluster.js';
 import { alertIcon, incidentIcon, STALE_ICON, unitIcon } from './icons.js';
 import { byState, bySeverity, coverageLayers, EMPTY_FC, LAYER_IDS, linkLayers, MAP_COLORS, MAP_FONT, SOURCE_IDS } from './layers.js';
 
@@ -18,12 +18,14 @@ export function liveSources(): Record<string, GeoJSONSourceSpecification> {
     [SOURCE_IDS.coverage]: src(),
     [SOURCE_IDS.links]: src(),
     [SOURCE_IDS.stations]: src(),
-    [SOURCE_IDS.cameras]: src(),
+    // Clustered when zoomed out (./cluster.ts); every camera its own dot from zoom 13.
+    [SOURCE_IDS.cameras]: camerasSource(),
     [SOURCE_IDS.stationsClustered]: clusteredSource(),
     [SOURCE_IDS.camerasClustered]: clusteredSource(),
     [SOURCE_IDS.units]: src(),
     [SOURCE_IDS.incidents]: src(),
     [SOURCE_IDS.alerts]: src(),
+    [SOURCE_IDS.markers]: markersSource(),
     [SOURCE_IDS.selection]: src(),
   };
 }
@@ -65,7 +67,8 @@ export function wardCoverageLayers(): LayerSpecification[] {
 export function deviceLayers(): LayerSpecification[] {
   return [
     { id: LAYER_IDS.stations, type: 'circle', source: SOURCE_IDS.stations, paint: stationPaint as never },
-    { id: LAYER_IDS.cameras, type: 'circle', source: SOURCE_IDS.cameras, paint: cameraPaint as never },
+    { id: LAYER_IDS.cameras, type: 'circle', source: SOURCE_IDS.cameras, filter: notCluster, paint: cameraPaint as never },
+    ...cameraGroupLayers(SOURCE_IDS.cameras),
     ...clusterLayers('stations', SOURCE_IDS.stationsClustered, stationPaint),
     ...clusterLayers('cameras', SOURCE_IDS.camerasClustered, cameraPaint),
   ];
@@ -108,21 +111,52 @@ export function unitLayers(): LayerSpecification[] {
   ];
 }
 
+const isKind = (kind: 'incident' | 'alert'): ExpressionSpecification => ['all', notCluster, ['==', ['get', 'kind'], kind]];
+
+/**
+ * Draw nothing, but keep the `alerts` and `incidents` sources in use: maplibre loads
+ * a source's tiles (what querySourceFeatures reads) only while a visible layer uses it.
+ */
+export function indexLayers(): LayerSpecification[] {
+  const none = { 'circle-radius': 0, 'circle-opacity': 0, 'circle-stroke-width': 0 };
+  return [
+    { id: LAYER_IDS.alertsIndex, type: 'circle', source: SOURCE_IDS.alerts, paint: none },
+    { id: LAYER_IDS.incidentsIndex, type: 'circle', source: SOURCE_IDS.incidents, paint: none },
+  ];
+}
+
+/** An incident: one marker for it and its alerts, with the number of alerts at its corner. */
 export function incidentLayers(): LayerSpecification[] {
+  const corner: [number, number] = [11, -11];
+  const isIncident = isKind('incident');
   return [
     {
       id: LAYER_IDS.incidents,
       type: 'symbol',
-      source: SOURCE_IDS.incidents,
+      source: SOURCE_IDS.markers,
+      filter: isIncident,
       layout: {
         'icon-image': ['match', ['get', 'severity'], 'critical', incidentIcon('critical'), 'major', incidentIcon('major'), 'minor', incidentIcon('minor'), incidentIcon('info')],
-        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.85, 13, 1.05, 17, 1.4],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.95, 13, 1.1, 17, 1.4],
         'icon-allow-overlap': true,
         'symbol-sort-key': ['-', 3, ['get', 'rank']],
-        // Beside the alert it grew from, not on top of it.
-        'icon-offset': [-14, -14],
       },
       paint: { 'icon-opacity': ['case', ['==', ['get', 'status'], 'resolved'], 0.55, 1] },
+    },
+    {
+      id: LAYER_IDS.incidentAlertsBadge,
+      type: 'circle',
+      source: SOURCE_IDS.markers,
+      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 0]],
+      paint: { 'circle-radius': 7, 'circle-color': '#f8fafc', 'circle-stroke-color': MAP_COLORS.halo, 'circle-stroke-width': 1.5, 'circle-translate': corner },
+    },
+    {
+      id: LAYER_IDS.incidentAlertsCount,
+      type: 'symbol',
+      source: SOURCE_IDS.markers,
+      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 0]],
+      layout: { 'text-field': ['to-string', ['get', 'alertCount']], 'text-font': [MAP_FONT], 'text-size': 10, 'text-allow-overlap': true, 'text-ignore-placement': true },
+      paint: { 'text-color': '#0b0f19', 'text-translate': corner },
     },
   ];
 }
@@ -130,25 +164,25 @@ export function incidentLayers(): LayerSpecification[] {
 export function alertLayers(): LayerSpecification[] {
   return [
     {
-      // Radius and opacity are animated by ./pulse.ts for alerts raised in the last minutes.
+      // A still ring around what was raised in the last minutes; ./pulse.ts adds the motion outside the map canvas.
       id: LAYER_IDS.alertsPulse,
       type: 'circle',
-      source: SOURCE_IDS.alerts,
-      filter: ['==', ['get', 'isNew'], true],
+      source: SOURCE_IDS.markers,
+      filter: ['all', notCluster, ['==', ['get', 'isNew'], true]],
       paint: {
-        'circle-radius': 18,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 14, 16, 20],
         'circle-color': 'rgba(0,0,0,0)',
         'circle-stroke-color': bySeverity,
         'circle-stroke-width': 2.5,
-        'circle-stroke-opacity': 0.7,
+        'circle-stroke-opacity': 0.8,
       },
     },
     {
       // Escalated: a bright double ring that survives greyscale.
       id: LAYER_IDS.alertsEscalated,
       type: 'circle',
-      source: SOURCE_IDS.alerts,
-      filter: ['==', ['get', 'escalated'], true],
+      source: SOURCE_IDS.markers,
+      filter: ['all', notCluster, ['==', ['get', 'escalated'], true]],
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 11, 16, 17],
         'circle-color': 'rgba(0,0,0,0)',
@@ -159,7 +193,8 @@ export function alertLayers(): LayerSpecification[] {
     {
       id: LAYER_IDS.alerts,
       type: 'symbol',
-      source: SOURCE_IDS.alerts,
+      source: SOURCE_IDS.markers,
+      filter: isKind('alert'),
       layout: {
         'icon-image': ['match', ['get', 'severity'], 'critical', alertIcon('critical'), 'major', alertIcon('major'), 'minor', alertIcon('minor'), alertIcon('info')],
         'icon-size': alertIconSize,
@@ -173,7 +208,8 @@ export function alertLayers(): LayerSpecification[] {
       // Shown only while disconnected: a clock on each alert says "as of then".
       id: LAYER_IDS.alertsStale,
       type: 'symbol',
-      source: SOURCE_IDS.alerts,
+      source: SOURCE_IDS.markers,
+      filter: notCluster,
       layout: {
         visibility: 'none',
         'icon-image': STALE_ICON,
@@ -199,6 +235,13 @@ export function alertLayers(): LayerSpecification[] {
 /** Below the labels (so names stay legible over fills), bottom to top. */
 export const underLabels = (): LayerSpecification[] => [...wardCoverageLayers(), ...coverageLayers(), ...linkLayers(), ...deviceLayers()];
 /** Above the labels, bottom to top. */
-export const overLabels = (): LayerSpecification[] => [...unitLayers(), ...staleLayers(), ...incidentLayers(), ...alertLayers()];
+export const overLabels = (): LayerSpecification[] => [
+  ...indexLayers(),
+  ...unitLayers(),
+  ...staleLayers(),
+  ...incidentLayers(),
+  ...markerClusterLayers(SOURCE_IDS.markers),
+  ...alertLayers(),
+];
 /** Everything we draw above the base map, bottom to top. */
 export const liveLayers = (): LayerSpecification[] => [...underLabels(), ...overLabels()];

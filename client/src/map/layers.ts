@@ -4,6 +4,8 @@
  * Source and layer ids are part of the test contract: browser tests call
  * `map.querySourceFeatures(SOURCE_IDS.cameras)` and
  * `map.queryRenderedFeatures({ layers: [LAYER_IDS.alerts] })`. Do not rename.
+ * The `alerts` and `incidents` layers draw from the `markers` source (clustered);
+ * the `alerts` and `incidents` sources keep every open one for querySourceFeatures.
  * Dense layers are circle/line/fill only (icon symbols break above 32k, maplibre #2891).
  */
 import type {
@@ -27,6 +29,12 @@ export const SOURCE_IDS = {
   units: 'units',
   incidents: 'incidents',
   alerts: 'alerts',
+  /**
+   * What the officer sees of incidents and alerts: one clustered source, an incident
+   * drawn once with its alerts (./features.ts markerFeatures). `alerts` and
+   * `incidents` above still hold every open one, for queries and tests.
+   */
+  markers: 'markers',
   selection: 'selection',
 } as const;
 
@@ -48,6 +56,11 @@ export const LAYER_IDS = {
   staleVeil: 'stale-veil',
   units: 'units',
   incidents: 'incidents',
+  /** The number of alerts an incident's marker holds, on a small light disc at its corner. */
+  incidentAlertsBadge: 'incident-alerts-badge',
+  incidentAlertsCount: 'incident-alerts-count',
+  alertsIndex: 'alerts-index',
+  incidentsIndex: 'incidents-index',
   alertsPulse: 'alerts-pulse',
   alertsEscalated: 'alerts-escalated',
   alerts: 'alerts',
