@@ -36,8 +36,12 @@ export function StoreMap(props: {
   legend?: boolean;
   onReady?: (handle: MapHandle | null) => void;
   testId?: string;
+  /** Room kept around the city when it is fitted (px), read at each fit: the wall keeps its legend's band clear. */
+  fitPadding?: () => { top: number; bottom: number; left: number; right: number };
 }) {
   const { pack, config, store, readOnly = false } = props;
+  const fitPadding = props.fitPadding;
+  const padding = () => fitPadding?.() ?? 24;
   const { t } = useTranslation();
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces() }), [config.mapStyleUrl, pack]);
@@ -78,7 +82,7 @@ export function StoreMap(props: {
     window.__iocMap = map;
     const handle: MapHandle = {
       flyTo: (position, zoom = 15) => map.flyTo({ center: position, zoom, speed: 1.2, essential: true }),
-      home: () => map.fitBounds(pack.meta.bbox, { padding: 24, essential: true }),
+      home: () => map.fitBounds(pack.meta.bbox, { padding: padding(), essential: true }),
     };
     onReady.current?.(handle);
     cleanup.current = () => {
@@ -101,7 +105,7 @@ export function StoreMap(props: {
       <MapComponent
         mapLib={engine}
         mapStyle={mapStyle}
-        initialViewState={{ bounds: pack.meta.bbox, fitBoundsOptions: { padding: 24 } }}
+        initialViewState={{ bounds: pack.meta.bbox, fitBoundsOptions: { padding: padding() } }}
         maxBounds={[west - padLon, south - padLat, east + padLon, north + padLat]}
         minZoom={9}
         maxZoom={19}

@@ -72,6 +72,15 @@ function useCriticalInterrupt(holdMs: number): Alert | null {
   return current;
 }
 
+/**
+ * The city fitted above the legend's band at the map's foot (wall.css: about
+ * 8 lines of the wall's type, which is 1.25vw between 16 and 60 px).
+ */
+function legendClearance() {
+  const em = Math.min(60, Math.max(16, window.innerWidth * 0.0125));
+  return { top: em, left: em, right: em, bottom: Math.round(8.5 * em) };
+}
+
 const PANELS: Record<string, (p: { pack: CityPack }) => React.ReactNode> = {
   incidents: () => <IncidentsPanel />,
   cameras: ({ pack }) => <CamerasPanel pack={pack} />,
@@ -134,6 +143,13 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
     if (critical?.position) map.current?.flyTo(critical.position, 15);
     else if (!critical) map.current?.home();
   }, [critical]);
+  // A screen that changes resolution (a 4K display waking up at 1080p) fits the city again.
+  useEffect(() => {
+    if (critical) return;
+    const refit = () => map.current?.home();
+    window.addEventListener('resize', refit);
+    return () => window.removeEventListener('resize', refit);
+  }, [critical]);
 
   return (
     <div className="wall" data-testid="wall" data-panel={panel} data-interrupted={critical ? 'true' : 'false'} data-state={state}>
@@ -147,7 +163,7 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
       </header>
       <main className="wall__body">
         <div className="wall__map">
-          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} />
+          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} fitPadding={legendClearance} />
           {/* Over the map it flies to, never over the panel's figures (issue #27.6). */}
           {critical && (
             <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
