@@ -297,7 +297,10 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
       await row.waitFor({ timeout: 2_000 });
       await row.locator('.alert-row__btn').click();
     };
-    await clearAndUndo(() => toast.locator('[data-testid="undo-clear"]').click());
+    await clearAndUndo(async () => {
+      await screenshot(page, 'undo-clear-1366x768', { artifact: true });
+      await toast.locator('[data-testid="undo-clear"]').click();
+    });
     await clearAndUndo(async () => {
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await page.keyboard.press('u');

@@ -23,6 +23,7 @@ import { placeOf, useAlertLabels, useWardName, useWords } from './names.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { flyTo, select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
+import { CloseConfirm } from './CloseConfirm.js';
 import { InlineConfirm } from './InlineConfirm.js';
 import { useShortcuts } from './useShortcuts.js';
 import { resolveQuestion } from './review.js';
@@ -43,7 +44,6 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
   const busy = state.phase === 'sending';
   const [note, setNote] = useState('');
   const [confirm, setConfirm] = useState<'resolve' | 'close' | null>(null);
-  const [closingNote, setClosingNote] = useState('');
   const [dispatchFocus, setDispatchFocus] = useState(0);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const actionsRef = useRef<HTMLDivElement>(null);
@@ -63,15 +63,10 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
   const cancel = () => {
     const was = confirm;
     setConfirm(null);
-    setClosingNote('');
     requestAnimationFrame(() => actionsRef.current?.querySelector<HTMLElement>(`[data-action="${was}"]`)?.focus());
   };
-  const closeNow = async () => {
-    if (closingNote.trim() === '' || busy) return;
-    if (await act('close', closingNote.trim())) {
-      setConfirm(null);
-      setClosingNote('');
-    }
+  const closeNow = async (text: string) => {
+    if (await act('close', text)) setConfirm(null);
   };
   useShortcuts({
     d: () => allowed.includes('dispatch') && setDispatchFocus((n) => n + 1),
@@ -140,51 +135,7 @@ export function IncidentView({ incident: i, pack }: { incident: Incident; pack: 
             onNo={cancel}
           />
         ) : confirm === 'close' ? (
-          <form
-            className="closeform"
-            data-testid="close-confirm"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void closeNow();
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') {
-                e.preventDefault();
-                cancel();
-              }
-            }}
-          >
-            <p className="closeform__warn">{t('desk.confirm.closeWarn')}</p>
-            <label className="closeform__label">
-              {t('desk.confirm.closeNote')}
-              {/* Focused: the officer asked to close; what is asked is this note. */}
-              <textarea
-                className="note__input"
-                rows={2}
-                autoFocus
-                required
-                maxLength={2000}
-                value={closingNote}
-                placeholder={t('desk.confirm.closePlaceholder')}
-                data-testid="closing-note-input"
-                onChange={(e) => setClosingNote(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' && !e.shiftKey) {
-                    e.preventDefault();
-                    void closeNow();
-                  }
-                }}
-              />
-            </label>
-            <span className="closeform__buttons">
-              <button type="submit" className="btn btn--primary" disabled={busy || closingNote.trim() === ''} data-testid="close-confirm-yes">
-                {t('desk.confirm.closeYes')}
-              </button>
-              <button type="button" className="btn" data-testid="close-confirm-no" onClick={cancel}>
-                {t('desk.confirm.cancel')}
-              </button>
-            </span>
-          </form>
+          <CloseConfirm busy={busy} onClose={(text) => void closeNow(text)} onCancel={cancel} />
         ) : (
           BUTTONS.filter((a) => allowed.includes(a)).map((a) => (
             <button key={a} type="button" className={`btn${a === 'acknowledge' || a === 'resolve' ? ' btn--primary' : ''}`} disabled={busy} data-action={a} onClick={() => press(a)}>

@@ -4,7 +4,7 @@
  * server refused stays, with the reason, until dismissed; the alert is back in the queue.
  */
 import { useTranslation } from 'react-i18next';
-import { dismissClear, undoClear, usePendingClears } from './clearUndo.js';
+import { dismissClear, HOLD_MS, undoClear, usePendingClears } from './clearUndo.js';
 import { useNow } from './useNow.js';
 import { useShortcuts } from './useShortcuts.js';
 
@@ -31,7 +31,7 @@ export function UndoToasts() {
             <>
               <span className="toast__text">
                 {t('desk.undo.cleared', { title: x.title })}
-                <span className="toast__time"> · {t('desk.undo.inSeconds', { s: Math.max(0, Math.ceil((x.sendAt - now) / 1000)) })}</span>
+                <span className="toast__time"> · {t('desk.undo.inSeconds', { s: secondsLeft(x.sendAt, now) })}</span>
               </span>
               <button type="button" className="btn btn--sm btn--primary" data-testid="undo-clear" disabled={x.phase !== 'held'} onClick={() => undoClear(x.alertId)}>
                 {t('desk.undo.undoKey')}
@@ -43,3 +43,6 @@ export function UndoToasts() {
     </div>
   );
 }
+
+/** Whole seconds until the clear is sent; the shared 1 s clock may lag by up to a tick, so never more than the hold. */
+const secondsLeft = (sendAt: number, now: number) => Math.min(HOLD_MS / 1000, Math.max(0, Math.ceil((sendAt - now) / 1000)));
