@@ -473,7 +473,10 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
           if (panel === 'coverage') {
             // Văn Hải: 27 % of its people covered (its normal, no loss): the bad colour, as the console's red KPI.
             expect(at1080.bar).toEqual({ figure: '27%', level: 'bad', fill: at1080.bad });
+            const before = await mapView(page);
             await page.setViewportSize({ width: 3840, height: 2160 });
+            // The wall fits the city again for its new size: a zoom level closer (twice the pixels each way).
+            await waitFor(async () => (await mapView(page)).zoom > before.zoom + 0.5, { timeoutMs: 15_000, message: 'the city was not fitted again at 4K' });
             const at4k = await read();
             expect(at4k.titlePx).toBeGreaterThanOrEqual(2160 * 0.022);
             await waitForMapSteady(page, 15_000); // a busy 4K map on SwiftShader may never go idle: shoot once tiles are in

@@ -143,12 +143,20 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
     if (critical?.position) map.current?.flyTo(critical.position, 15);
     else if (!critical) map.current?.home();
   }, [critical]);
-  // A screen that changes resolution (a 4K display waking up at 1080p) fits the city again.
+  // A screen that changes resolution (a 4K display waking up at 1080p) fits the city again, once the
+  // resizing is over and the map has taken its new size.
   useEffect(() => {
     if (critical) return;
-    const refit = () => map.current?.home();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refit = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => map.current?.home(), 300);
+    };
     window.addEventListener('resize', refit);
-    return () => window.removeEventListener('resize', refit);
+    return () => {
+      window.removeEventListener('resize', refit);
+      clearTimeout(timer);
+    };
   }, [critical]);
 
   return (
