@@ -41,6 +41,11 @@ export function targets(r: BenchResults): { target: string; verdict: string; fig
   }
   const cc = r.cluster?.consoles;
   if (cc) out.push({ target: `cluster: ${cc.consoles} consoles over 2 instances, alert p95 ≤ 250 ms at ${cc.loadRate} msg/s`, verdict: cc.byRole.map((x) => `${x.role}: ${yes(x.alerts.p95 <= 250)}`).join('; '), figure: cc.byRole.map((x) => `${x.role} p95 ${x.alerts.p95} ms (${x.connected} connected)`).join('; ') });
+  const rs = r.responsiveness;
+  if (rs) {
+    out.push({ target: 'console at the demo city under SwiftShader: click to panel p95 ≤ 300 ms', verdict: yes(rs.click.p95Ms <= 300), figure: `p50 ${rs.click.p50Ms} ms, p95 ${rs.click.p95Ms} ms over ${rs.click.clicks} clicks` });
+    out.push({ target: 'console at the demo city under SwiftShader: no idle long task over 50 ms', verdict: yes(rs.idle.longTasks === 0), figure: `${rs.idle.longTasks} long tasks in ${rs.idle.seconds} s, longest ${rs.idle.longTaskMaxMs} ms; ${rs.idle.mapRendersPerS} map redraws/s` });
+  }
   if (r.browser) out.push({ target: 'map: 50k points frame time within 1.5× bare maplibre', verdict: yes(r.browser.p95Ratio <= 1.5 && r.browser.meanRatio <= 1.5), figure: `p95 ×${r.browser.p95Ratio}, mean ×${r.browser.meanRatio}` });
   return out;
 }
@@ -76,6 +81,17 @@ export function renderMarkdown(r: BenchResults): string {
     parts.push('### Durability: kill -9 of the server mid-stream\n\n' + table(['msg/s', 's', 'killed at', 'down', 'restart ms', 'published', 'stored', 'missing', 'extra', 'broker drops'], [[d.rate, d.durationS, `${d.killedAtS} s`, `${d.downS} s`, d.restartMs, d.published, d.stored, d.missing, d.extra, d.brokerDropped]]));
   }
   if (r.scale.length) parts.push('### Scale of state\n\n' + table(['devices', 'start-up ms (spawn → healthy)', 'devices restored', 'idle RSS MB', 'load msg/s (achieved)', 'peak RSS under load MB', 'CPU % under load'], r.scale.map((s) => [s.devices, s.startMs, s.restored, s.idleRssMB, `${s.loadRate} (${s.loadAchieved})`, s.loadPeakRssMB, s.loadCpuPct])));
+  if (r.responsiveness) {
+    const x = r.responsiveness;
+    parts.push(`### Responsiveness: ${x.city}, ${x.viewport}, headless Chromium under SwiftShader
+
+` +
+      table(['open alerts', 'open incidents', 'idle s', 'long tasks', 'longest ms', 'long task ms', 'map redraws/s', 'frames/s', 'clicks (on map)', 'click → panel p50 ms', 'p95', 'max'],
+        [[x.alerts, x.incidents, x.idle.seconds, x.idle.longTasks, x.idle.longTaskMaxMs, x.idle.longTaskTotalMs, x.idle.mapRendersPerS, x.idle.framesPerS, `${x.click.clicks} (${x.click.onMap})`, x.click.p50Ms, x.click.p95Ms, x.click.maxMs]]) +
+      (x.loadAvg ? `
+
+Load average of the machine when measured: ${x.loadAvg.join(', ')} (2 cores).` : ''));
+  }
   if (r.browser) {
     const b = r.browser;
     const rounds = b.rounds?.length ? `\n\nMedians of ${b.rounds.length} alternating rounds under the same load; each round's ratio (mean / p95): ${b.rounds.map((x) => `×${x.meanRatio} / ×${x.p95Ratio}`).join(', ')}.` : '';

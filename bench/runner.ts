@@ -14,6 +14,9 @@ import { startStack } from './lib/stack.js';
 import { WORK } from './lib/paths.js';
 import { runBare, runFloor, type BareResult, type FloorResult } from './suites/bare.js';
 import { runBrowser, type BrowserResult } from './suites/browser.js';
+import { runResponsiveness, type ResponsivenessResult } from './suites/responsiveness.js';
+import { launchChromium } from '../tests/harness/chromium.js';
+import { CLIENT_DIR } from '../tests/harness/console.js';
 import { runCluster, type ClusterResult } from './suites/cluster.js';
 import { runCommands, type CommandsResult } from './suites/commands.js';
 import { runDurability, type DurabilityResult } from './suites/durability.js';
@@ -40,6 +43,8 @@ export interface BenchResults {
   durability?: DurabilityResult;
   scale: ScaleRow[];
   browser?: BrowserResult;
+  /** The demo city's console under SwiftShader: idle long tasks and click to panel (issue #27 point 8). */
+  responsiveness?: ResponsivenessResult;
   /** Commands a second from concurrent officers over Socket.IO, each answered once stored in PostgreSQL. */
   commands?: CommandsResult;
   /** PostgreSQL rows and bytes a simulated day, per scenario. */
@@ -53,7 +58,8 @@ export interface BenchResults {
 export interface RunOptions {
   quick: boolean;
   /**
-   * Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser,
+   * Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser (and
+   * responsiveness, which `browser` includes and which can be named alone),
    * commands, records, cluster (the last three in quick mode only when named); and, only when named, alertpath (the latency suite's 100 consoles
    * alone, whose 5,000 msg/s row is the latency target).
    */
@@ -149,6 +155,15 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     if (want('scale')) await guard('scale', async () => {
       log('scale of state');
       res.scale = await runScale({ stack, sizes: q ? [1000] : [1000, 10000, 50000], loadRate: q ? 2000 : 10000, loadS: q ? 3 : 30, log });
+    });
+    if (!q && (want('browser') || want('responsiveness'))) await guard('responsiveness', async () => {
+      log(`responsiveness: the demo city's console under SwiftShader (client ${path.relative(process.cwd(), CLIENT_DIR) || CLIENT_DIR})`);
+      const browser = await launchChromium();
+      try {
+        res.responsiveness = await runResponsiveness({ stack, browser, clientDir: CLIENT_DIR, idleS: 20, clicks: 30, log });
+      } finally {
+        await browser.close();
+      }
     });
     if (!q && want('browser')) await guard('browser', async () => {
       log('browser: console vs bare maplibre, 50k devices');

@@ -11,6 +11,8 @@ import { testConfig } from '../../server/config.js';
 
 const USER = 'bench';
 const PASSWORD = 'bench-pass-2024-ioc';
+/** The bench duty officer's credentials, for a browser that signs in (a refresh cookie in its jar). */
+export const BENCH_USER = { username: USER, password: PASSWORD } as const;
 
 export async function seedBenchUser(authDir: string): Promise<void> {
   fs.mkdirSync(authDir, { recursive: true });

@@ -14,13 +14,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../tests/harness/chromium.js';
-import { openConsole } from '../../tests/harness/console.js';
+import { CLIENT_DIR, openConsole } from '../../tests/harness/console.js';
 import { generateCityPack } from '../lib/citypack.js';
 import { startPublisher } from '../lib/publisher.js';
 import { startServer, workDir } from '../lib/server.js';
 import { clearSession, type Stack } from '../lib/stack.js';
 import { REPO } from '../lib/paths.js';
-import { benchSession } from '../lib/auth.js';
+import { BENCH_USER } from '../lib/auth.js';
+import { login } from '../../tests/harness/auth.js';
 
 export interface FrameStats {
   frames: number;
@@ -111,7 +112,7 @@ function serveBare(): Promise<{ url: string; close(): void }> {
 export async function runBrowser(o: { stack: Stack; devices: number; loadRate: number; seconds: number; rounds?: number; log: (s: string) => void }): Promise<BrowserResult> {
   const rounds = o.rounds ?? 3;
   const pack = generateCityPack(o.devices);
-  const server = await startServer({ mqttUrl: o.stack.mosquitto.url, influxUrl: o.stack.influxd.url, cityPack: pack, spoolDir: workDir('spool'), database: 'browser', clientId: 'ioc-browser', env: { STATIC_DIR: path.join(REPO, 'dist', 'client') } });
+  const server = await startServer({ mqttUrl: o.stack.mosquitto.url, influxUrl: o.stack.influxd.url, cityPack: pack, spoolDir: workDir('spool'), database: 'browser', clientId: 'ioc-browser', env: { STATIC_DIR: CLIENT_DIR } });
   const browser = await launchChromium();
   const bare = await serveBare();
   let pub: ReturnType<typeof startPublisher> | null = null;
@@ -119,13 +120,14 @@ export async function runBrowser(o: { stack: Stack; devices: number; loadRate: n
     // Every device reports once before measuring, so the console draws all of them.
     const warm = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: Math.min(o.loadRate, 20_000), devices: o.devices, durationS: Math.ceil(o.devices / Math.min(o.loadRate, 20_000)) + 1, cityPack: pack });
     await warm.done;
-    const session = await benchSession(server.url);
+    // Signed in as the bench officer: the console takes up the session from the refresh cookie (a token alone no longer opens it).
+    const target = { url: server.url, login: () => login(server.url, BENCH_USER.username, BENCH_USER.password) };
     // The load runs through every round, for both pages; it is stopped when they are done.
     pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.loadRate, devices: o.devices, durationS: rounds * (2 * o.seconds + 120), cityPack: pack });
     const cons: FrameStats[] = [];
     const bares: FrameStats[] = [];
     for (let i = 0; i < rounds; i++) {
-      const con = await openConsole(browser, session ? { url: server.url, login: async () => session as never } : server.url, { timeoutMs: 90_000 });
+      const con = await openConsole(browser, target, { timeoutMs: 90_000 });
       await new Promise((r) => setTimeout(r, 3000));
       // BENCH_BROWSER_PROFILE=DIR: a CPU profile of the console page's main thread while measured.
       const profDir = process.env.BENCH_BROWSER_PROFILE;
