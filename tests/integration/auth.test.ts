@@ -190,6 +190,8 @@ describe('REST boundaries per role', () => {
   const cases: [string, string, unknown, string[]][] = [
     ['GET', '/api/citypack', undefined, ['admin', 'supervisor', 'duty_officer', 'responder', 'wall']],
     ['GET', '/api/incidents', undefined, ['admin', 'supervisor', 'duty_officer']],
+    // A day's closed incidents (issue #27): the incident reads' roles, no phone, no wall.
+    ['GET', '/api/incidents/closed', undefined, ['admin', 'supervisor', 'duty_officer']],
     ['GET', '/api/alerts', undefined, ['admin', 'supervisor', 'duty_officer']],
     ['GET', '/api/devices', undefined, ['admin', 'supervisor', 'duty_officer']],
     // The wall reads its own panels only: no incident, alert, note or caller over REST (issue #19).
