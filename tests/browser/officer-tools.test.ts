@@ -290,7 +290,8 @@ describe('officer tools (test town)', () => {
       expect(Number(await page.locator('[data-testid="kpi-incidents"]').getAttribute('data-count'))).toBe(1);
       expect(await page.locator('[data-testid="kpi-cameras"] .kpi__value').textContent()).toBe('50 %');
       expect(await page.locator('[data-testid="device-summary"] [data-kind="cameras"]').getAttribute('data-total')).toBe(String(camerasB.length));
-      // The incidents panel and the queue.
+      // The incidents panel and the queue, its count and severity chips too.
+      expect(await page.locator('[data-testid="alert-queue"]').getAttribute('data-count')).toBe(String(alertsB.length));
       expect(await page.locator('[data-testid="incident-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-incident-id')))).toEqual([incidentsB[0]!.id]);
       const queued = await page.locator('[data-testid="alert-row"]').evaluateAll((els) => els.flatMap((e) => (e.getAttribute('data-member-ids') ?? '').split(' ')));
       expect(queued.every((id) => alertsB.some((a) => a.id === id))).toBe(true);

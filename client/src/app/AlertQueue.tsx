@@ -12,13 +12,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { Alert } from '../../../contract/domain.js';
-import { useAlertQueue, useCameras, useClockOffset, useConnection, useStations } from '../live/hooks.js';
+import { useCameras, useClockOffset, useConnection, useStations } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';
 import { alertPosition } from '../map/features.js';
 import { AlertRow } from './AlertRow.js';
 import { useAlertLabels } from './names.js';
 import { groupAlerts, isFiltered, lineAlert, matchesFilters, moveIndex, queueLines, type QueueLine } from './queue.js';
 import { QueueFilters, SeverityFilter } from './QueueFilters.js';
+import { useWardAlertQueue } from './ward.js';
 import { StaleStamp } from './StaleStamp.js';
 import { flyTo, openPanel, select, selectAlert, toggleExpanded, uiStore, useExpanded, useFilters, useSelectedAlertId } from './ui.js';
 import { step, useCommands } from './useCommand.js';
@@ -31,7 +32,8 @@ const MAX_LINES = 150;
 
 export function AlertQueue({ pack }: { pack: CityPack }) {
   const { t } = useTranslation();
-  const queue = useAlertQueue();
+  // The screen's ward filter narrows the queue's count and severity chips too (issue #27.7).
+  const queue = useWardAlertQueue();
   const filters = useFilters();
   const expanded = useExpanded();
   const selectedId = useSelectedAlertId();

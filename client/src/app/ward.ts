@@ -13,7 +13,7 @@ import { useMemo } from 'react';
 import { createStore } from 'zustand/vanilla';
 import type { Alert, Camera, Incident, Severity, Station } from '../../../contract/domain.js';
 import { useAlerts, useCameras, useIncidents, useKpis, useLinks, useStations } from '../live/hooks.js';
-import { activeAlertCounts, cameraSummary, linkSummary, stationSummary, type UpTotal } from '../live/selectors.js';
+import { activeAlertCounts, alertQueue, cameraSummary, linkSummary, stationSummary, type UpTotal } from '../live/selectors.js';
 import { liveStore, type ById, type LiveState, type LiveStore } from '../live/store.js';
 import { alertWard } from './queue.js';
 import { uiStore, useWardFilter } from './ui.js';
@@ -76,6 +76,12 @@ export function useWardIncidents(): ById<Incident> {
   const incidents = useIncidents();
   const ward = useWardFilter();
   return useMemo(() => inWard(incidents, ward, incidentWard), [incidents, ward]);
+}
+
+/** The queue's alerts in order (live/selectors.ts alertQueue), in the chosen ward. */
+export function useWardAlertQueue(): Alert[] {
+  const alerts = useWardAlerts();
+  return useMemo(() => alertQueue(alerts), [alerts]);
 }
 
 /** The header's unacknowledged alerts per severity, in the chosen ward. */
