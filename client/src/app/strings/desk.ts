@@ -7,7 +7,6 @@ export const deskVi = {
   desk: {
     keys: {
       title: 'Phím tắt',
-      hint: 'Nhấn ? để xem phím tắt',
       close: 'Đóng (Esc)',
       typing: 'Phím tắt không có tác dụng khi đang gõ trong ô nhập; Esc để thoát ô nhập.',
       groups: { queue: 'Danh sách cảnh báo', incident: 'Sự cố đang mở trong khung chi tiết', general: 'Chung' },
@@ -23,7 +22,6 @@ export const deskVi = {
       undo: 'Hoàn tác lần xoá cảnh báo vừa rồi',
       closedList: 'Sự cố đã đóng hôm nay',
       help: 'Bảng phím tắt này',
-      or: 'hoặc',
     },
     confirm: {
       resolveNoUnit: 'Chưa có đơn vị nào tới xử lý sự cố này. Vẫn đánh dấu đã xử lý xong?',
@@ -38,7 +36,6 @@ export const deskVi = {
     },
     undo: {
       cleared: 'Đang xoá: {{title}}',
-      undo: 'Hoàn tác',
       undoKey: 'Hoàn tác (U)',
       inSeconds: 'còn {{s}} giây để hoàn tác',
       failed: 'Không xoá được: {{title}}',
@@ -64,7 +61,6 @@ export const deskVi = {
       closingNote: 'Ghi chú kết thúc',
       readOnly: 'Sự cố đã đóng: chỉ xem. Mở lại để tiếp tục xử lý.',
       reopen: 'Mở lại sự cố',
-      review: 'Xem',
       gone: 'Không tìm thấy sự cố này.',
       tooOld: 'Đóng đã hơn một ngày: không mở lại được từ đây. Cần xử lý tiếp thì tạo sự cố mới.',
     },
@@ -75,7 +71,6 @@ export const deskEn: typeof deskVi = {
   desk: {
     keys: {
       title: 'Keyboard shortcuts',
-      hint: 'Press ? for shortcuts',
       close: 'Close (Esc)',
       typing: 'Shortcuts do nothing while typing in a field; Esc leaves the field.',
       groups: { queue: 'Alert queue', incident: 'Incident open in the detail panel', general: 'General' },
@@ -91,7 +86,6 @@ export const deskEn: typeof deskVi = {
       undo: 'Undo the last alert cleared',
       closedList: 'Incidents closed today',
       help: 'This list of shortcuts',
-      or: 'or',
     },
     confirm: {
       resolveNoUnit: 'No unit has worked this incident. Mark it resolved anyway?',
@@ -106,7 +100,6 @@ export const deskEn: typeof deskVi = {
     },
     undo: {
       cleared: 'Clearing: {{title}}',
-      undo: 'Undo',
       undoKey: 'Undo (U)',
       inSeconds: '{{s}} s left to undo',
       failed: 'Not cleared: {{title}}',
@@ -132,7 +125,6 @@ export const deskEn: typeof deskVi = {
       closingNote: 'Closing note',
       readOnly: 'Closed incident: read only. Reopen it to work on it again.',
       reopen: 'Reopen incident',
-      review: 'Review',
       gone: 'This incident cannot be found.',
       tooOld: 'Closed more than a day ago: it cannot be reopened from here. Open a new incident to work on it.',
     },
