@@ -133,6 +133,8 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
   const words = useWords(pack);
   const ward = useWardName(pack);
   const search = useRef<HTMLInputElement>(null);
+  /** The day asked for (null: the city's today, as the server counts it), and the day shown (the server's answer). */
+  const [want, setWant] = useState<string | null>(null);
   const [day, setDay] = useState<string | null>(null);
   /** The city's today, as the server said on the first answer (the list opens on it). */
   const [today, setToday] = useState<string | null>(null);
@@ -142,7 +144,7 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
   useEffect(() => {
     let current = true;
     setData('loading');
-    apiData<{ day: string; incidents: Incident[] }>(`/api/incidents/closed${day ? `?day=${day}` : ''}`)
+    apiData<{ day: string; incidents: Incident[] }>(`/api/incidents/closed${want ? `?day=${want}` : ''}`)
       .then((d) => {
         if (!current) return;
         setData(d);
@@ -153,7 +155,7 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
     return () => {
       current = false;
     };
-  }, [day]);
+  }, [want]);
 
   const list = typeof data === 'object' ? data.incidents : [];
   const shown = useMemo(
@@ -181,14 +183,14 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
         />
         {/* Day by day, written out in the officer's language: a browser date field shows the browser's own order (12/07 for 7 December). */}
         <span className="closed__day" role="group" aria-label={t('desk.closed.day')}>
-          <button type="button" className="btn btn--sm" disabled={!day} aria-label={t('desk.closed.prevDay')} title={t('desk.closed.prevDay')} data-testid="closed-prev" onClick={() => day && setDay(shiftDay(day, -1))}>
+          <button type="button" className="btn btn--sm" disabled={!day} aria-label={t('desk.closed.prevDay')} title={t('desk.closed.prevDay')} data-testid="closed-prev" onClick={() => day && setWant(shiftDay(day, -1))}>
             ‹
           </button>
           <span className="closed__date" data-testid="closed-day" data-day={day ?? ''}>
             {day ? dayLabel(day, i18n.language) : '…'}
             {day && day === today && <span className="closed__today"> · {t('desk.closed.today')}</span>}
           </span>
-          <button type="button" className="btn btn--sm" disabled={!day || !today || day >= today} aria-label={t('desk.closed.nextDay')} title={t('desk.closed.nextDay')} data-testid="closed-next" onClick={() => day && setDay(shiftDay(day, 1))}>
+          <button type="button" className="btn btn--sm" disabled={!day || !today || day >= today} aria-label={t('desk.closed.nextDay')} title={t('desk.closed.nextDay')} data-testid="closed-next" onClick={() => day && setWant(shiftDay(day, 1))}>
             ›
           </button>
         </span>
