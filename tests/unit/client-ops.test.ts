@@ -54,7 +54,8 @@ describe('feed health', () => {
 describe('sparkline', () => {
   it('scales into the box and breaks the line at gaps', () => {
     const p = sparkPaths([[0, 0], [50, 10], [60, null], [100, 5]], 0, 100, 100, 10)!;
-    expect(p.line).toBe('M0.0 10.0L50.0 0.0M100.0 5.0');
+    // The lone point after the gap is a dot (a zero-length stroke with a round cap).
+    expect(p.line).toBe('M0.0 10.0L50.0 0.0M100.0 5.0h0');
     expect([p.min, p.max, p.last]).toEqual([0, 10, 5]);
     expect(sparkPaths([[0, null]], 0, 1, 10, 10)).toBeNull();
   });
