@@ -125,7 +125,10 @@ export function indexLayers(): LayerSpecification[] {
   ];
 }
 
-/** An incident: one marker for it and its alerts, with the number of alerts at its corner. */
+/**
+ * An incident: one marker for it and its alerts, with the number of alerts at its
+ * corner when it holds several (a "1" on every marker would only be clutter).
+ */
 export function incidentLayers(): LayerSpecification[] {
   const corner: [number, number] = [11, -11];
   const isIncident = isKind('incident');
@@ -147,14 +150,14 @@ export function incidentLayers(): LayerSpecification[] {
       id: LAYER_IDS.incidentAlertsBadge,
       type: 'circle',
       source: SOURCE_IDS.markers,
-      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 0]],
+      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 1]],
       paint: { 'circle-radius': 7, 'circle-color': '#f8fafc', 'circle-stroke-color': MAP_COLORS.halo, 'circle-stroke-width': 1.5, 'circle-translate': corner },
     },
     {
       id: LAYER_IDS.incidentAlertsCount,
       type: 'symbol',
       source: SOURCE_IDS.markers,
-      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 0]],
+      filter: ['all', isIncident, ['>', ['get', 'alertCount'], 1]],
       layout: { 'text-field': ['to-string', ['get', 'alertCount']], 'text-font': [MAP_FONT], 'text-size': 10, 'text-allow-overlap': true, 'text-ignore-placement': true },
       paint: { 'text-color': '#0b0f19', 'text-translate': corner },
     },

@@ -56,7 +56,7 @@ export const LAYER_IDS = {
   staleVeil: 'stale-veil',
   units: 'units',
   incidents: 'incidents',
-  /** The number of alerts an incident's marker holds, on a small light disc at its corner. */
+  /** The number of alerts an incident's marker holds (when several), on a small light disc at its corner. */
   incidentAlertsBadge: 'incident-alerts-badge',
   incidentAlertsCount: 'incident-alerts-count',
   alertsIndex: 'alerts-index',
