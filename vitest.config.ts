@@ -5,7 +5,9 @@ const root = import.meta.dirname;
 // Three projects, run one group after the other (sequence.groupOrder):
 // unit (parallel, fast) → integration (two files at a time: each starts its own influxd, Mosquitto and
 // PostgreSQL on free ports in temp folders, and most of a file's time is spent waiting on them or on
-// simulated time, so two overlap well on 2 cores) → browser (serial: Chromium needs the CPU).
+// simulated time, so two overlap well on 2 cores) → browser (two files at a time too: a file spends
+// 7–18 s starting its influxd, Mosquitto, server and Chromium, which the other file's tests fill;
+// every browser test waits on what the page shows, never on a fixed time, so it holds under that load).
 // `npx vitest run` runs all three; `--project NAME` picks one.
 export default defineConfig({
   test: {
@@ -38,8 +40,8 @@ export default defineConfig({
           root,
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
-          fileParallelism: false,
-          maxWorkers: 1,
+          fileParallelism: true,
+          maxWorkers: 2,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 2 },
