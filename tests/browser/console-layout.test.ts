@@ -289,6 +289,16 @@ describe('console layout with three-digit counts and long Vietnamese names', () 
         await waitFor(async () => (await page.locator('[data-testid="alert-row"] .tag--ok').count()) >= 3, { timeoutMs: 10_000, message: 'no acknowledged badges' });
         expect(await squeezedAddresses(page)).toEqual([]);
         expect(pngSize(await screenshot(page, `console-layout-queue-${width}x${height}`))).toEqual({ width, height });
+        // Incident rows: "Chưa có đơn vị" (no unit yet) is whole in every row; a long address may be cut, the cue may not.
+        const cutCues = await page.locator('[data-testid="incident-row"] [data-testid="needs-unit"]').evaluateAll((cues) =>
+          cues.flatMap((cue) => {
+            const meta = cue.closest('.inc-row__meta')!.getBoundingClientRect();
+            const c = cue.getBoundingClientRect();
+            return c.width < 1 || c.right > meta.right + 0.5 ? [`${cue.closest('[data-incident-id]')!.getAttribute('data-incident-id')}: ${Math.round(c.right - meta.right)} px past its row`] : [];
+          }),
+        );
+        expect(await page.locator('[data-testid="incident-row"] [data-testid="needs-unit"]').count()).toBeGreaterThan(3);
+        expect(cutCues).toEqual([]);
 
         // An incident with its dispatch list open, scrolled top to bottom: the × covers no button.
         await page.locator('[data-testid="incident-row"] button').first().click();

@@ -67,16 +67,19 @@ export function IncidentsPanel({ pack }: { pack: CityPack }) {
                     <span className="inc-row__type">{words.type(i.type)}</span>
                   </span>
                   <span className={`status status--${i.status}`}>{words.status(i.status)}</span>
+                  {/* "No unit yet" goes first: a long address may be cut short, the officer's cue may not. */}
                   <span className="inc-row__meta">
-                    {placeOf(i, ward)}
-                    {placeOf(i, ward) && ' · '}
-                    {need ? (
-                      <span className="inc-row__need" data-testid="needs-unit">
-                        {t('ops.incidents.needsUnit')}
-                      </span>
-                    ) : (
-                      working.map((u) => words.unit(u.unitId)).join(', ')
+                    {need && (
+                      <>
+                        <span className="inc-row__need" data-testid="needs-unit">
+                          {t('ops.incidents.needsUnit')}
+                        </span>
+                        {placeOf(i, ward) && ' · '}
+                      </>
                     )}
+                    {placeOf(i, ward)}
+                    {!need && working.length > 0 && placeOf(i, ward) && ' · '}
+                    {!need && working.map((u) => words.unit(u.unitId)).join(', ')}
                   </span>
                   <span className="inc-row__age">
                     {stale ? formatTime(i.createdAt, i18n.language, pack.meta.timezone) : now - i.createdAt < 10_000 ? t('ops.time.justNow') : formatAge(i.createdAt, now, i18n.language)}
