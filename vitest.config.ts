@@ -5,9 +5,8 @@ const root = import.meta.dirname;
 // Three projects, run one group after the other (sequence.groupOrder):
 // unit (parallel, fast) → integration (two files at a time: each starts its own influxd, Mosquitto and
 // PostgreSQL on free ports in temp folders, and most of a file's time is spent waiting on them or on
-// simulated time, so two overlap well on 2 cores) → browser (two files at a time too: a file spends
-// 7–18 s starting its influxd, Mosquitto, server and Chromium, which the other file's tests fill;
-// every browser test waits on what the page shows, never on a fixed time, so it holds under that load).
+// simulated time, so two overlap well on 2 cores) → browser (serial: two at a time saves 2 minutes but
+// the keyboard and session-cookie tests then lose focus and refresh races on 2 cores).
 // `npx vitest run` runs all three; `--project NAME` picks one.
 export default defineConfig({
   test: {
@@ -40,8 +39,8 @@ export default defineConfig({
           root,
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
-          fileParallelism: true,
-          maxWorkers: 2,
+          fileParallelism: false,
+          maxWorkers: 1,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 2 },
