@@ -1,8 +1,10 @@
 /**
- * The operations centre's shifts: which window "this shift" is, in the city's
- * time zone. Shifts start at fixed local hours (three 8-hour shifts from 06:00,
- * 14:00 and 22:00 by default), so the console's export and the server agree on
- * the window without either sending it. Pure: unit-tested with fixed clocks.
+ * The operations centre's calendar, in the city's time zone: which window "this
+ * shift" is, and which window a calendar day is. Shifts start at fixed local hours
+ * (three 8-hour shifts from 06:00, 14:00 and 22:00 by default), so the console's
+ * export and the server agree on the window without either sending it. The closed
+ * incidents list reads days (server/http/closed-incidents.ts). Pure: unit-tested
+ * with fixed clocks.
  */
 
 /** Local hours at which a shift starts, ascending. */
@@ -29,4 +31,20 @@ export function shiftWindow(now: number, timeZone: string, starts: readonly numb
   const from = Math.max(...candidates.filter((c) => c <= local));
   const to = Math.min(...candidates.filter((c) => c > local));
   return { from: from - offset, to: to - offset };
+}
+
+/** The calendar day `at` falls on in `timeZone`, as YYYY-MM-DD. */
+export function localDay(at: number, timeZone: string): string {
+  return new Date(at + zoneOffsetMs(at, timeZone)).toISOString().slice(0, 10);
+}
+
+/** [from, to) in epoch ms of a YYYY-MM-DD day in `timeZone`, or null when it is no real date. */
+export function dayWindow(day: string, timeZone: string): { from: number; to: number } | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (new Date(wall).toISOString().slice(0, 10) !== day) return null;
+  // The offset at local midnight, taken twice so a day that starts on a clock change still starts at its midnight.
+  const midnight = (w: number) => w - zoneOffsetMs(w - zoneOffsetMs(w, timeZone), timeZone);
+  return { from: midnight(wall), to: midnight(wall + DAY) };
 }

@@ -7,39 +7,13 @@
  * whose `/incidents/:id` would otherwise take "closed" for an id.
  */
 import type { Incident } from '../../contract/index.js';
+import { dayWindow, localDay } from '../../contract/shift.js';
 import { secureRouter } from './paths.js';
 import { sendError } from './send.js';
 import type express from 'express';
 
 /** At most this many incidents for one day: a list an officer reads, not an export (the CSV is for that). */
 export const CLOSED_LIMIT = 1000;
-
-const DAY_MS = 24 * 3600_000;
-
-/** Milliseconds to add to UTC to read the wall clock of `timeZone` at `at`. */
-function offsetMs(at: number, timeZone: string): number {
-  const p = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(at);
-  const n = (t: string) => Number(p.find((x) => x.type === t)?.value ?? 0);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
-}
-
-/** The calendar day `at` falls on in `timeZone`, as YYYY-MM-DD. */
-export function localDay(at: number, timeZone: string): string {
-  return new Date(at + offsetMs(at, timeZone)).toISOString().slice(0, 10);
-}
-
-/** [from, to) in epoch ms of a YYYY-MM-DD day in `timeZone`, or null when it is no real date. */
-export function dayWindow(day: string, timeZone: string): { from: number; to: number } | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return null;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(wall).toISOString().slice(0, 10) !== day) return null;
-  // The offset at local midnight, taken twice so a day that starts on a clock change still starts at its midnight.
-  const from = wall - offsetMs(wall - offsetMs(wall, timeZone), timeZone);
-  const next = wall + DAY_MS;
-  const to = next - offsetMs(next - offsetMs(next, timeZone), timeZone);
-  return { from, to };
-}
 
 export function closedIncidentsRoutes(deps: {
   timeZone: string;

@@ -16,7 +16,7 @@ import type { Actor, Commands } from '../push/commands.js';
 import type { Operations } from '../operations.js';
 import { incidentsCsv, shiftIncidents } from './csv.js';
 import { detectionsQuery, readDetections } from './detections.js';
-import { shiftWindow } from '../../contract/shift.js';
+import { shiftWindow, zoneOffsetMs } from '../../contract/shift.js';
 import { historyQuery } from './history.js';
 import { sendError } from './send.js';
 
@@ -154,8 +154,4 @@ export function operationsRoutes(deps: {
 }
 
 /** A shift's start as a file-name stamp in the city's time: 2026-12-07T22-00. */
-function shiftStamp(at: number, timeZone: string): string {
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
-  const v = (t: string) => p.find((x) => x.type === t)?.value ?? '00';
-  return `${v('year')}-${v('month')}-${v('day')}T${v('hour')}-${v('minute')}`;
-}
+const shiftStamp = (at: number, timeZone: string): string => new Date(at + zoneOffsetMs(at, timeZone)).toISOString().slice(0, 16).replace(':', '-');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentUnit } from '../../contract/domain.js';
 import { closingOf, dayLabel, fold, matchesQuery, resolveQuestion, shiftDay } from '../../client/src/app/review.js';
-import { dayWindow, localDay } from '../../server/http/closed-incidents.js';
+import { dayWindow, localDay } from '../../contract/shift.js';
 
 const unit = (over: Partial<IncidentUnit>): IncidentUnit => ({ unitId: 'u1', status: 'dispatched', dispatchedAt: 1, dispatchedBy: 'a', acceptedAt: null, arrivedAt: null, releasedAt: null, ...over });
 
