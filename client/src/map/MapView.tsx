@@ -80,7 +80,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     // Fed the picture narrowed to the screen's ward filter (the whole city when none: app/ward.ts).
     feed = feedMap(map, wardMapStore(), {
       wards: pack.wards,
-      onNewAlerts: (n, markers) => pulse.setActive(n > 0, markers),
+      onNewMarkers: (markers) => pulse.show(markers),
       markerKinds: () => {
         const { alerts, incidents } = uiStore.getState().layers;
         return { alerts, incidents };

@@ -17,7 +17,7 @@
 import type { GeoJSONSource, GeoJSONSourceDiff } from 'maplibre-gl';
 import type { Feature, GeoJSON } from 'geojson';
 import type { WardFeature } from '../../../contract/citypack.js';
-import type { Camera, LngLat, Station } from '../../../contract/domain.js';
+import type { Camera, LngLat, Severity, Station } from '../../../contract/domain.js';
 import { changedSince } from '../live/lineage.js';
 import type { ById, LiveState, LiveStore } from '../live/store.js';
 import { CLUSTER_ABOVE, type ClusterFamily } from './cluster.js';
@@ -50,14 +50,14 @@ type SourceId = (typeof SOURCE_IDS)[keyof typeof SOURCE_IDS];
 /** A marker (incident or alert) holding something raised in the last minutes: where the pulse goes. */
 export interface NewMarker {
   id: string;
-  severity: string;
+  severity: Severity;
   position: LngLat;
 }
 
 export interface FeedOptions {
   wards: { features: WardFeature[] };
-  /** Told how many markers hold a "new" alert, and where, after each markers rebuild (drives the pulse). */
-  onNewAlerts?: (count: number, markers: NewMarker[]) => void;
+  /** Told which markers hold a "new" alert, and where, after each markers rebuild (drives the pulse). */
+  onNewMarkers?: (markers: NewMarker[]) => void;
   /** Which of incidents and alerts the officer has on (default both): a kind switched off is left out of the markers. */
   markerKinds?: () => MarkerKinds;
   /** Told when a device family switches to or from its clustered source. */
@@ -290,10 +290,10 @@ export function feedMap(map: EngineMap, store: LiveStore, options: FeedOptions):
           const now = Date.now() + s.clockOffsetMs;
           const data = markerFeatures(s.incidents, s.alerts, s.cameras, s.stations, now, options.markerKinds?.());
           setDataIfChanged(id, data, forced.has(id));
-          const fresh = data.features.filter((f) => f.properties?.isNew);
-          options.onNewAlerts?.(
-            fresh.length,
-            fresh.map((f) => ({ id: String(f.properties!.id), severity: String(f.properties!.severity), position: f.geometry.coordinates as LngLat })),
+          options.onNewMarkers?.(
+            data.features
+              .filter((f) => f.properties?.isNew)
+              .map((f) => ({ id: String(f.properties!.id), severity: f.properties!.severity as Severity, position: f.geometry.coordinates as LngLat })),
           );
           break;
         }

@@ -9,7 +9,7 @@
  * Under prefers-reduced-motion only the still ring shows.
  */
 import type { Marker } from 'maplibre-gl';
-import type { LngLat } from '../../../contract/domain.js';
+import { SEVERITY_RANK, type LngLat, type Severity } from '../../../contract/domain.js';
 import { getEngine, type EngineMap } from './engine.js';
 import type { NewMarker } from './feed.js';
 import { MAP_COLORS } from './layers.js';
@@ -20,15 +20,12 @@ const MAX_RINGS = 24;
 const SIZE_PX = 44;
 
 export interface Pulse {
-  /** Rings at these markers (none when inactive or not given). */
-  setActive(active: boolean, markers?: NewMarker[]): void;
+  /** Rings at exactly these markers (none for an empty list). */
+  show(markers: readonly NewMarker[]): void;
   stop(): void;
 }
 
-const colourOf = (severity: string): string => MAP_COLORS.severity[severity as keyof typeof MAP_COLORS.severity] ?? MAP_COLORS.severity.info;
-const RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
-
-function ring(severity: string, reduced: boolean): HTMLDivElement {
+function ring(severity: Severity): HTMLDivElement {
   const el = document.createElement('div');
   el.className = 'map-pulse';
   el.dataset.testid = 'map-pulse';
@@ -36,20 +33,18 @@ function ring(severity: string, reduced: boolean): HTMLDivElement {
     width: `${SIZE_PX}px`,
     height: `${SIZE_PX}px`,
     borderRadius: '50%',
-    border: `2.5px solid ${colourOf(severity)}`,
+    border: `2.5px solid ${MAP_COLORS.severity[severity]}`,
     pointerEvents: 'none',
     boxSizing: 'border-box',
     opacity: '0',
   });
-  if (!reduced) {
-    el.animate(
-      [
-        { transform: 'scale(0.4)', opacity: 0.95 },
-        { transform: 'scale(1.35)', opacity: 0 },
-      ],
-      { duration: PERIOD_MS, iterations: Infinity, easing: 'ease-out' },
-    );
-  }
+  el.animate(
+    [
+      { transform: 'scale(0.4)', opacity: 0.95 },
+      { transform: 'scale(1.35)', opacity: 0 },
+    ],
+    { duration: PERIOD_MS, iterations: Infinity, easing: 'ease-out' },
+  );
   return el;
 }
 
@@ -63,9 +58,9 @@ export function createPulse(map: EngineMap): Pulse {
   };
 
   return {
-    setActive(active, markers = []) {
-      if (reduced || !active) return clear();
-      const keep = [...markers].sort((a, b) => (RANK[a.severity] ?? 3) - (RANK[b.severity] ?? 3)).slice(0, MAX_RINGS);
+    show(markers) {
+      if (reduced || markers.length === 0) return clear();
+      const keep = [...markers].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]).slice(0, MAX_RINGS);
       const ids = new Set(keep.map((m) => m.id));
       for (const [id, r] of rings) {
         if (ids.has(id)) continue;
@@ -77,7 +72,7 @@ export function createPulse(map: EngineMap): Pulse {
         const had = rings.get(m.id);
         if (had?.key === key) continue;
         had?.marker.remove();
-        const marker = new (getEngine().Marker)({ element: ring(m.severity, reduced) }).setLngLat(m.position as LngLat).addTo(map);
+        const marker = new (getEngine().Marker)({ element: ring(m.severity) }).setLngLat(m.position as LngLat).addTo(map);
         rings.set(m.id, { marker, key });
       }
     },

@@ -73,7 +73,7 @@ export function StoreMap(props: {
       visibility();
     };
     install();
-    feed = feedMap(map, store, { wards: pack.wards, onNewAlerts: (n) => pulse.setActive(n > 0), onClusterMode: visibility });
+    feed = feedMap(map, store, { wards: pack.wards, onNewMarkers: (markers) => pulse.show(markers), onClusterMode: visibility });
     visibility();
     map.on('style.load', install);
     const unsubscribe = store.subscribe((s, prev) => {
