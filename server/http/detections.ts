@@ -5,40 +5,13 @@
  * The camera id is checked and escaped: it comes from the caller.
  */
 import type { InfluxDB } from 'influx';
+import type { CameraDetections, DetectionEvent } from '../../contract/detections.js';
 import { influxString } from '../influx/escape.js';
 import { RP_RAW } from '../influx/schema.js';
 
 const DAY = 86_400_000;
 const MAX_RANGE = 7 * DAY;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-export interface DetectionEvent {
-  at: number;
-  /** A detection's kind (red_light, congestion…) or a Frigate object's label (person, car…). */
-  kind: string;
-  source: 'detection' | 'frigate';
-  confidence: number | null;
-  lane: string | null;
-  zone: string | null;
-  plate: string | null;
-  speedKmh: number | null;
-  limitKmh: number | null;
-  queueM: number | null;
-  people: number | null;
-}
-
-export interface CameraDetections {
-  camera: string;
-  from: number;
-  to: number;
-  /** Every detection in the window, by kind (not only the listed ones). */
-  counts: Record<string, number>;
-  total: number;
-  /** Detections per hour, oldest first: [hour start, count]. */
-  hourly: [number, number][];
-  /** The newest events first, at most `limit`. */
-  events: DetectionEvent[];
-}
 
 export type DetectionsQuery = { ok: true; camera: string; from: number; to: number; limit: number } | { ok: false; error: string };
 

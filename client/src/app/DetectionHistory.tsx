@@ -7,6 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { CameraDetections, DetectionEvent } from '../../../contract/detections.js';
 import { formatNumber, formatTime } from '../i18n/format.js';
 import { apiData } from './api.js';
 import { useTimeZone } from './timezone.js';
@@ -14,28 +15,6 @@ import './tools.css';
 
 const REFRESH_MS = 60_000;
 const SHOWN = 25;
-
-interface DetectionEvent {
-  at: number;
-  kind: string;
-  source: 'detection' | 'frigate';
-  confidence: number | null;
-  lane: string | null;
-  zone: string | null;
-  plate: string | null;
-  speedKmh: number | null;
-  limitKmh: number | null;
-  queueM: number | null;
-  people: number | null;
-}
-interface CameraDetections {
-  from: number;
-  to: number;
-  counts: Record<string, number>;
-  total: number;
-  hourly: [number, number][];
-  events: DetectionEvent[];
-}
 
 export function DetectionHistory({ cameraId }: { cameraId: string }) {
   const { t, i18n } = useTranslation();
