@@ -12,6 +12,7 @@ import { feedStatus, pushSample, rejectTotal, worst, type FeedStatus, type Level
 import { FeedHealthPopover } from './FeedHealthPopover.js';
 import { formatDuration } from './incidents.js';
 import { SeverityIcon } from './SeverityIcon.js';
+import { usePopover } from './usePopover.js';
 import { useWardCameraAvailability, useWardOpenIncidents } from './ward.js';
 
 export function KpiBar() {
@@ -76,20 +77,7 @@ function FeedChip() {
   const { t } = useTranslation();
   const statuses = useFeedStatuses();
   const lv = worst(statuses.map((s) => s.level));
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => {
-      window.removeEventListener('mousedown', close);
-      window.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const { open, setOpen, ref } = usePopover();
   const word = lv === 'bad' ? t('ops.kpi.feedsBad') : lv === 'warn' ? t('ops.kpi.feedsWarn') : t('ops.kpi.feedsOk');
   return (
     <div className="kpi-pop" ref={ref}>

@@ -4,12 +4,13 @@
  * live), the current shift's incidents as CSV, and the audit trail for the
  * roles that may read it (the server refuses everyone else: permissions.ts).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../../contract/auth.js';
 import { useSession } from '../auth/hooks.js';
 import { authFetch } from '../auth/session.js';
 import { useClockOffset } from '../live/hooks.js';
+import { usePopover } from './usePopover.js';
 import './tools.css';
 
 /** Roles with `audit:view` in server/auth/permissions.ts: the link is hidden from the others. */
@@ -30,24 +31,10 @@ export function ToolsMenu() {
   const { t } = useTranslation();
   const role = useSession()?.user.role;
   const offset = useClockOffset();
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, ref } = usePopover();
   const [exporting, setExporting] = useState<'idle' | 'busy' | 'failed'>('idle');
-  const ref = useRef<HTMLDivElement>(null);
   // After the click has followed its link: a link taken out of the page during its click goes nowhere.
   const closeSoon = () => setTimeout(() => setOpen(false), 0);
-
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => {
-      window.removeEventListener('mousedown', close);
-      window.removeEventListener('keydown', close);
-    };
-  }, [open]);
 
   const exportShift = async () => {
     setExporting('busy');
