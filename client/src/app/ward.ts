@@ -10,9 +10,10 @@
  * them from anywhere. Links are not either: a fibre runs between wards.
  */
 import { useMemo } from 'react';
+import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { Alert, Camera, Incident, Severity, Station } from '../../../contract/domain.js';
-import { useAlerts, useCameras, useIncidents, useKpis, useLinks, useStations } from '../live/hooks.js';
+import { useKpis, useLinks } from '../live/hooks.js';
 import { activeAlertCounts, alertQueue, cameraSummary, linkSummary, stationSummary, type UpTotal } from '../live/selectors.js';
 import { liveStore, type ById, type LiveState, type LiveStore } from '../live/store.js';
 import { alertWard } from './queue.js';
@@ -40,7 +41,7 @@ function narrower<T>(wardOf: (item: T) => string | null): (items: ById<T>, ward:
 }
 
 /** The live state narrowed to a ward (the same object when no ward is chosen). */
-export function wardNarrower(): (s: LiveState, ward: string | null) => LiveState {
+function wardNarrower(): (s: LiveState, ward: string | null) => LiveState {
   const cameras = narrower<Camera>(deviceWard);
   const stations = narrower<Station>(deviceWard);
   const alerts = narrower<Alert>(alertWard);
@@ -51,9 +52,10 @@ export function wardNarrower(): (s: LiveState, ward: string | null) => LiveState
 /**
  * A store that mirrors the live one narrowed to the chosen ward: the map is fed
  * from it (client/src/map/MapView.tsx), so its sources hold only the ward's
- * devices, alerts and incidents.
+ * devices, alerts and incidents, and the hooks below read it for the queue, the
+ * counts and the incidents.
  */
-export function wardLiveStore(live: LiveStore = liveStore): LiveStore {
+function wardLiveStore(live: LiveStore = liveStore): LiveStore {
   const narrow = wardNarrower();
   const ward = () => uiStore.getState().filters.wardId;
   const store = createStore<LiveState>()(() => narrow(live.getState(), ward()));
@@ -66,17 +68,13 @@ export function wardLiveStore(live: LiveStore = liveStore): LiveStore {
   return store as LiveStore;
 }
 
-export function useWardAlerts(): ById<Alert> {
-  const alerts = useAlerts();
-  const ward = useWardFilter();
-  return useMemo(() => inWard(alerts, ward, alertWard), [alerts, ward]);
-}
+/** The narrowed live store, made once: the map and every hook below read it, so a delta is narrowed once, not once per reader. */
+let wardStore: LiveStore | null = null;
+export const wardMapStore = (): LiveStore => (wardStore ??= wardLiveStore());
+const useWardLive = <T>(selector: (s: LiveState) => T): T => useStore(wardMapStore(), selector);
 
-export function useWardIncidents(): ById<Incident> {
-  const incidents = useIncidents();
-  const ward = useWardFilter();
-  return useMemo(() => inWard(incidents, ward, incidentWard), [incidents, ward]);
-}
+const useWardAlerts = (): ById<Alert> => useWardLive((s) => s.alerts);
+export const useWardIncidents = (): ById<Incident> => useWardLive((s) => s.incidents);
 
 /** The queue's alerts in order (live/selectors.ts alertQueue), in the chosen ward. */
 export function useWardAlertQueue(): Alert[] {
@@ -107,8 +105,8 @@ export function useWardOpenIncidents(): Record<Severity, number> | null {
 export function useWardCameraAvailability(): number | null {
   const ward = useWardFilter();
   const kpis = useKpis();
-  const cameras = useCameras();
-  return useMemo(() => (ward === null ? (kpis?.cameraAvailabilityPct ?? null) : cameraAvailability(inWard(cameras, ward, deviceWard))), [ward, kpis, cameras]);
+  const cameras = useWardLive((s) => s.cameras);
+  return useMemo(() => (ward === null ? (kpis?.cameraAvailabilityPct ?? null) : cameraAvailability(cameras)), [ward, kpis, cameras]);
 }
 
 /** Cameras not offline and not stale, of those whose state is known; null when none is known. Pure. */
@@ -127,12 +125,12 @@ export function cameraAvailability(cameras: ById<Camera>): number | null {
 /** Device up/total per family, in the chosen ward (links stay city-wide). */
 export function useWardDeviceSummary(): { cameras: UpTotal; stations: UpTotal; links: UpTotal } {
   const ward = useWardFilter();
-  const cameras = useCameras();
-  const stations = useStations();
+  const cameras = useWardLive((s) => s.cameras);
+  const stations = useWardLive((s) => s.stations);
   const links = useLinks();
   // The city-wide summaries are incremental (selectors.ts); a ward's are counted afresh, over its few devices.
-  const cam = useMemo(() => (ward === null ? cameraSummary(cameras) : upTotal(inWard(cameras, ward, deviceWard), 'online', 'offline')), [cameras, ward]);
-  const sta = useMemo(() => (ward === null ? stationSummary(stations) : upTotal(inWard(stations, ward, deviceWard), 'up', 'down')), [stations, ward]);
+  const cam = useMemo(() => (ward === null ? cameraSummary(cameras) : upTotal(cameras, 'online', 'offline')), [cameras, ward]);
+  const sta = useMemo(() => (ward === null ? stationSummary(stations) : upTotal(stations, 'up', 'down')), [stations, ward]);
   const lnk = useMemo(() => linkSummary(links), [links]);
   return { cameras: cam, stations: sta, links: lnk };
 }
@@ -148,7 +146,3 @@ function upTotal(items: ById<{ state: string }>, upState: string, downState: str
   }
   return { up, total, down };
 }
-
-/** The narrowed live store for the map, made once. */
-let mapStore: LiveStore | null = null;
-export const wardMapStore = (): LiveStore => (mapStore ??= wardLiveStore());
