@@ -24,10 +24,10 @@ import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import { SEVERITIES, type IncidentType } from '../../contract/domain.js';
-import { addSessionCookie, login } from '../../tests/harness/auth.js';
-import { watchPage } from '../../tests/harness/chromium.js';
-import { waitForConsoleReady } from '../../tests/harness/console.js';
+import { login } from '../../tests/harness/auth.js';
+import { openConsole } from '../../tests/harness/console.js';
 import { BENCH_USER } from '../lib/auth.js';
+import { Histogram } from '../lib/histogram.js';
 import { REPO } from '../lib/paths.js';
 import { startServer, workDir } from '../lib/server.js';
 import { clearSession, type Stack } from '../lib/stack.js';
@@ -181,29 +181,23 @@ async function timeClick(page: Page, target: { kind: string; id: string }, click
   return (await page.evaluate('window.__clickMs')) as number;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]!);
-};
-
 /** Clicks alternating queue rows and map markers; each click's ms to the panel. */
 async function measureClicks(page: Page, n: number): Promise<ClickStats> {
-  const times: number[] = [];
+  const times = new Histogram();
   let onMap = 0;
-  for (let i = 0; times.length < n && i < n * 3; i++) {
+  for (let i = 0; times.n < n && i < n * 3; i++) {
     const current = await page.locator('[data-testid="detail-panel"]').getAttribute('data-id', { timeout: 100 }).catch(() => null);
     if (i % 2 === 1) {
       // The hit is taken within a few pixels: a marker standing alone is the fair target (no neighbour on top of it).
       const markers = (await page.evaluate(`(${MARKER_JS})(${JSON.stringify(current)})`)) as { kind: string; id: string; x: number; y: number }[];
       const m = markers[i % Math.max(1, markers.length)];
       if (!m) continue;
-      const before = times.length;
       try {
-        times.push(await timeClick(page, m, () => page.mouse.click(m.x, m.y)));
+        times.add(await timeClick(page, m, () => page.mouse.click(m.x, m.y)));
         onMap += 1;
       } catch {
         // Another marker on top took the click: not a timing, try the next.
-        if (times.length === before) await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
       }
     } else {
       const rows = page.locator('[data-testid="alert-row"]');
@@ -213,24 +207,29 @@ async function measureClicks(page: Page, n: number): Promise<ClickStats> {
       const id = await row.getAttribute('data-alert-id');
       if (!id || id === current) continue;
       await row.scrollIntoViewIfNeeded();
-      times.push(await timeClick(page, { kind: 'alert', id }, () => row.locator('.alert-row__btn').click()));
+      times.add(await timeClick(page, { kind: 'alert', id }, () => row.locator('.alert-row__btn').click()));
     }
     // The officer reads the panel before the next click: the map has finished moving to what was picked.
     await page.evaluate(`(${SETTLE_JS})([500, 8000])`);
   }
-  if (times.length === 0) throw new Error('no click could be timed');
-  return { clicks: times.length, onMap, p50Ms: pct(times, 0.5), p95Ms: pct(times, 0.95), maxMs: Math.round(Math.max(...times)) };
+  if (times.n === 0) throw new Error('no click could be timed');
+  const { n: clicks, p50, p95, max } = times.summary();
+  return { clicks, onMap, p50Ms: p50, p95Ms: p95, maxMs: max };
 }
 
-export async function openOfficerConsole(browser: Browser, url: string, width = 1920, height = 1080) {
-  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: 'no-preference', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  // The map's canvas (WebGL) is drawn by SwiftShader: the launch flags disable the GPU (tests/harness/chromium.ts).
-  await addSessionCookie(context, url, await login(url, BENCH_USER.username, BENCH_USER.password));
-  const page = await context.newPage();
-  const watch = watchPage(page);
-  await page.goto(url);
-  await waitForConsoleReady(page, 60_000);
-  return { context, page, watch };
+/**
+ * The tests' console (tests/harness/console.ts) as the bench officer sees it, at
+ * 1920×1080 with motion on: the page's media is set before it loads, so the pulse
+ * runs as on a workstation. The map's canvas (WebGL) is drawn by SwiftShader: the
+ * launch flags disable the GPU (tests/harness/chromium.ts).
+ */
+function openOfficerConsole(browser: Browser, url: string) {
+  return openConsole(browser, { url, login: () => login(url, BENCH_USER.username, BENCH_USER.password) }, {
+    width: 1920,
+    height: 1080,
+    timeoutMs: 60_000,
+    beforeLoad: (page) => page.emulateMedia({ reducedMotion: 'no-preference' }),
+  });
 }
 
 export async function runResponsiveness(o: { stack: Stack; browser: Browser; clientDir: string; idleS: number; clicks: number; reports?: number; warmS?: number; shot?: string; log: (s: string) => void }): Promise<ResponsivenessResult> {
