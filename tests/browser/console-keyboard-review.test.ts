@@ -164,7 +164,8 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     const ask = view.locator('[data-testid="resolve-confirm"]');
     await ask.waitFor({ timeout: 2_000 });
     expect(await ask.textContent()).toContain(vi.confirm.resolveNotArrived);
-    expect((await focused(page)).testid).toBe('resolve-confirm-yes');
+    // The question takes the focus as it opens (an effect after it mounts): waited for, not read at once.
+    await waitFor(async () => (await focused(page)).testid === 'resolve-confirm-yes', { timeoutMs: 2_000, message: 'the resolve question did not take the focus' });
     expect((await incidentOf(accidentIncident)).status).toBe('dispatched');
     await k.press('Enter');
     await waitFor(async () => (await view.getAttribute('data-status')) === 'resolved', { message: 'not resolved on screen' });
@@ -196,7 +197,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('?');
     const help = page.locator('[data-testid="shortcut-help"]');
     await help.waitFor({ timeout: 2_000 });
-    expect((await focused(page)).dialog).toBe('shortcut-help');
+    await waitFor(async () => (await focused(page)).dialog === 'shortcut-help', { timeoutMs: 2_000, message: 'the help did not take the focus' });
     const listed = await help.locator('[data-testid="shortcut"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-keys')));
     expect(listed).toEqual(expect.arrayContaining(['j k', 'Enter', 'a', 'i', 'd', 'n', 'r', 'c', 'Esc', 'u', 'l', '?']));
     expect(await help.textContent()).toContain(vi.keys.dispatch);
@@ -216,7 +217,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await k.press('?');
     await help.waitFor({ timeout: 2_000 });
-    expect((await focused(page)).dialog).toBe('shortcut-help');
+    await waitFor(async () => (await focused(page)).dialog === 'shortcut-help', { timeoutMs: 2_000, message: 'the English help did not take the focus' });
     expect(await help.locator('h2').textContent()).toBe(deskEn.desk.keys.title);
     expect(await help.textContent()).toContain(deskEn.desk.keys.closeIncident);
     await k.press('Escape');
@@ -326,7 +327,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     const rowsOf = () => dialog.locator('[data-testid="closed-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-incident-id')));
     await waitFor(async () => (await rowsOf()).length === 2, { message: 'closed list does not show both' });
     expect(new Set(await rowsOf())).toEqual(new Set([accidentIncident, medicalIncident]));
-    expect((await focused(page)).testid).toBe('closed-search');
+    await waitFor(async () => (await focused(page)).testid === 'closed-search', { timeoutMs: 2_000, message: 'the closed list did not focus its search' });
     const search = dialog.locator('[data-testid="closed-search"]');
     const expectRows = async (q: string, want: string[]) => {
       await search.fill(q);

@@ -105,7 +105,11 @@ describe('the session in the browser: memory and an HttpOnly cookie', () => {
       await page.reload();
       await waitForConsoleReady(page);
       expect(await page.locator('[data-testid="login-page"]').count()).toBe(0);
-      expect(auth.slice(before).map((a) => `${a.path} ${a.status}`)).toEqual(['/api/auth/refresh 200']);
+      // By cookie: a refresh and no login. A slow reload may outlast the 6 s token, so its own
+      // scheduled refresh can follow the first: every call is a successful refresh.
+      const byCookie = auth.slice(before).map((a) => `${a.path} ${a.status}`);
+      expect(byCookie[0]).toBe('/api/auth/refresh 200');
+      expect(byCookie.filter((x) => x !== '/api/auth/refresh 200')).toEqual([]);
       expect((await context.cookies())[0]!.value).not.toBe(cookie!.value); // rotated
       expect(await scriptVisible(page)).not.toMatch(/eyJ/);
 
