@@ -1,14 +1,15 @@
 /**
  * The pure logic behind the console's officer tools (issue #27, point 7): which
- * window "this shift" is, which incidents belong to it, a unit's callsign, and
- * what a ward filter keeps.
+ * window "this shift" is, which incidents belong to it, a unit's callsign, the
+ * roster's order, and what a ward filter keeps.
  */
 import { describe, expect, it } from 'vitest';
-import type { Alert, Camera, Incident } from '../../contract/domain.js';
+import type { Alert, Camera, Incident, Unit } from '../../contract/domain.js';
 import { shiftWindow, zoneOffsetMs } from '../../contract/shift.js';
 import { shiftIncidents } from '../../server/http/csv.js';
 import { loadConfig } from '../../server/config.js';
 import { unitCallsign } from '../../client/src/app/callsign.js';
+import { rosterOrder } from '../../client/src/app/UnitRoster.js';
 import { cameraAvailability, inWard } from '../../client/src/app/ward.js';
 import { soundState } from '../../client/src/app/SoundToggle.js';
 import { attachmentName, replayHref } from '../../client/src/app/ToolsMenu.js';
@@ -68,6 +69,14 @@ describe('a unit’s callsign', () => {
     expect(unitCallsign('u-crew-vnp')).toBe('CREW-VNP');
     expect(unitCallsign('patrol-7')).toBe('PATROL-7');
     expect(unitCallsign('u-a-very-long-unit-name')).toHaveLength(10);
+  });
+});
+
+describe('the unit roster', () => {
+  it('lists busy units first, then available, then off duty, by callsign within each', () => {
+    const unit = (id: string, status: Unit['status']) => ({ id, status }) as Unit;
+    const units = Object.fromEntries([unit('u-fire', 'available'), unit('u-off', 'off_duty'), unit('u-csgt-b', 'busy'), unit('u-amb', 'available'), unit('u-csgt-a', 'busy')].map((u) => [u.id, u]));
+    expect(rosterOrder(units).map((u) => u.id)).toEqual(['u-csgt-a', 'u-csgt-b', 'u-amb', 'u-fire', 'u-off']);
   });
 });
 
