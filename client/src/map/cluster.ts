@@ -84,7 +84,8 @@ export function markerClusterLayers(source: string): LayerSpecification[] {
         'icon-image': ['match', ['get', 'worst'], 3, markerClusterIcon('critical'), 2, markerClusterIcon('major'), 1, markerClusterIcon('minor'), markerClusterIcon('info')],
         'icon-size': ['step', ['get', 'point_count'], 1, 5, 1.15, 15, 1.3],
         'icon-allow-overlap': true,
-        'symbol-sort-key': ['-', 3, ['get', 'worst']],
+        // The worst on top, as the markers (worst is a level: higher is worse).
+        'symbol-sort-key': ['get', 'worst'],
         'text-field': ['to-string', ['get', 'point_count']],
         'text-font': [MAP_FONT],
         'text-size': 13,

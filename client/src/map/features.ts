@@ -29,8 +29,9 @@ export function circlePolygon(center: LngLat, radiusM: number, steps = 32): numb
 }
 
 /**
- * How bad a state is, higher is worse: clusters take the maximum of their members
- * (clusterProperties) and are coloured by it (./cluster.ts).
+ * How bad a state is, higher is worse: markers stack by it (symbol-sort-key),
+ * clusters take the maximum of their members (clusterProperties) and are
+ * coloured and stacked by it (./cluster.ts).
  */
 export const severityLevel = (s: Severity): number => 3 - SEVERITY_RANK[s];
 const CAMERA_LEVEL: Record<Camera['state'], number> = { online: 0, unknown: 1, degraded: 2, offline: 3 };
@@ -224,7 +225,7 @@ export function markerFeatures(
     features.push({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: position },
-      properties: { id: a.id, kind: 'alert', severity: a.severity, rank: SEVERITY_RANK[a.severity], level: severityLevel(a.severity), state: a.state, escalated: a.escalated, isNew },
+      properties: { id: a.id, kind: 'alert', severity: a.severity, level: severityLevel(a.severity), state: a.state, escalated: a.escalated, isNew },
     });
   }
   for (const [id, m] of drawn) {
@@ -232,7 +233,7 @@ export function markerFeatures(
     features.push({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: i.position! },
-      properties: { id, kind: 'incident', severity: i.severity, rank: SEVERITY_RANK[i.severity], level: severityLevel(i.severity), status: i.status, ...m },
+      properties: { id, kind: 'incident', severity: i.severity, level: severityLevel(i.severity), status: i.status, ...m },
     });
   }
   return { type: 'FeatureCollection', features };

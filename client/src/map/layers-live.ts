@@ -142,7 +142,8 @@ export function incidentLayers(): LayerSpecification[] {
         'icon-image': ['match', ['get', 'severity'], 'critical', incidentIcon('critical'), 'major', incidentIcon('major'), 'minor', incidentIcon('minor'), incidentIcon('info')],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.95, 13, 1.1, 17, 1.4],
         'icon-allow-overlap': true,
-        'symbol-sort-key': ['-', 3, ['get', 'rank']],
+        // The worst drawn last, on top (overlapping symbols stack by ascending key).
+        'symbol-sort-key': ['get', 'level'],
       },
       paint: { 'icon-opacity': ['case', ['==', ['get', 'status'], 'resolved'], 0.55, 1] },
     },
@@ -203,7 +204,7 @@ export function alertLayers(): LayerSpecification[] {
         'icon-size': alertIconSize,
         'icon-allow-overlap': true,
         // Most urgent drawn last, on top (a 115 call 60 m from a crash must not hide the crash).
-        'symbol-sort-key': ['-', 3, ['get', 'rank']],
+        'symbol-sort-key': ['get', 'level'],
       },
       paint: { 'icon-opacity': ['case', ['==', ['get', 'state'], 'acknowledged'], 0.6, 1] },
     },
