@@ -1,6 +1,5 @@
 /** Hand-drawn SVG charts for the wall: a line over 24 h and a horizontal bar. Scale with their box. */
-/** The console's three levels, as in KpiBar and the feed chip. */
-export type Level = 'ok' | 'warn' | 'bad';
+import type { Level } from '../feedHealth.js';
 
 /**
  * The runs of consecutive non-null points, as index/value pairs. A null is a
