@@ -128,7 +128,7 @@ export function AlertQueue({ pack }: { pack: CityPack }) {
         </h2>
         <SeverityFilter alerts={queue} />
       </div>
-      <QueueFilters alerts={queue} pack={pack} />
+      <QueueFilters pack={pack} />
       {stale && <StaleStamp />}
       {queue.length === 0 ? (
         <p className="alerts__empty">{t('alerts.empty')}</p>

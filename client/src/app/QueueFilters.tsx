@@ -40,7 +40,7 @@ export function SeverityFilter({ alerts }: { alerts: readonly Alert[] }) {
   );
 }
 
-export function QueueFilters({ alerts, pack }: { alerts: readonly Alert[]; pack: CityPack }) {
+export function QueueFilters({ pack }: { pack: CityPack }) {
   const { t, i18n } = useTranslation();
   const f = useFilters();
   const wards = useMemo(() => {
