@@ -38,6 +38,9 @@ export function localDay(at: number, timeZone: string): string {
   return new Date(at + zoneOffsetMs(at, timeZone)).toISOString().slice(0, 10);
 }
 
+/** The YYYY-MM-DD day `by` days after `day` (before, when negative): the closed list's day-by-day steps. */
+export const addDays = (day: string, by: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + by * DAY).toISOString().slice(0, 10);
+
 /** [from, to) in epoch ms of a YYYY-MM-DD day in `timeZone`, or null when it is no real date. */
 export function dayWindow(day: string, timeZone: string): { from: number; to: number } | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);

@@ -1,8 +1,8 @@
 /** The logic behind the irreversible steps and the closed-incident review (issue #27): pure, no clock. */
 import { describe, expect, it } from 'vitest';
 import type { IncidentUnit } from '../../contract/domain.js';
-import { closingOf, dayLabel, fold, matchesQuery, resolveQuestion, shiftDay } from '../../client/src/app/review.js';
-import { dayWindow, localDay } from '../../contract/shift.js';
+import { closingOf, dayLabel, fold, matchesQuery, resolveQuestion } from '../../client/src/app/review.js';
+import { addDays, dayWindow, localDay } from '../../contract/shift.js';
 
 const unit = (over: Partial<IncidentUnit>): IncidentUnit => ({ unitId: 'u1', status: 'dispatched', dispatchedAt: 1, dispatchedBy: 'a', acceptedAt: null, arrivedAt: null, releasedAt: null, ...over });
 
@@ -39,8 +39,8 @@ describe('the closed list', () => {
   });
 
   it('moves day by day across month and year ends, and writes the day first', () => {
-    expect(shiftDay('2026-12-31', 1)).toBe('2027-01-01');
-    expect(shiftDay('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
     expect(dayLabel('2026-12-07', 'vi')).toContain('07/12/2026');
     expect(dayLabel('2026-12-07', 'en')).toMatch(/Mon.*07\/12\/2026/);
   });

@@ -21,7 +21,8 @@ import { Fact } from './Facts.js';
 import { Timeline } from './IncidentView.js';
 import { Modal } from './Modal.js';
 import { placeOf, useWardName, useWords } from './names.js';
-import { closingOf, dayLabel, matchesQuery, shiftDay } from './review.js';
+import { addDays } from '../../../contract/shift.js';
+import { closingOf, dayLabel, matchesQuery } from './review.js';
 import { SeverityIcon } from './SeverityIcon.js';
 import { select } from './ui.js';
 import { step, useCommands } from './useCommand.js';
@@ -183,14 +184,14 @@ function ClosedListDialog({ pack }: { pack: CityPack }) {
         />
         {/* Day by day, written out in the officer's language: a browser date field shows the browser's own order (12/07 for 7 December). */}
         <span className="closed__day" role="group" aria-label={t('desk.closed.day')}>
-          <button type="button" className="btn btn--sm" disabled={!day} aria-label={t('desk.closed.prevDay')} title={t('desk.closed.prevDay')} data-testid="closed-prev" onClick={() => day && setWant(shiftDay(day, -1))}>
+          <button type="button" className="btn btn--sm" disabled={!day} aria-label={t('desk.closed.prevDay')} title={t('desk.closed.prevDay')} data-testid="closed-prev" onClick={() => day && setWant(addDays(day, -1))}>
             ‹
           </button>
           <span className="closed__date" data-testid="closed-day" data-day={day ?? ''}>
             {day ? dayLabel(day, i18n.language) : '…'}
             {day && day === today && <span className="closed__today"> · {t('desk.closed.today')}</span>}
           </span>
-          <button type="button" className="btn btn--sm" disabled={!day || !today || day >= today} aria-label={t('desk.closed.nextDay')} title={t('desk.closed.nextDay')} data-testid="closed-next" onClick={() => day && setWant(shiftDay(day, 1))}>
+          <button type="button" className="btn btn--sm" disabled={!day || !today || day >= today} aria-label={t('desk.closed.nextDay')} title={t('desk.closed.nextDay')} data-testid="closed-next" onClick={() => day && setWant(addDays(day, 1))}>
             ›
           </button>
         </span>

@@ -1,6 +1,7 @@
 /**
  * Pure logic behind the irreversible steps and the review of closed incidents (issue #27):
- * when resolving asks first, the accent-blind search of the closed list, day arithmetic.
+ * when resolving asks first, the accent-blind search of the closed list, a day as the officer reads it
+ * (the day arithmetic itself is the city calendar's: contract/shift.ts).
  * Unit-tested in tests/unit/client-review.test.ts.
  */
 import { activeUnits, type Incident, type IncidentEntry } from '../../../contract/domain.js';
@@ -27,9 +28,6 @@ export function matchesQuery(texts: readonly (string | null | undefined)[], quer
     .filter(Boolean)
     .every((w) => hay.includes(w));
 }
-
-/** The day before or after a YYYY-MM-DD day. */
-export const shiftDay = (day: string, by: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
 
 /** "T2, 07/12/2026" / "Mon, 07/12/2026": the weekday and the date in the order the officer reads. */
 export const dayLabel = (day: string, lng: string): string =>
