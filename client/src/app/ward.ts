@@ -92,21 +92,23 @@ export function useWardActiveAlertCounts(): Record<Severity, number> {
 export function useWardOpenIncidents(): Record<Severity, number> | null {
   const ward = useWardFilter();
   const kpis = useKpis();
-  const incidents = useWardIncidents();
+  // Read only while a ward is chosen: the city's figure is the server's, and the header need not redraw on every delta.
+  const incidents = useWardLive((s) => (ward === null ? null : s.incidents));
   return useMemo(() => {
-    if (ward === null) return kpis?.openIncidents ?? null;
+    if (incidents === null) return kpis?.openIncidents ?? null;
     const n: Record<Severity, number> = { critical: 0, major: 0, minor: 0, info: 0 };
     for (const i of Object.values(incidents)) if (i.status !== 'resolved' && i.status !== 'closed') n[i.severity] += 1;
     return n;
-  }, [ward, kpis, incidents]);
+  }, [kpis, incidents]);
 }
 
 /** Camera availability (%): the server's KPI for the city, counted here for a ward by the same rule (server/kpis.ts). */
 export function useWardCameraAvailability(): number | null {
   const ward = useWardFilter();
   const kpis = useKpis();
-  const cameras = useWardLive((s) => s.cameras);
-  return useMemo(() => (ward === null ? (kpis?.cameraAvailabilityPct ?? null) : cameraAvailability(cameras)), [ward, kpis, cameras]);
+  // As above: camera telemetry is the busiest stream, and the city's figure does not need it.
+  const cameras = useWardLive((s) => (ward === null ? null : s.cameras));
+  return useMemo(() => (cameras === null ? (kpis?.cameraAvailabilityPct ?? null) : cameraAvailability(cameras)), [kpis, cameras]);
 }
 
 /** Cameras not offline and not stale, of those whose state is known; null when none is known. Pure. */
