@@ -22,16 +22,27 @@ const shape = (d: string, fill: string) => (
 );
 
 const INCIDENT_PATH = 'M3 1.5h10a1.5 1.5 0 0 1 1.5 1.5v10a1.5 1.5 0 0 1-1.5 1.5H3A1.5 1.5 0 0 1 1.5 13V3A1.5 1.5 0 0 1 3 1.5z';
-const figure = (x: number, y: number, fill: string, n: string, size = 8) => (
-  <text x={x} y={y} fill={fill} fontSize={size} fontWeight="700" textAnchor="middle" dominantBaseline="central">
-    {n}
-  </text>
+/**
+ * A "2" drawn as a stroke, centred at (x, y), h units tall: the count a group shows
+ * on the map. A path, not text, so that the legend's only text is its labels.
+ */
+const figure = (x: number, y: number, ink: string, h = 7) => (
+  <path
+    d="M0 1.5A2 1.5 0 1 1 4 1.5C4 3 0 4 0 6H4"
+    transform={`translate(${x - h / 3} ${y - h / 2}) scale(${h / 6})`}
+    fill="none"
+    stroke={ink}
+    strokeWidth="1.4"
+    strokeLinecap="round"
+    strokeLinejoin="round"
+    vectorEffect="non-scaling-stroke"
+  />
 );
 /** A group on the map (./cluster.ts): its shape in the colour of the worst inside, with how many it holds. */
-const group = (mark: ReactNode, n: string, ink: string) => (
+const group = (mark: ReactNode, ink: string) => (
   <svg viewBox="0 0 16 16" aria-hidden="true">
     {mark}
-    {figure(8, 8.5, ink, n)}
+    {figure(8, 8, ink)}
   </svg>
 );
 
@@ -50,10 +61,10 @@ export function MapLegend() {
           <svg viewBox="0 0 16 16" aria-hidden="true">
             <path d="M2 4.5h8.5a1 1 0 0 1 1 1V14a1 1 0 0 1-1 1H2a1 1 0 0 1-1-1V5.5a1 1 0 0 1 1-1z" fill={MAP_COLORS.severity.major} stroke="#f8fafc" strokeWidth="1" />
             <circle cx="11.5" cy="4.5" r="4" fill="#f8fafc" stroke={MAP_COLORS.halo} strokeWidth="1" />
-            {figure(11.5, 4.8, '#0b0f19', '3', 6)}
+            {figure(11.5, 4.5, '#0b0f19', 4.5)}
           </svg>,
         ],
-        [t('ops.legend.markerCluster'), group(<path d={INCIDENT_PATH} fill={MAP_COLORS.severity.critical} stroke="#f8fafc" strokeWidth="1" />, '7', '#f8fafc')],
+        [t('ops.legend.markerCluster'), group(<path d={INCIDENT_PATH} fill={MAP_COLORS.severity.critical} stroke="#f8fafc" strokeWidth="1" />, '#f8fafc')],
         [`${t('ops.legend.unit')} · ${t('ops.unitStatus.available')}`, shape('M8 1l6 2.5v4.5c0 3.5-2.6 6-6 7-3.4-1-6-3.5-6-7V3.5z', MAP_COLORS.unit.available)],
         [`${t('ops.legend.unit')} · ${t('ops.unitStatus.busy')}`, shape('M8 1l6 2.5v4.5c0 3.5-2.6 6-6 7-3.4-1-6-3.5-6-7V3.5z', MAP_COLORS.unit.busy)],
       ],
@@ -62,7 +73,7 @@ export function MapLegend() {
       t('devices.title'),
       [
         [`${t('map.camera')} · ${t('map.online')}`, dot(MAP_COLORS.camOk, MAP_COLORS.halo, 1.5, 4)],
-        [t('ops.legend.cluster'), group(<circle cx="8" cy="8" r="7" fill={MAP_COLORS.down} stroke={MAP_COLORS.halo} strokeWidth="1" />, '5', '#0b0f19')],
+        [t('ops.legend.cluster'), group(<circle cx="8" cy="8" r="7" fill={MAP_COLORS.down} stroke={MAP_COLORS.halo} strokeWidth="1" />, '#0b0f19')],
         [`${t('map.station')} · ${t('map.online')}`, dot(MAP_COLORS.stationOk, '#ede9fe')],
         [t('map.degraded'), dot(MAP_COLORS.degraded, MAP_COLORS.halo)],
         [t('map.offline'), dot(MAP_COLORS.halo, MAP_COLORS.down, 3)],

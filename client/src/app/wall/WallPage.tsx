@@ -73,12 +73,13 @@ function useCriticalInterrupt(holdMs: number): Alert | null {
 }
 
 /**
- * The city fitted above the legend's band at the map's foot (wall.css: about
- * 8 lines of the wall's type, which is 1.25vw between 16 and 60 px).
+ * The city fitted above the legend's band at the map's foot (wall.css: five
+ * rows of entries under a title and a heading, about 9 lines of the wall's
+ * type, which is 1.25vw between 16 and 60 px).
  */
 function legendClearance() {
   const em = Math.min(60, Math.max(16, window.innerWidth * 0.0125));
-  return { top: em, left: em, right: em, bottom: Math.round(8.5 * em) };
+  return { top: em, left: em, right: em, bottom: Math.round(9.5 * em) };
 }
 
 const PANELS: Record<string, (p: { pack: CityPack }) => React.ReactNode> = {
