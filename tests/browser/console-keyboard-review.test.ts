@@ -13,54 +13,34 @@
  * Screenshots: docs/screenshots/shortcut-help-1366x768.png, closed-incidents-1366x768.png.
  * Needs a built client (`npx vite build`, or IOC_CLIENT_DIR).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type Alert, type Incident } from '../../contract/index.js';
 import { deskEn, deskVi } from '../../client/src/app/strings/desk.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
-import { incidentRow, openConsole, pngSize, queueRows, requireBuiltClient, rowOf, type ConsolePage } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
+import { incidentRow, openConsole, pngSize, queueRows, rowOf, type ConsolePage } from '../harness/console.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const vi = deskVi.desk;
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
-let dev: MqttClient;
+let send: DeviceSend;
 let officer: ConsolePage;
 let page: Page;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-keys-'));
 
 beforeAll(async () => {
-  [influxd, broker, browser] = await Promise.all([startTestInfluxd(), startMosquitto(), launchChromium()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, SPOOL_DIR: path.join(dir, 'spool') } });
-  dev = await mqtt.connectAsync(broker.url, { clientId: `keys-dev-${process.pid}`, protocolVersion: 4 });
+  stack = await startConsoleStack();
+  ({ browser, app, send } = stack);
 });
 afterAll(async () => {
   await officer?.close();
-  await dev?.endAsync();
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
-
-const seqs = new Map<string, number>();
-function send(topic: string, id: string, body: Record<string, unknown>) {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1 });
-}
 
 /** The server's state as any integration reads it: REST, as the duty officer. */
 async function rest<T>(p: string): Promise<T> {
@@ -144,6 +124,11 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     const unitId = (await focused(page)).unit!;
     await k.press('Enter');
     await waitFor(async () => (await view.locator(`[data-testid="incident-unit"][data-unit-id="${unitId}"]`).count()) === 1, { message: 'dispatched unit not on screen' });
+    // A key pressed while a command is still in flight is not taken (its buttons are disabled, "Đang gửi…"
+    // shows): the officer, and this test, wait for the answer before the next step.
+    const settled = (what: string) =>
+      waitFor(async () => (await view.locator('[data-testid="command-status"]').count()) === 0, { message: `${what}: the command was never answered` });
+    await settled('dispatch');
     const dispatched = await incidentOf(accidentIncident);
     expect(dispatched.status).toBe('dispatched');
     expect(dispatched.units.map((u) => [u.unitId, u.status])).toEqual([[unitId, 'dispatched']]);
@@ -156,6 +141,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('Enter');
     await waitFor(async () => (await view.locator('[data-testid="timeline"]').textContent())?.includes(note), { message: 'note not in the timeline' });
     expect((await incidentOf(accidentIncident)).timeline.some((e) => e.action === 'note' && e.note === note)).toBe(true);
+    await settled('note');
     await k.press('Escape');
     await waitFor(async () => (await focused(page)).inPanel && (await focused(page)).testid !== 'note-input', { timeoutMs: 2_000, message: 'Esc did not leave the note' });
 
@@ -170,6 +156,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await k.press('Enter');
     await waitFor(async () => (await view.getAttribute('data-status')) === 'resolved', { message: 'not resolved on screen' });
     expect((await incidentOf(accidentIncident)).status).toBe('resolved');
+    await settled('resolve'); // the change can reach the screen before the command's own answer
 
     // c: the closing note is asked; an empty one closes nothing.
     await k.press('c');
@@ -178,6 +165,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     expect((await incidentOf(accidentIncident)).status).toBe('resolved');
     const closing = 'Đã giải toả hiện trường, bàn giao CSGT lập biên bản';
     await k.insertText(closing);
+    await waitFor(() => view.locator('[data-testid="close-confirm-yes"]').isEnabled(), { timeoutMs: 5_000, message: 'the close button never took the note' });
     await k.press('Enter');
     // The closed incident stays on screen, read only, with its closing note and "Mở lại".
     const closed = page.locator(`[data-testid="closed-incident"][data-incident-id="${accidentIncident}"]`);

@@ -14,19 +14,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot, screenshotDir } from '../harness/chromium.js';
-import { openConsole, pngSize, REPO_ROOT, requireBuiltClient, rowOf, waitForMapSteady } from '../harness/console.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot, screenshotDir } from '../harness/chromium.js';
+import { openConsole, pngSize, REPO_ROOT, rowOf, waitForMapSteady } from '../harness/console.js';
 import { RP_RAW } from '../../server/influx/schema.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const LONG_NAME = 'Nguyễn Thị Phương Thảo Hoàng Lê';
 /** Two wards renamed as a real pack may name them (a ward and the area it took in). */
 const LONG_WARDS: Record<string, string> = {
@@ -35,11 +32,10 @@ const LONG_WARDS: Record<string, string> = {
 };
 const REPORTS = 130;
 
-let influxd: TestInfluxd;
+let stack: ConsoleStack;
 let browser: Browser;
-let broker: TestMosquitto;
 let app: TestApp;
-let dev: MqttClient;
+/** The copied city pack's folder. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-layout-'));
 
 /** The default city pack, copied, with the long ward names. */
@@ -56,19 +52,8 @@ function packWithLongWardNames(): string {
 }
 
 beforeAll(async () => {
-  [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
-  app = await startTestApp({
-    mqttUrl: broker.url,
-    influxUrl: influxd.url,
-    env: {
-      STATIC_DIR,
-      CITY_PACK: packWithLongWardNames(),
-      SIMULATORS: 'on',
-      SIM_SCENARIO: 'normal-day',
-      SIM_SEED: '7',
-      SPOOL_DIR: path.join(dir, 'spool'),
-    },
-  });
+  stack = await startConsoleStack({ env: { CITY_PACK: packWithLongWardNames(), SIMULATORS: 'on', SIM_SCENARIO: 'normal-day', SIM_SEED: '7' } });
+  ({ browser, app } = stack);
   // The duty officer gets a long full name (as the admin page would set it).
   const admin = await app.headers('admin');
   const users = (await (await fetch(`${app.url}/api/admin/users`, { headers: admin })).json()) as { data: { id: string; username: string }[] };
@@ -77,37 +62,26 @@ beforeAll(async () => {
   expect(patched.status).toBe(200);
 
   // A bad night: 130 calls from across the city, on a grid ~1 km apart (no two on one incident), mostly critical.
-  dev = await mqtt.connectAsync(broker.url, { clientId: `layout-dev-${process.pid}`, protocolVersion: 4 });
   const [west, south, east, north] = app.pack.meta.bbox;
   const types = ['traffic_accident', 'fire', 'flood', 'medical', 'crime'] as const;
   for (let i = 0; i < REPORTS; i++) {
     const lon = west + ((east - west) * ((i % 13) + 0.5)) / 13;
     const lat = south + ((north - south) * (Math.floor(i / 13) + 0.5)) / 10;
-    await dev.publishAsync(
-      topics.incidentReport('hotline-115'),
-      JSON.stringify({
-        seq: i + 1,
-        ts: Date.now(),
-        channel: 'hotline_115',
-        type: types[i % types.length],
-        severity: i % 5 === 4 ? 'major' : 'critical',
-        lat,
-        lon,
-        address: `Số ${100 + i} đường Nguyễn Văn Cừ nối dài, khu phố ${(i % 9) + 1}`,
-        description: 'Người dân gọi báo',
-        externalRef: `CALL-115-${1000 + i}`,
-      }),
-      { qos: 1 },
-    );
+    await stack.send(topics.incidentReport('hotline-115'), 'hotline-115', {
+      channel: 'hotline_115',
+      type: types[i % types.length],
+      severity: i % 5 === 4 ? 'major' : 'critical',
+      lat,
+      lon,
+      address: `Số ${100 + i} đường Nguyễn Văn Cừ nối dài, khu phố ${(i % 9) + 1}`,
+      description: 'Người dân gọi báo',
+      externalRef: `CALL-115-${1000 + i}`,
+    });
   }
   await waitFor(() => app.operations.incidents.recent().filter((x) => x.severity === 'critical').length >= 100, { timeoutMs: 60_000, message: 'fewer than 100 critical incidents' });
 }, 180_000);
 afterAll(async () => {
-  await dev?.endAsync();
-  if (app) await app.stop();
-  await broker?.stop();
-  await browser?.close();
-  await influxd?.stop();
+  await stack?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -325,7 +299,7 @@ describe('console layout with three-digit counts and long Vietnamese names', () 
     await app.influx.writePoints(points, { retentionPolicy: RP_RAW, precision: 'ms' });
     await waitFor(() => app.registry.cameras.get(cam)?.state === 'online', { timeoutMs: 30_000, message: `${cam} not reporting` });
     // Reach the camera as an officer does: its alert in the queue, then "Nguồn" in the panel.
-    await dev.publishAsync(topics.cameraDetection(cam), JSON.stringify({ seq: 9_000, ts: Date.now(), kind: 'fire_smoke', confidence: 0.9, lat: 11.5681, lon: 108.9871 }), { qos: 1 });
+    await stack.dev.publishAsync(topics.cameraDetection(cam), JSON.stringify({ seq: 9_000, ts: Date.now(), kind: 'fire_smoke', confidence: 0.9, lat: 11.5681, lon: 108.9871 }), { qos: 1 });
     const alert = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke' && a.source.id === cam), { message: 'no alert on the camera' });
     const con = await openConsole(browser, app, { width: 1920, height: 1080, timeoutMs: 60_000 });
     try {

@@ -35,6 +35,7 @@ import {
 } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { devicePublisher, type DeviceSend } from '../harness/device.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
@@ -48,12 +49,7 @@ let app: TestApp;
 let dev: MqttClient;
 let con: ConsolePage;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-browser-shots-'));
-const seqs = new Map<string, number>();
-function send(topic: string, id: string, body: Record<string, unknown>, opts: { ts?: number } = {}) {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: opts.ts ?? Date.now(), ...body }), { qos: 1 });
-}
+let send: DeviceSend;
 
 /**
  * The simulation keeps raising alerts, and the map takes store changes on a
@@ -91,6 +87,7 @@ beforeAll(async () => {
     },
   });
   dev = await mqtt.connectAsync(broker.url, { clientId: `browser-shots-${process.pid}`, protocolVersion: 4 });
+  send = devicePublisher(dev);
   con = await openConsole(browser, app, { width: 1920, height: 1080 });
 });
 afterAll(async () => {

@@ -35,6 +35,7 @@ import {
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { databaseUrl } from '../harness/postgres.js';
+import { devicePublisher, type DeviceSend } from '../harness/device.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
@@ -57,12 +58,7 @@ const env = {
   DEVICE_REGISTRY: path.join(dir, 'devices.json'),
 };
 
-const seqs = new Map<string, number>();
-function send(topic: string, id: string, body: Record<string, unknown>, opts: { retain?: boolean } = {}) {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1, retain: opts.retain ?? false });
-}
+let send: DeviceSend;
 
 const openAlert = (pred: (x: ReturnType<TestApp['operations']['alerts']['open']>[number]) => boolean) =>
   waitFor(() => app.operations.alerts.open().find(pred), { message: 'expected alert never raised on the server' });
@@ -71,6 +67,7 @@ beforeAll(async () => {
   [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
   app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
   dev = await mqtt.connectAsync(broker.url, { clientId: `workflow-dev-${process.pid}`, protocolVersion: 4 });
+  send = devicePublisher(dev);
   [a, b] = await Promise.all([openConsole(browser, app, { width: 1600, height: 900 }), openConsole(browser, app, { width: 1600, height: 900 })]);
 });
 afterAll(async () => {

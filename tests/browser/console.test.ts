@@ -33,6 +33,7 @@ import {
 } from '../harness/console.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { devicePublisher } from '../harness/device.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
@@ -46,16 +47,6 @@ afterAll(async () => {
   await browser?.close();
   await influxd?.stop();
 });
-
-/** A device-side MQTT client that numbers its messages per device id. */
-function devicePublisher(client: MqttClient) {
-  const seqs = new Map<string, number>();
-  return (topic: string, id: string, body: Record<string, unknown>, opts: { retain?: boolean; ts?: number } = {}) => {
-    const seq = (seqs.get(id) ?? 0) + 1;
-    seqs.set(id, seq);
-    return client.publishAsync(topic, JSON.stringify({ seq, ts: opts.ts ?? Date.now(), ...body }), { qos: 1, retain: opts.retain ?? false });
-  };
-}
 
 /** textContent, not innerText: CSS uppercases some labels, and we compare with the i18n strings. */
 const tc = async (l: Locator) => (await l.textContent()) ?? '';

@@ -10,50 +10,37 @@
  *   as sentences, with no raw ids. Screenshots: docs/screenshots/dispatch-list-1600x900.png,
  *   responder-ambulance-390x844.png. Needs dist/client (`npx vite build`).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeUnits, topics, type Incident } from '../../contract/index.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { TestApp } from '../harness/app.js';
 import { login, type TestSession } from '../harness/auth.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
-import { incidentRow, openConsole, openIncident, openPhone as openPhoneAs, pngSize, requireBuiltClient, sourceFeatures, type ConsolePage, type PhonePage } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { screenshot } from '../harness/chromium.js';
+import { incidentRow, openConsole, openIncident, openPhone as openPhoneAs, pngSize, sourceFeatures, type ConsolePage, type PhonePage } from '../harness/console.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const AMB = 'tt-u-amb';
 const POLICE = 'tt-u-police';
 const NOTE = 'Cần xe cứu thương, nạn nhân chảy máu đầu';
 const CALLER = 'Tai nạn giữa xe máy và ô tô, có người bị thương nằm dưới đường';
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
-let dev: MqttClient;
+let send: DeviceSend;
 let officer: ConsolePage;
 /** The first test's incident: its ambulance is taken by the second. */
 let accident = '';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-injury-'));
 
 beforeAll(async () => {
-  [influxd, broker, browser] = await Promise.all([startTestInfluxd(), startMosquitto(), launchChromium()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, SPOOL_DIR: path.join(dir, 'spool') } });
-  dev = await mqtt.connectAsync(broker.url, { clientId: `injury-dev-${process.pid}`, protocolVersion: 4 });
+  stack = await startConsoleStack();
+  ({ browser, app, send } = stack);
 });
 afterAll(async () => {
   await officer?.close();
-  await dev?.endAsync();
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** The police crew is the harness's test responder; the ambulance crew gets an account of its own, as an admin makes it. */
@@ -82,12 +69,8 @@ describe('an injury accident: the right units, several at once, a phone that say
   it('ambulance and police first; both dispatched and on the map; each phone shows where and why; releasing one leaves the other', async () => {
     const t0 = Date.now();
     // A camera sees the accident; a 115 caller, 30 m away, says people are hurt.
-    await dev.publishAsync(topics.cameraDetection('tt-cam-2'), JSON.stringify({ seq: 1, ts: Date.now(), kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 }), { qos: 1 });
-    await dev.publishAsync(
-      topics.incidentReport('hotline-115'),
-      JSON.stringify({ seq: 1, ts: Date.now(), channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: CALLER, externalRef: 'CALL-115-0001', callback: '0905 123 456' }),
-      { qos: 1 },
-    );
+    await send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 });
+    await send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: CALLER, externalRef: 'CALL-115-0001', callback: '0905 123 456' });
     const found = await waitFor(() => app.operations.incidents.recent().find((i) => i.type === 'traffic_accident' && i.hurt && i.description !== '' && i.status !== 'closed'), {
       timeoutMs: 15_000,
       message: 'no hurt traffic accident incident from the detection and the 115 call',
@@ -247,11 +230,7 @@ describe('an injury accident: the right units, several at once, a phone that say
   it('a busy unit is offered behind "show all" and reassigned after a confirmation naming the incident it leaves', async () => {
     expect(accident).not.toBe('');
     const { page } = officer;
-    await dev.publishAsync(
-      topics.incidentReport('hotline-115'),
-      JSON.stringify({ seq: 2, ts: Date.now(), channel: 'hotline_115', type: 'medical', severity: 'critical', lat: 10.002, lon: 106.024, address: '7 Lê Lợi, Test Town', description: 'Cụ ông ngã, bất tỉnh', externalRef: 'CALL-115-0002' }),
-      { qos: 1 },
-    );
+    await send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'medical', severity: 'critical', lat: 10.002, lon: 106.024, address: '7 Lê Lợi, Test Town', description: 'Cụ ông ngã, bất tỉnh', externalRef: 'CALL-115-0002' });
     const inc = await waitFor(() => app.operations.incidents.recent().find((i) => i.externalRef?.endsWith('CALL-115-0002')), { message: 'no incident from the second call' });
     const view = await openIncident(page, inc.id);
     // The only ambulance is busy: not in the short list; "show all" shows it, and where it is.

@@ -12,47 +12,32 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import { MAP_COLORS } from '../../client/src/map/layers.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
-import { openConsole, REPO_ROOT, renderedFeatures, requireBuiltClient, sourceFeatures, waitForMapIdle, type ConsolePage } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
+import { openConsole, REPO_ROOT, renderedFeatures, sourceFeatures, waitForMapIdle, type ConsolePage } from '../harness/console.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const CAM = 'cam-005';
 const SCENE: [number, number] = [108.989, 11.568];
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
-let browser: Browser;
+let stack: ConsoleStack;
 let app: TestApp;
-let dev: MqttClient;
+let send: DeviceSend;
 let con: ConsolePage;
-const seqs = new Map<string, number>();
-function send(topic: string, id: string, body: Record<string, unknown>) {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1, retain: false });
-}
 
 beforeAll(async () => {
-  [influxd, broker, browser] = await Promise.all([startTestInfluxd(), startMosquitto(), launchChromium()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham') } });
-  dev = await mqtt.connectAsync(broker.url, { clientId: `browser-clusters-${process.pid}`, protocolVersion: 4 });
-  con = await openConsole(browser, app, { width: 1280, height: 800 });
+  stack = await startConsoleStack({ env: { CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham') } });
+  ({ app, send } = stack);
+  con = await openConsole(stack.browser, app, { width: 1280, height: 800 });
 });
 afterAll(async () => {
   await con?.close();
-  await dev?.endAsync();
-  if (app) await app.stop();
-  await broker?.stop();
-  await browser?.close();
-  await influxd?.stop();
+  await stack?.stop();
 });
 
 /** Moves the map at once and waits until it has drawn there. */

@@ -9,39 +9,26 @@
  * docs/screenshots (see screenshotDir) for a person to look at.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type Alert } from '../../contract/index.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
-import { openConsole, requireBuiltClient, sourceFeatures, waitForMapIdle, type ConsolePage } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
+import { openConsole, sourceFeatures, waitForMapIdle, type ConsolePage } from '../harness/console.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
-let dev: MqttClient;
-const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-tools-b-'));
-const seqs = new Map<string, number>();
-const send = (topic: string, id: string, body: Record<string, unknown>) => {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1 });
-};
+let send: DeviceSend;
 const report = (ref: string, type: string, severity: string, lon: number, lat: number) =>
   send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type, severity, lat, lon, description: `Tin báo ${ref}`, externalRef: ref });
 
 beforeAll(async () => {
-  [influxd, broker, browser] = await Promise.all([startTestInfluxd(), startMosquitto(), launchChromium()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, SPOOL_DIR: path.join(spool, 'spool') } });
-  dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  stack = await startConsoleStack();
+  ({ browser, app, send } = stack);
   // A picture across three wards: incidents in A and B, a violation burst on a camera in B, a station down in C.
   for (let i = 0; i < 3; i++) await send(topics.cameraDetection('tt-cam-4'), 'tt-cam-4', { kind: 'red_light', confidence: 0.93, lat: 10.008, lon: 106.015, lane: 1, plate: `85A-12${i}.45` });
   await report('T-A', 'fire', 'major', 106.004, 10.006);
@@ -56,12 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await officer?.close();
-  await dev?.endAsync();
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(spool, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /**

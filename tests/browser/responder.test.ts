@@ -6,55 +6,38 @@
  * order once it is back; a step the server refuses on replay is shown as a
  * conflict; the unit's status. Needs dist/client (`npx vite build`).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
-import { openPhone as openPhoneAs, pngSize, requireBuiltClient, type PhonePage } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
+import { openPhone as openPhoneAs, pngSize, type PhonePage } from '../harness/console.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
-let dev: MqttClient;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-responder-'));
+let send: DeviceSend;
 
 beforeAll(async () => {
-  [influxd, broker, browser] = await Promise.all([startTestInfluxd(), startMosquitto(), launchChromium()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, SPOOL_DIR: path.join(dir, 'spool') } });
-  dev = await mqtt.connectAsync(broker.url, { clientId: `responder-dev-${process.pid}`, protocolVersion: 4 });
+  stack = await startConsoleStack();
+  ({ browser, app, send } = stack);
 });
 afterAll(async () => {
-  await dev?.endAsync();
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** The phone of the test responder (the one place login happens), vibration recorded. */
 const openPhone = async (): Promise<PhonePage> => openPhoneAs(browser, app.url, await app.login('responder'));
 
-let reportSeq = 0;
+let calls = 0;
 /** A 113 call becomes an incident; the duty officer dispatches it to the responder's unit over REST. */
 async function dispatchedIncident(address: string, lon: number): Promise<Incident> {
-  const ref = `CALL-${++reportSeq}-${Date.now()}`;
-  await dev.publishAsync(
-    topics.incidentReport('hotline-113'),
-    JSON.stringify({ seq: reportSeq, ts: Date.now(), channel: 'hotline_113', type: 'crime', severity: 'major', lat: 10.004, lon, address, description: 'Đánh nhau trước quán', externalRef: ref }),
-    { qos: 1 },
-  );
+  const ref = `CALL-${++calls}-${Date.now()}`;
+  await send(topics.incidentReport('hotline-113'), 'hotline-113', { channel: 'hotline_113', type: 'crime', severity: 'major', lat: 10.004, lon, address, description: 'Đánh nhau trước quán', externalRef: ref });
   const inc = await waitFor(() => app.operations.incidents.recent().find((i) => i.externalRef === `hotline-113:${ref}` || i.externalRef === ref), { message: 'incident from the 113 call' });
   const res = await fetch(`${app.url}/api/incidents/${inc.id}/dispatch`, {
     method: 'POST',
