@@ -8,11 +8,12 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { REFRESH_HEADER, type Role, type Session } from '../../contract/auth.js';
 import { authServiceOn } from '../../server/auth/bootstrap.js';
-import { hashPassword } from '../../server/auth/passwords.js';
+import { hashPassword, needsRehash } from '../../server/auth/passwords.js';
 import { openAuthStore } from '../../server/auth/store.js';
 import { openAccountsDb } from '../../server/db/accounts-sync.js';
 import { migrate } from '../../server/db/migrate.js';
@@ -35,16 +36,41 @@ export interface SeededAuth {
 }
 
 /**
- * The test accounts' password hashes, made once per test process: a hash at
- * OWASP's scrypt parameters costs about half a second, and every app the
- * harness starts seeds four accounts. Logins still verify against them for real.
+ * The test accounts' password hashes, made once per machine: a hash at OWASP's
+ * scrypt parameters costs about half a second (more on a busy 2-core box), every
+ * app the harness starts seeds four accounts, and each test file runs in a fresh
+ * process. The hashes are kept in the temp folder (salted like any other; the
+ * passwords are the tests' own); logins still verify against them for real.
  */
+const HASH_CACHE = path.join(os.tmpdir(), `ioc-test-password-hashes-${process.getuid?.() ?? 'user'}.json`);
+const readHashCache = (): Record<string, string> => {
+  try {
+    return JSON.parse(fs.readFileSync(HASH_CACHE, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+};
 const hashes = new Map<string, Promise<string>>();
 const hashOf = (password: string) => {
   let h = hashes.get(password);
-  if (!h) hashes.set(password, (h = hashPassword(password)));
+  if (h) return h;
+  const kept = readHashCache()[password];
+  // A kept hash is used only while it is at today's cost (a changed cost makes them again).
+  h = kept && !needsRehash(kept) ? Promise.resolve(kept) : hashPassword(password).then((made) => keepHash(password, made));
+  hashes.set(password, h);
   return h;
 };
+/** Written aside and renamed into place: two files seeding at once never read half a cache. */
+function keepHash(password: string, hash: string): string {
+  const tmp = `${HASH_CACHE}.${process.pid}.${crypto.randomUUID()}`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify({ ...readHashCache(), [password]: hash }), { mode: 0o600 });
+    fs.renameSync(tmp, HASH_CACHE);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+  return hash;
+}
 
 export async function seedUsers(config: Config, units: string[]): Promise<SeededAuth> {
   if (!config.DATABASE_URL) throw new Error('seedUsers: the app has no DATABASE_URL');
