@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { findInfluxd, InfluxdStartError, startInfluxd } from '../../server/influx/influxd.js';
 import { freePort } from './ports.js';
+import { startDespitePortRace, stopThenRemove } from './proc.js';
 import { requireService } from './services.js';
 
 export interface TestInfluxd {
@@ -25,42 +26,11 @@ export async function startTestInfluxd(opts: { logger?: Logger; readyTimeoutMs?:
   requireService('influxd', findInfluxd);
   const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-test-influxd-'));
-  let lastError: unknown;
-  // The ports are free when picked but another process could take them first: retry on that race.
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  // The ports are free when picked but another process could take them first.
+  const clash = (err: unknown) => err instanceof InfluxdStartError && /in use/i.test(err.message);
+  return startDespitePortRace(dataDir, clash, async () => {
     const httpPort = await freePort();
-    const rpcPort = await freePort();
-    try {
-      const handle = await startInfluxd({
-        dataDir,
-        httpPort,
-        rpcPort,
-        logger,
-        readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
-      });
-      let stopped = false;
-      return {
-        url: handle.url,
-        host: '127.0.0.1',
-        port: httpPort,
-        pid: handle.pid,
-        dataDir,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          try {
-            await handle.stop();
-          } finally {
-            await rm(dataDir, { recursive: true, force: true });
-          }
-        },
-      };
-    } catch (err) {
-      lastError = err;
-      const portClash = err instanceof InfluxdStartError && /in use/i.test(err.message);
-      if (!portClash) break;
-    }
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
+    const handle = await startInfluxd({ dataDir, httpPort, rpcPort: await freePort(), logger, readyTimeoutMs: opts.readyTimeoutMs ?? 30_000 });
+    return { url: handle.url, host: '127.0.0.1', port: httpPort, pid: handle.pid, dataDir, stop: stopThenRemove(() => handle.stop(), dataDir) };
+  });
 }

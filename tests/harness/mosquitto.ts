@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
-import { withParentDeathSignal } from './proc.js';
+import { spawnService, startDespitePortRace, stopThenRemove } from './proc.js';
 import { findBinary, requireService } from './services.js';
 
 export interface StartMosquittoOptions {
@@ -69,55 +68,14 @@ function tcpAccepts(port: number): Promise<boolean> {
 async function startOnce(bin: string, dir: string, port: number, opts: StartMosquittoOptions): Promise<TestMosquitto> {
   const configFile = path.join(dir, 'mosquitto.conf');
   await writeFile(configFile, renderMosquittoConfig(port, opts), { mode: 0o600 });
-  const [cmd, args] = withParentDeathSignal(bin, ['-c', configFile]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-  const tail: string[] = [];
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-    }
-  });
-  const killOnExit = () => {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  process.on('exit', killOnExit);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    const onGone = () => {
-      exited = true;
-      process.removeListener('exit', killOnExit);
-      resolve();
-    };
-    child.once('exit', onGone);
-    child.once('error', (err) => {
-      tail.push(`spawn error: ${err.message}`);
-      if (child.pid === undefined) onGone();
-    });
-  });
-
-  const stopChild = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exitPromise, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
-    if (!exited) {
-      child.kill('SIGKILL');
-      await exitPromise;
-    }
-  };
+  const child = spawnService(bin, ['-c', configFile], { tailLines: 40 });
+  const { tail, exit: exitPromise } = child;
+  const stopChild = () => child.end('SIGTERM');
 
   const timeoutMs = opts.readyTimeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) {
+    if (child.exited()) {
       throw new Error(`mosquitto exited before accepting connections on port ${port}:\n${tail.join('\n')}`);
     }
     if (await tcpAccepts(port)) break;
@@ -129,24 +87,15 @@ async function startOnce(bin: string, dir: string, port: number, opts: StartMosq
     await Promise.race([exitPromise, new Promise<void>((r) => (timer = setTimeout(r, 25)))]);
     clearTimeout(timer);
   }
-  if (exited) throw new Error(`mosquitto exited right after starting:\n${tail.join('\n')}`);
+  if (child.exited()) throw new Error(`mosquitto exited right after starting:\n${tail.join('\n')}`);
 
-  let stopped = false;
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     pid: child.pid as number,
     configFile,
     logTail: () => [...tail],
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await stopChild();
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
+    stop: stopThenRemove(stopChild, dir),
   };
 }
 
@@ -154,17 +103,7 @@ async function startOnce(bin: string, dir: string, port: number, opts: StartMosq
 export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<TestMosquitto> {
   const bin = requireService('mosquitto', () => findBinary('mosquitto'));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ioc-test-mosquitto-'));
-  let lastError: unknown;
-  // A port picked by freePort() can be taken before mosquitto binds it: retry on that race.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
-    try {
-      return await startOnce(bin, dir, port, opts);
-    } catch (err) {
-      lastError = err;
-      if (!(err instanceof Error && /address already in use/i.test(err.message))) break;
-    }
-  }
-  await rm(dir, { recursive: true, force: true });
-  throw lastError;
+  // A port picked by freePort() can be taken before mosquitto binds it.
+  const clash = (err: unknown) => err instanceof Error && /address already in use/i.test(err.message);
+  return startDespitePortRace(dir, clash, async () => startOnce(bin, dir, await freePort(), opts));
 }

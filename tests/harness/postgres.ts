@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { PostgresStartError } from '../../server/db/errors.js';
 import { findPostgres, startPostgres } from '../../server/db/postgres.js';
 import { freePort } from './ports.js';
+import { startDespitePortRace, stopThenRemove } from './proc.js';
 import { requireService } from './services.js';
 
 export interface TestPostgres {
@@ -69,35 +70,12 @@ export async function startTestPostgres(opts: { logger?: Logger; dataDir?: strin
   const tmpl = opts.dataDir ? null : await template(logger).catch(() => null);
   // cp -a: the files keep their owner (the postgres user, when root) and modes.
   if (tmpl && spawnSync('cp', ['-a', `${tmpl}/.`, dataDir]).status !== 0) throw new Error(`cannot copy the template cluster ${tmpl} to ${dataDir}`);
-  let lastError: unknown;
-  // The port is free when picked but another process could take it first: retry on that race.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const handle = await startPostgres({ dataDir, port: await freePort(), logger });
-      let stopped = false;
-      return {
-        url: handle.url,
-        port: handle.port,
-        pid: handle.pid,
-        dataDir: handle.dataDir,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          try {
-            await handle.stop();
-          } finally {
-            await rm(dataDir, { recursive: true, force: true });
-          }
-        },
-      };
-    } catch (err) {
-      lastError = err;
-      const portClash = err instanceof PostgresStartError && /in use|could not bind|Address already in use/i.test(err.message);
-      if (!portClash) break;
-    }
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
+  // The port is free when picked but another process could take it first.
+  const clash = (err: unknown) => err instanceof PostgresStartError && /in use|could not bind|Address already in use/i.test(err.message);
+  return startDespitePortRace(dataDir, clash, async () => {
+    const handle = await startPostgres({ dataDir, port: await freePort(), logger });
+    return { url: handle.url, port: handle.port, pid: handle.pid, dataDir: handle.dataDir, stop: stopThenRemove(() => handle.stop(), dataDir) };
+  });
 }
 
 /** The URL of database `name` on the cluster at `clusterUrl`. */

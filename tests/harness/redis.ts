@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
-import { withParentDeathSignal } from './proc.js';
+import { spawnService, type ServiceProcess } from './proc.js';
 import { findBinary, requireService } from './services.js';
 
 export interface StartRedisOptions {
@@ -52,83 +51,14 @@ export function redisAnswersPing(port: number, timeoutMs = 1000): Promise<boolea
   });
 }
 
-interface RedisProcess {
-  pid: number;
-  exited(): boolean;
-  exit: Promise<void>;
-  signal(signal: NodeJS.Signals): void;
-}
+type RedisProcess = ServiceProcess;
 
 function spawnRedis(bin: string, dir: string, port: number, tail: string[]): RedisProcess {
-  const [cmd, args] = withParentDeathSignal(bin, [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    // No RDB snapshots and no AOF: a killed server comes back empty, and nothing is written to the folder.
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
-  const keep = (chunk: string) => {
-    for (const line of chunk.split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 60) tail.shift();
-    }
-  };
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', keep);
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', keep);
-  const killOnExit = () => {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  process.on('exit', killOnExit);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    const onGone = () => {
-      exited = true;
-      process.removeListener('exit', killOnExit);
-      resolve();
-    };
-    // 'close', not 'exit': it comes after the output pipes drain, so the tail has the server's last words.
-    child.once('close', onGone);
-    child.once('error', (err) => {
-      tail.push(`spawn error: ${err.message}`);
-      if (child.pid === undefined) onGone();
-    });
-  });
-  return {
-    pid: child.pid ?? -1,
-    exited: () => exited,
-    exit,
-    signal: (signal) => {
-      if (!exited) child.kill(signal);
-    },
-  };
+  // No RDB snapshots and no AOF: a killed server comes back empty, and nothing is written to the folder.
+  return spawnService(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { tailLines: 60, stdout: true, tail });
 }
 
-/** Sends `signal` and waits for the exit; SIGKILL after 5 s so a stuck server cannot hang a test. */
-async function endProcess(proc: RedisProcess, signal: NodeJS.Signals): Promise<void> {
-  if (proc.exited()) return;
-  proc.signal(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([proc.exit, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
-  clearTimeout(timer);
-  if (!proc.exited()) {
-    proc.signal('SIGKILL');
-    await proc.exit;
-  }
-}
+const endProcess = (proc: RedisProcess, signal: NodeJS.Signals) => proc.end(signal);
 
 async function waitForPing(proc: RedisProcess, port: number, timeoutMs: number, tail: string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
