@@ -3,31 +3,22 @@
  * each kind lands in InfluxDB (queried back) and in the registry; each class
  * of invalid input is rejected with its reason, counted, and the pipeline goes on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
 import { topics } from '../../contract/index.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
+import type { TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: AppStack;
 let app: TestApp;
 let dev: MqttClient;
 const ts = Date.now();
 
 beforeAll(async () => {
-  influxd = await startTestInfluxd();
-  broker = await startMosquitto();
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url });
-  dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-});
-afterAll(async () => {
-  await dev?.endAsync();
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
+  stack = await startAppStack();
+  ({ app, dev } = stack);
+  return stack.stop;
 });
 
 const pub = (topic: string, body: unknown) => dev.publishAsync(topic, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });

@@ -4,27 +4,21 @@
  * rejected by reason, or ignored as a duplicate), memory stays bounded, and
  * good messages still flow afterwards.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import seedrandom from 'seedrandom';
 import { topics } from '../../contract/index.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startAedes, type TestAedes } from '../harness/aedes.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { TestAedes } from '../harness/aedes.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
+import type { TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
 
-let influxd: TestInfluxd;
-let broker: TestAedes;
+let stack: AppStack<TestAedes>;
 let app: TestApp;
 beforeAll(async () => {
-  influxd = await startTestInfluxd();
-  broker = await startAedes();
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { DEAD_LETTER_SIZE: '100', LOG_LEVEL: 'silent' } });
-});
-afterAll(async () => {
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
+  stack = await startAppStack({ broker: 'aedes', env: { DEAD_LETTER_SIZE: '100', LOG_LEVEL: 'silent' } });
+  ({ app } = stack);
+  return stack.stop;
 });
 
 const rng = seedrandom('ioc-fuzz');
@@ -68,7 +62,7 @@ function malformed(): Buffer | string {
 
 it('survives thousands of malformed messages on every topic, counting each one', async () => {
   const N = 4000;
-  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
   const heapBefore = process.memoryUsage().heapUsed;
   const window: Promise<unknown>[] = [];
   for (let i = 0; i < N; i++) {
@@ -100,7 +94,7 @@ it('survives thousands of malformed messages on every topic, counting each one',
 
   // Still alive and still ingesting.
   expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
-  const ok = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const ok = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
   await ok.publishAsync(topics.cameraStatus('tt-cam-5'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online' }), { qos: 1 });
   await ok.endAsync();
   await waitFor(() => app.registry.cameras.get('tt-cam-5')?.state === 'online');

@@ -11,14 +11,13 @@ import http from 'node:http';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { io as ioClient } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Incident, Result } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import { loadSigningKey, signAccessToken, type AccessClaims } from '../../server/auth/tokens.js';
-import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
+import { connectConsole, type TestApp, type TestConsole } from '../harness/app.js';
 import { bearer } from '../harness/auth.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -42,25 +41,21 @@ export const HOSTILE = [
   '%00%0d%0a',
 ];
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: AppStack;
 let app: TestApp;
 let officer: TestConsole;
 /** Every HTTP status seen: none may be a 500. */
 const statuses: number[] = [];
 
 beforeAll(async () => {
-  influxd = await startTestInfluxd();
-  broker = await startMosquitto();
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { CITY_PACK: path.join(ROOT, 'citypacks', 'phan-rang-thap-cham') } });
+  stack = await startAppStack({ env: { CITY_PACK: path.join(ROOT, 'citypacks', 'phan-rang-thap-cham') } });
+  ({ app } = stack);
   ingestToken = app.ingestTokens.issue({ name: 'KTTV Ninh Thuận', senders: ['canhbao@kttv.ninhthuan.gov.vn'], scopes: ['cap'] }).token;
   officer = await connectConsole(app.url, await app.token('duty_officer'));
-});
-afterAll(async () => {
-  officer?.close();
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
+  return async () => {
+    officer?.close();
+    await stack.stop();
+  };
 });
 
 async function call(method: string, p: string, opts: { token?: string | null; body?: string; type?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string; headers: Headers }> {
@@ -121,7 +116,7 @@ describe('injection strings in every text field the UI shows', () => {
   let inc: Incident;
 
   it('MQTT report descriptions are stored and served verbatim as data', async () => {
-    const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
     for (const [i, s] of HOSTILE.entries()) {
       const body = { seq: i + 1, ts: Date.now(), channel: 'hotline_115', type: 'other', severity: 'minor', lat: 11.56 + i * 0.01, lon: 108.99, description: s, externalRef: `H-${i}`, address: s };
       await dev.publishAsync(topics.incidentReport('hotline-115'), JSON.stringify(body), { qos: 1 });

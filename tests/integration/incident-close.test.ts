@@ -10,31 +10,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLOSING_NOTE_REQUIRED, topics, type Incident, type Result } from '../../contract/index.js';
-import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { connectConsole, type TestApp, type TestConsole } from '../harness/app.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
 import { queryRows } from '../harness/postgres.js';
 import { waitFor } from '../harness/wait.js';
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: AppStack;
 let app: TestApp;
 let officer: TestConsole;
-const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-close-spool-'));
 
 beforeAll(async () => {
-  [influxd, broker] = await Promise.all([startTestInfluxd(), startMosquitto()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { SPOOL_DIR: spool } });
+  stack = await startAppStack();
+  ({ app } = stack);
   officer = await connectConsole(app.url, await app.token('duty_officer'));
-});
-afterAll(async () => {
-  officer?.close();
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(spool, { recursive: true, force: true });
+  return async () => {
+    officer?.close();
+    await stack.stop();
+  };
 });
 
 function emit<T>(event: string, body: unknown): Promise<Result<T>> {
@@ -51,7 +45,7 @@ describe('closing needs a note; a closed incident is listed for the day and can 
   let id = '';
 
   it('a resolved incident is not closed without a closing note, over Socket.IO or REST', async () => {
-    const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
     await dev.publishAsync(
       topics.incidentReport('hotline-115'),
       JSON.stringify({ seq: 1, ts: Date.now(), channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: 'Va chạm xe máy', externalRef: 'CALL-CLOSE-1' }),

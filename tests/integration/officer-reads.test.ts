@@ -7,41 +7,29 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { shiftWindow } from '../../contract/shift.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import type { TestApp } from '../harness/app.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: AppStack;
 let app: TestApp;
-let dev: MqttClient;
-const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-reads-spool-'));
+let send: DeviceSend;
+const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-reads-'));
 /** A Frigate NVR whose camera `cong_truoc` is the test town's tt-cam-3 (server/ingest/frigate). */
 const frigateMap = path.join(spool, 'frigate-map.json');
 fs.writeFileSync(frigateMap, JSON.stringify({ cameras: { cong_truoc: { id: 'tt-cam-3', position: [106.025, 10.005] } }, labels: {}, zones: {} }));
-const seqs = new Map<string, number>();
-const send = (topic: string, id: string, body: Record<string, unknown>) => {
-  const seq = (seqs.get(id) ?? 0) + 1;
-  seqs.set(id, seq);
-  return dev.publishAsync(topic, JSON.stringify({ seq, ts: Date.now(), ...body }), { qos: 1 });
-};
 
 beforeAll(async () => {
-  [influxd, broker] = await Promise.all([startTestInfluxd(), startMosquitto()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { SPOOL_DIR: path.join(spool, 'spool'), FRIGATE_MAP: frigateMap } });
-  dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
-});
-afterAll(async () => {
-  await dev?.endAsync();
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
-  fs.rmSync(spool, { recursive: true, force: true });
+  stack = await startAppStack({ env: { FRIGATE_MAP: frigateMap } });
+  ({ app, send } = stack);
+  return async () => {
+    await stack.stop();
+    fs.rmSync(spool, { recursive: true, force: true });
+  };
 });
 
 interface Detections {
@@ -89,8 +77,8 @@ describe('a camera’s detections over 24 hours', () => {
       ev.type = type;
       return JSON.stringify(ev);
     };
-    await dev.publishAsync(topics.frigateEvents, event('new'), { qos: 1 });
-    await dev.publishAsync(topics.frigateEvents, event('update'), { qos: 1 });
+    await stack.dev.publishAsync(topics.frigateEvents, event('new'), { qos: 1 });
+    await stack.dev.publishAsync(topics.frigateEvents, event('update'), { qos: 1 });
     const headers = await app.headers('supervisor');
     const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-3/detections`, { headers })).json()) as { data: Detections };
     await waitFor(async () => {

@@ -3,28 +3,22 @@
  * missed when it comes back: no gap, no duplicate (catch-up from its last
  * seq within the server's epoch).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Delta, HandshakeAuth, Incident, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startAedes, type TestAedes } from '../harness/aedes.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { TestAedes } from '../harness/aedes.js';
+import { startAppStack, type AppStack } from '../harness/stack.js';
+import type { TestApp } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
 
-let influxd: TestInfluxd;
-let broker: TestAedes;
+let stack: AppStack<TestAedes>;
 let app: TestApp;
 beforeAll(async () => {
-  influxd = await startTestInfluxd();
-  broker = await startAedes();
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url });
-});
-afterAll(async () => {
-  await app?.stop();
-  await broker?.stop();
-  await influxd?.stop();
+  stack = await startAppStack({ broker: 'aedes' });
+  ({ app } = stack);
+  return stack.stop;
 });
 
 it('catches up after a cut during a burst with no gap and no duplicate', async () => {
@@ -56,7 +50,7 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   await waitFor(() => snapshots.length === 1);
 
   const N = 300;
-  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
   let cuts = 0;
   for (let i = 1; i <= N; i++) {
     const body = { seq: i, ts: Date.now(), channel: 'citizen_app', type: 'other', severity: 'minor', address: `Số ${i} đường Chính`, description: `phản ánh ${i}`, externalRef: `R-${i}` };
