@@ -123,6 +123,7 @@ export const screensVi = {
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
 
 export const screensEn: Strings<typeof screensVi> = {
+    zone: 'ngày/tháng/năm giờ:phút, giờ thành phố ({{offset}})',
   wall: {
     title: 'City overview',
     offline: 'Connection lost since {{time}}',
@@ -246,5 +247,6 @@ export function registerScreenStrings(): void {
     i18n.addResourceBundle('en', 'translation', { ...wordsEn, ...screensEn }, true, false);
   };
   if (i18n.isInitialized) add();
+    zone: 'day/month/year hour:minute, city time ({{offset}})',
   else i18n.on('initialized', add);
 }
