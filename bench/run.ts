@@ -32,7 +32,7 @@ if (!a['no-docs'] && res.mode === 'full' && !a.only) {
   const m = /<!-- latest:start -->\n[\s\S]*?<!-- latest:end -->/.exec(text);
   if (m) {
     fs.writeFileSync(doc, text.replace(m[0], () => `<!-- latest:start -->\n${md.trimEnd()}\n<!-- latest:end -->`));
-    process.stderr.write('docs/benchmarks.md: the latest run replaced; say what it means under "Reading the latest run"\n');
+    process.stderr.write('docs/benchmarks.md: the latest run replaced; bring its Summary and "What the figures say" in line, and write the reading in bench/results/readings.md\n');
   } else {
     process.stderr.write('docs/benchmarks.md has no latest markers: tables left in bench/results only\n');
   }

@@ -21,6 +21,13 @@ export function zoneOffsetMs(at: number, timeZone: string): number {
   return wall - Math.floor(at / 1000) * 1000;
 }
 
+/**
+ * The instant at which `timeZone`'s wall clock reads `wall` (that reading written as
+ * if it were UTC ms). The offset is taken twice, so that a reading near a clock change
+ * uses the offset in force then, not the one of `wall` read as UTC.
+ */
+export const wallClockToUtc = (wall: number, timeZone: string): number => wall - zoneOffsetMs(wall - zoneOffsetMs(wall, timeZone), timeZone);
+
 /** The shift `now` falls in: [from, to) in epoch ms. */
 export function shiftWindow(now: number, timeZone: string, starts: readonly number[] = SHIFT_STARTS): { from: number; to: number } {
   const offset = zoneOffsetMs(now, timeZone);
@@ -47,7 +54,5 @@ export function dayWindow(day: string, timeZone: string): { from: number; to: nu
   if (!m) return null;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   if (new Date(wall).toISOString().slice(0, 10) !== day) return null;
-  // The offset at local midnight, taken twice so a day that starts on a clock change still starts at its midnight.
-  const midnight = (w: number) => w - zoneOffsetMs(w - zoneOffsetMs(w, timeZone), timeZone);
-  return { from: midnight(wall), to: midnight(wall + DAY) };
+  return { from: wallClockToUtc(wall, timeZone), to: wallClockToUtc(wall + DAY, timeZone) };
 }

@@ -1,7 +1,7 @@
 // `npm run build:server`: bundles server/ and contract/ into dist/server/index.mjs
 // (ESM, node 20, packages left external, source map beside it). Production runs
 // the bundle with plain node: no TypeScript loader in the process, which saves
-// about 30 MB of RSS and the start-up transform (docs/benchmarks.md).
+// about 30 MB of RSS and the start-up transform (bench/results/2026-11-23-runs.md).
 // Also used by `npm start` and the benchmarks, which rebuild when a source is newer.
 import { build } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
@@ -14,8 +14,8 @@ export const SERVER_BUNDLE = path.join(ROOT, 'dist', 'server', 'index.mjs');
  * V8 heap settings the server runs with (npm start, Docker, benchmarks). The server's
  * live heap is small (about 30 MB at 10k msg/s) but V8's default growth lets it sit at
  * 200 MB of RSS; growing the old space by 20 % steps keeps it near 120 MB for the same CPU.
- * 4 MB semi-spaces (8 MB before) save about 8 MB more: twice the scavenges, which at
- * 10k msg/s cost 0.3 % of a core more (--trace-gc, docs/benchmarks.md). No hard cap:
+ * 4 MB semi-spaces rather than 8 MB save about 8 MB more: twice the scavenges, which at
+ * 10k msg/s cost 0.3 % of a core more (--trace-gc, bench/results/readings.md). No hard cap:
  * nothing can run out.
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];

@@ -120,7 +120,7 @@ export async function runBrowser(o: { stack: Stack; devices: number; loadRate: n
     // Every device reports once before measuring, so the console draws all of them.
     const warm = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: Math.min(o.loadRate, 20_000), devices: o.devices, durationS: Math.ceil(o.devices / Math.min(o.loadRate, 20_000)) + 1, cityPack: pack });
     await warm.done;
-    // Signed in as the bench officer: the console takes up the session from the refresh cookie (a token alone no longer opens it).
+    // Signed in as the bench officer: the console takes up the session from the refresh cookie (a token alone opens no session).
     const target = { url: server.url, login: () => login(server.url, BENCH_USER.username, BENCH_USER.password) };
     // The load runs through every round, for both pages; it is stopped when they are done.
     pub = startPublisher({ mqttUrl: o.stack.mosquitto.url, rate: o.loadRate, devices: o.devices, durationS: rounds * (2 * o.seconds + 120), cityPack: pack });

@@ -34,7 +34,7 @@ export class AlertStore implements AlertPort {
   /**
    * Set by the incident layer: a new alert is written once, already carrying
    * its incident, and the incident takes it in the same version step that
-   * records it (issue #20: it used to be raised, then linked, in two writes each).
+   * records it: one write each, so no reader sees the alert without its incident (issue #20).
    */
   setIncidentOf(fn: ((alert: Alert) => string | null) | null): void {
     this.incidentOf = fn;

@@ -191,10 +191,16 @@ async function run(cmd: string, arg: string | undefined, positionals: string[], 
   }
 
   const pack = await loadCityPack(config.CITY_PACK).catch(() => null);
-  const auth = await createAuthService(config, { log, db, ...(pack ? { knownUnits: new Set(pack.sites.units.map((u) => u.id)) } : {}) });
+  const units = pack?.sites.units ?? null;
+  const auth = await createAuthService(config, { log, db, ...(units ? { knownUnits: new Set(units.map((u) => u.id)) } : {}) });
   switch (cmd) {
     case 'add': {
       const role = need(values.role, '--role') as Role;
+      // The one who types a unit wrongly learns the right ids here, not from the city pack's JSON.
+      if (role === 'responder' && units && !units.some((u) => u.id === values.unit)) {
+        const what = values.unit ? `no unit ${values.unit.slice(0, 64)} in the city pack` : 'a responder needs a unit (--unit ID)';
+        throw new AuthError('bad_request', `${what}; the units of ${config.CITY_PACK}:\n${units.map((u) => `  ${u.id}\t${u.name}`).join('\n')}`);
+      }
       const { user, password } = await auth.addUser({ username: need(arg, 'username'), role, unitId: values.unit ?? null, displayName: values.name, password: await choosePassword() });
       out(`user ${user.username} added (${user.role}${user.unitId ? `, unit ${user.unitId}` : ''})`);
       if (password) out(`password: ${password}\nShown only this once.`);

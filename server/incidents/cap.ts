@@ -86,7 +86,7 @@ export class CapIncidents {
       return;
     }
     const entry: IncidentEntry = { at, by, action: 'update', note: f.description };
-    // One version step for the whole update (issue #20: it used to take two, the fields a step after the note).
+    // One version step for the whole update, note and fields together: no reader sees the note without the fields it brought.
     desk.change(referenced, entry, { severity: worse(referenced.severity, f.severity), description: f.description, position: f.position ?? referenced.position }, 'CAP update');
   }
 }

@@ -66,7 +66,7 @@ export interface LineOut {
  * A measurement whose tag and field keys are fixed, and one function that fills it from an
  * event. Keys are escaped and encoded once, here. The ingest path (`writeTo`) writes the
  * line's bytes straight into a spool segment: no Point, no string, no array per message
- * (docs/benchmarks.md). `line` and `point` run the same fill for tests and generic code;
+ * (bench/results/2026-11-23-runs.md). `line` and `point` run the same fill for tests and generic code;
  * `line` is identical to toLine(point).
  */
 export interface Measurement<E, M> {

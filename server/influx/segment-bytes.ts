@@ -5,8 +5,8 @@
  * serve the disk write (a range of this buffer) and the HTTP body to InfluxDB (a view of
  * another range). Nothing per line stays on the JS heap: a line string dies young, and the
  * second or so a point waits for its batch costs no old-generation garbage (strings held
- * in an array for that second were promoted and then collected by full GCs; see
- * docs/benchmarks.md).
+ * in an array for that second would be promoted and then collected by full GCs; see
+ * bench/results/2026-11-23-runs.md).
  */
 import { escKey, escString } from './escape.js';
 

@@ -90,7 +90,7 @@ export class Registry {
   }
 
   // The status handlers run on every device message, so a device is updated in place: a new
-  // 14-field object per message was about 120 bytes of garbage each (bench/pipeline.ts).
+  // 14-field object per message would be about 120 bytes of garbage each (bench/pipeline.ts).
   // Nothing keeps a device object to compare with later: the hub diffs against its own copy
   // of the live values, rules read the fields, and the wire form is encoded when sent.
   private onCameraStatus(e: BusEvents['camera.status']): void {

@@ -2,7 +2,8 @@
  * Replay (/replay) in headless Chromium against the real server: a station goes
  * down and comes back; the replay page opened at a moment in between shows it
  * down on the map with the alert that was open then; scrubbing to after the
- * recovery rebuilds the picture with it up; playing reaches the end.
+ * recovery rebuilds the picture with it up; playing reaches the end. Its from/to
+ * fields speak the city's time and format in a browser set to another zone and locale.
  * Needs dist/client (`npx vite build`).
  */
 import fs from 'node:fs';
@@ -108,6 +109,58 @@ describe('replay page (test town)', () => {
       expect(sawDown).toBe(true);
       expect(Number(await page.locator('[data-testid="replay"]').getAttribute('data-at'))).toBe(to);
       await waitFor(async () => (await sourceFeature(page, 'stations', station))?.state === 'up', { message: 'station not up at the end' });
+      expect(watch.pageErrors).toEqual([]);
+      watch.assertNoExternalRequests();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows and reads its from/to fields in city time, dd/mm/yyyy 24-hour, in a browser set to New York and en-US', async () => {
+    const tz = app.pack.meta.timezone;
+    expect(tz).toBe('Asia/Ho_Chi_Minh');
+    // Written independently of the page's code: the city's wall clock, day first, 24-hour.
+    const cityText = (ms: number) =>
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms).replace(', ', ' ');
+    const MIN = 60_000;
+    const to = Math.floor(Date.now() / MIN) * MIN - 5 * MIN;
+    // New York is 12 hours behind the city: a field in the browser's zone would show another hour, often another day.
+    const from = to - 3 * 60 * MIN;
+
+    const session = await app.login('duty_officer');
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'America/New_York' });
+    await context.addInitScript(() => localStorage.setItem('ioc.lang', 'en'));
+    await addSessionCookie(context, app.url, session);
+    const page = await context.newPage();
+    const watch = watchPage(page);
+    try {
+      await page.goto(`${app.url}/replay?from=${from}&to=${to}&at=${from}`);
+      await page.waitForSelector(`[data-testid="replay"][data-loading="false"][data-at="${from}"]`, { timeout: 30_000 });
+      expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('America/New_York');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      const fromField = page.locator('[data-testid="replay-from"]');
+      const toField = page.locator('[data-testid="replay-to"]');
+      expect(await fromField.inputValue()).toBe(cityText(from));
+      expect(await toField.inputValue()).toBe(cityText(to));
+      expect(await page.locator('[data-testid="replay-zone"]').textContent()).toBe('day/month/year hour:minute, city time (UTC+7)');
+
+      // A time typed in is the city's time: the window loaded starts at that instant.
+      const picked = to - 47 * MIN;
+      await fromField.fill(cityText(picked));
+      const load = page.getByRole('button', { name: 'Load window' });
+      await load.click();
+      await page.waitForSelector(`[data-testid="replay"][data-loading="false"] [data-testid="replay-scrubber"][min="${picked}"][max="${to}"]`, { timeout: 15_000 });
+      expect(await page.locator('.replay__edge').first().textContent()).toBe(cityText(picked).slice(11));
+      await screenshot(page, 'replay-en-new-york-1366x768', { artifact: true });
+
+      // The browser's own way of writing it names no moment: the field says so and the window stays.
+      await fromField.fill('12/31/2026 09:00 PM');
+      expect(await fromField.getAttribute('aria-invalid')).toBe('true');
+      expect(await load.isDisabled()).toBe(true);
+      await fromField.fill(cityText(to));
+      expect(await fromField.getAttribute('aria-invalid')).toBe('false');
+      expect(await load.isDisabled(), 'from is not before to').toBe(true);
+      expect(await page.locator('[data-testid="replay-scrubber"]').getAttribute('min')).toBe(String(picked));
       expect(watch.pageErrors).toEqual([]);
       watch.assertNoExternalRequests();
     } finally {

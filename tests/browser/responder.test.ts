@@ -4,14 +4,20 @@
  * accepted; accept → on scene → resolved, with the later steps tapped while the
  * phone is offline (queued, shown pending, kept in localStorage) and applied in
  * order once it is back; a step the server refuses on replay is shown as a
- * conflict; the unit's status. Needs dist/client (`npx vite build`).
+ * conflict; the unit's status; an account bound to no unit gets a page that says
+ * why and offers a way out. Needs dist/client (`npx vite build`).
  */
+import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
+import { hashPassword } from '../../server/auth/passwords.js';
+import { openAuthStore } from '../../server/auth/store.js';
+import { accountsDb } from '../harness/accounts.js';
 import type { TestApp } from '../harness/app.js';
-import { screenshot } from '../harness/chromium.js';
+import { addSessionCookie, login, testPassword } from '../harness/auth.js';
+import { screenshot, watchPage } from '../harness/chromium.js';
 import { openPhone as openPhoneAs, pngSize, type PhonePage } from '../harness/console.js';
 import type { DeviceSend } from '../harness/device.js';
 import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
@@ -141,6 +147,82 @@ describe('responder phone (test town)', () => {
       await status.locator('button[data-status="off_duty"]').click();
       await waitFor(() => app.operations.units.get(app.responderUnit)?.status === 'off_duty', { message: 'unit status not set' });
       await waitFor(async () => (await status.getAttribute('data-status')) === 'off_duty', { message: 'unit status not shown' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an account bound to no unit: the phone’s bar and theme, what is wrong and who fixes it, sign-out; an officer also gets the console and the units’ screens', async () => {
+    // A responder account with no unit, as an earlier installation or another tool wrote it (the service refuses to).
+    const username = 'responder-no-unit';
+    const db = await accountsDb(app.config.DATABASE_URL!);
+    try {
+      const store = await openAuthStore(db);
+      const t = Date.now();
+      await store.stored([store.putUser({ id: crypto.randomUUID(), username, displayName: 'Tổ chưa gán', role: 'responder', unitId: null, passwordHash: await hashPassword(testPassword(username)), disabled: false, createdAt: t, updatedAt: t })]);
+    } finally {
+      await db.close();
+    }
+    const responder = await waitFor(() => login(app.url, username, testPassword(username)), { timeoutMs: 5_000, message: 'the unit-less responder cannot log in' });
+    expect(responder.user.unitId).toBeNull();
+
+    const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' } as const;
+    let context = await browser.newContext(phone);
+    try {
+      await addSessionCookie(context, app.url, responder);
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${app.url}/responder`);
+      const panel = page.locator('[data-testid="responder-no-unit"][data-role="responder"]');
+      await panel.waitFor({ timeout: 30_000 });
+      // The phone's own layout: its dark top bar over its light page, not a bare sentence.
+      expect(await panel.locator('.rtop').textContent()).toBe('Nhiệm vụ của tổ');
+      expect(await panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(244, 246, 250)');
+      const text = (await panel.locator('main').textContent()) ?? '';
+      expect(text).toContain('Tài khoản chưa được gán tổ');
+      expect(text).toContain('tài khoản Tổ chưa gán (responder-no-unit) chưa được gán cho tổ nào');
+      expect(text).toContain('Trưởng ca gán một tổ cho tài khoản này trên trang Quản trị');
+      // A responder has no console: the one way out is to sign out.
+      expect(await page.locator('[data-testid="responder-console"]').count()).toBe(0);
+      expect(await page.locator('.rnounit__units').count()).toBe(0);
+      const shot = await screenshot(page, 'responder-no-unit-390x844');
+      expect(pngSize(shot)).toEqual({ width: 390, height: 844 });
+      const sessions = async () => {
+        const res = await fetch(`${app.url}/api/admin/users`, { headers: await app.headers('admin') });
+        return ((await res.json()) as { data: { username: string; sessions: number }[] }).data.find((u) => u.username === username)?.sessions;
+      };
+      expect(await sessions()).toBe(1);
+      await page.locator('[data-testid="logout"]').click();
+      await page.locator('[data-testid="login-page"]').waitFor({ timeout: 10_000 });
+      // Signed out on the server too, and a reload stays on the login page.
+      expect(await sessions()).toBe(0);
+      await page.reload();
+      await page.locator('[data-testid="login-page"]').waitFor({ timeout: 10_000 });
+      expect(watch.pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    // A duty officer opening /responder without ?unit= sees the same page, with the console and each unit's screen.
+    context = await browser.newContext(phone);
+    try {
+      await addSessionCookie(context, app.url, await app.login('duty_officer'));
+      const page = await context.newPage();
+      await page.goto(`${app.url}/responder`);
+      const panel = page.locator('[data-testid="responder-no-unit"][data-role="duty_officer"]');
+      await panel.waitFor({ timeout: 30_000 });
+      expect(await panel.locator('[data-testid="logout"]').isVisible()).toBe(true);
+      expect(await panel.locator('.rnounit__fix').textContent()).toBe('Tài khoản điều hành không gắn với tổ nào: chọn một tổ bên dưới để xem màn hình của tổ đó, hoặc về bảng điều hành.');
+      const units = await panel.locator('.rnounit__units a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(units).toEqual(app.pack.sites.units.map((u) => `/responder?unit=${u.id}`));
+      await screenshot(page, 'responder-no-unit-officer-390x844', { artifact: true });
+      await page.locator(`.rnounit__units a[data-unit-id="${app.responderUnit}"]`).click();
+      await page.waitForSelector('[data-testid="responder"][data-state="live"]', { timeout: 30_000 });
+      await page.goBack();
+      await panel.locator('[data-testid="responder-console"]').click();
+      await page.waitForURL(`${app.url}/`);
+      // The console (its header's account block is folded away at phone width, but there).
+      await page.locator('[data-testid="who"][data-role="duty_officer"]').waitFor({ state: 'attached', timeout: 30_000 });
     } finally {
       await context.close();
     }

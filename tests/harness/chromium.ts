@@ -5,7 +5,7 @@ import { findBinary, isCI, requireService } from './services.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** Flags measured to give WebGL through SwiftShader and no network chatter (see shared/STACK-NOTES.md). */
+/** Headless Debian chromium with these flags draws WebGL through SwiftShader (the map needs it) and sends no background requests of its own (updates, sync, QUIC): the tests hold the console to no traffic off the machine. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -87,6 +87,23 @@ describe('a running server and npm run users on its database', () => {
     expect(list.out).toMatch(/^duty-officer\tduty_officer\t-\tdisabled\t0 sessions/m);
   });
 
+  it('a responder with a unit the city pack lacks is refused with the pack’s units listed', async () => {
+    const cli = await users(app, ['add', 'xe115-2', '--role', 'responder', '--unit', 'u-amb-2']);
+    expect(cli.code).toBe(1);
+    expect(cli.out).toContain('no unit u-amb-2 in the city pack');
+    // Each of the test town's units on a line of its own, id then name.
+    for (const id of ['tt-u-amb', 'tt-u-fire', 'tt-u-police']) expect(cli.out).toMatch(new RegExp(`^  ${id}\\t\\S`, 'm'));
+    const missing = await users(app, ['add', 'xe115-2', '--role', 'responder']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('a responder needs a unit (--unit ID)');
+    expect(missing.out).toMatch(/^  tt-u-amb\t/m);
+    // Nothing was added; a unit from the list is taken.
+    expect((await users(app, ['list'])).out).not.toMatch(/^xe115-2\t/m);
+    const ok = await users(app, ['add', 'xe115-2', '--role', 'responder', '--unit', 'tt-u-amb']);
+    expect(ok, ok.out).toMatchObject({ code: 0 });
+    expect(ok.out).toContain('user xe115-2 added (responder, unit tt-u-amb)');
+  });
+
   it('hears another server’s change after its LISTEN connection was cut (reconnects, reloads)', async () => {
     const s = await app.login('responder');
     const admin = new pg.Client({ connectionString: app.config.DATABASE_URL });

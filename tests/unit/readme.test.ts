@@ -25,4 +25,14 @@ describe('README', () => {
     // The screenshot is produced and committed by tests/browser/console.test.ts.
     expect(broken).toEqual([]);
   });
+
+  it('gives its `npm run users` examples a unit of the demo city pack (README and docs)', () => {
+    const pack = configSchema.shape.CITY_PACK.parse(undefined);
+    const sites = JSON.parse(fs.readFileSync(path.resolve(root, pack, 'sites.json'), 'utf8')) as { units: { id: string }[] };
+    const units = new Set(sites.units.map((u) => u.id));
+    const docs = [readme, ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(root, 'docs', f), 'utf8'))];
+    const examples = docs.flatMap((d) => [...d.matchAll(/^npm run users -- add .*?--unit ([\w-]+)/gm)].map((m) => m[1]!));
+    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.filter((u) => !units.has(u))).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import { SEVERITY_RANK } from '../../../../contract/domain.js';
 import { formatDate, formatTime } from '../../i18n/format.js';
 import type { ClientConfig } from '../bootstrap.js';
 import { registerScreenStrings } from '../wall/strings.js';
+import { formatCityInput, parseCityInput, utcOffsetLabel } from './cityTime.js';
 import { ReplayPlayer, type TimedChange } from './player.js';
 import { StoreMap } from './StoreMap.js';
 import './replay.css';
@@ -18,12 +19,6 @@ registerScreenStrings();
 
 const SPEEDS = [1, 5, 10, 30, 60];
 const DAY = 86_400_000;
-
-/** <input type="datetime-local"> value in the browser's zone. */
-const toLocalInput = (ms: number) => {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-};
 
 function initialWindow(): { from: number; to: number; at: number } {
   const q = new URL(window.location.href).searchParams;
@@ -43,6 +38,24 @@ function changeText(c: TimedChange, t: (k: string, o?: Record<string, unknown>) 
   return ch.kind;
 }
 
+/** A from/to field: "dd/mm/yyyy HH:mm" in city time (./cityTime.ts), marked invalid while it names no moment. */
+function CityTimeField({ value, valid, onChange, testId }: { value: string; valid: boolean; onChange: (v: string) => void; testId: string }) {
+  return (
+    <input
+      type="text"
+      className="replay__time"
+      inputMode="numeric"
+      placeholder="dd/mm/yyyy hh:mm"
+      size={16}
+      spellCheck={false}
+      value={value}
+      aria-invalid={!valid}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid={testId}
+    />
+  );
+}
+
 export function ReplayPage({ pack, config }: { pack: CityPack; config: ClientConfig }) {
   const { t, i18n } = useTranslation();
   const tz = pack.meta.timezone;
@@ -50,8 +63,10 @@ export function ReplayPage({ pack, config }: { pack: CityPack; config: ClientCon
   const s = useStore(player.state);
   const data = useStore(player.map);
   const [win] = useState(initialWindow);
-  const [from, setFrom] = useState(toLocalInput(win.from));
-  const [to, setTo] = useState(toLocalInput(win.to));
+  const [from, setFrom] = useState(() => formatCityInput(win.from, tz));
+  const [to, setTo] = useState(() => formatCityInput(win.to, tz));
+  const fromMs = parseCityInput(from, tz);
+  const toMs = parseCityInput(to, tz);
 
   useEffect(() => {
     player.setWindow(win.from, win.to, win.at);
@@ -62,11 +77,9 @@ export function ReplayPage({ pack, config }: { pack: CityPack; config: ClientCon
   const incidents = Object.values(data.incidents).filter((i) => i.status !== 'resolved');
   const down = [...Object.values(data.stations), ...Object.values(data.cameras), ...Object.values(data.links)].filter((d) => d.state === 'down' || d.state === 'offline' || d.stale);
   const load = () => {
-    const f = Date.parse(from);
-    const e = Date.parse(to);
-    if (Number.isFinite(f) && Number.isFinite(e) && f < e) {
+    if (fromMs !== null && toMs !== null && fromMs < toMs) {
       player.pause();
-      player.setWindow(Math.max(f, Date.now() - 30 * DAY), Math.min(e, Date.now()));
+      player.setWindow(Math.max(fromMs, Date.now() - 30 * DAY), Math.min(toMs, Date.now()));
     }
   };
 
@@ -76,12 +89,13 @@ export function ReplayPage({ pack, config }: { pack: CityPack; config: ClientCon
         <a href="/" className="replay__back">← {t('replay.back')}</a>
         <h1>{t('replay.title')}</h1>
         <label>
-          {t('replay.from')} <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="replay-from" />
+          {t('replay.from')} <CityTimeField value={from} valid={fromMs !== null} onChange={setFrom} testId="replay-from" />
         </label>
         <label>
-          {t('replay.to')} <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} data-testid="replay-to" />
+          {t('replay.to')} <CityTimeField value={to} valid={toMs !== null} onChange={setTo} testId="replay-to" />
         </label>
-        <button type="button" onClick={load}>{t('replay.load')}</button>
+        <small className="replay__zone" data-testid="replay-zone">{t('replay.zone', { offset: utcOffsetLabel(s.t || win.to, tz) })}</small>
+        <button type="button" onClick={load} disabled={fromMs === null || toMs === null || fromMs >= toMs}>{t('replay.load')}</button>
       </header>
       <div className="replay__body">
         <div className="replay__map">

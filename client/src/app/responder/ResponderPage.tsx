@@ -15,6 +15,7 @@ import { liveSocket } from '../../live/socket.js';
 import { registerScreenStrings } from '../wall/strings.js';
 import { alarm, unlockAudio } from './alarm.js';
 import { IncidentCard } from './IncidentCard.js';
+import { NoUnit } from './NoUnit.js';
 import { configureQueue, dismissConflict, enqueue, flush, partOf, queueStore } from './queue.js';
 import { responderUnitId } from './session.js';
 import './responder.css';
@@ -92,7 +93,7 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
   }, [unaccepted, mine]);
 
   const me = gps ?? unit?.position ?? null;
-  if (!unitId) return <div className="responder"><p className="rempty">{t('responder.noUnit')}</p></div>;
+  if (!unitId) return <NoUnit pack={pack} />;
   const first = unaccepted[0];
 
   return (

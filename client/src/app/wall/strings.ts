@@ -53,7 +53,14 @@ export const screensVi = {
   responder: {
     title: 'Nhiệm vụ của tổ',
     unit: 'Tổ: {{name}}',
-    noUnit: 'Tài khoản này chưa được gán cho tổ nào. Hãy đăng nhập bằng tài khoản của tổ.',
+    noUnit: {
+      title: 'Tài khoản chưa được gán tổ',
+      what: 'Trang này hiện nhiệm vụ của một tổ hiện trường, nhưng tài khoản {{name}} chưa được gán cho tổ nào, nên chưa có nhiệm vụ nào để hiện.',
+      fix: 'Trưởng ca gán một tổ cho tài khoản này trên trang Quản trị; sau đó đăng nhập lại.',
+      officerFix: 'Tài khoản điều hành không gắn với tổ nào: chọn một tổ bên dưới để xem màn hình của tổ đó, hoặc về bảng điều hành.',
+      watch: 'Màn hình của từng tổ',
+      console: 'Về bảng điều hành',
+    },
     none: 'Chưa có nhiệm vụ. Giữ máy bên mình.',
     newAssignment: 'NHIỆM VỤ MỚI',
     accept: 'Nhận nhiệm vụ',
@@ -117,6 +124,7 @@ export const screensVi = {
     none: 'Không có',
     error: 'Không tải được dữ liệu: {{message}}',
     back: 'Về bảng điều hành',
+    zone: 'ngày/tháng/năm giờ:phút, giờ thành phố ({{offset}})',
   },
 } as const;
 
@@ -170,7 +178,14 @@ export const screensEn: Strings<typeof screensVi> = {
   responder: {
     title: 'Unit assignments',
     unit: 'Unit: {{name}}',
-    noUnit: 'This account is not bound to a unit. Sign in with your unit account.',
+    noUnit: {
+      title: 'This account has no unit',
+      what: 'This page shows a field unit’s assignments, but the account {{name}} is not assigned to any unit, so there is nothing to show.',
+      fix: 'A supervisor assigns a unit to this account on the Admin page; then sign in again.',
+      officerFix: 'Console accounts are bound to no unit: pick a unit below to see its screen, or go back to the console.',
+      watch: 'Each unit’s screen',
+      console: 'Back to the console',
+    },
     none: 'No assignment. Keep your phone with you.',
     newAssignment: 'NEW ASSIGNMENT',
     accept: 'Accept',
@@ -234,6 +249,7 @@ export const screensEn: Strings<typeof screensVi> = {
     none: 'None',
     error: 'Could not load: {{message}}',
     back: 'Back to the console',
+    zone: 'day/month/year hour:minute, city time ({{offset}})',
   },
 };
 
