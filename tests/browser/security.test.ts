@@ -7,35 +7,26 @@
  */
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { vi } from '../../client/src/i18n/vi.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { TestApp } from '../harness/app.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { testPassword } from '../harness/auth.js';
-import { launchChromium } from '../harness/chromium.js';
-import { openConsole, requireBuiltClient, waitForConsoleReady } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { openConsole, waitForConsoleReady } from '../harness/console.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const XSS_REPORT = '<img src=x onerror="window.__xss=1">Cháy <b>lớn</b>';
 const XSS_NOTE = '<img src=x onerror="window.__xss=2"><script>window.__xss=3</script>';
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
 
 beforeAll(async () => {
-  [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR } });
-});
-afterAll(async () => {
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
+  stack = await startConsoleStack();
+  ({ browser, app } = stack);
+  return stack.stop;
 });
 
 /** Records CSP violations (the DOM event, and Chromium's console report). */
@@ -104,7 +95,7 @@ describe('signing in and out', () => {
 
 describe('hostile text', () => {
   it('a report description and a note with markup show as text and run nothing', async () => {
-    const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
     const body = { seq: 1, ts: Date.now(), channel: 'hotline_114', type: 'fire', severity: 'major', lat: 10.005, lon: 106.005, description: XSS_REPORT, externalRef: 'XSS-1' };
     await dev.publishAsync(topics.incidentReport('hotline-114'), JSON.stringify(body), { qos: 1 });
     await dev.endAsync();

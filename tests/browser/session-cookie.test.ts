@@ -12,34 +12,25 @@
  */
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
+import type { TestApp } from '../harness/app.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { testPassword } from '../harness/auth.js';
-import { launchChromium } from '../harness/chromium.js';
-import { requireBuiltClient, waitForConsoleReady } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
+import { waitForConsoleReady } from '../harness/console.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const ACCESS_TTL_S = 6;
 
-let influxd: TestInfluxd;
-let broker: TestMosquitto;
+let stack: ConsoleStack;
 let browser: Browser;
 let app: TestApp;
 
 beforeAll(async () => {
-  [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
   // A refresh every ~4.5 s per tab: above the default login/refresh rate limit of an address.
-  app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, AUTH_ACCESS_TTL_S: String(ACCESS_TTL_S), RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
-});
-afterAll(async () => {
-  await app?.stop();
-  await browser?.close();
-  await broker?.stop();
-  await influxd?.stop();
+  stack = await startConsoleStack({ env: { AUTH_ACCESS_TTL_S: String(ACCESS_TTL_S), RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
+  ({ browser, app } = stack);
+  return stack.stop;
 });
 
 const newContext = () => browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
@@ -73,7 +64,7 @@ let reportSeq = 0;
 /** A hotline report becomes an incident; resolves with its id. */
 async function newIncident(): Promise<string> {
   const ref = `SESS-${++reportSeq}-${Date.now()}`;
-  const dev = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
   const body = { seq: reportSeq, ts: Date.now(), channel: 'hotline_114', type: 'fire', severity: 'major', lat: 10.005, lon: 106.005 + reportSeq * 0.004, description: `report ${ref}`, externalRef: ref };
   await dev.publishAsync(topics.incidentReport('hotline-114'), JSON.stringify(body), { qos: 1 });
   await dev.endAsync();
