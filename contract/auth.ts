@@ -46,3 +46,31 @@ export const loginBody = z.strictObject({
 });
 /** Refresh and logout take no body (the token is the cookie); an empty JSON object is accepted. */
 export const refreshBody = z.strictObject({});
+
+/** A wall's display token as an admin sees it (GET /api/admin/display-tokens): never its secret. */
+export interface DisplayTokenInfo {
+  id: string;
+  name: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+  expiresAt: number | null;
+}
+
+/** What an ingest token may do: send CAP alerts, or station lists. */
+export const INGEST_SCOPES = ['cap', 'stations'] as const;
+export type IngestScope = (typeof INGEST_SCOPES)[number];
+
+/** An ingest token as an admin sees it (GET /api/admin/ingest-tokens): everything but its hash. */
+export interface IngestTokenInfo {
+  id: string;
+  name: string;
+  /** CAP `<sender>` values this token may send alerts as (scope `cap`). */
+  senders: string[];
+  scopes: IngestScope[];
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+export type IngestTokenStatus = 'active' | 'revoked' | 'expired';

@@ -31,7 +31,8 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openAccountsDb, type AccountsDb } from '../db/accounts-sync.js';
 import { attachDatabase } from '../db/attach.js';
 import { migrate } from '../db/migrate.js';
-import { createIngestTokens, INGEST_SCOPES, IngestTokenError, type IngestScope } from '../ingest/tokens.js';
+import { INGEST_SCOPES, type IngestScope } from '../../contract/auth.js';
+import { createIngestTokens, IngestTokenError } from '../ingest/tokens.js';
 import { createAuthService } from './bootstrap.js';
 import { AuthError } from './service.js';
 

@@ -17,7 +17,7 @@
  *             (or as its issuer says), listed and revoked by an admin.
  */
 import crypto from 'node:crypto';
-import type { Role, Session, UserInfo } from '../../contract/auth.js';
+import type { DisplayTokenInfo, Role, Session, UserInfo } from '../../contract/auth.js';
 import { ROLES } from '../../contract/auth.js';
 import type { ErrorCode, Result } from '../../contract/socket.js';
 import { DbRejectedError, DbUnavailableError } from '../db/journal.js';
@@ -452,14 +452,6 @@ export class AuthService {
   }
 }
 
-export interface DisplayTokenInfo {
-  id: string;
-  name: string;
-  createdAt: number;
-  createdBy: string;
-  revokedAt: number | null;
-  expiresAt: number | null;
-}
 
 function displayInfo(t: DisplayTokenRecord): DisplayTokenInfo {
   return { id: t.id, name: t.name, createdAt: t.createdAt, createdBy: t.createdBy, revokedAt: t.revokedAt, expiresAt: t.expiresAt ?? null };

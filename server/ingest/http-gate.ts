@@ -8,7 +8,8 @@
 import type { RequestHandler, Response } from 'express';
 import { bearerToken } from '../auth/guard.js';
 import { sendError } from '../http/send.js';
-import { INGEST_FAILURE_MESSAGES, type IngestScope, type IngestTokenInfo, type IngestTokens } from './tokens.js';
+import type { IngestScope, IngestTokenInfo } from '../../contract/auth.js';
+import { INGEST_FAILURE_MESSAGES, type IngestTokens } from './tokens.js';
 
 export const ingestOffMessage = (scope: IngestScope) =>
   `ingest over HTTP is off: no ${scope} ingest token issued (an admin issues one: npm run users -- ingest-token add --name NAME --sender SENDER --scope ${scope}, or /admin)`;

@@ -11,7 +11,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { principalOf } from '../auth/guard.js';
 import { sendError } from '../http/send.js';
-import { INGEST_SCOPES, IngestTokenError, type IngestTokens } from './tokens.js';
+import { INGEST_SCOPES } from '../../contract/auth.js';
+import { IngestTokenError, type IngestTokens } from './tokens.js';
 
 const newTokenBody = z.strictObject({
   name: z.string().min(1).max(256),

@@ -17,30 +17,17 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { INGEST_SCOPES, type IngestScope, type IngestTokenInfo, type IngestTokenStatus } from '../../contract/auth.js';
 import { DbUnavailableError, ms, SyncedTable, ts, type AccountsDb } from '../db/accounts-sync.js';
 import type { EventLog } from '../events/log.js';
 import type { Logger } from '../log.js';
 import { randomToken, safeEqual, sha256 } from '../auth/tokens.js';
 
-export const INGEST_SCOPES = ['cap', 'stations'] as const;
-export type IngestScope = (typeof INGEST_SCOPES)[number];
 
-export interface IngestTokenRecord {
-  id: string;
-  name: string;
-  /** CAP `<sender>` values this token may send alerts as (scope `cap`). */
-  senders: string[];
-  scopes: IngestScope[];
+export interface IngestTokenRecord extends IngestTokenInfo {
   /** SHA-256 (base64url) of the random part. */
   tokenHash: string;
-  createdAt: number;
-  createdBy: string;
-  expiresAt: number | null;
-  revokedAt: number | null;
 }
-
-/** What an admin sees: everything but the hash. */
-export type IngestTokenInfo = Omit<IngestTokenRecord, 'tokenHash'>;
 
 export interface IngestTokenStore {
   list(): IngestTokenRecord[];
@@ -228,7 +215,7 @@ export class IngestTokens {
   }
 
   /** Every token, newest first, with whether it works now. */
-  list(): (IngestTokenInfo & { status: 'active' | 'revoked' | 'expired' })[] {
+  list(): (IngestTokenInfo & { status: IngestTokenStatus })[] {
     const t = this.now();
     return this.opts.store
       .list()

@@ -9,7 +9,7 @@
 import '../auth/auth.css';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ROLES, type Role, type UserInfo } from '../../../contract/auth.js';
+import { ROLES, type DisplayTokenInfo, type IngestScope, type IngestTokenInfo, type IngestTokenStatus, type Role, type UserInfo } from '../../../contract/auth.js';
 import { authFetch } from '../auth/session.js';
 import { useSession } from '../auth/hooks.js';
 
@@ -17,28 +17,7 @@ interface AdminUser extends UserInfo {
   disabled: boolean;
   sessions: number;
 }
-interface DisplayToken {
-  id: string;
-  name: string;
-  createdAt: number;
-  createdBy: string;
-  revokedAt: number | null;
-  expiresAt: number | null;
-}
-
-/** server/ingest/tokens.ts IngestTokens.list(). */
-interface IngestToken {
-  id: string;
-  name: string;
-  senders: string[];
-  scopes: IngestScope[];
-  createdAt: number;
-  createdBy: string;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  status: 'active' | 'revoked' | 'expired';
-}
-type IngestScope = 'cap' | 'stations';
+type IngestToken = IngestTokenInfo & { status: IngestTokenStatus };
 interface NewIngestToken {
   name: string;
   senders: string[];
@@ -57,7 +36,7 @@ export function AdminPage() {
   const session = useSession();
   const isAdmin = session?.user.role === 'admin';
   const [users, setUsers] = useState<AdminUser[]>([]);
-  const [tokens, setTokens] = useState<DisplayToken[]>([]);
+  const [tokens, setTokens] = useState<DisplayTokenInfo[]>([]);
   const [ingest, setIngest] = useState<IngestToken[]>([]);
   const [notice, setNotice] = useState<{ kind: 'secret' | 'error' | 'ok'; text: string } | null>(null);
 
@@ -66,7 +45,7 @@ export function AdminPage() {
     if (u.ok) setUsers(u.data);
     else setNotice({ kind: 'error', text: u.message });
     if (isAdmin) {
-      const d = await call<DisplayToken[]>('GET', '/api/admin/display-tokens');
+      const d = await call<DisplayTokenInfo[]>('GET', '/api/admin/display-tokens');
       if (d.ok) setTokens(d.data);
       const i = await call<IngestToken[]>('GET', '/api/admin/ingest-tokens');
       if (i.ok) setIngest(i.data);
