@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vi } from '../../client/src/i18n/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { waitFor } from '../harness/wait.js';
 import { addSessionCookie, type TestRole } from '../harness/auth.js';
 import { launchChromium, screenshot, watchPage } from '../harness/chromium.js';
 import { REPO_ROOT, requireBuiltClient } from '../harness/console.js';
@@ -35,7 +36,8 @@ afterAll(async () => {
 });
 
 async function openAdmin(role: TestRole): Promise<{ page: Page; api: string[]; close(): Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  // A workstation in another time zone: the page still says the city's times.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'America/New_York' });
   await addSessionCookie(context, app.url, await app.login(role));
   const page = await context.newPage();
   const api: string[] = [];
@@ -116,8 +118,10 @@ describe('/admin, display tokens', () => {
       const listed = app.auth.listDisplayTokens().find((d) => d.name === 'Tường phòng họp')!;
       expect(listed.expiresAt! - before).toBeGreaterThan(7 * 86_400_000 - 60_000);
       expect(listed.expiresAt! - before).toBeLessThan(7 * 86_400_000 + 60_000);
-      const [d, m, y] = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: 'numeric', month: 'numeric', year: 'numeric' }).format(listed.expiresAt!).split('/').map(Number);
-      expect(await row.locator('td').nth(2).textContent()).toContain(`${d}/${m}/${y}`);
+      // In the city's time (Asia/Ho_Chi_Minh, the pack's), day first, 24-hour: as every other screen writes it.
+      const city = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(listed.expiresAt!).replace(',', '');
+      await waitFor(async () => (await row.locator('td').nth(2).textContent()) === city, { timeoutMs: 3_000, message: `expiry not shown as ${city}` });
+      expect(await row.locator('td').nth(1).textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} · admin$/);
       await screenshot(page, 'admin-display-tokens', { artifact: true, fullPage: true });
     } finally {
       await close();

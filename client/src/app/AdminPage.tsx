@@ -10,7 +10,9 @@ import '../auth/auth.css';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type DisplayTokenInfo, type IngestScope, type IngestTokenInfo, type IngestTokenStatus, type Role, type UserInfo } from '../../../contract/auth.js';
+import type { CityPack } from '../../../contract/citypack.js';
 import { authFetch } from '../auth/session.js';
+import { formatCityInput } from './replay/cityTime.js';
 import { useSession } from '../auth/hooks.js';
 
 interface AdminUser extends UserInfo {
@@ -39,6 +41,15 @@ export function AdminPage() {
   const [tokens, setTokens] = useState<DisplayTokenInfo[]>([]);
   const [ingest, setIngest] = useState<IngestToken[]>([]);
   const [notice, setNotice] = useState<{ kind: 'secret' | 'error' | 'ok'; text: string } | null>(null);
+  // Times here are the city's, written as on every other screen (dd/mm/yyyy HH:mm), whatever the browser's zone.
+  const [timeZone, setTimeZone] = useState<string | null>(null);
+  useEffect(() => {
+    void authFetch('/api/citypack')
+      .then((r) => (r.ok ? (r.json() as Promise<CityPack>) : null))
+      .then((pack) => pack && setTimeZone(pack.meta.timezone))
+      .catch(() => undefined);
+  }, []);
+  const when = (ms: number) => (timeZone ? formatCityInput(ms, timeZone) : '…');
 
   const load = useCallback(async () => {
     const u = await call<AdminUser[]>('GET', '/api/admin/users');
@@ -154,9 +165,9 @@ export function AdminPage() {
                 <tr key={d.id} className={d.revokedAt || expired ? 'admin__row--disabled' : ''}>
                   <td>{d.name}</td>
                   <td>
-                    {new Date(d.createdAt).toLocaleString()} · {d.createdBy}
+                    {when(d.createdAt)} · {d.createdBy}
                   </td>
-                  <td>{d.expiresAt === null ? t('admin.ingest.never') : new Date(d.expiresAt).toLocaleString()}</td>
+                  <td>{d.expiresAt === null ? t('admin.ingest.never') : when(d.expiresAt)}</td>
                   <td>
                     {d.revokedAt ? (
                       t('admin.revoked')
@@ -199,9 +210,9 @@ export function AdminPage() {
                   <td>{k.senders.join(', ') || '—'}</td>
                   <td>{k.scopes.map((s) => t(`admin.ingest.scope.${s}`)).join(', ')}</td>
                   <td>
-                    {new Date(k.createdAt).toLocaleString()} · {k.createdBy}
+                    {when(k.createdAt)} · {k.createdBy}
                   </td>
-                  <td>{k.expiresAt === null ? t('admin.ingest.never') : new Date(k.expiresAt).toLocaleString()}</td>
+                  <td>{k.expiresAt === null ? t('admin.ingest.never') : when(k.expiresAt)}</td>
                   <td>
                     {k.status === 'active' ? (
                       <button type="button" onClick={() => void act(call('DELETE', `/api/admin/ingest-tokens/${k.id}`), () => null)}>
