@@ -20,19 +20,22 @@ export function audienceKey(a: Audience): string {
   }
 }
 
+/** A field some rule stores in an alert's `data` (contract/alerts.ts RuleData), by name. */
+type NamedKeys<D> = { [K in keyof D]-?: string extends K ? never : K }[keyof D];
+type DataField = Alert['data'] extends infer D ? (D extends unknown ? NamedKeys<D> : never) : never;
 /** Alert data fields that identify a person, a vehicle or a call: never on the wall. */
-const PERSONAL_DATA = new Set(['plate', 'reporter', 'phone', 'caller', 'externalRef']);
+const PERSONAL_DATA: ReadonlySet<string> = new Set<DataField>(['plate', 'externalRef']);
 
 /**
  * An alert as the wall may show it: no personal data fields, no officers' names,
  * and its own id for a dedupe key and a report's source (both carry the call's reference).
  */
 export function wallAlert(a: Alert): Alert {
-  const data: Alert['data'] = {};
-  for (const [k, v] of Object.entries(a.data)) if (!PERSONAL_DATA.has(k)) data[k] = v;
+  // The fields left out are optional in every rule's data, so what remains keeps the rule's shape.
+  const data = Object.fromEntries(Object.entries(a.data).filter(([k]) => !PERSONAL_DATA.has(k))) as Alert['data'];
   // A report's source is the call itself (`hotline-115:CALL-…`): the wall knows it by the alert.
   const source = a.source.kind === 'incident' ? { kind: 'incident' as const, id: a.id } : a.source;
-  return { ...a, dedupeKey: a.id, source, data, acknowledgedBy: null, clearedBy: null };
+  return { ...a, dedupeKey: a.id, source, data, acknowledgedBy: null, clearedBy: null } as Alert;
 }
 
 /**

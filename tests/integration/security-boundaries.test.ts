@@ -20,6 +20,7 @@ import { bearer, testPassword } from '../harness/auth.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
+import { dataOf } from '../fixtures/domain.js';
 
 let influxd: TestInfluxd;
 let broker: TestMosquitto;
@@ -230,7 +231,7 @@ describe('the wall', () => {
     await waitFor(() => wall.deltas.flatMap((d) => d.changes).some((ch) => ch.kind === 'incident' && ch.incident.id === id && ch.incident.timeline.some((e) => e.action === 'note')));
     const alertOf = (c: TestConsole) => c.deltas.flatMap((d) => d.changes).find((ch): ch is { kind: 'alert'; alert: Alert } => ch.kind === 'alert' && ch.alert.rule === 'detection_accident')?.alert;
     await waitFor(() => alertOf(wall) && alertOf(officer));
-    expect(alertOf(officer)!.data.plate).toBe('85A-123.45');
+    expect(dataOf(alertOf(officer), 'detection_accident').plate).toBe('85A-123.45');
     // Everything the wall received, deltas and a fresh snapshot, holds none of it.
     const fresh = await resync(wall);
     expect(fresh.ok).toBe(true);

@@ -8,7 +8,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { useAlerts } from '../live/hooks.js';
 import type { ById } from '../live/store.js';
 import { setAudio, uiStore, useSound } from './ui.js';
