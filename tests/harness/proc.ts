@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { findBinary } from './services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
 
 /**
  * On Linux, from the main thread, run `command` through `setpriv --pdeathsig KILL`
