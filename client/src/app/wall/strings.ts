@@ -4,6 +4,7 @@
  * console's strings/register.ts, so these screens do not crowd i18n/vi.ts.
  */
 import i18n from 'i18next';
+import type { Strings } from '../../i18n/strings.js';
 import { wordsEn, wordsVi } from '../strings/words.js';
 
 export const screensVi = {
@@ -119,8 +120,6 @@ export const screensVi = {
     back: 'Về bảng điều hành',
   },
 } as const;
-
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
 
 export const screensEn: Strings<typeof screensVi> = {
   wall: {
