@@ -178,7 +178,10 @@ describe('Socket.IO', () => {
     // Every ward at once is the city itself, not another audience.
     const all = await consoleOf('duty_officer', { wards: ['tt-c', 'tt-b', 'tt-a'] });
     expect(app.push.audienceCount).toBe(3);
-    expect(all.snapshots[0]!.incidents.length).toBe(app.push.buildSnapshot().incidents.length);
+    const city = await consoleOf('duty_officer');
+    expect(app.push.audienceCount).toBe(3);
+    expect(all.snapshots[0]!.incidents.length).toBe(city.snapshots[0]!.incidents.length);
+    expect(all.snapshots[0]!.epoch).toBe(city.snapshots[0]!.epoch);
     // Now full: a new distinct audience is refused with a reason, and nothing is allocated for it.
     const before = app.push.audienceCount;
     const refused = await new Promise<{ message: string; data?: { code: string } }>((resolve) => {
