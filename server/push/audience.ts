@@ -104,19 +104,34 @@ function entityOf(c: Change): { entity: 'alert' | 'incident' | 'unit'; id: strin
   return null;
 }
 
+/** The city and the wall see everything: nothing leaves their picture, so they keep no `visible` set. */
+const seesAll = (a: Audience): boolean => a.kind === 'city' || a.kind === 'wall';
+
+/** An item in its last state (an alert cleared, an incident closed): no later change can take it out of a picture. */
+function ended(c: Change): boolean {
+  return (c.kind === 'alert' && c.alert.state === 'cleared') || (c.kind === 'incident' && c.incident.status === 'closed');
+}
+
 /**
  * Filters one change for an audience, given what it has been shown so far
  * (`visible`, updated here): the change itself, a `gone` when an item leaves
  * the view, or null when it concerns nothing of theirs.
+ *
+ * `visible` holds only what may still leave: an item shown in its last state is
+ * dropped from it (a reopened incident is shown, and held, again), and the city
+ * and the wall hold nothing. So a stream that lives as long as the server holds
+ * the open items of its picture, not every item it ever showed.
  */
 export function filterChange(a: Audience, c: Change, visible: Set<string>): Change | null {
   const e = entityOf(c);
   const ok = sees(a, c);
   if (!e) return ok ? c : null;
+  if (seesAll(a)) return a.kind === 'wall' ? forWall(c) : c;
   const key = `${e.entity}:${e.id}`;
   if (ok) {
-    visible.add(key);
-    return a.kind === 'wall' ? forWall(c) : c;
+    if (ended(c)) visible.delete(key);
+    else visible.add(key);
+    return c;
   }
   if (visible.delete(key)) return { kind: 'gone', entity: e.entity, id: e.id };
   return null;
@@ -125,18 +140,8 @@ export function filterChange(a: Audience, c: Change, visible: Set<string>): Chan
 /** The snapshot an audience gets, and the set of items it now shows. */
 export function filterSnapshot(a: Audience, s: Snapshot): { snapshot: Snapshot; visible: Set<string> } {
   const visible = new Set<string>();
-  if (a.kind === 'city') {
-    for (const x of s.alerts) visible.add(`alert:${x.id}`);
-    for (const x of s.incidents) visible.add(`incident:${x.id}`);
-    for (const x of s.units) visible.add(`unit:${x.id}`);
-    return { snapshot: s, visible };
-  }
-  if (a.kind === 'wall') {
-    for (const x of s.alerts) visible.add(`alert:${x.id}`);
-    for (const x of s.incidents) visible.add(`incident:${x.id}`);
-    for (const x of s.units) visible.add(`unit:${x.id}`);
-    return { snapshot: { ...s, alerts: s.alerts.map(wallAlert), incidents: s.incidents.map(wallIncident) }, visible };
-  }
+  if (a.kind === 'city') return { snapshot: s, visible };
+  if (a.kind === 'wall') return { snapshot: { ...s, alerts: s.alerts.map(wallAlert), incidents: s.incidents.map(wallIncident) }, visible };
   const keep = <T>(xs: T[], wrap: (x: T) => Change) => xs.filter((x) => filterChange(a, wrap(x), visible) !== null);
   const snapshot: Snapshot = {
     ...s,
