@@ -229,35 +229,6 @@ export interface Unit {
   version: number;
 }
 
-export const ALERT_STATES = ['active', 'acknowledged', 'cleared'] as const;
-export type AlertState = (typeof ALERT_STATES)[number];
-
-export interface Alert {
-  id: string;
-  /** Rule that raised it, e.g. `camera_offline`, `coverage_loss`. */
-  rule: string;
-  /** Repeats of the same condition update this alert instead of raising another. */
-  dedupeKey: string;
-  severity: Severity;
-  state: AlertState;
-  title: string;
-  source: { kind: 'camera' | 'station' | 'link' | 'incident' | 'ward'; id: string };
-  position: LngLat | null;
-  wardId: string | null;
-  incidentId: string | null;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-  escalated: boolean;
-  /** Rule-specific figures, e.g. uncoveredPct for coverage loss. */
-  data: Record<string, number | string>;
-  acknowledgedBy: string | null;
-  acknowledgedAt: number | null;
-  clearedBy: string | null;
-  clearedAt: number | null;
-  version: number;
-}
-
 export type FeedFamily = 'cameras' | 'incidents' | 'telecom' | 'frigate' | 'cap';
 
 /** Health of one feed family as shown in the console header and /api/feeds/health. */

@@ -1,4 +1,5 @@
 export * from './domain.js';
+export * from './alerts.js';
 export * from './payloads.js';
 export * from './topics.js';
 export * from './socket.js';

@@ -8,7 +8,8 @@
  * with the sequence number it reflects; every later change comes as `state:delta`
  * with consecutive sequence numbers. A client that sees a gap asks `state:resync`.
  */
-import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit, UnitStatus } from './domain.js';
+import type { Alert } from './alerts.js';
+import type { Camera, FeedHealth, Incident, Link, Station, Unit, UnitStatus } from './domain.js';
 import type { LiveTable } from './live.js';
 
 export const ERROR_CODES = [

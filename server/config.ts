@@ -271,8 +271,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable and its form.`);
 }
-
-/** Config for tests: defaults plus overrides, without reading process.env. */
-export function testConfig(overrides: Partial<Record<keyof Config, string>>): Config {
-  return loadConfig(overrides);
-}

@@ -23,7 +23,7 @@ import { Incidents } from './incidents/incidents.js';
 import { MemoryIncidentRecords, MemoryUnitRecords } from './incidents/records.js';
 import { Units } from './incidents/units.js';
 import { computeKpis } from './kpis.js';
-import { nsTimestamp } from './influx/points.js';
+import { nsTimestamp } from './influx/lineprotocol.js';
 import type { Logger } from './log.js';
 import type { Registry } from './registry/registry.js';
 

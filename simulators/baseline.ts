@@ -5,6 +5,7 @@
  */
 import type { CameraSite } from '../contract/citypack.js';
 import type { IncidentChannel, IncidentType, LngLat, Severity } from '../contract/domain.js';
+import { VIOLATION_KINDS, type ViolationKind } from '../contract/alerts.js';
 import type { DetectionKind } from '../contract/payloads.js';
 import { topics } from '../contract/topics.js';
 import { distanceM, jitter, pointAlong, randomPointInWard, roadLengthM, wardAt } from './geo.js';
@@ -24,8 +25,9 @@ export function trafficIntensity(hour: number): number {
   return 0.15 + 0.75 * day + 1.1 * bump(hour, 7.5, 0.7) + 1.1 * bump(hour, 17.5, 0.7);
 }
 
-export const VIOLATIONS = ['red_light', 'speeding', 'no_helmet', 'wrong_way', 'illegal_parking'] as const;
-const VIOLATION_WEIGHTS: [DetectionKind, number][] = [['red_light', 0.25], ['speeding', 0.25], ['no_helmet', 0.25], ['wrong_way', 0.1], ['illegal_parking', 0.15]];
+/** Each offence's share of a traffic camera's violations. */
+const VIOLATION_WEIGHTS: Record<ViolationKind, number> = { red_light: 0.25, speeding: 0.25, no_helmet: 0.25, wrong_way: 0.1, illegal_parking: 0.15 };
+const isViolation = (kind: DetectionKind): kind is ViolationKind => (VIOLATION_KINDS as readonly DetectionKind[]).includes(kind);
 
 /** Expected detections per camera per minute at a given intensity (before scenario factors). */
 export function detectionRates(cam: CameraSite, intensity: number): [DetectionKind, number][] {
@@ -33,7 +35,7 @@ export function detectionRates(cam: CameraSite, intensity: number): [DetectionKi
     return [['crowd', 0.02 * intensity], ['illegal_parking', 0.01 * intensity], ['fire_smoke', 0.0002]];
   }
   return [
-    ...VIOLATION_WEIGHTS.map(([k, w]) => [k, 0.14 * intensity * w] as [DetectionKind, number]),
+    ...Object.entries(VIOLATION_WEIGHTS).map(([k, w]) => [k as ViolationKind, 0.14 * intensity * w] as [DetectionKind, number]),
     // Queues only form once traffic is above its daytime level.
     ['congestion', intensity > 1.1 ? 0.35 * (intensity - 1.1) : 0],
     ['accident', 0.0005 * intensity],
@@ -48,7 +50,7 @@ export function emitDetection(w: World, rng: Rng, at: number, cameraId: string, 
   const [lon, lat] = extra.position ?? jitter(cam.position, rng, 40);
   const body: Record<string, unknown> = { kind, confidence: extra.confidence ?? Math.round(rng.uniform(0.6, 0.99) * 100) / 100, lat, lon };
   if (kind !== 'crowd' && kind !== 'congestion' && kind !== 'fire_smoke') body.lane = rng.int(0, 3);
-  if (kind === 'red_light' || kind === 'speeding' || kind === 'wrong_way' || kind === 'no_helmet' || kind === 'illegal_parking') body.plate = plate(rng);
+  if (isViolation(kind)) body.plate = plate(rng);
   if (kind === 'speeding') {
     const road = w.pack.roads.features.find((r) => r.properties.id === cam.roadId);
     const limit = road?.properties.speedLimitKmh ?? 50;

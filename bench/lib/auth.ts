@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { testConfig } from '../../server/config.js';
+import { loadConfig } from '../../server/config.js';
 
 const USER = 'bench';
 const PASSWORD = 'bench-pass-2024-ioc';
@@ -21,7 +21,8 @@ export async function seedBenchUser(authDir: string): Promise<void> {
   const { attachDatabase } = await import('../../server/db/attach.js');
   const { migrate } = await import('../../server/db/migrate.js');
   // Into the database the server will use (DATABASE_URL, or the local cluster), as `npm run users -- add` does.
-  const config = testConfig({ AUTH_DIR: authDir, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) });
+  // The defaults and these two, not the bench's own environment (its ports and tuning are the server's).
+  const config = loadConfig({ AUTH_DIR: authDir, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) });
   const log = pino({ level: 'silent' });
   const database = await attachDatabase(config, log);
   try {

@@ -6,13 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES, speedsSchema, unitNeedsSchema } from '../../contract/index.js';
+import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES, speedsSchema, unitNeedsSchema, VIOLATION_KINDS } from '../../contract/index.js';
 
 const severity = z.enum(SEVERITIES);
 const seconds = z.number().positive();
 const pct = z.number().min(0).max(100);
-/** Kinds a violation burst can count: the traffic offences, not events that alert on their own. */
-const VIOLATION_KINDS = ['red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet'] as const;
 
 // `.prefault({})` (zod 4) runs the default through the schema, so a missing
 // section gets every inner default; `.default()` would skip the inner ones.

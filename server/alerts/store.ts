@@ -16,6 +16,14 @@ import type { AlertInput, AlertPort } from './types.js';
 export const KEEP_CLEARED = 300;
 const REPEAT_PERSIST_MS = 10_000;
 
+/**
+ * The alert with a repeat's figures over its own. A repeat has the alert's dedupe key, so its
+ * rule, and both `data` have that rule's shape: the compiler cannot follow the key, hence the cast.
+ */
+function withRepeatData(a: Alert, input: AlertInput): Alert {
+  return { ...a, data: { ...a.data, ...input.data } } as Alert;
+}
+
 export class AlertStore implements AlertPort {
   private readonly alerts = new Map<string, Alert>();
   private readonly openByKey = new Map<string, string>();
@@ -61,13 +69,12 @@ export class AlertStore implements AlertPort {
       // PostgreSQL, and a command another server runs on this alert names that version.
       const held = this.now() - (this.persistedAt.get(existing.id) ?? 0) < REPEAT_PERSIST_MS;
       const next: Alert = {
-        ...existing,
+        ...withRepeatData(existing, input),
         count: existing.count + 1,
         lastSeen: Math.max(existing.lastSeen, at),
         severity: worse ? input.severity : existing.severity,
         title: input.title,
         position: input.position ?? existing.position,
-        data: { ...existing.data, ...input.data },
         version: existing.version + (held ? 0 : 1),
       };
       this.commit(next, held ? 'repeat-held' : 'repeat', 'system');
@@ -76,14 +83,9 @@ export class AlertStore implements AlertPort {
     const fresh: Alert = {
       // A UUIDv7: unique across servers without asking anyone, and in time order.
       id: `al-${uuidv7()}`,
-      rule: input.rule,
-      dedupeKey: input.dedupeKey,
-      severity: input.severity,
+      // The rule, its figures, the key, the severity, the title and the place, as the rule raised them.
+      ...input,
       state: 'active',
-      title: input.title,
-      source: input.source,
-      position: input.position,
-      wardId: input.wardId,
       incidentId: null,
       count: 1,
       firstSeen: at,
@@ -93,7 +95,6 @@ export class AlertStore implements AlertPort {
       acknowledgedAt: null,
       clearedBy: null,
       clearedAt: null,
-      data: input.data ?? {},
       version: 1,
     };
     const incidentId = this.incidentOf?.(fresh) ?? null;

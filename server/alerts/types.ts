@@ -4,11 +4,9 @@
  * themselves: they raise and clear by dedupe key, and the store keeps one
  * alert per condition, counting repeats.
  */
-import type { Alert, LngLat, Severity } from '../../contract/index.js';
+import type { Alert, AlertRule, LngLat, RuleData, Severity } from '../../contract/index.js';
 
-export interface AlertInput {
-  /** Rule id, e.g. `camera_offline`, `violation_burst`, `coverage_loss`. */
-  rule: string;
+interface AlertInputBase {
   /** One alert per condition: repeats of the same key update it (count, lastSeen). */
   dedupeKey: string;
   severity: Severity;
@@ -17,9 +15,11 @@ export interface AlertInput {
   source: Alert['source'];
   position: LngLat | null;
   wardId: string | null;
-  /** Rule-specific numbers for the console and the CAP export (e.g. uncoveredPct). */
-  data?: Record<string, number | string>;
 }
+
+/** A raise of one rule: its id, and the figures it declares in contract/alerts.ts `RuleData`. */
+export type AlertInputOf<R extends AlertRule> = AlertInputBase & { rule: R; data: RuleData[R] };
+export type AlertInput = { [R in AlertRule]: AlertInputOf<R> }[AlertRule];
 
 export interface AlertPort {
   /** Raise a new alert or update the active one with the same dedupe key. */

@@ -13,7 +13,8 @@
  * tokens are stored as SHA-256 of their random secret only.
  */
 import type { Role } from '../../contract/auth.js';
-import { ms, SyncedTable, ts, type AccountsDb } from '../db/accounts-sync.js';
+import { ms, SyncedTable, type AccountsDb } from '../db/accounts-sync.js';
+import { iso } from '../db/sor.js';
 
 export interface UserRecord {
   id: string;
@@ -167,7 +168,7 @@ export class PgAuthStore implements AuthStore {
       `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, display_name = EXCLUDED.display_name, role = EXCLUDED.role, unit_id = EXCLUDED.unit_id,
          password_hash = EXCLUDED.password_hash, disabled = EXCLUDED.disabled, updated_at = EXCLUDED.updated_at`,
-      [u.id, u.username, u.displayName, u.role, u.unitId, u.passwordHash, u.disabled, ts(u.createdAt), ts(u.updatedAt)],
+      [u.id, u.username, u.displayName, u.role, u.unitId, u.passwordHash, u.disabled, iso(u.createdAt), iso(u.updatedAt)],
     );
   }
 
@@ -184,7 +185,7 @@ export class PgAuthStore implements AuthStore {
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET refresh_hash = EXCLUDED.refresh_hash, previous_refresh_hash = EXCLUDED.previous_refresh_hash,
          expires_at = EXCLUDED.expires_at, last_used_at = EXCLUDED.last_used_at, ip = EXCLUDED.ip`,
-      [s.id, s.userId, s.refreshHash, s.previousRefreshHash, ts(s.createdAt), ts(s.expiresAt), ts(s.lastUsedAt), s.ip],
+      [s.id, s.userId, s.refreshHash, s.previousRefreshHash, iso(s.createdAt), iso(s.expiresAt), iso(s.lastUsedAt), s.ip],
     );
   }
   deleteSessions(match: (s: SessionRecord) => boolean): { gone: SessionRecord[]; seq: number } {
@@ -210,7 +211,7 @@ export class PgAuthStore implements AuthStore {
       [[t.id, t]],
       `INSERT INTO display_tokens (${DISPLAY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, token_hash = EXCLUDED.token_hash, revoked_at = EXCLUDED.revoked_at, expires_at = EXCLUDED.expires_at`,
-      [t.id, t.name, t.tokenHash, ts(t.createdAt), t.createdBy, ts(t.revokedAt), ts(t.expiresAt ?? null)],
+      [t.id, t.name, t.tokenHash, iso(t.createdAt), t.createdBy, iso(t.revokedAt), iso(t.expiresAt ?? null)],
     );
   }
 
@@ -220,7 +221,7 @@ export class PgAuthStore implements AuthStore {
     if (t - this.sweptAt < SWEEP_MS) return;
     this.sweptAt = t;
     for (const s of this.sessionRows.rows.values()) if (s.expiresAt <= t) this.sessionRows.rows.delete(s.id);
-    this.sessionRows.execute('DELETE FROM sessions WHERE expires_at <= $1', [ts(t)]);
+    this.sessionRows.execute('DELETE FROM sessions WHERE expires_at <= $1', [iso(t)]);
   }
 }
 

@@ -11,7 +11,8 @@
  * a disabled one is refused at its next connect.
  */
 import { randomToken, safeEqual, sha256 } from '../auth/tokens.js';
-import { ms, SyncedTable, ts, type AccountsDb } from '../db/accounts-sync.js';
+import { ms, SyncedTable, type AccountsDb } from '../db/accounts-sync.js';
+import { iso } from '../db/sor.js';
 
 export const DEVICE_KINDS = ['camera', 'station', 'link', 'source', 'frigate'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -139,7 +140,7 @@ export class DeviceRegistry {
       `INSERT INTO devices (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::text[])
        ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, secret_hash = EXCLUDED.secret_hash, created_at = EXCLUDED.created_at,
          disabled = EXCLUDED.disabled, cap_senders = EXCLUDED.cap_senders`,
-      [d.id, d.kind, d.secretHash, ts(d.createdAt), d.disabled, d.capSenders ?? []],
+      [d.id, d.kind, d.secretHash, iso(d.createdAt), d.disabled, d.capSenders ?? []],
     );
   }
 }

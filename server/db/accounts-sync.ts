@@ -318,13 +318,8 @@ export class SyncedTable<T> {
   }
 }
 
-/** The database's answers as a store's callers want them: unavailable (retry) or refused. */
-export { DbRejectedError, DbUnavailableError };
-
 /** A timestamptz column as epoch ms (null stays null). */
 export const ms = (v: unknown): number | null => (v === null || v === undefined ? null : v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
-/** Epoch ms → timestamptz text: the journal's own (server/db/sor.ts). */
-export { iso as ts } from './sor.js';
 
 /** A pool and journal of its own, for a process that is not the server (the CLI, tests): close() writes what is queued. */
 export interface OwnAccountsDb extends AccountsDb {

@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Journal } from '../db/journal.js';
 import type { StreamType } from '../db/sor.js';
 import type { PointWriter } from '../influx/writer.js';
-import { nsTimestamp } from '../influx/points.js';
+import { nsTimestamp } from '../influx/lineprotocol.js';
 
 /** `ingest`: ingest tokens issued and revoked, station imports, refused CAP messages (server/ingest/tokens.ts). */
 export type EventEntity = 'alert' | 'incident' | 'unit' | 'auth' | 'ingest';

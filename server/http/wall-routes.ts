@@ -9,7 +9,7 @@
 import { secureRouter } from './paths.js';
 import express from 'express';
 import type { InfluxDB } from 'influx';
-import { OPERATORS, RADIO_TECHS, type CityPack, type Incident, type Station } from '../../contract/index.js';
+import { OPERATORS, RADIO_TECHS, VIOLATION_KINDS, type CityPack, type Incident, type Station } from '../../contract/index.js';
 import { cityCoveragePct, coverageByWard } from '../alerts/coverage.js';
 import { RP_RAW, RP_ROLLUP } from '../influx/schema.js';
 import { startOfLocalDay } from '../kpis.js';
@@ -25,7 +25,6 @@ export function parsePlaylist(v: string): WallPanel[] {
   return names.length ? names : [...WALL_PANELS];
 }
 
-const VIOLATIONS = ['red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet'];
 const TREND_BUCKETS_MIN = [5, 10, 15, 30, 60, 120];
 
 type Row = { time: { getTime(): number }; value: number | null };
@@ -63,7 +62,7 @@ export async function trends(influx: InfluxDB, hours: number, now: number) {
   const bucketMin = TREND_BUCKETS_MIN.find((b) => (hours * 60) / b <= 100) ?? 120;
   // The CQs roll up a minute after it ends: the last two minutes come from raw.
   const cut = Math.floor(now / 60_000) * 60_000 - 60_000;
-  const kinds = VIOLATIONS.map((k) => `'${k}'`);
+  const kinds = VIOLATION_KINDS.map((k) => `'${k}'`);
   const violWhere = `(${kinds.map((k) => `"kind" = ${k}`).join(' OR ')})`;
   // The server stores a KPI point a minute while it runs: a bucket with one is a bucket it was up in.
   const alive = await influx.query<Row>(`SELECT count("active_alerts") AS value FROM "${RP_RAW}"."kpis" WHERE time >= ${from}ms AND time <= ${to}ms GROUP BY time(${bucketMin}m) fill(none)`);

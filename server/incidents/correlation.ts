@@ -4,7 +4,8 @@
  * of a related type joins it; otherwise it opens its own. The same report sent
  * again, or updated by its reporting system, joins the incident it made.
  */
-import type { Alert, Incident, IncidentEntry, IncidentType, LngLat } from '../../contract/index.js';
+import type { Alert, DetectionKind, Incident, IncidentEntry, IncidentType, LngLat } from '../../contract/index.js';
+import { isDetectionAlert } from '../../contract/index.js';
 import { incidentKey } from '../alerts/rules/incident.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { BusEvents, EventBus } from '../bus.js';
@@ -15,7 +16,7 @@ import { worse, type IncidentDesk } from './incidents.js';
 const OWNER = 'incidents.correlation';
 
 /** Detections that are an incident in themselves, and the incident type they make. */
-const INCIDENT_OF_DETECTION: Record<string, IncidentType> = { accident: 'traffic_accident', fire_smoke: 'fire', crowd: 'crowd' };
+const INCIDENT_OF_DETECTION: Partial<Record<DetectionKind, IncidentType>> = { accident: 'traffic_accident', fire_smoke: 'fire', crowd: 'crowd' };
 
 /**
  * Which incident types can be one event on the ground: an accident brings a
@@ -149,8 +150,7 @@ export class Correlation {
       const inc = desk.byRef(alert.dedupeKey);
       return inc ? desk.join(inc, alert).id : null;
     }
-    const kind = typeof alert.data.kind === 'string' ? alert.data.kind : undefined;
-    const type = kind ? INCIDENT_OF_DETECTION[kind] : undefined;
+    const type = isDetectionAlert(alert) ? INCIDENT_OF_DETECTION[alert.data.kind] : undefined;
     if (!type || !alert.position) return null;
     const at = alert.firstSeen;
     const near = this.near(alert.position, at, type);

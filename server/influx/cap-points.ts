@@ -5,7 +5,7 @@
 import { capDateTime } from '../../contract/cap.js';
 import type { BusEvents } from '../bus.js';
 import type { Point } from './lineprotocol.js';
-import { nsTimestamp } from './points.js';
+import { nsTimestamp } from './lineprotocol.js';
 
 /** Senders are often e-mail-like (nchmf@kttv.gov.vn); keep tag values plain and short. */
 const sanitise = (s: string) => s.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 64);

@@ -5,7 +5,7 @@
  */
 import type { BusEvents } from '../bus.js';
 import type { Point } from './lineprotocol.js';
-import { nsTimestamp } from './points.js';
+import { nsTimestamp } from './lineprotocol.js';
 
 // Frigate events carry no seq: a process-wide counter in the sub-ms digits keeps
 // new/update/end of one object, or two objects in the same ms, as distinct points.

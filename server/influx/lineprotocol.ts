@@ -65,15 +65,17 @@ export interface LineOut {
 /**
  * A measurement whose tag and field keys are fixed, and one function that fills it from an
  * event. Keys are escaped and encoded once, here. The ingest path (`writeTo`) writes the
- * line's bytes straight into a spool segment: no Point, no string, no array per message
- * (bench/results/2026-11-23-runs.md). `line` and `point` run the same fill for tests and generic code;
- * `line` is identical to toLine(point).
+ * line's bytes straight into a spool segment: no Point, no string, no array per message.
+ * The shape and the fill are the measurement's definition: anything else that writes the
+ * same line (another LineOut) runs the same fill.
  */
 export interface Measurement<E, M> {
+  readonly name: string;
+  readonly tagKeys: readonly string[];
+  readonly fieldKeys: readonly string[];
+  readonly fill: (o: LineOut, e: E, meta: M) => void;
   /** Appends the line to a segment and returns its length in bytes (newline included). */
   writeTo(seg: SegmentBytes, e: E, meta: M): number;
-  line(e: E, meta: M): string;
-  point(e: E, meta: M): Point;
 }
 
 export function measurement<E, M>(name: string, tagKeys: readonly string[], fieldKeys: readonly string[], fill: (o: LineOut, e: E, meta: M) => void): Measurement<E, M> {
@@ -82,22 +84,15 @@ export function measurement<E, M>(name: string, tagKeys: readonly string[], fiel
     if (tagKeys[i]! <= tagKeys[i - 1]!) throw new Error(`${name}: tag keys must be sorted and distinct`);
   }
   const bytes = new BytesLine(name, tagKeys, fieldKeys);
-  const text = new PointLine(name, tagKeys, fieldKeys);
   return {
+    name,
+    tagKeys,
+    fieldKeys,
+    fill,
     writeTo(seg, e, meta) {
       bytes.start(seg);
       fill(bytes, e, meta);
       return seg.finish();
-    },
-    line(e, meta) {
-      text.start();
-      fill(text, e, meta);
-      return toLine(text.done());
-    },
-    point(e, meta) {
-      text.start();
-      fill(text, e, meta);
-      return text.done();
     },
   };
 }
@@ -154,52 +149,6 @@ class BytesLine implements LineOut {
   time(ms: number, seq: number): void {
     this.seg.raw(SPACE);
     this.seg.time(ms, seq);
-  }
-}
-
-/** Collects a line as a Point, and checks the fill wrote every key of the shape once. */
-class PointLine implements LineOut {
-  private tags: Record<string, string> = {};
-  private fields: Record<string, number | string | boolean> = {};
-  private timestamp: string | null = null;
-  private t = 0;
-  private f = 0;
-
-  constructor(
-    private readonly name: string,
-    private readonly tagKeys: readonly string[],
-    private readonly fieldKeys: readonly string[],
-  ) {}
-
-  start(): void {
-    this.tags = {};
-    this.fields = {};
-    this.timestamp = null;
-    this.t = 0;
-    this.f = 0;
-  }
-
-  tag(v: string): void {
-    const k = this.tagKeys[this.t++];
-    if (k === undefined) throw new Error(`${this.name}: more tags than keys`);
-    if (v !== '') this.tags[k] = v;
-  }
-
-  field(v: FieldValue): void {
-    const k = this.fieldKeys[this.f++];
-    if (k === undefined) throw new Error(`${this.name}: more fields than keys`);
-    if (v !== undefined) this.fields[k] = v;
-  }
-
-  time(ms: number, seq: number): void {
-    this.timestamp = nsTimestamp(ms, seq);
-  }
-
-  done(): Point {
-    if (this.t !== this.tagKeys.length || this.f !== this.fieldKeys.length || this.timestamp === null) {
-      throw new Error(`${this.name}: the fill wrote ${this.t}/${this.tagKeys.length} tags, ${this.f}/${this.fieldKeys.length} fields, ${this.timestamp === null ? 'no' : 'a'} timestamp`);
-    }
-    return { measurement: this.name, tags: this.tags, fields: this.fields, timestamp: this.timestamp };
   }
 }
 

@@ -11,8 +11,6 @@ import { measurement, nsTimestamp, type Point } from './lineprotocol.js';
 import type { BusEvents } from '../bus.js';
 import type { StationSite } from '../../contract/index.js';
 
-export { nsTimestamp };
-
 const STATE_CODE: Record<string, number> = { online: 2, up: 2, degraded: 1, offline: 0, down: 0 };
 
 // Each fill writes tags then fields in the order of its keys (PointLine checks the count).

@@ -18,7 +18,9 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { INGEST_SCOPES, type IngestScope, type IngestTokenInfo, type IngestTokenStatus } from '../../contract/auth.js';
-import { DbUnavailableError, ms, SyncedTable, ts, type AccountsDb } from '../db/accounts-sync.js';
+import { ms, SyncedTable, type AccountsDb } from '../db/accounts-sync.js';
+import { DbUnavailableError } from '../db/journal.js';
+import { iso } from '../db/sor.js';
 import type { EventLog } from '../events/log.js';
 import type { Logger } from '../log.js';
 import { randomToken, safeEqual, sha256 } from '../auth/tokens.js';
@@ -93,7 +95,7 @@ export class PgIngestTokenStore implements IngestTokenStore {
       `INSERT INTO ingest_tokens (${COLUMNS}) VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, senders = EXCLUDED.senders, scopes = EXCLUDED.scopes, token_hash = EXCLUDED.token_hash,
          expires_at = EXCLUDED.expires_at, revoked_at = EXCLUDED.revoked_at`,
-      [t.id, t.name, t.senders, t.scopes, t.tokenHash, ts(t.createdAt), t.createdBy, ts(t.expiresAt), ts(t.revokedAt)],
+      [t.id, t.name, t.senders, t.scopes, t.tokenHash, iso(t.createdAt), t.createdBy, iso(t.expiresAt), iso(t.revokedAt)],
     );
   }
 }

@@ -20,19 +20,22 @@ export function audienceKey(a: Audience): string {
   }
 }
 
+/** A field some rule stores in an alert's `data` (contract/alerts.ts RuleData), by name. */
+type NamedKeys<D> = { [K in keyof D]-?: string extends K ? never : K }[keyof D];
+type DataField = Alert['data'] extends infer D ? (D extends unknown ? NamedKeys<D> : never) : never;
 /** Alert data fields that identify a person, a vehicle or a call: never on the wall. */
-const PERSONAL_DATA = new Set(['plate', 'reporter', 'phone', 'caller', 'externalRef']);
+const PERSONAL_DATA: ReadonlySet<string> = new Set<DataField>(['plate', 'externalRef']);
 
 /**
  * An alert as the wall may show it: no personal data fields, no officers' names,
  * and its own id for a dedupe key and a report's source (both carry the call's reference).
  */
 export function wallAlert(a: Alert): Alert {
-  const data: Alert['data'] = {};
-  for (const [k, v] of Object.entries(a.data)) if (!PERSONAL_DATA.has(k)) data[k] = v;
+  // The fields left out are optional in every rule's data, so what remains keeps the rule's shape.
+  const data = Object.fromEntries(Object.entries(a.data).filter(([k]) => !PERSONAL_DATA.has(k))) as Alert['data'];
   // A report's source is the call itself (`hotline-115:CALL-…`): the wall knows it by the alert.
   const source = a.source.kind === 'incident' ? { kind: 'incident' as const, id: a.id } : a.source;
-  return { ...a, dedupeKey: a.id, source, data, acknowledgedBy: null, clearedBy: null };
+  return { ...a, dedupeKey: a.id, source, data, acknowledgedBy: null, clearedBy: null } as Alert;
 }
 
 /**
@@ -101,19 +104,34 @@ function entityOf(c: Change): { entity: 'alert' | 'incident' | 'unit'; id: strin
   return null;
 }
 
+/** The city and the wall see everything: nothing leaves their picture, so they keep no `visible` set. */
+const seesAll = (a: Audience): boolean => a.kind === 'city' || a.kind === 'wall';
+
+/** An item in its last state (an alert cleared, an incident closed): no later change can take it out of a picture. */
+function ended(c: Change): boolean {
+  return (c.kind === 'alert' && c.alert.state === 'cleared') || (c.kind === 'incident' && c.incident.status === 'closed');
+}
+
 /**
  * Filters one change for an audience, given what it has been shown so far
  * (`visible`, updated here): the change itself, a `gone` when an item leaves
  * the view, or null when it concerns nothing of theirs.
+ *
+ * `visible` holds only what may still leave: an item shown in its last state is
+ * dropped from it (a reopened incident is shown, and held, again), and the city
+ * and the wall hold nothing. So a stream that lives as long as the server holds
+ * the open items of its picture, not every item it ever showed.
  */
 export function filterChange(a: Audience, c: Change, visible: Set<string>): Change | null {
   const e = entityOf(c);
   const ok = sees(a, c);
   if (!e) return ok ? c : null;
+  if (seesAll(a)) return a.kind === 'wall' ? forWall(c) : c;
   const key = `${e.entity}:${e.id}`;
   if (ok) {
-    visible.add(key);
-    return a.kind === 'wall' ? forWall(c) : c;
+    if (ended(c)) visible.delete(key);
+    else visible.add(key);
+    return c;
   }
   if (visible.delete(key)) return { kind: 'gone', entity: e.entity, id: e.id };
   return null;
@@ -122,18 +140,8 @@ export function filterChange(a: Audience, c: Change, visible: Set<string>): Chan
 /** The snapshot an audience gets, and the set of items it now shows. */
 export function filterSnapshot(a: Audience, s: Snapshot): { snapshot: Snapshot; visible: Set<string> } {
   const visible = new Set<string>();
-  if (a.kind === 'city') {
-    for (const x of s.alerts) visible.add(`alert:${x.id}`);
-    for (const x of s.incidents) visible.add(`incident:${x.id}`);
-    for (const x of s.units) visible.add(`unit:${x.id}`);
-    return { snapshot: s, visible };
-  }
-  if (a.kind === 'wall') {
-    for (const x of s.alerts) visible.add(`alert:${x.id}`);
-    for (const x of s.incidents) visible.add(`incident:${x.id}`);
-    for (const x of s.units) visible.add(`unit:${x.id}`);
-    return { snapshot: { ...s, alerts: s.alerts.map(wallAlert), incidents: s.incidents.map(wallIncident) }, visible };
-  }
+  if (a.kind === 'city') return { snapshot: s, visible };
+  if (a.kind === 'wall') return { snapshot: { ...s, alerts: s.alerts.map(wallAlert), incidents: s.incidents.map(wallIncident) }, visible };
   const keep = <T>(xs: T[], wrap: (x: T) => Change) => xs.filter((x) => filterChange(a, wrap(x), visible) !== null);
   const snapshot: Snapshot = {
     ...s,

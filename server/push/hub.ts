@@ -169,11 +169,6 @@ export class PushHub {
     }
   }
 
-  /** The whole city's current snapshot (REST, tests). */
-  buildSnapshot(): Snapshot {
-    return this.snapshotFor(this.stream({ kind: 'city' }));
-  }
-
   private stream(audience: Audience): AudienceStream {
     const key = audienceKey(audience);
     let s = this.streams.get(key);
@@ -236,11 +231,8 @@ export class PushHub {
     this.urgent = new Map();
   }
 
-  /**
-   * Sends everything waiting: its own tick does, and so does a connection before it joins.
-   * Public for a caller whose loop keeps the tick from running (bench/pipeline.ts).
-   */
-  flush(): void {
+  /** Sends everything waiting: its own tick does, and so does a connection before it joins. */
+  private flush(): void {
     this.sendUrgent();
     if (this.pending.size === 0) return;
     this.send(this.pending);

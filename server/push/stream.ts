@@ -11,7 +11,7 @@ export class AudienceStream {
   private readonly history: { delta: Delta; size: number }[] = [];
   /** Changes held in `history`: bounded, because at 20k msg/s a delta can hold thousands. */
   private held = 0;
-  /** Items this audience currently shows (alert:/incident:/unit: ids). */
+  /** Items shown that may still leave this picture (alert:/incident:/unit: ids; audience.ts filterChange). */
   private visible = new Set<string>();
   private initialised = false;
 

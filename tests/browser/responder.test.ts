@@ -64,11 +64,14 @@ describe('responder phone (test town)', () => {
   it('assignment → notified → accept → (offline) on scene, note, resolved → applied in order on reconnect', async () => {
     const { context, page, watch } = await openPhone();
     try {
+      // A tap on the page lets it make sound (the browser's rule): the alarm then beeps as well.
+      await page.touchscreen.tap(195, 830);
       const inc = await dispatchedIncident('12 Trần Phú, Test Town', 106.012);
-      // Announced: a banner that stays until accepted, and the phone vibrated.
+      // Announced: a banner that stays until accepted, and the phone vibrated and beeped (three tones).
       const banner = page.locator(`[data-testid="responder-new"][data-incident-id="${inc.id}"]`);
       await banner.waitFor({ timeout: 5_000 });
       await waitFor(() => page.evaluate(() => (window as unknown as { __vibrations: unknown[] }).__vibrations.length), { message: 'no vibration' });
+      await waitFor(() => page.evaluate(() => (window as unknown as { __tones: number }).__tones === 3), { message: 'no beep' });
       expect(await card(page, inc.id).getAttribute('data-status')).toBe('dispatched');
       expect(await page.locator('[data-testid="responder-distance"]').first().textContent()).toMatch(/Cách \d/);
       await page.waitForTimeout(1_500);

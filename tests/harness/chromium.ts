@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
-import { findBinary, isCI, requireService } from './services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
+import { isCI, requireService } from './services.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 

@@ -258,15 +258,22 @@ export interface PhonePage {
 
 /**
  * A responder's phone (390×844, touch, Vietnamese, Asia/Ho_Chi_Minh) signed in by the session's
- * cookie, on /responder once live. `navigator.vibrate` is recorded in `window.__vibrations`.
+ * cookie, on /responder once live. `navigator.vibrate` is recorded in `window.__vibrations`, and
+ * the tones the page starts (WebAudio oscillators) are counted in `window.__tones`.
  */
 export async function openPhone(browser: Browser, url: string, session: TestSession): Promise<PhonePage> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   await addSessionCookie(context, url, session);
   await context.addInitScript(() => {
-    const w = window as unknown as { __vibrations: unknown[] };
+    const w = window as unknown as { __vibrations: unknown[]; __tones: number };
     w.__vibrations = [];
     Object.defineProperty(navigator, 'vibrate', { value: (p: unknown) => (w.__vibrations.push(p), true), configurable: true });
+    w.__tones = 0;
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: Parameters<OscillatorNode['start']>) {
+      w.__tones += 1;
+      return start.apply(this, args);
+    };
   });
   const page = await context.newPage();
   const watch = watchPage(page);

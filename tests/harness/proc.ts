@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
-import { findBinary } from './services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
 
 /**
  * On Linux, from the main thread, run `command` through `setpriv --pdeathsig KILL`

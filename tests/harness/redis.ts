@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
 import { spawnService, type ServiceProcess } from './proc.js';
-import { findBinary, requireService } from './services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
+import { requireService } from './services.js';
 
 export interface StartRedisOptions {
   /** How long a start or a restart may take to answer PING. Default 15 s. */

@@ -1,6 +1,3 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
-
 /** External programs the tests need, and how to get each one. */
 export const SERVICE_INSTALL_HINTS: Record<string, string> = {
   influxd: 'apt-get install influxdb (Debian package "influxdb")',
@@ -9,33 +6,6 @@ export const SERVICE_INSTALL_HINTS: Record<string, string> = {
   postgres: 'apt-get install postgresql (Debian package "postgresql"; binaries in /usr/lib/postgresql/<version>/bin)',
   'redis-server': 'apt-get install redis-server (Debian package "redis-server")',
 };
-
-function isExecutableFile(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Absolute path of an executable on PATH, or in the sbin folders that a
- * non-root PATH often lacks (Debian puts mosquitto in /usr/sbin); or null.
- */
-export function findBinary(name: string): string | null {
-  const dirs = [
-    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean),
-    '/usr/local/sbin',
-    '/usr/sbin',
-    '/sbin',
-  ];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
 
 export function isCI(): boolean {
   const ci = process.env.CI;

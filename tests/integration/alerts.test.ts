@@ -16,6 +16,7 @@ import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { connectConsole, startTestApp, type TestApp, type TestConsole } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
+import { dataOf } from '../fixtures/domain.js';
 
 let influxd: TestInfluxd;
 let broker: TestMosquitto;
@@ -129,7 +130,7 @@ describe('alert rules over MQTT to a console', () => {
     await send(topics.stationStatus('tt-bs-a1'), 'tt-bs-a1', { state: 'down', power: 'battery', batteryPct: 0, backhaul: 'up' });
     const loss = await waitFor(() => latest('coverage_loss:tt-a'), { message: 'no coverage loss for ward A' });
     expect(loss).toMatchObject({ rule: 'coverage_loss', wardId: 'tt-a', source: { kind: 'ward', id: 'tt-a' } });
-    expect(Number(loss.data.uncoveredPct)).toBeGreaterThan(60);
+    expect(dataOf(loss, 'coverage_loss').uncoveredPct).toBeGreaterThan(60);
     expect(pushed('coverage_loss:tt-b')).toEqual([]);
     expect(pushed('coverage_loss:tt-c')).toEqual([]);
     expect(latest('station_down:tt-bs-a1')).toMatchObject({ state: 'active' });

@@ -17,7 +17,8 @@ import { databaseWithDevices, withDevices } from '../harness/accounts.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto } from '../harness/mosquitto.js';
-import { findBinary, requireService } from '../harness/services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
+import { requireService } from '../harness/services.js';
 import { waitFor } from '../harness/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

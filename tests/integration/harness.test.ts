@@ -19,7 +19,8 @@ import { assertNoExternalRequests, isLocalUrl, launchChromium, screenshot, watch
 import { startTestInfluxd } from '../harness/influxd.js';
 import { startMosquitto } from '../harness/mosquitto.js';
 import { freePort } from '../harness/ports.js';
-import { findBinary, requireService } from '../harness/services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
+import { requireService } from '../harness/services.js';
 import { waitFor } from '../harness/wait.js';
 
 function processAlive(pid: number): boolean {

@@ -23,6 +23,7 @@ import { EventLog, type LogEntry } from '../../server/events/log.js';
 import type { Point } from '../../server/influx/lineprotocol.js';
 import { ensureSchema, RP_RAW } from '../../server/influx/schema.js';
 import type { PointWriter } from '../../server/influx/writer.js';
+import type { AlertOver } from '../fixtures/domain.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { createDatabase, startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 
@@ -41,7 +42,8 @@ let sources: ImportSources;
 
 // ---------------------------------------------------------------- the old installation
 
-function alert(version: number, over: Partial<Alert>): Alert {
+/** An alert as an old installation stored it: its figures may be fewer than today's rules declare. */
+function alert(version: number, over: AlertOver): Alert {
   return {
     id: 'al-1',
     rule: 'camera_offline',
@@ -64,7 +66,7 @@ function alert(version: number, over: Partial<Alert>): Alert {
     clearedAt: null,
     version,
     ...over,
-  };
+  } as Alert;
 }
 
 /** An incident as the old installation wrote it: one `unitId`, none of the fields added since. */

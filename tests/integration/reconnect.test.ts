@@ -66,7 +66,16 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   await dev.endAsync();
 
   await waitFor(() => app.operations.incidents.open().length === N, { message: 'server did not get every report' });
-  await waitFor(() => socket.connected && lastSeq === app.push.buildSnapshot().seq, { timeoutMs: 15_000, message: 'console did not catch up' });
+  // Caught up: the seq of a fresh picture of the city, asked on this socket, is the last one the
+  // console applied (the server sends what is waiting before it answers).
+  await waitFor(
+    async () => {
+      if (!socket.connected) return false;
+      const now = await socket.timeout(5_000).emitWithAck('state:resync');
+      return now.ok && lastSeq === now.data.seq;
+    },
+    { timeoutMs: 15_000, message: 'console did not catch up' },
+  );
   const cutsSeen = disconnects;
   socket.close();
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, CityPack, Incident } from '../../contract/index.js';
+import type { Alert, AlertOf, AlertRule, CityPack, Incident } from '../../contract/index.js';
 import { SUBSCRIPTIONS, parseTopic, topics } from '../../contract/topics.js';
 import { DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../server/citypack/load.js';
 import { describeScenario, generateEvents, startSimulation, type ScenarioExpectation, type Simulation } from '../../simulators/index.js';
@@ -77,7 +77,8 @@ interface Run {
   lastTs: number;
   /** Sim-time offset of a wall-clock instant. */
   simAt(wall: number): number;
-  alerts(rule?: string): Alert[];
+  alerts(): Alert[];
+  alerts<R extends AlertRule>(rule: R): AlertOf<R>[];
   incidents(): Incident[];
   /** Wait until the broker has delivered a message from at least sim offset `ms`. */
   reach(ms: number): Promise<void>;
@@ -132,7 +133,7 @@ async function run(pack: CityPack, scenario: string, speed: number, seed = SEED)
       return lastTs;
     },
     simAt: (wall) => (wall - sim.startTs) * speed,
-    alerts: (rule) => app.operations.alerts.all().filter((a) => !rule || a.rule === rule),
+    alerts: ((rule?: AlertRule) => app.operations.alerts.all().filter((a) => !rule || a.rule === rule)) as Run['alerts'],
     incidents: () => app.operations.incidents.recent(),
     async reach(ms) {
       const wallMs = ms / speed;
@@ -152,7 +153,7 @@ const sorted = (xs: readonly string[]) => [...xs].sort();
 /** Detection alerts carry the episode start in their key: `detection:<camera>:<kind>`. */
 const detectionAlerts = (r: Run, kind: string) => r.alerts().filter((a) => a.rule === `detection_${kind}`);
 const reportAlerts = (r: Run, type?: string, channel?: string) =>
-  r.alerts('incident_report').filter((a) => (!type || a.data.type === type) && (!channel || a.data.channel === channel));
+  r.alerts('incident_report').filter((a) => (!type || ('type' in a.data && a.data.type === type)) && (!channel || a.data.channel === channel));
 const summary = (r: Run) => {
   const byRule: Record<string, number> = {};
   for (const a of r.alerts()) byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
@@ -172,7 +173,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       expect(e.wardsLosingCoverage).toContain('w-my-binh'); // half its stations down: geometry, not "all own stations"
       await r.reach(e.settledByMs);
       // Every expected effect shows up as an alert (waits cover the rule clocks: coverage ≤ 1 s, camera offline 1 s).
-      const has = (rule: string, want: string[]) => want.every((id) => r.alerts(rule).some((a) => a.source.id === id));
+      const has = (rule: AlertRule, want: string[]) => want.every((id) => r.alerts(rule).some((a) => a.source.id === id));
       await waitFor(() => has('station_down', e.stationsDown) && has('station_battery', e.stationsOnBattery) && has('backhaul_down', e.stationsLosingBackhaul), {
         timeoutMs: 20_000,
         message: 'station alerts',
@@ -231,7 +232,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       expect(accAlert).toMatchObject({ severity: 'critical', data: { kind: 'accident', cameraId: camId } });
       expect(r.simAt(accAlert.firstSeen)).toBeGreaterThanOrEqual(acc.withinMs[0]);
       // The 115 call, within 150 m of the crash.
-      const isCall = (a: Alert) => a.data.channel === 'hotline_115' && a.position !== null && distanceM(a.position, call.near!.position) <= call.near!.withinM;
+      const isCall = (a: AlertOf<'incident_report'>) => a.data.channel === 'hotline_115' && a.position !== null && distanceM(a.position, call.near!.position) <= call.near!.withinM;
       const callAlert = await waitFor(() => reportAlerts(r, 'traffic_accident').find((a) => isCall(a) && a.incidentId !== null), { timeoutMs: 30_000, message: '115 call alert linked' });
       await waitFor(() => r.alerts().find((a) => a.id === accAlert.id)?.incidentId, { message: 'accident alert linked' });
 
@@ -272,7 +273,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       const e = r.exp;
       expect(e.linksDown).toEqual(['tt-fo-a']);
       await r.reach(e.settledByMs);
-      const has = (rule: string, want: string[]) => want.length > 0 && want.every((id) => r.alerts(rule).some((a) => a.source.id === id));
+      const has = (rule: AlertRule, want: string[]) => want.length > 0 && want.every((id) => r.alerts(rule).some((a) => a.source.id === id));
       await waitFor(() => has('link_down', e.linksDown) && has('backhaul_down', e.stationsLosingBackhaul) && has('station_down', e.stationsDown) && has('coverage_loss', e.wardsLosingCoverage), {
         timeoutMs: 20_000,
         message: 'fiber-cut alerts',
@@ -285,8 +286,8 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       const link = r.alerts('link_down')[0]!;
       expect(link).toMatchObject({ severity: 'critical', wardId: 'tt-a', data: { kind: 'commune', to: 'tt-a' } });
       // In the order the fault travels: the link, the stations' backhaul, the stations, the ward's coverage.
-      const first = (rule: string) => Math.min(...r.alerts(rule).map((a) => a.firstSeen));
-      const last = (rule: string) => Math.max(...r.alerts(rule).map((a) => a.firstSeen));
+      const first = (rule: AlertRule) => Math.min(...r.alerts(rule).map((a) => a.firstSeen));
+      const last = (rule: AlertRule) => Math.max(...r.alerts(rule).map((a) => a.firstSeen));
       expect(link.firstSeen).toBeLessThanOrEqual(first('backhaul_down'));
       expect(last('backhaul_down')).toBeLessThanOrEqual(first('station_down'));
       expect(last('station_down')).toBeLessThanOrEqual(first('coverage_loss'));
@@ -370,7 +371,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       // Let everything published so far be processed (and the rule timers tick) before judging.
       await waitFor(() => [...r.app.registry.stations.values()].every((s) => s.state === 'up' || s.state === 'degraded'), { message: 'every station heard from' });
       // No device failed: no telecom, camera or coverage alert.
-      for (const rule of ['station_down', 'station_battery', 'backhaul_down', 'link_down', 'camera_offline', 'camera_degraded', 'coverage_loss']) expect(r.alerts(rule), rule).toEqual([]);
+      for (const rule of ['station_down', 'station_battery', 'backhaul_down', 'link_down', 'camera_offline', 'camera_degraded', 'coverage_loss'] as const) expect(r.alerts(rule), rule).toEqual([]);
       // Nothing critical unless the city itself reported something critical (a fire call, a detected crash or fire):
       // the background is random, and a real 114 fire call is critical by its own severity.
       const criticalInputs =
@@ -413,7 +414,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
           .filter((a) => before(a.firstSeen))
           .map((a) =>
             // Report alerts are keyed by the caller's reference, which embeds the wall time: key them by what was reported.
-            a.rule === 'incident_report' ? `incident_report|${a.data.sourceId}|${a.data.type}|${a.wardId}` : `${a.rule}|${a.dedupeKey.replace(/:\d{10,}$/, '')}`,
+            a.rule === 'incident_report' && 'type' in a.data ? `incident_report|${a.data.sourceId}|${a.data.type}|${a.wardId}` : `${a.rule}|${a.dedupeKey.replace(/:\d{10,}$/, '')}`,
           )
           .sort();
         const firstSeen = new Map(r.alerts().map((x) => [x.id, x.firstSeen]));

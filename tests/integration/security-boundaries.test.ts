@@ -20,6 +20,7 @@ import { bearer, testPassword } from '../harness/auth.js';
 import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
+import { dataOf } from '../fixtures/domain.js';
 
 let influxd: TestInfluxd;
 let broker: TestMosquitto;
@@ -177,7 +178,10 @@ describe('Socket.IO', () => {
     // Every ward at once is the city itself, not another audience.
     const all = await consoleOf('duty_officer', { wards: ['tt-c', 'tt-b', 'tt-a'] });
     expect(app.push.audienceCount).toBe(3);
-    expect(all.snapshots[0]!.incidents.length).toBe(app.push.buildSnapshot().incidents.length);
+    const city = await consoleOf('duty_officer');
+    expect(app.push.audienceCount).toBe(3);
+    expect(all.snapshots[0]!.incidents.length).toBe(city.snapshots[0]!.incidents.length);
+    expect(all.snapshots[0]!.epoch).toBe(city.snapshots[0]!.epoch);
     // Now full: a new distinct audience is refused with a reason, and nothing is allocated for it.
     const before = app.push.audienceCount;
     const refused = await new Promise<{ message: string; data?: { code: string } }>((resolve) => {
@@ -230,7 +234,7 @@ describe('the wall', () => {
     await waitFor(() => wall.deltas.flatMap((d) => d.changes).some((ch) => ch.kind === 'incident' && ch.incident.id === id && ch.incident.timeline.some((e) => e.action === 'note')));
     const alertOf = (c: TestConsole) => c.deltas.flatMap((d) => d.changes).find((ch): ch is { kind: 'alert'; alert: Alert } => ch.kind === 'alert' && ch.alert.rule === 'detection_accident')?.alert;
     await waitFor(() => alertOf(wall) && alertOf(officer));
-    expect(alertOf(officer)!.data.plate).toBe('85A-123.45');
+    expect(dataOf(alertOf(officer), 'detection_accident').plate).toBe('85A-123.45');
     // Everything the wall received, deltas and a fresh snapshot, holds none of it.
     const fresh = await resync(wall);
     expect(fresh.ok).toBe(true);

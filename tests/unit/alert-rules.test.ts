@@ -7,6 +7,7 @@ import type { AlertInput, AlertPort } from '../../server/alerts/types.js';
 import { EventBus } from '../../server/bus.js';
 import { loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
 import { Registry } from '../../server/registry/registry.js';
+import { dataOf } from '../fixtures/domain.js';
 
 const S = 1000;
 const T0 = 1_700_000_000_000;
@@ -29,9 +30,8 @@ class FakePort implements AlertPort {
       return open;
     }
     const a: Alert = {
-      id: `a${++this.n}`, rule: input.rule, dedupeKey: input.dedupeKey, severity: input.severity, state: 'active', title: input.title,
-      source: input.source, position: input.position, wardId: input.wardId, incidentId: null, count: 1, firstSeen: at, lastSeen: at,
-      escalated: false, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1, data: input.data ?? {},
+      id: `a${++this.n}`, ...input, state: 'active', incidentId: null, count: 1, firstSeen: at, lastSeen: at,
+      escalated: false, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1,
     };
     this.byKey.set(input.dedupeKey, a);
     return a;
@@ -416,7 +416,7 @@ describe('coverage loss', () => {
     expect(w.port.keys('coverage_loss:')).toEqual(['coverage_loss:tt-a']);
     const a = w.port.raisesFor('coverage_loss:tt-a')[0]!;
     expect(a).toMatchObject({ rule: 'coverage_loss', severity: 'critical', wardId: 'tt-a', source: { kind: 'ward', id: 'tt-a' }, data: { stationsDown: 1, stationIds: 'tt-bs-a1' } });
-    expect(a.data!.uncoveredPct).toBeGreaterThan(80);
+    expect(dataOf(a, 'coverage_loss').uncoveredPct).toBeGreaterThan(80);
     expect(a.title).toMatch(/^Mất sóng 3G\/4G: .+ \(\d+% diện tích\)$/);
     expect(a.position![0]).toBeGreaterThan(106.0);
     expect(a.position![0]).toBeLessThan(106.01);
@@ -449,7 +449,7 @@ describe('coverage loss', () => {
     const shrunk = w.port.raisesFor('coverage_loss:tt-c');
     expect(shrunk).toHaveLength(3);
     expect(shrunk[2]).toMatchObject({ severity: 'major', data: { stationsDown: 1 } });
-    expect(w.port.byKey.get('coverage_loss:tt-c')!.data.stationsDown).toBe(1);
+    expect(dataOf(w.port.byKey.get('coverage_loss:tt-c'), 'coverage_loss').stationsDown).toBe(1);
   });
 
   it('a flap within the same second is computed once', () => {
@@ -483,10 +483,12 @@ describe('incident reports', () => {
 describe('start-up reconciliation', () => {
   it('clears stored alerts whose condition ended and does not re-raise those still holding', () => {
     const port = new FakePort();
-    const seed = (key: string, rule: string) => port.raise({ rule, dedupeKey: key, severity: 'major', title: key, source: { kind: 'station', id: 'x' }, position: null, wardId: null }, T0 - 60 * S);
-    seed('station_down:tt-bs-b1', 'station_down');
-    seed('station_down:tt-bs-b2', 'station_down');
-    seed('violation_burst:camera:tt-cam-1', 'violation_burst');
+    const base = { severity: 'major', source: { kind: 'station', id: 'x' }, position: null, wardId: null } as const;
+    const down = (key: string) => port.raise({ ...base, rule: 'station_down', dedupeKey: key, title: key, data: { reason: 'down', operator: '' } }, T0 - 60 * S);
+    down('station_down:tt-bs-b1');
+    down('station_down:tt-bs-b2');
+    const burst = 'violation_burst:camera:tt-cam-1';
+    port.raise({ ...base, rule: 'violation_burst', dedupeKey: burst, title: burst, data: { count: 10, windowS: 300, by: 'camera', cameraId: 'tt-cam-1' } }, T0 - 60 * S);
     port.raises.length = 0;
     const w = world({}, {
       port,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Audience, FullChange as Change, Incident, Snapshot, Unit } from '../../contract/index.js';
 import { audienceKey, filterChange, filterSnapshot } from '../../server/push/audience.js';
 import { AudienceStream } from '../../server/push/stream.js';
+import { makeAlert } from '../fixtures/domain.js';
 
 const incident = (id: string, unitId: string | null, wardId = 'w1', status: Incident['status'] = 'dispatched'): Incident => ({
   id,
@@ -87,5 +88,43 @@ describe('audiences', () => {
     expect(s.next([inc(incident('z', 'fire-3'))])).toBeNull();
     expect(s.next([inc(incident('y', 'fire-1', 'w1', 'on_scene'))])!.seq).toBe(2);
     expect(s.since(0)!.map((d) => d.seq)).toEqual([1, 2]);
+  });
+});
+
+describe('what a stream holds to tell a screen an item left', () => {
+  const alert = (id: string, state: 'active' | 'cleared', wardId = 'w1'): Change => ({ kind: 'alert', alert: makeAlert(id, { state, wardId }) });
+
+  it('a district holds the open items it shows; as they clear or close the count falls back to none', () => {
+    const d: Audience = { kind: 'wards', wardIds: ['w1'] };
+    const visible = new Set<string>();
+    for (let i = 0; i < 500; i++) expect(filterChange(d, alert(`a${i}`, 'active'), visible)).not.toBeNull();
+    expect(filterChange(d, inc(incident('i1', null)), visible)).not.toBeNull();
+    expect(visible.size).toBe(501);
+    // Still shown in their last state (the queue's recent history), then no longer held.
+    for (let i = 0; i < 500; i++) expect(filterChange(d, alert(`a${i}`, 'cleared'), visible)).toMatchObject({ kind: 'alert', alert: { state: 'cleared' } });
+    expect(filterChange(d, inc(incident('i1', null, 'w1', 'closed')), visible)).toMatchObject({ kind: 'incident' });
+    expect(visible.size).toBe(0);
+  });
+
+  it('a reopened incident is held again, and leaves with a gone when it moves out of the district', () => {
+    const d: Audience = { kind: 'wards', wardIds: ['w1'] };
+    const visible = new Set<string>();
+    filterChange(d, inc(incident('i1', null, 'w1', 'closed')), visible);
+    expect(visible.size).toBe(0);
+    expect(filterChange(d, inc(incident('i1', null, 'w1', 'acknowledged')), visible)).toMatchObject({ kind: 'incident' });
+    expect(visible.size).toBe(1);
+    expect(filterChange(d, inc(incident('i1', null, 'w9', 'acknowledged')), visible)).toEqual({ kind: 'gone', entity: 'incident', id: 'i1' });
+    expect(visible.size).toBe(0);
+  });
+
+  it('the city and the wall see everything, so they hold nothing however many items pass', () => {
+    for (const a of [{ kind: 'city' }, { kind: 'wall' }] satisfies Audience[]) {
+      const visible = new Set<string>();
+      for (let i = 0; i < 500; i++) expect(filterChange(a, alert(`a${i}`, 'active', i % 2 ? 'w1' : 'w9'), visible)).toMatchObject({ kind: 'alert' });
+      expect(filterChange(a, inc(incident('i1', null)), visible)).toMatchObject({ kind: 'incident' });
+      expect(visible.size).toBe(0);
+      const snap = filterSnapshot(a, { epoch: 'e', seq: 0, serverTime: 0, cameras: [], stations: [], links: [], alerts: [makeAlert('x')], incidents: [incident('i2', null)], units: [unit('u1')], kpis: {} as never, feeds: [] });
+      expect(snap.visible.size).toBe(0);
+    }
   });
 });

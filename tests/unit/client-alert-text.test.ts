@@ -1,11 +1,11 @@
 /** Alert titles rebuilt on the client from rule id + data, in both languages, with the server title as fallback (review item 6). */
 import i18next from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import { alertLabel, alertWhat, type PlaceNames } from '../../client/src/app/alertText.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
 import { opsVi } from '../../client/src/app/strings/vi.js';
-import { makeAlert } from '../fixtures/domain.js';
+import { makeAlert, type AlertOver } from '../fixtures/domain.js';
 
 const i18n = i18next.createInstance();
 beforeAll(async () => {
@@ -21,7 +21,7 @@ const names: PlaceNames = {
   roads: new Map([['r-1', 'Đường Trần Phú']]),
 };
 
-const alert = (over: Partial<Alert>): Alert => makeAlert('a', { title: 'Tiêu đề máy chủ', wardId: 'w-tt', ...over });
+const alert = (over: AlertOver): Alert => makeAlert('a', { title: 'Tiêu đề máy chủ', wardId: 'w-tt', ...over });
 
 describe('alert titles by rule', () => {
   it('coverage loss: the ward in the language and the share of area from data.uncoveredPct', () => {
@@ -33,7 +33,7 @@ describe('alert titles by rule', () => {
   it('device alerts name the device (a proper name, kept) and add the ward once', () => {
     const a = alert({ rule: 'station_down', source: { kind: 'station', id: 'bs-1' }, data: { reason: 'down' } });
     expect(alertLabel(a, tFor('en'), names, 'en')).toMatchObject({ what: 'Base station down', subject: 'Trạm BTS VNPT Tấn Tài 2', ward: 'Tan Tai Ward' });
-    expect(alertWhat({ ...a, data: { reason: 'stale' } }, tFor('en'), names, 'en')).toBe('Lost contact with base station');
+    expect(alertWhat(alert({ rule: 'station_down', source: { kind: 'station', id: 'bs-1' }, data: { reason: 'stale' } }), tFor('en'), names, 'en')).toBe('Lost contact with base station');
     expect(alertWhat(alert({ rule: 'station_battery', source: { kind: 'station', id: 'bs-1' }, data: { batteryPct: 9.4 } }), tFor('en'), names, 'en')).toBe('Base station on battery, low (9%)');
   });
 

@@ -1,6 +1,7 @@
 /** Incident panel order and distances, feed health levels, sparkline scaling, attention. (The incident actions are the contract's table: incident-correlation.test.ts.) */
 import { describe, expect, it } from 'vitest';
-import type { Alert, FeedHealth } from '../../contract/domain.js';
+import type { FeedHealth } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import { compareIncidents, formatDistance } from '../../client/src/app/incidents.js';
 import { feedStatus, pushSample, worst, SILENT_BAD_MS, SILENT_WARN_MS } from '../../client/src/app/feedHealth.js';
 import { sparkPaths } from '../../client/src/app/History.js';

@@ -1,11 +1,11 @@
 /** The alert queue's pure logic: grouping of related alerts, filters, order, keyboard moves. */
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import { groupAlerts, isFiltered, matchesFilters, moveIndex, NO_FILTERS, queueLines, countBySeverity } from '../../client/src/app/queue.js';
 import { ruleGroup } from '../../client/src/app/alertText.js';
-import { makeAlert } from '../fixtures/domain.js';
+import { makeAlert, type AlertOver } from '../fixtures/domain.js';
 
-const alert = (id: string, over: Partial<Alert> = {}): Alert =>
+const alert = (id: string, over: AlertOver = {}): Alert =>
   makeAlert(id, { source: { kind: 'camera', id: `cam-${id}` }, position: [108.99, 11.56], wardId: 'w1', firstSeen: 1_000, lastSeen: 1_000, ...over });
 
 describe('grouping related alerts (review item 4)', () => {

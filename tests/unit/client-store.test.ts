@@ -4,7 +4,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
-import type { Alert, Camera, Station } from '../../contract/domain.js';
+import type { Camera, Station } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import type { CityPack } from '../../contract/citypack.js';
 import type { Delta, Kpis, Snapshot } from '../../contract/socket.js';
 import { LIVE_FIELDS, type LiveTable } from '../../contract/live.js';

@@ -19,7 +19,8 @@ import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { configSchema, loadConfig } from '../../server/config.js';
 import { freePort } from '../harness/ports.js';
 import { withParentDeathSignal } from '../harness/proc.js';
-import { findBinary, requireService } from '../harness/services.js';
+import { findBinary } from '../../scripts/ensure-deps.mjs';
+import { requireService } from '../harness/services.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');

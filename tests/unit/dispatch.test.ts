@@ -195,7 +195,7 @@ describe('acknowledging is one act', () => {
       const { ops } = build({ workflow: { ackIncidentWithAlert: on } });
       ops.start();
       ops.lead();
-      const alert = ops.alerts.raise({ rule: 'detection', dedupeKey: `acc-${on}`, severity: 'critical', title: 'Tai nạn', source: { kind: 'camera', id: 'tt-cam-1' }, position: [106.0052, 10.0051], wardId: 'tt-a', data: { kind: 'accident' } }, T0);
+      const alert = ops.alerts.raise({ rule: 'detection_accident', dedupeKey: `acc-${on}`, severity: 'critical', title: 'Tai nạn', source: { kind: 'camera', id: 'tt-cam-1' }, position: [106.0052, 10.0051], wardId: 'tt-a', data: { kind: 'accident', confidence: 0.9, cameraId: 'tt-cam-1' } }, T0);
       expect(alert.incidentId).not.toBeNull();
       const acked = ops.alerts.acknowledge(alert.id, alert.version, 'officer1');
       // The command does both (server/push/commands.ts); here the desk's part.

@@ -7,12 +7,12 @@ const S = 1000;
 const T0 = 1_700_000_000_000;
 const cfg = defaultRules();
 
-function alert(id: string, severity: Severity, over: Partial<EscalatableAlert> = {}): EscalatableAlert {
+function alert(id: string, severity: Severity, over: Partial<Omit<EscalatableAlert, 'rule' | 'data'>> = {}): EscalatableAlert {
   const a: Alert = {
-    id, rule: 'test', dedupeKey: `test:${id}`, severity, state: 'active', title: id,
+    id, rule: 'camera_offline', dedupeKey: `test:${id}`, severity, state: 'active', title: id,
     source: { kind: 'camera', id: 'c' }, position: null, wardId: null, incidentId: null,
     count: 1, firstSeen: T0, lastSeen: T0, escalated: false,
-    acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1, data: {},
+    acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1, data: { state: 'offline', sinceS: 0 },
   };
   return { ...a, ...over };
 }

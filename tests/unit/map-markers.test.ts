@@ -1,14 +1,16 @@
 /** What the map draws for incidents and alerts (issue #27 point 4): one marker per incident with its alerts. */
 import { describe, expect, it } from 'vitest';
-import type { Alert, Incident } from '../../contract/domain.js';
+import type { Incident } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import { markerFeatures, NEW_ALERT_MS } from '../../client/src/map/features.js';
+import type { AlertOver } from '../fixtures/domain.js';
 
 const NOW = 1_000_000;
-const alert = (id: string, over: Partial<Alert> = {}): Alert =>
+const alert = (id: string, over: AlertOver = {}): Alert =>
   ({
-    id, rule: 'r', dedupeKey: id, severity: 'minor', state: 'active', title: id, source: { kind: 'camera', id: 'c' },
+    id, rule: 'camera_offline', dedupeKey: id, severity: 'minor', state: 'active', title: id, source: { kind: 'camera', id: 'c' },
     position: [108.99, 11.56], wardId: null, incidentId: null, count: 1, firstSeen: NOW - 10 * NEW_ALERT_MS, lastSeen: NOW,
-    escalated: false, data: {}, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1, ...over,
+    escalated: false, data: { state: 'offline', sinceS: 0 }, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, version: 1, ...over,
   }) as Alert;
 const incident = (id: string, over: Partial<Incident> = {}): Incident => ({ id, severity: 'major', status: 'new', position: [108.98, 11.57], ...over }) as Incident;
 

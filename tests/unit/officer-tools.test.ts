@@ -4,7 +4,8 @@
  * roster's order, and what a ward filter keeps.
  */
 import { describe, expect, it } from 'vitest';
-import type { Alert, Camera, Incident, Unit } from '../../contract/domain.js';
+import type { Camera, Incident, Unit } from '../../contract/domain.js';
+import type { Alert } from '../../contract/alerts.js';
 import { shiftWindow, zoneOffsetMs } from '../../contract/shift.js';
 import { shiftIncidents } from '../../server/http/csv.js';
 import { loadConfig } from '../../server/config.js';

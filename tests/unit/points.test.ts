@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cameraStatus, detection, incidentReport, linkStatus, nsTimestamp, stationStatus } from '../../server/influx/points.js';
-import { measurement, toLine, type FieldValue, type Measurement } from '../../server/influx/lineprotocol.js';
+import { cameraStatus, detection, incidentReport, linkStatus, stationStatus } from '../../server/influx/points.js';
+import { measurement, nsTimestamp, toLine, type FieldValue, type Measurement } from '../../server/influx/lineprotocol.js';
 import { SegmentBytes } from '../../server/influx/segment-bytes.js';
+import { lineOf, pointOf } from '../harness/points.js';
 
 /** The bytes the ingest path writes for one event, as text without the newline. */
 function bytesLine<E, M>(m: Measurement<E, M>, e: E, meta: M): string {
@@ -13,8 +14,8 @@ function bytesLine<E, M>(m: Measurement<E, M>, e: E, meta: M): string {
   return text.slice(0, -1);
 }
 
-const detectionPoint = detection.point;
-const cameraStatusPoint = cameraStatus.point;
+const detectionPoint = (e: Parameters<typeof detection.writeTo>[1], meta: Parameters<typeof detection.writeTo>[2]) => pointOf(detection, e, meta);
+const cameraStatusPoint = (e: Parameters<typeof cameraStatus.writeTo>[1], meta: Parameters<typeof cameraStatus.writeTo>[2]) => pointOf(cameraStatus, e, meta);
 
 describe('InfluxDB points', () => {
   it('puts the device seq into the nanoseconds so equal-ms messages stay distinct', () => {
@@ -55,18 +56,18 @@ describe('InfluxDB points', () => {
     const st = { id: 'bts=1', receivedAt: 0, payload: { seq: 4, ts: 3000, state: 'down' as const, power: 'battery' as const, batteryPct: 12.5, backhaul: 'down' as const, loadPct: Number.NaN } };
     const ln = { id: 'link,1', receivedAt: 0, payload: { seq: 5, ts: 4000, state: 'up' as const, latencyMs: 3.25 } };
     const cases: [string, string][] = [
-      [bytesLine(detection, det, null), toLine(detection.point(det, null))],
-      [bytesLine(cameraStatus, { id: 'c', receivedAt: 0, payload: { seq: 1, ts: 1, state: 'online', fps: 25 } }, null), toLine(cameraStatus.point({ id: 'c', receivedAt: 0, payload: { seq: 1, ts: 1, state: 'online', fps: 25 } }, null))],
-      [bytesLine(incidentReport, inc, 'w 2'), toLine(incidentReport.point(inc, 'w 2'))],
-      [bytesLine(stationStatus, st, { operator: 'Viettel', wardId: null }), toLine(stationStatus.point(st, { operator: 'Viettel', wardId: null }))],
-      [bytesLine(linkStatus, ln, undefined), toLine(linkStatus.point(ln))],
-      [bytesLine(stationStatus, st, undefined), toLine(stationStatus.point(st, undefined))],
+      [bytesLine(detection, det, null), toLine(pointOf(detection, det, null))],
+      [bytesLine(cameraStatus, { id: 'c', receivedAt: 0, payload: { seq: 1, ts: 1, state: 'online', fps: 25 } }, null), toLine(pointOf(cameraStatus, { id: 'c', receivedAt: 0, payload: { seq: 1, ts: 1, state: 'online', fps: 25 } }, null))],
+      [bytesLine(incidentReport, inc, 'w 2'), toLine(pointOf(incidentReport, inc, 'w 2'))],
+      [bytesLine(stationStatus, st, { operator: 'Viettel', wardId: null }), toLine(pointOf(stationStatus, st, { operator: 'Viettel', wardId: null }))],
+      [bytesLine(linkStatus, ln, undefined), toLine(pointOf(linkStatus, ln, undefined))],
+      [bytesLine(stationStatus, st, undefined), toLine(pointOf(stationStatus, st, undefined))],
     ];
     for (const [direct, viaPoint] of cases) expect(direct).toBe(viaPoint);
     expect(cases[0]![0]).toBe('detection,camera=cam\\ 7,kind=congestion,road=none confidence=0.8734,lat=11.5,lon=108.9,zone="a \\"b\\"",queue_m=120,seq=3 1000000003');
     expect(cases[3]![0]).toBe('station_status,operator=Viettel,station=bts\\=1,ward=none state="down",state_code=0,power="battery",battery_pct=12.5,backhaul="down",load_pct=0,seq=4 3000000004');
     expect(cases[2]![0]).toContain('description="Nước ngập, sâu 0,5 m\\nđường Thống Nhất"');
-    expect(detection.line(det, null)).toBe(cases[0]![1]);
+    expect(lineOf(detection, det, null)).toBe(cases[0]![1]);
   });
 
   it('byte output equals toLine for random tags, fields and times (escapes, Vietnamese, emoji, odd numbers)', () => {
@@ -87,7 +88,7 @@ describe('InfluxDB points', () => {
     const seqs = [0, 1, 999_999, 1_000_000, 1_000_042, 123_456_789, -3, 2.5, Number.NaN, 2 ** 40];
     for (let i = 0; i < 5000; i++) {
       const e: Ev = { tags: [text(), pick(['', 'cam-1', text()]), text()], fields: [value(), value(), value(), value()], ms: rnd() < 0.7 ? Math.floor(rnd() * 2e12) : pick(times), seq: rnd() < 0.7 ? Math.floor(rnd() * 3e6) : pick(seqs) };
-      expect(bytesLine(m, e, undefined), JSON.stringify(e)).toBe(toLine(m.point(e, undefined)));
+      expect(bytesLine(m, e, undefined), JSON.stringify(e)).toBe(toLine(pointOf(m, e, undefined)));
     }
   });
 
@@ -97,14 +98,14 @@ describe('InfluxDB points', () => {
       o.field(e);
       o.time(e, 0);
     });
-    expect(() => short.point(1, undefined)).toThrow(/1\/2 fields/);
+    expect(() => pointOf(short, 1, undefined)).toThrow(/1\/2 fields/);
     const long = measurement('m', ['a'], ['v'], (o, e: number, _meta: void) => {
       o.tag('x');
       o.tag('y');
       o.field(e);
       o.time(e, 0);
     });
-    expect(() => long.line(1, undefined)).toThrow(/more tags than keys/);
+    expect(() => lineOf(long, 1, undefined)).toThrow(/more tags than keys/);
   });
 
   it('refuses a shape whose tags are not in key order', () => {

@@ -14,11 +14,11 @@ import type { IoServer } from '../../server/push/hub.js';
 
 const log = pino({ level: 'silent' });
 
-function alert(version: number, over: Partial<Alert> = {}): Alert {
+function alert(version: number, over: Partial<Omit<Alert, 'rule' | 'data'>> = {}): Alert {
   return {
     id: 'al-1', rule: 'detection_accident', dedupeKey: 'detection:c1:accident:1', severity: 'critical', state: 'active', title: 't',
     source: { kind: 'camera', id: 'c1' }, position: null, wardId: null, incidentId: null, count: 1, firstSeen: 1, lastSeen: 1,
-    escalated: false, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, data: {}, version, ...over,
+    escalated: false, acknowledgedBy: null, acknowledgedAt: null, clearedBy: null, clearedAt: null, data: { kind: 'accident', confidence: 0.9, cameraId: 'c1' }, version, ...over,
   };
 }
 

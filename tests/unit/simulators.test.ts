@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { VIOLATION_KINDS } from '../../contract/alerts.js';
 import type { CityPack } from '../../contract/citypack.js';
 import type { LngLat } from '../../contract/domain.js';
 import { PAYLOAD_SCHEMAS, parseTopic } from '../../contract/topics.js';
 import { DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../server/citypack/load.js';
-import { VIOLATIONS } from '../../simulators/baseline.js';
 import { createEventGenerator, generateEvents } from '../../simulators/generator.js';
 import { distanceM, wardsLosingCoverage, wardsWithoutOwnService } from '../../simulators/geo.js';
 import { createLoadMessages } from '../../simulators/load.js';
@@ -27,7 +27,7 @@ const runPastSettle = (pack: CityPack, scenario: string, seed: number) => {
   return { exp, events: run(pack, scenario, seed, Math.max(exp.settledByMs, 10 * 60_000) + 2 * 60_000) };
 };
 const p = (e: SimEvent) => e.payload as Record<string, any>;
-const isViolation = (e: SimEvent) => e.kind === 'cameraDetection' && (VIOLATIONS as readonly string[]).includes(p(e).kind);
+const isViolation = (e: SimEvent) => e.kind === 'cameraDetection' && (VIOLATION_KINDS as readonly string[]).includes(p(e).kind);
 
 describe('generated events honour the contract', () => {
   it.each(SCENARIO_NAMES)('%s: every payload validates and every topic parses to its device', (scenario) => {

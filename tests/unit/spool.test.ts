@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Spool, SpoolFullError, type Batch } from '../../server/influx/spool.js';
 import { measurement, toLine } from '../../server/influx/lineprotocol.js';
 import { SegmentBytes } from '../../server/influx/segment-bytes.js';
+import { lineOf } from '../harness/points.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -222,8 +223,8 @@ describe('SegmentBytes', () => {
     expect(seg.lines).toBe(40);
     expect(before.length).toBe(0);
     const text = seg.view(0, 40).toString('utf8');
-    expect(text).toBe(events.map((e) => `${m.line(e, undefined)}\n`).join(''));
-    expect(seg.view(10, 11).toString('utf8')).toBe(`${m.line(events[10]!, undefined)}\n`);
+    expect(text).toBe(events.map((e) => `${lineOf(m, e, undefined)}\n`).join(''));
+    expect(seg.view(10, 11).toString('utf8')).toBe(`${lineOf(m, events[10]!, undefined)}\n`);
   });
 });
 

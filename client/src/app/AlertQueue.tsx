@@ -11,7 +11,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Alert } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { useCameras, useClockOffset, useConnection, useStations } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';
 import { alertPosition } from '../map/features.js';

@@ -9,7 +9,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import type { Alert } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { formatTime } from '../i18n/format.js';
 import { useAlerts, useConnection, useIncidents } from '../live/hooks.js';
 import { liveStore } from '../live/store.js';

@@ -5,7 +5,8 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import { SEVERITIES, type Alert } from '../../../contract/domain.js';
+import { SEVERITIES } from '../../../contract/domain.js';
+import { type Alert } from '../../../contract/alerts.js';
 import { RULE_GROUPS, type RuleGroup } from './alertText.js';
 import { packPlaceNames } from './names.js';
 import { countBySeverity, isFiltered, type AckFilter } from './queue.js';

@@ -6,7 +6,7 @@
  */
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { beep, unlockAudio } from './attention.js';
+import { beep, unlockSound } from './attention.js';
 import { setSound, useAudio, useSound } from './ui.js';
 import './tools.css';
 
@@ -35,7 +35,7 @@ export function SoundToggle() {
         pressedIn.current = null;
         if (was === 'on') return setSound(false);
         // Muted or blocked: the press turns the sound on, and lets the officer hear what it will sound like.
-        unlockAudio();
+        unlockSound();
         setSound(true);
         beep();
       }}

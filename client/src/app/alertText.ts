@@ -1,14 +1,18 @@
 /**
  * Alert titles in the officer's language. The server writes `title` in
  * Vietnamese; the console rebuilds it from the rule id and `alert.data` (the
- * figures the rule stored), so an English screen is English. An unknown rule or
- * missing figures falls back to the server's title, never to an empty row.
+ * figures the rule stored), so an English screen is English. `alert.data` is typed
+ * per rule (contract/alerts.ts RuleData): reading a figure no rule stores does not
+ * compile. An alert from another version (an unknown rule, or figures missing)
+ * falls back to the server's title, never to an empty row.
  *
  * A title is split in two: `what` (short, rule-based: "Base station down") and
  * `subject` (the device, ward or address it is about). The queue shows them on
  * two lines; the detail panel joins them.
  */
-import type { Alert } from '../../../contract/domain.js';
+import type { Alert, AlertOf, AlertRule, DetectionRule } from '../../../contract/alerts.js';
+import { INCIDENT_CHANNELS, INCIDENT_TYPES } from '../../../contract/domain.js';
+import { DETECTION_KINDS } from '../../../contract/payloads.js';
 import type { ById } from '../live/store.js';
 
 export type TFn = (key: string, params?: Record<string, unknown>) => string;
@@ -21,9 +25,7 @@ export interface PlaceNames {
   roads: ReadonlyMap<string, string>;
 }
 
-export const DETECTION_KINDS = ['red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet', 'accident', 'congestion', 'crowd', 'fire_smoke'] as const;
-const INCIDENT_TYPES = ['traffic_accident', 'fire', 'medical', 'crime', 'flood', 'crowd', 'infrastructure', 'telecom_outage', 'other'];
-const CHANNELS = ['hotline_113', 'hotline_114', 'hotline_115', 'citizen_app', 'patrol', 'agency', 'cap', 'system'];
+const known = (list: readonly string[], v: string | null): v is string => v !== null && list.includes(v);
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -35,57 +37,64 @@ export function wardName(wards: PlaceNames['wards'], id: string | null | undefin
 
 /** The short "what happened", or null when the rule or its figures are unknown. */
 export function alertWhat(a: Alert, t: TFn, names: PlaceNames, lang: string): string | null {
-  const d = a.data ?? {};
   switch (a.rule) {
     case 'camera_offline':
-      return t(d.state === 'stale' ? 'ops.rule.camera_stale' : 'ops.rule.camera_offline');
+      return t(a.data.state === 'stale' ? 'ops.rule.camera_stale' : 'ops.rule.camera_offline');
     case 'camera_degraded':
       return t('ops.rule.camera_degraded');
     case 'coverage_loss': {
-      const pct = num(d.uncoveredPct);
+      const pct = num(a.data.uncoveredPct);
       return pct === null ? null : t('ops.rule.coverage_loss', { pct: Math.round(pct) });
     }
     case 'violation_burst': {
-      const count = num(d.count);
-      const windowS = num(d.windowS);
+      const count = num(a.data.count);
+      const windowS = num(a.data.windowS);
       if (count === null || windowS === null) return null;
       return t('ops.rule.violation_burst', { count, min: Math.round((windowS / 60) * 10) / 10 });
     }
     case 'congestion': {
-      const queueM = num(d.queueM);
+      const queueM = num(a.data.queueM);
       return queueM === null ? null : t('ops.rule.congestion', { queueM: Math.round(queueM) });
     }
     case 'incident_report': {
-      const type = str(d.type);
-      const channel = str(d.channel);
-      if (!type || !channel || !INCIDENT_TYPES.includes(type) || !CHANNELS.includes(channel)) return null;
+      // A CAP message's alert has no report type: its title is the message's own headline.
+      const type = 'type' in a.data ? str(a.data.type) : null;
+      const channel = str(a.data.channel);
+      if (!known(INCIDENT_TYPES, type) || !known(INCIDENT_CHANNELS, channel)) return null;
       const typeText = t(`ops.incidentType.${type}`);
       // "Tin báo cấp cứu y tế": Vietnamese puts the type mid-sentence, in lower case.
       return t('ops.rule.incident_report', { type: lang === 'vi' ? typeText.toLowerCase() : typeText, channel: t(`ops.channel.${channel}`) });
     }
     case 'station_down':
-      return t(d.reason === 'stale' ? 'ops.rule.station_stale' : 'ops.rule.station_down');
+      return t(a.data.reason === 'stale' ? 'ops.rule.station_stale' : 'ops.rule.station_down');
     case 'station_battery': {
-      const pct = num(d.batteryPct);
+      const pct = num(a.data.batteryPct);
       return pct === null ? null : t('ops.rule.station_battery', { pct: Math.round(pct) });
     }
     case 'backhaul_down':
       return t('ops.rule.backhaul_down');
     case 'link_down': {
-      const ward = d.kind === 'commune' ? wardName(names.wards, a.wardId ?? str(d.to), lang) : null;
+      const ward = a.data.kind === 'commune' ? wardName(names.wards, a.wardId ?? str(a.data.to), lang) : null;
       return ward ? t('ops.rule.link_down_commune', { ward }) : t('ops.rule.link_down');
     }
-    default: {
-      const kind = a.rule.startsWith('detection_') ? a.rule.slice('detection_'.length) : null;
-      return kind && (DETECTION_KINDS as readonly string[]).includes(kind) ? t(`ops.detection.${kind}`) : null;
-    }
+    default:
+      return detectionWhat(a, t);
   }
+}
+
+/** A detection's name from its rule id (`detection_fire_smoke`); null for a rule this console does not know. */
+function detectionWhat(a: AlertOf<DetectionRule>, t: TFn): string | null {
+  const kind = a.rule.startsWith('detection_') ? a.rule.slice('detection_'.length) : null;
+  return known(DETECTION_KINDS, kind) ? t(`ops.detection.${kind}`) : null;
 }
 
 /** What the alert is about: the device, the ward (coverage), the road (bursts) or the reported address. */
 export function alertSubject(a: Alert, names: PlaceNames, lang: string): string | null {
   const { kind, id } = a.source;
-  if (a.rule === 'violation_burst' && str(a.data?.roadId)) return names.roads.get(String(a.data.roadId)) ?? null;
+  if (a.rule === 'violation_burst') {
+    const roadId = str(a.data.roadId);
+    if (roadId) return names.roads.get(roadId) ?? null;
+  }
   switch (kind) {
     case 'camera':
       return names.cameras[id]?.name ?? null;
@@ -96,7 +105,7 @@ export function alertSubject(a: Alert, names: PlaceNames, lang: string): string 
     case 'ward':
       return wardName(names.wards, id, lang);
     case 'incident':
-      return str(a.data?.address);
+      return 'address' in a.data ? str(a.data.address) : null;
     default:
       return null;
   }
@@ -125,12 +134,22 @@ export function alertLabel(a: Alert, t: TFn, names: PlaceNames, lang: string): A
 export const RULE_GROUPS = ['incident_report', 'detection', 'traffic', 'camera', 'telecom', 'coverage', 'other'] as const;
 export type RuleGroup = (typeof RULE_GROUPS)[number];
 
+/** Every rule but the detections (one group together) names its group: a new rule without one does not compile. */
+const GROUP_OF: Record<Exclude<AlertRule, DetectionRule>, RuleGroup> = {
+  incident_report: 'incident_report',
+  violation_burst: 'traffic',
+  congestion: 'traffic',
+  camera_offline: 'camera',
+  camera_degraded: 'camera',
+  coverage_loss: 'coverage',
+  station_down: 'telecom',
+  station_battery: 'telecom',
+  backhaul_down: 'telecom',
+  link_down: 'telecom',
+};
+
+/** The rule's group; `other` for a rule this console does not know (an alert from another version). */
 export function ruleGroup(rule: string): RuleGroup {
-  if (rule === 'incident_report') return 'incident_report';
-  if (rule === 'violation_burst' || rule === 'congestion') return 'traffic';
   if (rule.startsWith('detection_')) return 'detection';
-  if (rule.startsWith('camera_')) return 'camera';
-  if (rule === 'coverage_loss') return 'coverage';
-  if (rule.startsWith('station_') || rule === 'backhaul_down' || rule === 'link_down') return 'telecom';
-  return 'other';
+  return Object.hasOwn(GROUP_OF, rule) ? GROUP_OF[rule as keyof typeof GROUP_OF] : 'other';
 }

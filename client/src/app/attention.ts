@@ -8,22 +8,22 @@
  */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { useAlerts } from '../live/hooks.js';
 import type { ById } from '../live/store.js';
+import { audioState, runningAudio, unlockAudio, type AudioState } from './audio.js';
 import { setAudio, uiStore, useSound } from './ui.js';
 
-let ctx: AudioContext | null = null;
 /** A press under way: the switch's new look waits for its release (below). */
 let pressing = false;
-let pending: 'locked' | 'ready' | 'none' | null = null;
+let pending: AudioState | null = null;
 
 /**
  * The sound switch changes width when audio unlocks; done during a press, it
  * moves the header under the pointer and the click lands elsewhere. So the
  * new state is shown once the press is over.
  */
-function showAudio(state: 'locked' | 'ready' | 'none'): void {
+function showAudio(state: AudioState): void {
   if (pressing) pending = state;
   else setAudio(state);
 }
@@ -35,19 +35,9 @@ function pressEnded(): void {
   if (p) setTimeout(() => setAudio(p), 0);
 }
 
-/** Create/resume the audio context; call from a click or a key (the browser allows it only then). */
-export function unlockAudio(): void {
-  try {
-    ctx ??= new AudioContext();
-    const c = ctx;
-    c.resume().then(
-      () => showAudio(c.state === 'running' ? 'ready' : 'locked'),
-      () => showAudio('locked'),
-    );
-  } catch {
-    ctx = null; // no audio device: the title still flashes
-    showAudio('none');
-  }
+/** Unlock audio from a click or a key, and show what the browser then allows (without a device, the title still flashes). */
+export function unlockSound(): void {
+  void unlockAudio().then(showAudio);
 }
 
 /**
@@ -57,20 +47,15 @@ export function unlockAudio(): void {
  */
 function useAudioUnlock(): void {
   useEffect(() => {
-    try {
-      ctx ??= new AudioContext();
-      if (ctx.state === 'running') setAudio('ready');
-    } catch {
-      ctx = null;
-      setAudio('none');
-    }
+    const already = audioState();
+    if (already !== 'locked') setAudio(already);
     const events = ['pointerdown', 'keydown'] as const;
     const off = () => {
       for (const e of events) window.removeEventListener(e, onGesture, true);
     };
     const onGesture = (e: Event) => {
       if (e.type === 'pointerdown') pressing = true;
-      unlockAudio();
+      unlockSound();
       if (uiStore.getState().audio !== 'locked') off();
     };
     for (const e of events) window.addEventListener(e, onGesture, true);
@@ -88,8 +73,8 @@ function useAudioUnlock(): void {
 
 /** Two short tones (880 Hz then 660 Hz): distinct from a phone or chat ping. */
 export function beep(): void {
-  // A suspended context would play the tones late, all at once, when it resumes.
-  if (!ctx || ctx.state !== 'running') return;
+  const ctx = runningAudio();
+  if (!ctx) return;
   const t0 = ctx.currentTime;
   for (const [i, freq] of [880, 660].entries()) {
     const osc = ctx.createOscillator();

@@ -5,17 +5,8 @@
 import { useCallback, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
-import {
-  INCIDENT_CHANNELS,
-  type Alert,
-  type Incident,
-  type IncidentChannel,
-  type IncidentEntry,
-  type IncidentStatus,
-  type IncidentType,
-  type IncidentUnitStatus,
-  type UnitKind,
-} from '../../../contract/domain.js';
+import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentEntry, type IncidentStatus, type IncidentType, type IncidentUnitStatus, type UnitKind } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { useCameras, useIncidents, useLinks, useStations, useUnits } from '../live/hooks.js';
 import { alertLabel, wardName, type AlertLabel, type PlaceNames, type TFn } from './alertText.js';
 

@@ -9,7 +9,8 @@
  * when a coverage loss names the down station (data.stationIds). The most urgent
  * member leads the group.
  */
-import { SEVERITIES, type Alert, type Severity } from '../../../contract/domain.js';
+import { SEVERITIES, type Severity } from '../../../contract/domain.js';
+import { type Alert } from '../../../contract/alerts.js';
 import { compareAlerts } from '../live/selectors.js';
 import { ruleGroup, type RuleGroup } from './alertText.js';
 

@@ -12,7 +12,8 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import type { Alert, Camera, Incident, Severity, Station } from '../../../contract/domain.js';
+import type { Camera, Incident, Severity, Station } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import { useKpis, useLinks } from '../live/hooks.js';
 import { activeAlertCounts, alertQueue, cameraSummary, linkSummary, stationSummary, type UpTotal } from '../live/selectors.js';
 import { liveStore, type ById, type LiveState, type LiveStore } from '../live/store.js';

@@ -1,6 +1,5 @@
 import type { Resources } from './vi.js';
-
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+import type { Strings } from './strings.js';
 
 /** English, for visiting engineers and vendors. Same keys as vi.ts (checked by the type). */
 export const en: Strings<Resources> = {

@@ -2,7 +2,8 @@
  * Derived views of the live picture. Pure, so the queue order the duty officer
  * works through is unit-tested, and memoised by the hooks on collection identity.
  */
-import { SEVERITIES, SEVERITY_RANK, type Alert, type Camera, type Link, type Severity, type Station } from '../../../contract/domain.js';
+import { SEVERITIES, SEVERITY_RANK, type Camera, type Link, type Severity, type Station } from '../../../contract/domain.js';
+import { type Alert } from '../../../contract/alerts.js';
 import { changedSince } from './lineage.js';
 import type { ById } from './store.js';
 

@@ -10,7 +10,8 @@
  * selector on `cameras` does not fire when only alerts moved.
  */
 import { createStore } from 'zustand/vanilla';
-import type { Alert, Camera, FeedHealth, Incident, Link, Station, Unit } from '../../../contract/domain.js';
+import type { Camera, FeedHealth, Incident, Link, Station, Unit } from '../../../contract/domain.js';
+import type { Alert } from '../../../contract/alerts.js';
 import type { Delta, Kpis, Snapshot } from '../../../contract/socket.js';
 import { readLiveRow } from '../../../contract/live.js';
 import { noteStep } from './lineage.js';

@@ -5,7 +5,8 @@
  */
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { WardFeature } from '../../../contract/citypack.js';
-import { SEVERITY_RANK, type Alert, type Severity, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
+import { SEVERITY_RANK, type Severity, type Camera, type Incident, type Link, type LngLat, type Station, type Unit } from '../../../contract/domain.js';
+import { type Alert } from '../../../contract/alerts.js';
 import { unitCallsign } from '../app/callsign.js';
 import type { ById } from '../live/store.js';
 

@@ -16,13 +16,11 @@
  *   congestion only while there is some, so silence means the queue is gone). A silence
  *   of forS/2 also breaks a stretch. Key `congestion:${cameraId}`.
  */
-import type { Camera, DetectionKind } from '../../../contract/index.js';
+import type { Camera, DetectionData, DetectionKind, RuleData } from '../../../contract/index.js';
+// Vietnamese names: one vocabulary with the console (contract/labels-vi.ts).
 import { DETECTION_KIND_VI } from '../../../contract/index.js';
 import type { BusEvents } from '../../bus.js';
 import { round, type RuleContext, type RuleFamily } from './context.js';
-
-/** Vietnamese names: one vocabulary with the console (contract/labels-vi.ts). */
-export const KIND_VI = DETECTION_KIND_VI;
 
 interface Episode {
   start: number;
@@ -77,7 +75,7 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     if (!ep || now - ep.last > imm.dedupeWindowS * 1000) episodes.set(epKey, (ep = { start: now, last: now }));
     ep.last = now;
     const c = cam(e.id);
-    const data: Record<string, number | string> = { kind: p.kind, confidence: p.confidence, cameraId: e.id };
+    const data: DetectionData = { kind: p.kind, confidence: p.confidence, cameraId: e.id };
     if (p.kind === 'crowd' && p.peopleCount !== undefined) data.peopleCount = p.peopleCount;
     if (p.plate !== undefined) data.plate = p.plate;
     ctx.alerts.raise(
@@ -85,7 +83,7 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
         rule: `detection_${p.kind}`,
         dedupeKey: `detection:${e.id}:${p.kind}:${ep.start}`,
         severity,
-        title: `${KIND_VI[p.kind]}: ${c?.name ?? e.id}`,
+        title: `${DETECTION_KIND_VI[p.kind]}: ${c?.name ?? e.id}`,
         source: { kind: 'camera', id: e.id },
         // Where the event is, which the camera located; its own position is only the fallback.
         position: [p.lon, p.lat],
@@ -134,7 +132,7 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     if (n < burst.count || ctx.alerts.isActive(key)) return;
     const c = cam(e.id);
     const where = roadId ? (ctx.pack.roads.features.find((r) => r.properties.id === roadId)?.properties.name ?? roadId) : (c?.name ?? e.id);
-    const data: Record<string, number | string> = { count: n, windowS: burst.windowS, by: burst.by, cameraId: e.id };
+    const data: RuleData['violation_burst'] = { count: n, windowS: burst.windowS, by: burst.by, cameraId: e.id };
     if (roadId) data.roadId = roadId;
     ctx.alerts.raiseOnce(
       {

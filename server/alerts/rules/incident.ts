@@ -8,13 +8,10 @@
  * Never auto-cleared: the operator closes it with the incident.
  */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import type { LngLat } from '../../../contract/index.js';
+import type { LngLat, ReportData } from '../../../contract/index.js';
+// Vietnamese names: one vocabulary with the console (contract/labels-vi.ts).
 import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../contract/index.js';
 import type { RuleContext, RuleFamily } from './context.js';
-
-/** Vietnamese names: one vocabulary with the console (contract/labels-vi.ts). */
-export const TYPE_VI = INCIDENT_TYPE_VI;
-const CHANNEL_VI = INCIDENT_CHANNEL_VI;
 
 export const incidentKey = (sourceId: string, ref: string | number) => `incident:${sourceId}:${ref}`;
 
@@ -27,7 +24,7 @@ export function incidentRule(ctx: RuleContext): RuleFamily {
       const p = e.payload;
       const ref = p.externalRef ?? (p.seq > 0 ? p.seq : `t${p.ts}`);
       const position: LngLat | null = p.lat !== undefined && p.lon !== undefined ? [p.lon, p.lat] : null;
-      const data: Record<string, number | string> = { type: p.type, channel: p.channel, sourceId: e.sourceId };
+      const data: ReportData = { type: p.type, channel: p.channel, sourceId: e.sourceId };
       if (p.externalRef !== undefined) data.externalRef = p.externalRef;
       if (p.address !== undefined) data.address = p.address;
       const key = incidentKey(e.sourceId, ref);
@@ -36,7 +33,7 @@ export function incidentRule(ctx: RuleContext): RuleFamily {
           rule: 'incident_report',
           dedupeKey: key,
           severity: p.severity,
-          title: `Tin báo ${TYPE_VI[p.type].toLowerCase()} qua ${CHANNEL_VI[p.channel]}${p.address ? `: ${p.address}` : ''}`,
+          title: `Tin báo ${INCIDENT_TYPE_VI[p.type].toLowerCase()} qua ${INCIDENT_CHANNEL_VI[p.channel]}${p.address ? `: ${p.address}` : ''}`,
           source: { kind: 'incident', id: key.slice('incident:'.length) },
           position,
           wardId: position ? wardAt(position) : null,

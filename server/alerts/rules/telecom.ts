@@ -65,7 +65,7 @@ export function telecomRules(ctx: RuleContext): RuleFamily & { reconcile(now: nu
     const bhKey = bhKeyOf(s.id);
     if (s.backhaul === 'down') {
       ctx.alerts.raiseOnce(
-        { ...stationBase(s), rule: 'backhaul_down', dedupeKey: bhKey, severity: r.backhaulDown.severity, title: `Mất truyền dẫn về trạm: ${s.name}` },
+        { ...stationBase(s), rule: 'backhaul_down', dedupeKey: bhKey, severity: r.backhaulDown.severity, title: `Mất truyền dẫn về trạm: ${s.name}`, data: {} },
         now,
       );
     } else if (s.backhaul === 'up') ctx.alerts.clear(bhKey, now, 'backhaul up');

@@ -13,7 +13,8 @@ import { placeOf, useWardName, useWords } from '../names.js';
 import { useConnection, useIncidents, useUnits } from '../../live/hooks.js';
 import { liveSocket } from '../../live/socket.js';
 import { registerScreenStrings } from '../wall/strings.js';
-import { alarm, unlockAudio } from './alarm.js';
+import { unlockAudio } from '../audio.js';
+import { alarm } from './alarm.js';
 import { IncidentCard } from './IncidentCard.js';
 import { NoUnit } from './NoUnit.js';
 import { configureQueue, dismissConflict, enqueue, flush, partOf, queueStore } from './queue.js';
@@ -97,7 +98,7 @@ export function ResponderPage({ pack }: { pack: CityPack }) {
   const first = unaccepted[0];
 
   return (
-    <div className="responder" data-testid="responder" data-state={state} onPointerDown={unlockAudio}>
+    <div className="responder" data-testid="responder" data-state={state} onPointerDown={() => void unlockAudio()}>
       <header className="rtop">
         <span className={`rdot rdot--${state}`} aria-label={t(`connection.${state}`)} />
         <strong>{t('responder.unit', { name: unit?.name ?? unitId })}</strong>

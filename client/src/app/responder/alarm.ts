@@ -1,15 +1,5 @@
-/** A new assignment: vibrate and beep where the phone allows it (audio needs an earlier tap on the page). */
-let ctx: AudioContext | null = null;
-
-/** Call from a tap: browsers only let a page make sound after a user gesture. */
-export function unlockAudio(): void {
-  try {
-    ctx ??= new AudioContext();
-    void ctx.resume();
-  } catch {
-    ctx = null;
-  }
-}
+/** A new assignment: vibrate and beep where the phone allows it (audio needs an earlier tap on the page: ../audio.ts). */
+import { runningAudio } from '../audio.js';
 
 export function alarm(): { vibrated: boolean; beeped: boolean } {
   let vibrated = false;
@@ -20,7 +10,8 @@ export function alarm(): { vibrated: boolean; beeped: boolean } {
     /* not allowed */
   }
   try {
-    if (ctx && ctx.state === 'running') {
+    const ctx = runningAudio();
+    if (ctx) {
       for (const [i, f] of [880, 660, 880].entries()) {
         const o = ctx.createOscillator();
         const g = ctx.createGain();

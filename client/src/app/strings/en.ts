@@ -1,7 +1,6 @@
 import type { OpsResources } from './vi.js';
 import { wordsEn } from './words.js';
-
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+import type { Strings } from '../../i18n/strings.js';
 
 /** English console strings: same keys as ./vi.ts (checked by the type). */
 export const opsEn: Strings<OpsResources> = {

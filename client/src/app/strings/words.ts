@@ -8,6 +8,7 @@
  * Read through ../names.ts (useWords), never key by key in a screen.
  */
 import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../../contract/labels-vi.js';
+import type { Strings } from '../../i18n/strings.js';
 
 export const wordsVi = {
   words: {
@@ -67,8 +68,6 @@ export const wordsVi = {
     },
   },
 } as const;
-
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
 
 export const wordsEn: Strings<typeof wordsVi> = {
   words: {

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../../contract/citypack.js';
-import type { Alert } from '../../../../contract/domain.js';
+import type { Alert } from '../../../../contract/alerts.js';
 import { formatDate, formatTime } from '../../i18n/format.js';
 import { useConnection, useKpis } from '../../live/hooks.js';
 import { liveStore } from '../../live/store.js';

@@ -4,6 +4,7 @@
  * console's strings/register.ts, so these screens do not crowd i18n/vi.ts.
  */
 import i18n from 'i18next';
+import type { Strings } from '../../i18n/strings.js';
 import { wordsEn, wordsVi } from '../strings/words.js';
 
 export const screensVi = {
@@ -127,8 +128,6 @@ export const screensVi = {
     zone: 'ngày/tháng/năm giờ:phút, giờ thành phố ({{offset}})',
   },
 } as const;
-
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
 
 export const screensEn: Strings<typeof screensVi> = {
   wall: {
