@@ -101,6 +101,31 @@ describe('/admin, ingest tokens', () => {
   });
 });
 
+describe('/admin, users', () => {
+  it('a supervisor binds a responder account to another unit of the city from the table', async () => {
+    const { page, close } = await openAdmin('supervisor');
+    try {
+      const responder = app.auth.listUsers().find((u) => u.username === 'responder')!;
+      const pick = page.locator(`tr[data-username="responder"] [data-testid="user-unit"]`);
+      await waitFor(async () => (await pick.count()) === 1 && (await pick.inputValue()) === app.responderUnit, { message: 'the responder row offers no unit choice' });
+      // Every unit of the pack is offered, by name and id.
+      const offered = await pick.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(offered).toEqual(app.pack.sites.units.map((u) => u.id));
+      const other = app.pack.sites.units.find((u) => u.id !== app.responderUnit)!;
+      await pick.selectOption(other.id);
+      await waitFor(() => app.auth.listUsers().find((u) => u.id === responder.id)?.unitId === other.id, { message: 'the server never took the new unit' });
+      await page.locator('[data-testid="admin-notice"]').waitFor();
+      // And back, for the other tests of this file.
+      await pick.selectOption(app.responderUnit);
+      await waitFor(() => app.auth.listUsers().find((u) => u.id === responder.id)?.unitId === app.responderUnit, { message: 'the unit was not set back' });
+      // Other roles have no unit to choose.
+      expect(await page.locator('tr[data-username="duty-officer"] [data-testid="user-unit"]').count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('/admin, display tokens', () => {
   it('issues one with a lifetime; the table shows until when, and the wall link carries the token in its fragment', async () => {
     const { page, close } = await openAdmin('admin');

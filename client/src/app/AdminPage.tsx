@@ -42,14 +42,15 @@ export function AdminPage() {
   const [ingest, setIngest] = useState<IngestToken[]>([]);
   const [notice, setNotice] = useState<{ kind: 'secret' | 'error' | 'ok'; text: string } | null>(null);
   // Times here are the city's, written as on every other screen (dd/mm/yyyy HH:mm), whatever the browser's zone.
-  const [timeZone, setTimeZone] = useState<string | null>(null);
+  // The city pack also lists the units a responder account can be bound to.
+  const [pack, setPack] = useState<CityPack | null>(null);
   useEffect(() => {
     void authFetch('/api/citypack')
       .then((r) => (r.ok ? (r.json() as Promise<CityPack>) : null))
-      .then((pack) => pack && setTimeZone(pack.meta.timezone))
+      .then(setPack)
       .catch(() => undefined);
   }, []);
-  const when = (ms: number) => (timeZone ? formatCityInput(ms, timeZone) : '…');
+  const when = (ms: number) => (pack ? formatCityInput(ms, pack.meta.timezone) : '…');
 
   const load = useCallback(async () => {
     const u = await call<AdminUser[]>('GET', '/api/admin/users');
@@ -122,7 +123,26 @@ export function AdminPage() {
                 <td>{u.username}</td>
                 <td>{u.displayName}</td>
                 <td>{t(`auth.role.${u.role}`)}</td>
-                <td>{u.unitId ?? '—'}</td>
+                <td>
+                  {/* A responder's phone shows its unit's work: the unit is set here (the phone says so when none is). */}
+                  {u.role === 'responder' && pack ? (
+                    <select
+                      aria-label={`${t('admin.unit')} · ${u.username}`}
+                      data-testid="user-unit"
+                      value={u.unitId ?? ''}
+                      onChange={(e) => void act(call('PATCH', `/api/admin/users/${u.id}`, { unitId: e.target.value || null }), () => null)}
+                    >
+                      {u.unitId === null && <option value="">—</option>}
+                      {pack.sites.units.map((x) => (
+                        <option key={x.id} value={x.id}>
+                          {x.name} ({x.id})
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    (u.unitId ?? '—')
+                  )}
+                </td>
                 <td>{u.sessions}</td>
                 <td className="admin__actions">
                   {(isAdmin || u.role !== 'admin') && (
