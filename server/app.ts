@@ -1,10 +1,10 @@
 /**
  * createApp(config, deps) builds every component and returns { start, stop }.
  * Constructors do no I/O; start() brings things up in data-path order
- * (broker → storage → ingest → registry → push → HTTP → simulators) and stop()
+ * (broker → storage → ingest → registry → push → HTTP) and stop()
  * takes them down in reverse, so a test can build several apps in one process.
  */
-import { ROOT } from './root.js';
+import { ROOT } from '../contract/root.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -20,7 +20,7 @@ import { SUBSCRIPTIONS } from '../contract/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import { MqttConnection } from './broker/connection.js';
 import { EventBus } from './bus.js';
-import { loadCityPack } from './citypack/load.js';
+import { loadCityPack } from '../contract/citypack-load.js';
 import type { Config } from './config.js';
 import { createHttpApp, type HealthReport } from './http/api.js';
 import { openDatabase } from './db/database.js';
@@ -90,6 +90,10 @@ export interface AppDeps {
 export interface RunningApp {
   url: string;
   mqttUrl: string;
+  /** Where a client on this machine reaches the broker: the embedded broker's plain loopback listener, or MQTT_URL. */
+  localMqttUrl: string;
+  /** The demo simulators' MQTT user on the embedded broker with device authentication (password SIM_MQTT_PASSWORD); null: they connect without one. */
+  simulatorUsername: string | null;
   influxUrl: string;
   pack: CityPack;
   bus: EventBus;
@@ -185,7 +189,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Broker: embedded aedes unless an external one is configured.
     let embedded: EmbeddedBroker | null = null;
     let mqttUrl = config.MQTT_URL;
-    /** Where the server and its simulators connect, and as whom. */
+    /** Where the server and the demo simulators connect. */
     let localMqttUrl = mqttUrl;
     let deviceAuth: BrokerAuth | null = null;
     /** With device authentication on the embedded broker: who each device is, and what it may send as. */
@@ -197,6 +201,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         ? brokerAuth({
             registry: (devices = await openDeviceRegistry({ pool, journal, log: log.child({ module: 'accounts' }), timeoutMs: config.DB_COMMAND_TIMEOUT_MS, onStop: (fn) => stops.push(fn) })),
             server: { ...(config.MQTT_USERNAME ? { username: config.MQTT_USERNAME } : {}), ...(config.MQTT_PASSWORD ? { password: config.MQTT_PASSWORD } : {}) },
+            ...(config.SIM_MQTT_PASSWORD ? { simulatorPassword: config.SIM_MQTT_PASSWORD } : {}),
             serverClientId: mqttClientId,
             log: log.child({ module: 'broker' }),
             metrics,
@@ -651,31 +656,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await mqttConn.stop();
     });
 
-    if (config.SIMULATORS) {
-      const { startSimulation } = await import('../simulators/index.js');
-      const sim = await startSimulation({
-        mqttUrl: localMqttUrl!,
-        // In-process credentials: the embedded broker lets them publish under ioc/v1 only.
-        ...(deviceAuth ? deviceAuth.simulator : {}),
-        pack,
-        scenario: config.SIM_SCENARIO,
-        seed: config.SIM_SEED,
-        speed: config.SIM_SPEED,
-        logger: log.child({ module: 'simulators' }),
-      });
-      // Stop listening before our own simulators sign their devices off, or the
-      // consoles' last picture would be a city-wide outage that never happened.
-      stops.push(async () => {
-        await mqttConn.stop();
-        await sim.stop();
-      });
-    }
-
     log.info({ url }, 'ioc-console is up');
     const ingestUsable = ingestTokens.usable().length;
     if (ingestUsable === 0) log.warn('ingest over HTTP is off: no ingest token issued (npm run users -- ingest-token add --name NAME --sender SENDER, or /admin)');
     else log.info({ tokens: ingestUsable }, 'ingest over HTTP is on');
-    return { url, mqttUrl, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, operations, auth, ingestTokens, httpApp, healthReport };
+    return { url, mqttUrl, localMqttUrl: localMqttUrl!, simulatorUsername: deviceAuth?.simulator.username ?? null, influxUrl, pack, bus, registry, writer, influx, health, push, metrics, operations, auth, ingestTokens, httpApp, healthReport };
   }
 
   async function stop(): Promise<void> {

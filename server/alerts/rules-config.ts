@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES, speedsSchema, unitNeedsSchema } from '../../contract/index.js';
+import { coverageLossSchema as coverageLoss } from '../../contract/coverage.js';
+import { DETECTION_KINDS, SEVERITIES, speedsSchema, unitNeedsSchema } from '../../contract/index.js';
 
 const severity = z.enum(SEVERITIES);
 const seconds = z.number().positive();
@@ -59,16 +60,6 @@ const stationDown = z.strictObject({ severity: severity.default('major') }).pref
 const stationBattery = z.strictObject({ belowPct: pct.default(30), severity: severity.default('minor') }).prefault({});
 const backhaulDown = z.strictObject({ severity: severity.default('major') }).prefault({});
 const linkDown = z.strictObject({ severity: severity.default('major'), commune: severity.default('critical') }).prefault({});
-
-const coverageLoss = z
-  .strictObject({
-    techs: z.array(z.enum(RADIO_TECHS)).min(1).default(['3G', '4G']),
-    minUncoveredPct: pct.default(20),
-    severity: severity.default('major'),
-    criticalPct: pct.default(60),
-    gridM: z.number().min(10).max(5000).default(100),
-  })
-  .prefault({});
 
 const incidentReport = z.strictObject({}).prefault({});
 
