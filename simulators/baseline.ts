@@ -7,7 +7,8 @@ import type { CameraSite } from '../contract/citypack.js';
 import type { IncidentChannel, IncidentType, LngLat, Severity } from '../contract/domain.js';
 import type { DetectionKind } from '../contract/payloads.js';
 import { topics } from '../contract/topics.js';
-import { distanceM, jitter, pointAlong, randomPointInWard, roadLengthM, wardAt } from './geo.js';
+import { distanceM, wardAt } from '../contract/geo.js';
+import { jitter, pointAlong, randomPointInWard, roadLengthM } from './geo.js';
 import type { Rng } from './rng.js';
 import type { World } from './world.js';
 

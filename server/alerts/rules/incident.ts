@@ -7,7 +7,7 @@
  * such report of a source would fold into one alert.
  * Never auto-cleared: the operator closes it with the incident.
  */
-import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
+import { wardIdAt } from '../../../contract/geo.js';
 import type { LngLat } from '../../../contract/index.js';
 import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../contract/index.js';
 import type { RuleContext, RuleFamily } from './context.js';
@@ -19,8 +19,6 @@ const CHANNEL_VI = INCIDENT_CHANNEL_VI;
 export const incidentKey = (sourceId: string, ref: string | number) => `incident:${sourceId}:${ref}`;
 
 export function incidentRule(ctx: RuleContext): RuleFamily {
-  const wardAt = (p: LngLat): string | null => ctx.pack.wards.features.find((f) => booleanPointInPolygon(p, f.geometry))?.properties.id ?? null;
-
   return {
     name: 'incident',
     onIncident(e, now) {
@@ -39,7 +37,7 @@ export function incidentRule(ctx: RuleContext): RuleFamily {
           title: `Tin báo ${TYPE_VI[p.type].toLowerCase()} qua ${CHANNEL_VI[p.channel]}${p.address ? `: ${p.address}` : ''}`,
           source: { kind: 'incident', id: key.slice('incident:'.length) },
           position,
-          wardId: position ? wardAt(position) : null,
+          wardId: position ? wardIdAt(ctx.pack, position) : null,
           data,
         },
         now,
