@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { InfluxDB } from 'influx';
-import type { CapAlert } from '../contract/cap.js';
 import type { CityPack, Snapshot } from '../contract/index.js';
 import { loadCityPack } from '../contract/citypack-load.js';
 import { ROOT } from '../contract/root.js';
@@ -35,22 +34,18 @@ import { consoleHttpApp } from './http/console-app.js';
 import { healthReporter } from './http/health-report.js';
 import { HttpListener } from './http/listener.js';
 import type { HealthReport } from './http/api.js';
-import { Recorder } from './influx/recorder.js';
 import { InfluxStorage } from './influx/storage.js';
 import type { PointWriter } from './influx/writer.js';
-import { createCapHandler } from './ingest/cap/handler.js';
-import { createFrigateHandlers } from './ingest/frigate/handler.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
-import { FeedHealthTracker } from './ingest/health.js';
+import type { FeedHealthTracker } from './ingest/health.js';
 import { FeedHealthPush } from './ingest/health-push.js';
-import { IngestRouter } from './ingest/router.js';
 import { createIngestTokens, type IngestTokens } from './ingest/tokens.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { Operations } from './operations.js';
-import { Commands } from './push/commands.js';
+import { buildDesk } from './desk.js';
+import type { Operations } from './operations.js';
 import { PushHub } from './push/hub.js';
-import { Registry } from './registry/registry.js';
+import type { Registry } from './registry/registry.js';
 import { restorePicture } from './restore.js';
 import { readTls } from './tls.js';
 
@@ -168,42 +163,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const { influx, writer } = storage;
 
     // 6. The domain, from ingest to the incident desk (constructors only: no I/O).
-    const registry = new Registry(bus, pack, config.DEVICE_STALE_S * 1000, now);
-    const recorder = new Recorder(bus, registry, writer, pack);
-    const operations = new Operations({ bus, writer, journal, registry, pack, rules, log: log.child({ module: 'operations' }), now, maxNotes: config.INCIDENT_MAX_NOTES });
-    const commands = new Commands({
-      alerts: operations.alerts,
-      incidents: operations.incidents,
-      units: operations.units,
-      events: operations.events,
-      log: log.child({ module: 'commands' }),
-      commandsPerSecond: config.SOCKET_COMMANDS_PER_S,
-      now,
-      journal,
-      writeTimeoutMs: config.DB_COMMAND_TIMEOUT_MS,
-      ackIncidentWithAlert: rules.workflow.ackIncidentWithAlert,
-    });
-    const health = new FeedHealthTracker(config.DEAD_LETTER_SIZE, now);
-    const router = new IngestRouter({
-      bus,
-      health,
-      metrics,
-      log: log.child({ module: 'ingest' }),
-      maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-      maxFutureSkewMs: config.MAX_FUTURE_SKEW_S * 1000,
-      acceptOld: config.CLUSTER,
-      now,
-    });
-    // A CAP Update or Cancel applies only from the sender of the alert it references (issue #19).
-    const capCheck = (a: CapAlert) => operations.cap.refusal(a);
-    // A source device sends CAP only as its registered senders; an external broker's ACLs are its own business.
-    const { devices } = broker;
-    router.registerForeign('cap', createCapHandler({ bus, now, check: capCheck, ...(devices ? { maySendAs: (id: string, sender: string) => devices.maySendCapAs(id, sender) } : {}) }));
-    if (frigateMapping) {
-      const frigate = createFrigateHandlers({ bus, mapping: frigateMapping, now });
-      router.registerForeign('frigateEvents', frigate.events);
-      router.registerForeign('frigateAvailable', frigate.available);
-    }
+    const desk = buildDesk({ config, pack, rules, frigateMapping, bus, writer, journal, devices: broker.devices, metrics, log, now });
+    const { registry, recorder, operations, commands, health, router } = desk;
 
     // 7. The picture: every device, every open alert and incident, then live.
     const followFrom = await restorePicture({ influx, writer, registry, pool, operations, legacy, log, now });
@@ -348,7 +309,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       journal,
       auth,
       ingestTokens,
-      capCheck,
+      capCheck: desk.capCheck,
       leads: () => feed.role === 'leader' || !config.CLUSTER,
       leaderUrl: () => lease?.status().leaderUrl ?? null,
     });
