@@ -1,21 +1,14 @@
 // Layering and cycle rules for ioc-console, checked by `npm run deps` and by `npm test`
 // (scripts/test.mjs). Issue #25, "Dependencies point one way"; docs/architecture.md explains the layers.
 //
-// The layers, lowest first: contract/ (shared types, schemas, event maps) → server/, client/, simulators/.
+// The layers, lowest first: contract/ (shared types, schemas, event maps, and the geometry and city-pack
+// loader both the server and the simulators read) → server/, client/, simulators/.
 // Inside the server, the data path runs ingest → influx/registry → alerts → incidents → push/http;
 // a core module never imports an outer one, so a core module can be read, tested and reused alone.
 //
-// Violations that are known and not fixed yet live in .dependency-cruiser-known-violations.json
-// (dependency-cruiser's baseline, written by `npx depcruise contract server client/src simulators
-// --config .dependency-cruiser.cjs --output-type baseline --output-to .dependency-cruiser-known-violations.json`);
-// `npm run deps` ignores them and fails on any new one. Remove an entry when its fix lands. Today, four (issue #25):
-//   - server-imports-no-simulators: server/app.ts → simulators/index.ts (the server starts the demo simulators
-//     in-process when SIMULATORS is set; the fix runs them as their own process under `npm start`);
-//   - simulators-import-no-server: simulators/geo.ts → server/alerts/coverage.ts and server/alerts/rules-config.ts
-//     (the coverage geometry and the rules config both sides need; they move down with the fix above), and
-//     simulators/cli.ts → server/citypack/load.ts (the city-pack loader, which moves down with them).
-// Run `npx depcruise contract server client/src simulators --config .dependency-cruiser.cjs` (no --ignore-known)
-// to see them.
+// The server and the simulators never import each other: the demo simulators run as a process of their
+// own beside the server (`npm start`, scripts/start.mjs), and what both read (the coverage geometry and its
+// knobs, the city-pack loader) lives in contract/. There is no baseline of known violations: any one fails.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -78,7 +71,7 @@ module.exports = {
       name: 'storage-imports-no-desk',
       comment:
         'InfluxDB storage (server/influx/) sits below the alerts and the incident desk on the data path: it records ' +
-        'what the bus carries and is read back by them. A helper both need (e.g. wardAt) lives lower, in citypack/.',
+        'what the bus carries and is read back by them. A helper both need (e.g. wardAt) lives lower, in contract/geo.ts.',
       severity: 'error',
       from: { path: '^server/influx/' },
       to: { path: '^server/(alerts|incidents)/' },

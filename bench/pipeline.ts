@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { EventBus } from '../server/bus.js';
-import { loadCityPack } from '../server/citypack/load.js';
+import { loadCityPack } from '../contract/citypack-load.js';
 import { FeedHealthTracker } from '../server/ingest/health.js';
 import { IngestRouter } from '../server/ingest/router.js';
 import { Spool } from '../server/influx/spool.js';

@@ -1,7 +1,7 @@
 /**
  * The city pack: one folder describing a city, the single source for the
  * simulators and for the console's base layers. Format documented in
- * docs/city-pack.md. Loaded and validated by server/citypack/load.ts.
+ * docs/city-pack.md. Loaded and validated by contract/citypack-load.ts.
  *
  * Files (all WGS84, [lon, lat]):
  *   city.json        name, centre, zoom, bbox

@@ -66,8 +66,8 @@ say('tsc --noEmit -p tsconfig.json');
 const tscCode = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 steps.push(tscCode === 0 ? 'typecheck: ok' : `typecheck: FAILED (${tscCode})`);
 
-// 4b. dependency check (likewise: a failure fails the run, the tests still run). Known violations are listed in
-// .dependency-cruiser-known-violations.json and ignored; any new one fails.
+// 4b. dependency check (likewise: a failure fails the run, the tests still run): any violation of
+// .dependency-cruiser.cjs fails.
 say('npm run deps');
 const depsCode = run('npm', ['run', '--silent', 'deps']);
 steps.push(depsCode === 0 ? 'deps: ok' : `deps: FAILED (${depsCode})`);

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ROOT } from './root.js';
+import { ROOT } from '../contract/root.js';
 
 const bool = z
   .string()
@@ -117,6 +117,12 @@ export const configSchema = z.object({
   SIM_SCENARIO: z.string().default('normal-day'),
   SIM_SEED: z.coerce.number().int().optional(),
   SIM_SPEED: z.coerce.number().positive().max(1000).default(1),
+  /**
+   * The password of MQTT user `ioc-simulator` on the embedded broker (with MQTT_DEVICE_AUTH): the demo
+   * simulators, a process of their own, log in with it. `npm start` makes one per run for both processes;
+   * unset, the server makes a random one that no one else knows.
+   */
+  SIM_MQTT_PASSWORD: optionalString,
 
   /** Alert rules (JSON, see config/rules.example.json); built-in defaults when unset. */
   RULES_FILE: optionalString,

@@ -8,7 +8,8 @@ import type { IncidentChannel, IncidentType, LngLat, Severity } from '../contrac
 import { VIOLATION_KINDS, type ViolationKind } from '../contract/alerts.js';
 import type { DetectionKind } from '../contract/payloads.js';
 import { topics } from '../contract/topics.js';
-import { distanceM, jitter, pointAlong, randomPointInWard, roadLengthM, wardAt } from './geo.js';
+import { distanceM, wardAt } from '../contract/geo.js';
+import { jitter, pointAlong, randomPointInWard, roadLengthM } from './geo.js';
 import type { Rng } from './rng.js';
 import type { World } from './world.js';
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { DEFAULT_CITY_PACK, loadCityPack } from '../server/citypack/load.js';
+import { DEFAULT_CITY_PACK, loadCityPack } from '../contract/citypack-load.js';
 import { createEventGenerator } from './generator.js';
 import { describeScenario, runLoad, SCENARIO_NAMES, startSimulation } from './index.js';
 
@@ -19,6 +19,8 @@ Scenario mode (default):
   --speed N              sim-time multiplier (default 1)
   --duration S           stop cleanly after S wall seconds (default: run until Ctrl-C)
   --connections MODE     per-device | shared (default per-device below 200 devices)
+  --keep-online          on exit, disconnect without signing the devices off (npm start: the console
+                         stops with them and must not record an outage that never happened)
   --describe             print the scenario's expected effect as JSON and exit
   --dry-run              print the events of the first --duration sim seconds (default 300) as JSON lines, no broker
 
@@ -44,6 +46,7 @@ const { values: a } = parseArgs({
     speed: { type: 'string', default: '1' },
     duration: { type: 'string' },
     connections: { type: 'string' },
+    'keep-online': { type: 'boolean', default: false },
     describe: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     rate: { type: 'string' },
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', done);
     if (duration !== undefined) setTimeout(done, duration * 1000).unref();
   });
-  await sim.stop();
+  await sim.stop({ signOff: !a['keep-online'] });
   logger.info(sim.stats, 'bye');
 }
 

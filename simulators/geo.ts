@@ -1,20 +1,12 @@
 /** Small, dependency-light geometry for the generator (metres on a city scale). */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { CityPack, RoadFeature, WardFeature } from '../contract/citypack.js';
+import { distanceM } from '../contract/geo.js';
 import type { LngLat, Station } from '../contract/domain.js';
-import { coverageByWard } from '../server/alerts/coverage.js';
-import { defaultRules } from '../server/alerts/rules-config.js';
+import { coverageByWard, coverageLossSchema } from '../contract/coverage.js';
 import type { Rng } from './rng.js';
 
-const R = 6_371_008.8;
 const rad = (d: number) => (d * Math.PI) / 180;
-
-export function distanceM(a: LngLat, b: LngLat): number {
-  const dLat = rad(b[1] - a[1]);
-  const dLon = rad(b[0] - a[0]);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a[1])) * Math.cos(rad(b[1])) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /** Move `m` metres from `p` on a bearing (degrees from north); flat-earth is fine below a few km. */
 export function offset(p: LngLat, bearingDeg: number, m: number): LngLat {
@@ -33,10 +25,6 @@ export function round6(p: LngLat): LngLat {
 
 export function wardContains(ward: WardFeature, p: LngLat): boolean {
   return booleanPointInPolygon(p, ward.geometry);
-}
-
-export function wardAt(pack: CityPack, p: LngLat): WardFeature | undefined {
-  return pack.wards.features.find((w) => wardContains(w, p));
 }
 
 /** Mean of the outer ring's vertices: inside for the convex-ish wards packs use. */
@@ -97,14 +85,14 @@ export function wardsWithoutOwnService(pack: CityPack, downStationIds: Iterable<
 /**
  * Wards for which the console raises coverage_loss when `downStationIds` are down (every
  * other station up), with the default coverageLoss knobs: the product's own geometry
- * (server/alerts/coverage.ts), not a rule of thumb. A ward loses coverage when the share
+ * (contract/coverage.ts), not a rule of thumb. A ward loses coverage when the share
  * of its area that stations covered and nothing covers now reaches minUncoveredPct, so
  * one of two stations going down can be enough, and a ward whose stations are all down
  * may still be covered from its neighbours. In pack order.
  */
 export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<string>): string[] {
   const down = new Set(downStationIds);
-  const { techs, gridM, minUncoveredPct } = defaultRules().coverageLoss;
+  const { techs, gridM, minUncoveredPct } = coverageLossSchema.parse(undefined);
   const stations: Station[] = pack.sites.stations.map((s) => ({
     id: s.id,
     name: s.name,

@@ -1,5 +1,6 @@
 /**
- * Programmatic entry: the server calls startSimulation() when SIMULATORS=on.
+ * Programmatic entry: the CLI (cli.ts, also the process `npm start` runs beside the server)
+ * and the tests call startSimulation().
  * Startup is quick on purpose: every device's status is published at once, so the
  * console looks alive within seconds; the generator then runs on the wall clock.
  */
@@ -35,7 +36,12 @@ export interface StartSimulationOptions {
 }
 
 export interface Simulation {
-  stop(): Promise<void>;
+  /**
+   * Stop publishing and disconnect. By default every device signs off first (offline, down:
+   * retained). `{ signOff: false }` leaves the devices as they were, for when the console stops
+   * with them (`npm start`): it must not record a city-wide outage that never happened.
+   */
+  stop(opts?: { signOff?: boolean }): Promise<void>;
   readonly expectation: ScenarioExpectation;
   /** Wall-clock epoch ms of sim offset 0: an event at sim offset `at` is published at startTs + at / speed. */
   readonly startTs: number;
@@ -77,9 +83,9 @@ export async function startSimulation(opts: StartSimulationOptions): Promise<Sim
     get stats() {
       return { ...clock.stats, connections: pool.size };
     },
-    stop() {
+    stop({ signOff = true } = {}) {
       stopping ??= (async () => {
-        await clock.stop();
+        await clock.stop(signOff);
         await pool.close();
         logger.info({ published: clock.stats.published, errors: clock.stats.errors }, 'simulation stopped');
       })();

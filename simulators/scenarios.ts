@@ -7,7 +7,8 @@
 import type { CameraSite, CityPack } from '../contract/citypack.js';
 import type { IncidentType } from '../contract/domain.js';
 import { detectionRates, emitDetection, emitIncident, trafficIntensity } from './baseline.js';
-import { distanceM, jitter, offset, wardsLosingCoverage, wardsWithoutOwnService } from './geo.js';
+import { distanceM } from '../contract/geo.js';
+import { jitter, offset, wardsLosingCoverage, wardsWithoutOwnService } from './geo.js';
 import { createRng, type Rng } from './rng.js';
 import type { ScenarioExpectation } from './types.js';
 import type { World } from './world.js';

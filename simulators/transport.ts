@@ -133,7 +133,8 @@ export interface ClockStats {
 /**
  * Publish the generator's events on a wall clock. Events at offset 0 (every device's
  * first status) go out immediately. stop() publishes explicit offline/down statuses
- * (retained) before the caller disconnects, so a clean exit never relies on wills.
+ * (retained) before the caller disconnects, so a clean exit never relies on wills
+ * (and a clean disconnect fires none).
  */
 export function runClock(gen: EventGenerator, pool: ConnectionPool, o: { startTs: number; speed: number; window: number; logger: pino.Logger; tickMs?: number }) {
   const win = new PublishWindow(o.window);
@@ -175,11 +176,12 @@ export function runClock(gen: EventGenerator, pool: ConnectionPool, o: { startTs
     stats,
     /** Resolves once the first batch (every device's initial status) has been handed to the broker. */
     started: running,
-    async stop(): Promise<void> {
+    /** signOff false: stop without the offline statuses (the console stops too, see StartSimulationOptions). */
+    async stop(signOff = true): Promise<void> {
       stopped = true;
       clearTimeout(timer);
       await running.catch(() => undefined);
-      for (const e of gen.shutdownEvents(simNow())) await publish(e);
+      if (signOff) for (const e of gen.shutdownEvents(simNow())) await publish(e);
       await win.drain();
     },
   };

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { loadDeviceId } from '../../simulators/load.js';
 import { WORK } from './paths.js';
 

@@ -26,7 +26,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Incident, Unit } from '../../contract/domain.js';
 import { activeUnits, UNIT_KINDS } from '../../contract/domain.js';
 import { topics } from '../../contract/topics.js';
-import { TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { Histogram } from '../lib/histogram.js';
 import { officerTokens, seedOfficers } from '../lib/officers.js';
 import { WORK } from '../lib/paths.js';

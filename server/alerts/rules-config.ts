@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { coverageLossSchema as coverageLoss } from '../../contract/coverage.js';
 import { DETECTION_KINDS, RADIO_TECHS, SEVERITIES, speedsSchema, unitNeedsSchema, VIOLATION_KINDS } from '../../contract/index.js';
 
 const severity = z.enum(SEVERITIES);
@@ -57,16 +58,6 @@ const stationDown = z.strictObject({ severity: severity.default('major') }).pref
 const stationBattery = z.strictObject({ belowPct: pct.default(30), severity: severity.default('minor') }).prefault({});
 const backhaulDown = z.strictObject({ severity: severity.default('major') }).prefault({});
 const linkDown = z.strictObject({ severity: severity.default('major'), commune: severity.default('critical') }).prefault({});
-
-const coverageLoss = z
-  .strictObject({
-    techs: z.array(z.enum(RADIO_TECHS)).min(1).default(['3G', '4G']),
-    minUncoveredPct: pct.default(20),
-    severity: severity.default('major'),
-    criticalPct: pct.default(60),
-    gridM: z.number().min(10).max(5000).default(100),
-  })
-  .prefault({});
 
 const incidentReport = z.strictObject({}).prefault({});
 

@@ -19,14 +19,14 @@
  * Passwords: on a terminal you are asked (empty = generate one); otherwise a
  * random one is generated and printed once. Reads .env like `npm start`.
  */
-import { ROOT } from '../root.js';
+import { ROOT } from '../../contract/root.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ROLES, type Role } from '../../contract/auth.js';
 import { DEVICE_KINDS, openDeviceRegistry, type DeviceKind } from '../broker/devices.js';
-import { loadCityPack } from '../citypack/load.js';
+import { loadCityPack } from '../../contract/citypack-load.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openAccountsDb, type AccountsDb } from '../db/accounts-sync.js';
 import { attachDatabase } from '../db/attach.js';

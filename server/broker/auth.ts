@@ -2,7 +2,7 @@
  * Who may connect to the embedded broker, and what they may do (aedes hooks):
  *   - the server: its own credentials (MQTT_USERNAME/MQTT_PASSWORD, or random
  *     ones made at start), the only client allowed to subscribe (ioc/v1/#, frigate/#);
- *   - the built-in simulators: random in-process credentials, may publish
+ *   - the demo simulators: user `ioc-simulator` with SIM_MQTT_PASSWORD (random when unset), may publish
  *     anywhere under ioc/v1 (like `ioc-simulator` in docker/mosquitto/acl), subscribe to nothing;
  *   - devices: username = device id, password = its secret from the registry;
  *     may publish only its own topics (devices.ts mayPublish), subscribe to nothing.
@@ -66,13 +66,15 @@ export interface BrokerAuth {
 export function brokerAuth(opts: {
   registry: DeviceRegistry;
   server?: Partial<Credentials>;
+  /** The demo simulators' password (SIM_MQTT_PASSWORD); random, so no one's, when unset. */
+  simulatorPassword?: string;
   /** The client id of the server's own session: reserved for the server's credentials. */
   serverClientId: string;
   log: Logger;
   metrics: Metrics;
 }): BrokerAuth {
   const server: Credentials = { username: opts.server?.username ?? 'ioc-server', password: opts.server?.password ?? randomToken() };
-  const simulator: Credentials = { username: 'ioc-simulator', password: randomToken() };
+  const simulator: Credentials = { username: 'ioc-simulator', password: opts.simulatorPassword ?? randomToken() };
   const identities = new WeakMap<Client, Authenticated>();
   const owner = { serverClientId: opts.serverClientId, isDevice: (id: string) => opts.registry.get(id) !== undefined };
   const refused = new client.Counter({

@@ -7,7 +7,7 @@
  * topics. Every connection passes socket-guard.ts first (size of the CONNECT and of
  * later packets, CONNECT deadline, connections per address). The public listener
  * (mqtts with `tls`) is for devices; a second, plain listener on 127.0.0.1 (random
- * port) serves the server's own client and the in-process simulators: they need no
+ * port) serves the server's own client and the demo simulators: they need no
  * certificate check against localhost, and the ~100 connections of the simulators
  * do not count against the per-address cap. It requires the same credentials and
  * has the same size and deadline limits.

@@ -6,8 +6,7 @@
 import { point } from '@turf/helpers';
 import pointToLineDistance from '@turf/point-to-line-distance';
 import type { CityPack, LngLat } from '../../contract/index.js';
-import { distanceM } from '../incidents/geo.js';
-import { wardAt } from './wards.js';
+import { distanceM, wardAt } from '../../contract/geo.js';
 
 /** A road or a site this far away or more does not name the place. */
 const REACH_M = 250;
@@ -26,8 +25,7 @@ export function placeName(pack: CityPack, p: LngLat): string | null {
       if (d <= REACH_M && (!site || d < site.d)) site = { name: c.name, d };
     }
   }
-  const wardId = wardAt(pack, p);
-  const ward = wardId ? pack.wards.features.find((w) => w.properties.id === wardId)?.properties.name : undefined;
+  const ward = wardAt(pack, p)?.properties.name;
   const where = road ? road.name : site ? `gần ${site.name}` : null;
   return [where, ward].filter(Boolean).join(', ') || null;
 }

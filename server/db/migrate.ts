@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../log.js';
-import { ROOT } from '../root.js';
+import { ROOT } from '../../contract/root.js';
 
 /** Found from the install root (not this file): the same code runs bundled from dist/server/. */
 export const MIGRATIONS_DIR = path.join(ROOT, 'server', 'db', 'migrations');

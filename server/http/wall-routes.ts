@@ -10,7 +10,7 @@ import { secureRouter } from './paths.js';
 import express from 'express';
 import type { InfluxDB } from 'influx';
 import { OPERATORS, RADIO_TECHS, VIOLATION_KINDS, type CityPack, type Incident, type Station } from '../../contract/index.js';
-import { cityCoveragePct, coverageByWard } from '../alerts/coverage.js';
+import { cityCoveragePct, coverageByWard } from '../../contract/coverage.js';
 import { RP_RAW, RP_ROLLUP } from '../influx/schema.js';
 import { startOfLocalDay } from '../kpis.js';
 import { clientBuildId } from './client-build.js';

@@ -5,7 +5,7 @@
  */
 import type { LngLat } from '../../contract/index.js';
 import type { Registry } from '../registry/registry.js';
-import { distanceM } from './geo.js';
+import { distanceM } from '../../contract/geo.js';
 
 export interface CameraNear {
   id: string;

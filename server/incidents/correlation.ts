@@ -10,7 +10,7 @@ import { incidentKey } from '../alerts/rules/incident.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { BusEvents, EventBus } from '../bus.js';
 import type { Logger } from '../log.js';
-import { distanceM } from './geo.js';
+import { distanceM } from '../../contract/geo.js';
 import { worse, type IncidentDesk } from './incidents.js';
 
 const OWNER = 'incidents.correlation';

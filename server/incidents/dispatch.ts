@@ -6,7 +6,7 @@
  */
 import type { DispatchCandidate, Incident, IncidentType, Operator, Unit, UnitKind, UnitNeed } from '../../contract/index.js';
 import { DEFAULT_UNIT_NEEDS, DEFAULT_UNIT_SPEEDS_KMH, etaSeconds, neededKinds } from '../../contract/index.js';
-import { distanceM } from './geo.js';
+import { distanceM } from '../../contract/geo.js';
 
 export interface DispatchTable {
   needs: Readonly<Record<IncidentType, UnitNeed>>;

@@ -12,7 +12,7 @@ import type { AlertStore } from '../alerts/store.js';
 import { CommandError } from '../events/errors.js';
 import type { NearestCameras } from './cameras.js';
 import { placeName } from '../citypack/place.js';
-import { wardAt } from '../citypack/wards.js';
+import { wardIdAt } from '../../contract/geo.js';
 import type { IncidentRecords } from './records.js';
 import { applyStep, checkStep, releaseAll, withUnit, type Step } from './transitions.js';
 import type { Units } from './units.js';
@@ -212,7 +212,7 @@ export class Incidents implements IncidentDesk {
       address: f.address ?? (f.position ? placeName(this.deps.pack, f.position) : null),
       severity: alert ? worse(f.severity, alert.severity) : f.severity,
       status: 'new',
-      wardId: f.position ? wardAt(this.deps.pack, f.position) : null,
+      wardId: f.position ? wardIdAt(this.deps.pack, f.position) : null,
       units: [],
       alertIds: alert ? [alert.id] : [],
       cameraIds: cams.map((c) => c.id),

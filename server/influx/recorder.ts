@@ -4,7 +4,7 @@
  */
 import type { CityPack } from '../../contract/index.js';
 import type { EventBus } from '../bus.js';
-import { wardAt } from '../citypack/wards.js';
+import { wardIdAt } from '../../contract/geo.js';
 import type { Registry } from '../registry/registry.js';
 import { capAlertPoint } from './cap-points.js';
 import { frigateEventPoint } from './frigate-points.js';
@@ -27,7 +27,7 @@ export class Recorder {
     bus.on('camera.detection', OWNER, (e) => writer.record(detection, e, registry.cameras.get(e.id)?.roadId ?? null));
     bus.on('incident.report', OWNER, (e) => {
       const p = e.payload;
-      const ward = p.lat !== undefined && p.lon !== undefined ? wardAt(this.pack, [p.lon, p.lat]) : null;
+      const ward = p.lat !== undefined && p.lon !== undefined ? wardIdAt(this.pack, [p.lon, p.lat]) : null;
       writer.record(incidentReport, e, ward);
     });
     bus.on('station.status', OWNER, (e) => writer.record(stationStatus, e, registry.stations.get(e.id)));

@@ -54,3 +54,55 @@ export async function ensureSchema(influx: InfluxDB, db: string, retention: { ra
     if (!haveCq.has(cq.name)) await influx.createContinuousQuery(cq.name, cq.query, db, 'RESAMPLE EVERY 1m FOR 15m');
   }
 }
+
+/** Why the schema could not be set up within its bound: the last error, or that nothing answered. */
+export class SchemaTimeoutError extends Error {
+  constructor(readonly lastError: string | null, withinMs: number) {
+    super(lastError ?? `no answer within ${withinMs / 1000} s`);
+    this.name = 'SchemaTimeoutError';
+  }
+}
+
+/**
+ * `attempt` (ensureSchema) until it succeeds, tried again `retryMs` after each failure, for at
+ * most `withinMs` from the first try. It always ends: resolved on success; rejected with a
+ * SchemaTimeoutError naming the last error once the bound has passed, even while an attempt
+ * still hangs; rejected at once when `signal` aborts (the app stopping). Start-up waits on it:
+ * without the schema, the open alerts and incidents cannot be rebuilt.
+ */
+export function ensureSchemaWithin(
+  attempt: () => Promise<void>,
+  o: { withinMs: number; retryMs: number; signal?: AbortSignal; onFailure?: (err: Error, first: boolean) => void },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let lastError: string | null = null;
+    let retry: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(retry);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = () => finish(new Error('stopped before the InfluxDB schema was ready'));
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    deadline = setTimeout(() => finish(new SchemaTimeoutError(lastError, o.withinMs)), o.withinMs);
+    const tryOnce = (first: boolean) => {
+      attempt().then(
+        () => finish(),
+        (err: Error) => {
+          if (done) return;
+          lastError = err.message;
+          o.onFailure?.(err, first);
+          retry = setTimeout(() => tryOnce(false), o.retryMs);
+        },
+      );
+    };
+    tryOnce(true);
+  });
+}

@@ -1,6 +1,9 @@
 /**
  * Starts the real server in-process against the given broker and InfluxDB,
  * on a free HTTP port, with the small test city and no simulators unless asked.
+ * Asked (env SIMULATORS=on, SIM_SCENARIO, SIM_SEED, SIM_SPEED: the variables `npm start`
+ * reads), the demo simulators start beside the app once it is up, as `npm start` runs them
+ * (scripts/start.mjs), and stop before it without signing their devices off.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +15,7 @@ import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, 
 import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { migrate } from '../../server/db/migrate.js';
+import { startSimulation, type Simulation } from '../../simulators/index.js';
 import { waitFor } from './wait.js';
 import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, type TestSession } from './auth.js';
 import { createDatabase, startTestPostgres, type TestPostgres } from './postgres.js';
@@ -96,12 +100,20 @@ export async function startTestApp(opts: {
     // Users, sessions and device secrets of this app only (pin AUTH_DIR to keep them across a restart).
     AUTH_DIR: path.join(tmp, 'auth'),
     DEVICE_REGISTRY: path.join(tmp, 'devices.json'),
+    SIM_MQTT_PASSWORD: `sim-${process.pid}-${n}`,
     ...opts.env,
   });
   const units = (JSON.parse(fs.readFileSync(path.join(config.CITY_PACK, 'sites.json'), 'utf8')) as { units: { id: string }[] }).units.map((u) => u.id);
   const seeded = await seedUsers(config, units);
   const app = createApp(config, { log: pino({ level: config.LOG_LEVEL }), now: opts.now });
   const running = await app.start();
+  let sim: Simulation | null = null;
+  try {
+    sim = config.SIMULATORS ? await startDemoSimulators(config, running) : null;
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
   const tokens = new Map<string, Promise<string>>();
   const loginAs = (role: TestRole) => login(running.url, testUsername(role), testPassword(testUsername(role)));
   const token = (role: TestRole | 'wall') => {
@@ -117,8 +129,24 @@ export async function startTestApp(opts: {
     login: loginAs,
     token,
     headers: async (role = 'duty_officer') => bearer(await token(role)),
-    stop: () => app.stop(),
+    stop: async () => {
+      await sim?.stop({ signOff: false });
+      await app.stop();
+    },
   };
+}
+
+/** The simulators of SIMULATORS=on, where and as whom the app says (server/index.ts tells `npm start` the same). */
+function startDemoSimulators(config: Config, running: RunningApp): Promise<Simulation> {
+  return startSimulation({
+    mqttUrl: running.localMqttUrl,
+    ...(running.simulatorUsername ? { username: running.simulatorUsername, password: config.SIM_MQTT_PASSWORD } : {}),
+    pack: running.pack,
+    scenario: config.SIM_SCENARIO,
+    seed: config.SIM_SEED,
+    speed: config.SIM_SPEED,
+    logger: pino({ level: config.LOG_LEVEL }).child({ module: 'simulators' }),
+  });
 }
 
 /** A console-like Socket.IO client that records the snapshot and every delta. */

@@ -149,15 +149,17 @@ describe('MQTT over TLS and HTTPS (by configuration)', () => {
   });
 });
 
-describe('npm start: the built-in simulators on the embedded broker', () => {
-  it('get in-process credentials: their devices report, nothing is refused', async () => {
-    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, SIMULATORS: 'on', SIM_SEED: '7', SIM_SPEED: '20' } });
+describe('npm start: the demo simulators on the embedded broker', () => {
+  it('log in as ioc-simulator with SIM_MQTT_PASSWORD: their devices report, nothing is refused; no other password does', async () => {
+    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, SIMULATORS: 'on', SIM_SEED: '7', SIM_SPEED: '20', SIM_MQTT_PASSWORD: 'sim-pw-devices' } });
     try {
       await waitFor(() => [...app.registry.cameras.values()].some((c) => c.lastSeen !== null), { timeoutMs: 20_000, message: 'no camera status from the simulators' });
       expect(await refused(app, 'bad_credentials')).toBe(0);
       expect(await refused(app, 'foreign_topic')).toBe(0);
       // Their client ids (`sim-<tag>-…`) are theirs (server/broker/auth.ts clientIdOwner).
       expect(await refused(app, 'client_id')).toBe(0);
+      await expect(connect(app.localMqttUrl, 'ioc-simulator', 'not-the-password', { clientId: 'sim-guess-0' })).rejects.toThrow(/bad user|not authori[sz]ed/i);
+      expect(await refused(app, 'bad_credentials')).toBe(1);
     } finally {
       await app.stop();
     }

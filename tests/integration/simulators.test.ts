@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityPack } from '../../contract/citypack.js';
 import { PAYLOAD_SCHEMAS, SUBSCRIPTIONS, parseTopic } from '../../contract/topics.js';
-import { TEST_CITY_PACK, loadCityPack } from '../../server/citypack/load.js';
+import { TEST_CITY_PACK, loadCityPack } from '../../contract/citypack-load.js';
 import { runLoad, startSimulation } from '../../simulators/index.js';
 import { startAedes, type TestAedes } from '../harness/aedes.js';
 

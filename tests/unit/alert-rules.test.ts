@@ -5,7 +5,7 @@ import { RuleEngine } from '../../server/alerts/engine.js';
 import { parseRules, type RulesConfigInput } from '../../server/alerts/rules-config.js';
 import type { AlertInput, AlertPort } from '../../server/alerts/types.js';
 import { EventBus } from '../../server/bus.js';
-import { loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { loadCityPack, TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { Registry } from '../../server/registry/registry.js';
 import { dataOf } from '../fixtures/domain.js';
 

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CityPackError, DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../server/citypack/load.js';
+import { CityPackError, DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../contract/citypack-load.js';
 import { wardContains } from '../../simulators/geo.js';
 
 describe('loadCityPack: shipped packs', () => {

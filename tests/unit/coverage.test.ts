@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CityPack, RadioTech, Station, StationSite, WardFeature } from '../../contract/index.js';
-import { cityCoveragePct, coverageByWard, coverageModel, MIN_SAMPLES } from '../../server/alerts/coverage.js';
-import { DEFAULT_CITY_PACK, loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { cityCoveragePct, coverageByWard, coverageModel, MIN_SAMPLES } from '../../contract/coverage.js';
+import { DEFAULT_CITY_PACK, loadCityPack, TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { describeScenario } from '../../simulators/scenarios.js';
 
 const TECHS: RadioTech[] = ['3G', '4G'];

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, CityPack, Incident } from '../../contract/index.js';
 import { parseRules } from '../../server/alerts/rules-config.js';
 import { EventBus } from '../../server/bus.js';
-import { loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { loadCityPack, TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import type { PointWriter } from '../../server/influx/writer.js';
 import { Registry } from '../../server/registry/registry.js';
 import { Operations } from '../../server/operations.js';

@@ -14,7 +14,7 @@ import type { CityPack, Incident, UnitBase } from '../../contract/index.js';
 import { DEFAULT_UNIT_NEEDS, etaSeconds, incidentOrder, neededKinds, needsUnit } from '../../contract/index.js';
 import { parseRules } from '../../server/alerts/rules-config.js';
 import { EventBus } from '../../server/bus.js';
-import { loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { loadCityPack, TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { placeName } from '../../server/citypack/place.js';
 import { CommandError } from '../../server/events/errors.js';
 import { dispatchTable, rankUnits } from '../../server/incidents/dispatch.js';

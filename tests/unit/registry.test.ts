@@ -7,7 +7,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CityPack, FullChange } from '../../contract/index.js';
 import { EventBus } from '../../server/bus.js';
-import { loadCityPack, TEST_CITY_PACK } from '../../server/citypack/load.js';
+import { loadCityPack, TEST_CITY_PACK } from '../../contract/citypack-load.js';
 import { Registry } from '../../server/registry/registry.js';
 
 const STALE_MS = 60_000;

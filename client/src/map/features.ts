@@ -255,7 +255,7 @@ export function unitFeatures(units: ById<Unit>): FeatureCollection<Point> {
 /**
  * Ward coverage choropleth: the share of each ward's area that lost coverage.
  * Taken from the open coverage_loss alerts (the server computes it geometrically
- * against the all-up baseline, server/alerts/coverage.ts); a ward with no such
+ * against the all-up baseline, contract/coverage.ts); a ward with no such
  * alert is under the threshold and drawn as 0. So the client never redoes the
  * geometry, and the map and the queue always agree.
  */

@@ -10,7 +10,7 @@
  * threshold.
  */
 import type { Severity } from '../../../contract/index.js';
-import { cityCoveragePct, coverageByWard, coverageModel, stationServes, type WardCoverage } from '../coverage.js';
+import { cityCoveragePct, coverageByWard, coverageModel, stationServes, type WardCoverage } from '../../../contract/coverage.js';
 import { round, type RuleContext, type RuleFamily } from './context.js';
 
 const MIN_INTERVAL_MS = 1000;

@@ -7,7 +7,7 @@
  * such report of a source would fold into one alert.
  * Never auto-cleared: the operator closes it with the incident.
  */
-import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
+import { wardIdAt } from '../../../contract/geo.js';
 import type { LngLat, ReportData } from '../../../contract/index.js';
 // Vietnamese names: one vocabulary with the console (contract/labels-vi.ts).
 import { INCIDENT_CHANNEL_VI, INCIDENT_TYPE_VI } from '../../../contract/index.js';
@@ -16,8 +16,6 @@ import type { RuleContext, RuleFamily } from './context.js';
 export const incidentKey = (sourceId: string, ref: string | number) => `incident:${sourceId}:${ref}`;
 
 export function incidentRule(ctx: RuleContext): RuleFamily {
-  const wardAt = (p: LngLat): string | null => ctx.pack.wards.features.find((f) => booleanPointInPolygon(p, f.geometry))?.properties.id ?? null;
-
   return {
     name: 'incident',
     onIncident(e, now) {
@@ -36,7 +34,7 @@ export function incidentRule(ctx: RuleContext): RuleFamily {
           title: `Tin báo ${INCIDENT_TYPE_VI[p.type].toLowerCase()} qua ${INCIDENT_CHANNEL_VI[p.channel]}${p.address ? `: ${p.address}` : ''}`,
           source: { kind: 'incident', id: key.slice('incident:'.length) },
           position,
-          wardId: position ? wardAt(position) : null,
+          wardId: position ? wardIdAt(ctx.pack, position) : null,
           data,
         },
         now,

@@ -15,7 +15,7 @@ import { Readable, Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
-import { ROOT } from '../../root.js';
+import { ROOT } from '../../../contract/root.js';
 import { ImportTooLargeError, importOpenCellId, type ImportError } from './import.js';
 import { IMPORT_CLI_AGENT } from './router.js';
 

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../../contract/citypack.js';
 import { activeUnits, type Incident, type IncidentStatus, type IncidentUnitStatus, type LngLat } from '../../../../contract/domain.js';
+import { distanceM } from '../../../../contract/geo.js';
 import { unitStatus } from '../../../../contract/transitions.js';
 import { formatTime } from '../../i18n/format.js';
 import { placeOf, useWardName, useWords } from '../names.js';
@@ -15,15 +16,6 @@ import { MiniMap } from './MiniMap.js';
 import { enqueue, partOf, type QueuedAction } from './queue.js';
 
 type Step = 'accept' | 'on_scene' | 'resolve';
-
-export function distanceM(a: LngLat, b: LngLat): number {
-  const R = 6_371_008.8;
-  const r = Math.PI / 180;
-  const dLat = (b[1] - a[1]) * r;
-  const dLon = (b[0] - a[0]) * r;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * r) * Math.cos(b[1] * r) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.sqrt(h));
-}
 
 /** This unit's part, and the incident's status, as they will be once the pending actions are through. */
 export function projected(inc: Incident, unitId: string | null, pending: readonly QueuedAction[]): { part: IncidentUnitStatus | null; status: IncidentStatus } {

@@ -6,8 +6,11 @@
  * position lies inside the city's bbox. A pack is operator-supplied data, so each
  * failure names the file and the offending feature/field: the operator must be able
  * to fix it without reading this code.
+ *
+ * In contract/ because the server and the simulators both load packs, and neither imports
+ * the other. Node only (it reads files): the client never imports it.
  */
-import { ROOT } from '../root.js';
+import { ROOT } from './root.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -21,7 +24,7 @@ import {
   type RoadFeature,
   type SitesFile,
   type WardFeature,
-} from '../../contract/citypack.js';
+} from './citypack.js';
 
 const REPO_ROOT = ROOT;
 

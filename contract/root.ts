@@ -1,7 +1,7 @@
 /**
  * The repository (or install) root: the nearest folder above this module with a
  * package.json. Found, not computed from this file's depth, because the same code
- * runs from server/ under tsx and bundled from dist/server/ in production.
+ * runs from contract/ under tsx and bundled into dist/server/ in production.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -14,10 +14,31 @@
  * near the sample), not samples × stations.
  */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import type { CityPack, LngLat, RadioTech, Station, WardFeature } from '../../contract/index.js';
+import { z } from 'zod';
+import type { CityPack, WardFeature } from './citypack.js';
+import { RADIO_TECHS, SEVERITIES, type LngLat, type RadioTech, type Station } from './domain.js';
 
 const EARTH_R = 6_371_008.8;
 const RAD = Math.PI / 180;
+const pct = z.number().min(0).max(100);
+
+/**
+ * The coverage_loss rule's knobs (a section of the rules file, server/alerts/rules-config.ts). Here,
+ * beside the geometry they drive, because the simulators read the defaults too: a scenario's expected
+ * coverage_loss wards are computed with the product's own geometry and knobs (simulators/geo.ts).
+ * `.prefault({})` (zod 4) runs a missing section through the schema, so it gets every inner default.
+ */
+export const coverageLossSchema = z
+  .strictObject({
+    techs: z.array(z.enum(RADIO_TECHS)).min(1).default(['3G', '4G']),
+    minUncoveredPct: pct.default(20),
+    severity: z.enum(SEVERITIES).default('major'),
+    criticalPct: pct.default(60),
+    gridM: z.number().min(10).max(5000).default(100),
+  })
+  .prefault({});
+export type CoverageLossConfig = z.infer<typeof coverageLossSchema>;
+
 /** Small wards get a finer grid until they have at least this many samples. */
 export const MIN_SAMPLES = 20;
 
