@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const root = import.meta.dirname;
 
@@ -9,8 +11,40 @@ const root = import.meta.dirname;
 // much of its time waiting on its server and simulated devices; its tests wait for what they read
 // rather than read it at once, so they hold when the other file takes the CPU).
 // `npx vitest run` runs all three; `--project NAME` picks one.
+/**
+ * The files that take a minute or more, started first in their project: two workers share a project's
+ * files, and a long file started last runs alone at the end while the other worker waits (on a clean
+ * clone vitest has no timings yet and orders by file size, which put bench-smoke last: 100 s alone).
+ * Longest first; the rest follow in vitest's own order.
+ */
+const LONG_FIRST = [
+  'tests/integration/bench-smoke.test.ts',
+  'tests/integration/scenarios.test.ts',
+  'tests/integration/cluster.test.ts',
+  'tests/integration/durability.test.ts',
+  'tests/integration/auth.test.ts',
+  'tests/integration/accounts-db.test.ts',
+  'tests/browser/wall.test.ts',
+  'tests/browser/console-layout.test.ts',
+  'tests/browser/session-cookie.test.ts',
+  'tests/browser/console-workflow.test.ts',
+  'tests/browser/officer-tools.test.ts',
+];
+
+class LongFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = LONG_FIRST.indexOf(path.relative(root, f.moduleId).split(path.sep).join('/'));
+      return i === -1 ? LONG_FIRST.length : i;
+    };
+    // Stable: within a rank (and across projects, whose order groupOrder keeps) vitest's order stands.
+    return (await super.sort(files)).map((f, i) => ({ f, i })).sort((a, b) => a.f.project.config.sequence.groupOrder - b.f.project.config.sequence.groupOrder || rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongFirst },
     projects: [
       {
         test: {
