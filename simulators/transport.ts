@@ -23,7 +23,7 @@ export interface ConnectOptions {
 
 /**
  * Caps publishes awaiting their PUBACK: mqtt.js collapses (≈2k msg/s) under tens of
- * thousands of unawaited publishAsync() calls, see shared/STACK-NOTES.md.
+ * thousands of unawaited publishAsync() calls, each holding its packet and callback.
  */
 export class PublishWindow {
   inflight = 0;

@@ -3,7 +3,7 @@
  * survives a crash from the moment write() returns), and tails the spool into
  * InfluxDB in batches of up to `batchSize`, every `flushMs` or as soon as a
  * full batch is waiting. One batch in flight keeps the order simple; at about
- * 100k points/s sequential (STACK-NOTES) that is far above the ingest rate.
+ * 100k points/s sequential (influxd 1.x on this class of machine) that is far above the ingest rate.
  * A failed batch is retried with backoff; the spool holds what waits.
  */
 import type { Logger } from '../log.js';
