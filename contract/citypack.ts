@@ -10,7 +10,7 @@
  *   sites.json       cameras, stations, links, units, vcPoints
  */
 import { z } from 'zod';
-import { OPERATORS, RADIO_TECHS } from './domain.js';
+import { OPERATORS, RADIO_TECHS, type Station } from './domain.js';
 import { deviceId } from './payloads.js';
 
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -116,4 +116,9 @@ export interface CityPack {
   wards: { type: 'FeatureCollection'; features: WardFeature[] };
   roads: { type: 'FeatureCollection'; features: RoadFeature[] };
   sites: SitesFile;
+}
+
+/** What the pack says of a station (where it is, who runs it, what it serves): the part of its picture no report changes. */
+export function stationSiteFacts(s: StationSite): Pick<Station, 'id' | 'name' | 'position' | 'operator' | 'techs' | 'radiusM' | 'wardId'> {
+  return { id: s.id, name: s.name, position: s.position, operator: s.operator, techs: s.techs, radiusM: s.radiusM, wardId: s.wardId };
 }

@@ -1,6 +1,6 @@
 /** Small, dependency-light geometry for the generator (metres on a city scale). */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import type { CityPack, RoadFeature, WardFeature } from '../contract/citypack.js';
+import { stationSiteFacts, type CityPack, type RoadFeature, type WardFeature } from '../contract/citypack.js';
 import { distanceM } from '../contract/geo.js';
 import type { LngLat, Station } from '../contract/domain.js';
 import { coverageByWard, coverageLossSchema } from '../contract/coverage.js';
@@ -94,13 +94,7 @@ export function wardsLosingCoverage(pack: CityPack, downStationIds: Iterable<str
   const down = new Set(downStationIds);
   const { techs, gridM, minUncoveredPct } = coverageLossSchema.parse(undefined);
   const stations: Station[] = pack.sites.stations.map((s) => ({
-    id: s.id,
-    name: s.name,
-    position: s.position,
-    operator: s.operator,
-    techs: s.techs,
-    radiusM: s.radiusM,
-    wardId: s.wardId,
+    ...stationSiteFacts(s),
     state: down.has(s.id) ? 'down' : 'up',
     power: 'mains',
     batteryPct: null,

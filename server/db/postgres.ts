@@ -16,12 +16,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { PostgresMissingError, PostgresStartError } from './errors.js';
-import { childEnv, command, findOnPath, isExecutableFile, isRoot, postgresUser, prepareDataDir, type RunAs } from './postgres-user.js';
+import { defaultLogger, findOnPath, isExecutableFile, pickFreePort, portIsFree, tailCollector } from '../local-service.js';
+import { childEnv, command, isRoot, postgresUser, prepareDataDir, type RunAs } from './postgres-user.js';
 
 /** The database and login the server uses; the login is the cluster's superuser (a cluster of its own). */
 export const PG_USER = 'ioc';
@@ -59,13 +59,6 @@ export interface PostgresHandle {
   stop(): Promise<void>;
 }
 
-const TAIL_LINES = 40;
-
-let defaultLogger: Logger | undefined;
-function getDefaultLogger(): Logger {
-  defaultLogger ??= pino({ level: 'info' });
-  return defaultLogger;
-}
 
 function binariesIn(dir: string, major: number): PostgresBinaries | null {
   const initdb = path.join(dir, 'initdb');
@@ -100,38 +93,9 @@ export function findPostgres(opts: { major?: number; root?: string } = {}): Post
 
 // ---------------------------------------------------------------- ports
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not read a free port'))));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- output capture
 
-function tailCollector(tail: string[], log: Logger, what: string) {
-  return (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      log.debug({ from: what }, line);
-    }
-  };
-}
 
 /** Runs a one-shot command (initdb) as `as`; rejects with its output on failure. */
 function runOnce(bin: string, args: string[], as: RunAs | null, cwd: string, log: Logger): Promise<void> {
@@ -139,8 +103,8 @@ function runOnce(bin: string, args: string[], as: RunAs | null, cwd: string, log
   const tail: string[] = [];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, cmdArgs, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', tailCollector(tail, log, path.basename(bin)));
-    child.stderr?.on('data', tailCollector(tail, log, path.basename(bin)));
+    child.stdout?.on('data', tailCollector(tail, log, { from: path.basename(bin) }));
+    child.stderr?.on('data', tailCollector(tail, log, { from: path.basename(bin) }));
     child.once('error', (err) => reject(new PostgresStartError(`${path.basename(bin)} could not run: ${err.message}`, tail)));
     child.once('exit', (code, signal) => {
       if (code === 0) resolve();
@@ -212,7 +176,7 @@ async function ensureDatabase(password: string, port: number): Promise<void> {
 }
 
 export async function startPostgres(opts: StartPostgresOptions): Promise<PostgresHandle> {
-  const log = (opts.logger ?? getDefaultLogger()).child({ component: 'postgres' });
+  const log = (opts.logger ?? defaultLogger()).child({ component: 'postgres' });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 15_000;
   const started = Date.now();
@@ -294,8 +258,8 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
       }
     });
   });
-  child.stdout?.on('data', tailCollector(tail, log, 'postgres'));
-  child.stderr?.on('data', tailCollector(tail, log, 'postgres'));
+  child.stdout?.on('data', tailCollector(tail, log, { from: 'postgres' }));
+  child.stderr?.on('data', tailCollector(tail, log, { from: 'postgres' }));
 
   const waitExit = async (ms: number): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;

@@ -12,11 +12,11 @@
  *   - SIGINT/SIGTERM handling is the caller's job (call stop(), then exit).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { defaultLogger, findOnPath, isExecutableFile, pickFreePort, portIsFree, tailCollector } from '../local-service.js';
 
 export const INFLUXD_MISSING_MESSAGE =
   'influxd not found: install Debian\'s package (apt-get install influxdb), set INFLUX_URL to an existing InfluxDB 1.8 (or 2.x/3.x v1 API), or use docker compose up';
@@ -61,31 +61,7 @@ export interface InfluxdHandle {
   stop(): Promise<void>;
 }
 
-const TAIL_LINES = 40;
 
-let defaultLogger: Logger | undefined;
-function getDefaultLogger(): Logger {
-  defaultLogger ??= pino({ level: 'info' });
-  return defaultLogger;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | null {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
 
 /** Absolute path of `influxd` on PATH, or null. */
 export function findInfluxd(): string | null {
@@ -122,27 +98,6 @@ export function renderInfluxdConfig(dataDir: string, httpPort: number, rpcPort: 
   ].join('\n');
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
-      srv.close(() => resolve(true));
-    });
-  });
-}
-
-function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not read a free port'))));
-    });
-  });
-}
 
 /** The caller's environment minus INFLUXDB_* overrides (influxd 1.x lets them beat the config file). */
 function influxdEnv(): NodeJS.ProcessEnv {
@@ -157,7 +112,7 @@ function canUsePdeathsig(): boolean {
 }
 
 export async function startInfluxd(opts: StartInfluxdOptions): Promise<InfluxdHandle> {
-  const log = (opts.logger ?? getDefaultLogger()).child({ component: 'influxd' });
+  const log = (opts.logger ?? defaultLogger()).child({ component: 'influxd' });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
 
@@ -223,22 +178,8 @@ export async function startInfluxd(opts: StartInfluxdOptions): Promise<InfluxdHa
   }
   process.on('exit', killOnExit);
 
-  const onOutput = (stream: 'stdout' | 'stderr') => {
-    let partial = '';
-    return (chunk: Buffer) => {
-      const text = partial + chunk.toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > TAIL_LINES) tail.shift();
-        log.debug({ stream }, line);
-      }
-    };
-  };
-  child.stdout?.on('data', onOutput('stdout'));
-  child.stderr?.on('data', onOutput('stderr'));
+  child.stdout?.on('data', tailCollector(tail, log, { stream: 'stdout' }));
+  child.stderr?.on('data', tailCollector(tail, log, { stream: 'stderr' }));
 
   const url = `http://127.0.0.1:${opts.httpPort}`;
 

@@ -7,6 +7,7 @@
  * replace the Maps with a shared store without touching its users.
  */
 import type { Camera, CityPack, FeedFamily, Link, Station, StationSite } from '../../contract/index.js';
+import { stationSiteFacts } from '../../contract/citypack.js';
 import type { BusEvents, EventBus } from '../bus.js';
 
 const OWNER = 'registry';
@@ -27,15 +28,7 @@ export class Registry {
       this.cameras.set(c.id, { ...emptyCamera(c.id), name: c.name, position: c.position, wardId: c.wardId, roadId: c.roadId, kind: c.kind });
     }
     for (const s of pack.sites.stations) {
-      this.stations.set(s.id, {
-        ...emptyStation(s.id),
-        name: s.name,
-        position: s.position,
-        operator: s.operator,
-        techs: s.techs,
-        radiusM: s.radiusM,
-        wardId: s.wardId,
-      });
+      this.stations.set(s.id, { ...emptyStation(s.id), ...stationSiteFacts(s) });
     }
     for (const l of pack.sites.links) {
       this.links.set(l.id, { ...emptyLink(l.id), name: l.name, from: l.from, to: l.to, path: l.path });
