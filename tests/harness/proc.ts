@@ -121,3 +121,13 @@ export async function startDespitePortRace<T>(dir: string, clash: (err: unknown)
   await rm(dir, { recursive: true, force: true });
   throw lastError;
 }
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,15 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../harness/redis.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 import { waitFor } from '../harness/wait.js';
+import { processAlive } from '../harness/proc.js';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Sends `request` on a fresh connection to 127.0.0.1:port; the first reply line, or the connection error's code. */
 function rawRequest(port: number, request: string): Promise<string> {

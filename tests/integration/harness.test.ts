@@ -22,15 +22,8 @@ import { freePort } from '../harness/ports.js';
 import { findBinary } from '../../scripts/ensure-deps.mjs';
 import { requireService } from '../harness/services.js';
 import { waitFor } from '../harness/wait.js';
+import { processAlive } from '../harness/proc.js';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Publishes one QoS1 message through the broker at `url` and returns what the subscriber got. */
 async function relayQos1(url: string, protocolVersion: 4 | 5): Promise<{ topic: string; payload: string; qos: number }> {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
+import type { CameraDetections } from '../../contract/detections.js';
 import { shiftWindow } from '../../contract/shift.js';
 import type { TestApp } from '../harness/app.js';
 import type { DeviceSend } from '../harness/device.js';
@@ -32,16 +33,6 @@ beforeAll(async () => {
   };
 });
 
-interface Detections {
-  camera: string;
-  from: number;
-  to: number;
-  counts: Record<string, number>;
-  total: number;
-  hourly: [number, number][];
-  events: { at: number; kind: string; source: string; confidence: number | null; plate: string | null; queueM: number | null; lane: string | null }[];
-}
-
 describe('a camera’s detections over 24 hours', () => {
   it('lists the camera’s own detections from InfluxDB, newest first, with counts by kind and per hour', async () => {
     const t0 = Date.now();
@@ -50,7 +41,7 @@ describe('a camera’s detections over 24 hours', () => {
     // Another camera's detection is not this camera's history.
     await send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'wrong_way', confidence: 0.7, lat: 10.002, lon: 106.01 });
     const headers = await app.headers('duty_officer');
-    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers })).json()) as { ok: boolean; data: Detections };
+    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers })).json()) as { ok: boolean; data: CameraDetections };
     // Written in batches: wait for the writer, then for the read to see all four.
     await waitFor(async () => {
       await app.writer.flush(5_000);
@@ -80,7 +71,7 @@ describe('a camera’s detections over 24 hours', () => {
     await stack.dev.publishAsync(topics.frigateEvents, event('new'), { qos: 1 });
     await stack.dev.publishAsync(topics.frigateEvents, event('update'), { qos: 1 });
     const headers = await app.headers('supervisor');
-    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-3/detections`, { headers })).json()) as { data: Detections };
+    const read = async () => (await (await fetch(`${app.url}/api/cameras/tt-cam-3/detections`, { headers })).json()) as { data: CameraDetections };
     await waitFor(async () => {
       await app.writer.flush(5_000);
       return (await read()).data.total === 1;
