@@ -83,6 +83,8 @@ describe('responder phone (test town)', () => {
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
       // Accepting is a step of its own (incident:accept), about this unit.
       await waitFor(() => app.operations.incidents.get(inc.id)!.timeline.some((e) => e.action === 'accept' && e.unitId === app.responderUnit), { message: 'accept step on the server' });
+      // And its answer back on the phone (the step leaves its queue): the server can apply it a moment before.
+      await waitFor(async () => (await page.locator('[data-testid="responder-queue"]').count()) === 0, { message: 'the accept was never answered on the phone' });
 
       // The phone loses the network; three steps are tapped.
       await context.setOffline(true);
