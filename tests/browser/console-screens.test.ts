@@ -8,16 +8,12 @@
  * Shots: main screen 1920×1080 in Vietnamese and English, the incident view, the
  * main screen at 1366×768, and the outage at 1366×768.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium, screenshot } from '../harness/chromium.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
 import {
   deviceCounts,
   incidentAction,
@@ -26,30 +22,24 @@ import {
   openIncident,
   pngSize,
   queueRows,
-  requireBuiltClient,
-  REPO_ROOT,
+  DEMO_CITY_DAY,
   sourceFeature,
   sourceFeatures,
   waitForMapSteady,
   type ConsolePage,
 } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
-import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
-import { devicePublisher, type DeviceSend } from '../harness/device.js';
+import type { DeviceSend } from '../harness/device.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-const STATIC_DIR = requireBuiltClient();
 const ACCIDENT_CAM = 'cam-005'; // Thống Nhất – Trần Phú, city centre
 const DOWN_STATION = 'bs-vnp-23'; // alone covers ~48 % of Tấn Tài ward (3G/4G)
 
-let influxd: TestInfluxd;
+let stack: ConsoleStack;
 let browser: Browser;
-let broker: TestMosquitto;
 let app: TestApp;
-let dev: MqttClient;
-let con: ConsolePage;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-browser-shots-'));
 let send: DeviceSend;
+let con: ConsolePage;
 
 /**
  * The simulation keeps raising alerts, and the map takes store changes on a
@@ -73,31 +63,10 @@ async function settle(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
-  app = await startTestApp({
-    mqttUrl: broker.url,
-    influxUrl: influxd.url,
-    env: {
-      STATIC_DIR,
-      CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham'),
-      SIMULATORS: 'on',
-      SIM_SCENARIO: 'normal-day',
-      SIM_SEED: '7',
-      SPOOL_DIR: path.join(dir, 'spool'),
-    },
-  });
-  dev = await mqtt.connectAsync(broker.url, { clientId: `browser-shots-${process.pid}`, protocolVersion: 4 });
-  send = devicePublisher(dev);
+  stack = await startConsoleStack({ env: DEMO_CITY_DAY });
+  ({ browser, app, send } = stack);
   con = await openConsole(browser, app, { width: 1920, height: 1080 });
-});
-afterAll(async () => {
-  await con?.close();
-  await dev?.endAsync();
-  if (app) await app.stop();
-  await broker?.stop();
-  await browser?.close();
-  await influxd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  return stack.stop;
 });
 
 describe('console screenshots on the default city (normal-day simulation)', () => {

@@ -13,12 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, Locator } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import { en } from '../../client/src/i18n/en.js';
 import { vi } from '../../client/src/i18n/vi.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { launchChromium } from '../harness/chromium.js';
 import {
   deviceCounts,
   openConsole,
@@ -31,22 +30,14 @@ import {
   waitForMapIdle,
   type ConsolePage,
 } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { influxdAndBrowserForFile } from '../harness/stack.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { devicePublisher } from '../harness/device.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
 
-let influxd: TestInfluxd;
-let browser: Browser;
-beforeAll(async () => {
-  [influxd, browser] = await Promise.all([startTestInfluxd(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await influxd?.stop();
-});
+const { influxd, browser } = influxdAndBrowserForFile();
 
 /** textContent, not innerText: CSS uppercases some labels, and we compare with the i18n strings. */
 const tc = async (l: Locator) => (await l.textContent()) ?? '';
@@ -72,10 +63,10 @@ describe('console on test-town (simulators off)', () => {
 
   beforeAll(async () => {
     broker = await startMosquitto();
-    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env });
     dev = await mqtt.connectAsync(broker.url, { clientId: `browser-dev-${process.pid}`, protocolVersion: 4 });
     send = devicePublisher(dev);
-    con = await openConsole(browser, app);
+    con = await openConsole(browser(), app);
   });
   afterAll(async () => {
     await con?.close();
@@ -202,7 +193,7 @@ describe('console on test-town (simulators off)', () => {
   it('keeps the feed chip with the server on a console open for hours, even when its own clock runs ahead', async () => {
     // The screen's Date.now() is ours to move: three hours ahead is a console left open all
     // night as far as its own clock can tell. Timers and sockets keep real time.
-    const skewed = await openConsole(browser, app, {
+    const skewed = await openConsole(browser(), app, {
       beforeLoad: async (page) => {
         await page.addInitScript(() => {
           const real = Date.now.bind(Date);
@@ -269,7 +260,7 @@ describe('console on test-town (simulators off)', () => {
     // While the console is cut off, tt-cam-2 goes offline (Mosquitto holds it for the server's session).
     await send(topics.cameraStatus('tt-cam-2'), 'tt-cam-2', { state: 'offline' }, { retain: true });
 
-    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { ...env, PORT: port } });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env: { ...env, PORT: port } });
     expect(app.url).toBe(`http://127.0.0.1:${port}`);
     await waitFor(() => app.registry.cameras.get('tt-cam-2')?.state === 'offline', { message: 'restarted server did not get the missed status' });
 

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { en } from '../../client/src/i18n/en.js';
@@ -28,26 +28,18 @@ import { opsVi } from '../../client/src/app/strings/vi.js';
 import { RP_RAW } from '../../server/influx/schema.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { addSessionCookie, type TestRole } from '../harness/auth.js';
-import { launchChromium, screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
-import { pngSize, REPO_ROOT, requireBuiltClient, sourceFeature, waitForMapSteady } from '../harness/console.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { screenshot, watchPage, type PageWatch } from '../harness/chromium.js';
+import { DEMO_CITY_DAY, pngSize, requireBuiltClient, sourceFeature, waitForMapSteady } from '../harness/console.js';
+import { influxdAndBrowserForFile } from '../harness/stack.js';
 import { startMosquitto, type TestMosquitto } from '../harness/mosquitto.js';
 import { waitFor } from '../harness/wait.js';
 
 const STATIC_DIR = requireBuiltClient();
-let influxd: TestInfluxd;
-let browser: Browser;
-beforeAll(async () => {
-  [influxd, browser] = await Promise.all([startTestInfluxd(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await influxd?.stop();
-});
+const { influxd, browser } = influxdAndBrowserForFile();
 
 /** Opens the wall as a display does: /wall#token=<display token>, full screen, no input. The one place login happens. */
 async function openWall(app: TestApp, width: number, height: number, query = ''): Promise<{ page: Page; watch: PageWatch; close(): Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const context = await browser().newContext({ viewport: { width, height }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   const page = await context.newPage();
   // A 4K frame on SwiftShader on a busy 2-core box: a screenshot may take longer than Playwright's default 30 s.
   page.setDefaultTimeout(60_000);
@@ -99,7 +91,7 @@ describe('wall on test-town (3 s rotation)', () => {
 
   beforeAll(async () => {
     broker = await startMosquitto();
-    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env, now: () => Date.now() - lagMs });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env, now: () => Date.now() - lagMs });
     dev = await mqtt.connectAsync(broker.url, { clientId: `wall-dev-${process.pid}`, protocolVersion: 4 });
     for (const c of app.pack.sites.cameras) await status(c.id, 'online');
   });
@@ -243,7 +235,7 @@ describe('wall on test-town (3 s rotation)', () => {
       expect(await overlay.textContent()).toMatch(/Mất kết nối từ \d{2}:\d{2}/);
       // While it is away, a camera goes offline.
       await status('tt-cam-2', 'offline');
-      app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { ...env, PORT: port } });
+      app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env: { ...env, PORT: port } });
       await overlay.waitFor({ state: 'detached', timeout: 40_000 });
       expect(await page.locator('[data-testid="wall"]').getAttribute('data-state')).toBe('live');
       await waitFor(async () => (await sourceFeature(page, 'cameras', 'tt-cam-2'))?.state === 'offline', { timeoutMs: 10_000, message: 'the change made during the outage never reached the wall' });
@@ -262,7 +254,7 @@ describe('the display token (issue #19, point 8)', () => {
   let app: TestApp;
   beforeAll(async () => {
     broker = await startMosquitto();
-    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { STATIC_DIR, RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
+    app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env: { STATIC_DIR, RATE_LIMIT_LOGIN_PER_MIN: '1000' } });
   });
   afterAll(async () => {
     await app?.stop();
@@ -271,7 +263,7 @@ describe('the display token (issue #19, point 8)', () => {
 
   /** A wall-sized page that records every request (URL and headers) and every WebSocket it opens. */
   async function wallPage(opts: { as?: TestRole; lang?: 'en' } = {}) {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const context = await browser().newContext({ viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     if (opts.as) await addSessionCookie(context, app.url, await app.login(opts.as));
     if (opts.lang) await context.addInitScript((lng) => localStorage.setItem('ioc.lang', lng), opts.lang);
     const page = await context.newPage();
@@ -400,13 +392,10 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
     broker = await startMosquitto();
     app = await startTestApp({
       mqttUrl: broker.url,
-      influxUrl: influxd.url,
+      influxUrl: influxd().url,
       env: {
         STATIC_DIR,
-        CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham'),
-        SIMULATORS: 'on',
-        SIM_SCENARIO: 'normal-day',
-        SIM_SEED: '7',
+        ...DEMO_CITY_DAY,
         SIM_SPEED: '30',
         WALL_ROTATE_S: '25',
         WALL_PLAYLIST: 'coverage,incidents,response',

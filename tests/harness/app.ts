@@ -56,6 +56,9 @@ export async function testDatabase(name: string): Promise<string> {
 
 export const TEST_PACK = path.join(import.meta.dirname, '..', '..', 'citypacks', 'test-town');
 
+/** Settings for an app on its own embedded broker (startTestApp's `mqttUrl: ''`), on a free loopback port. */
+export const EMBEDDED_BROKER = { MQTT_EMBEDDED_PORT: '0', MQTT_EMBEDDED_HOST: '127.0.0.1' } as const;
+
 let appCounter = 0;
 
 export interface TestApp extends RunningApp {

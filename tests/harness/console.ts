@@ -12,6 +12,14 @@ import { addSessionCookie, type TestRole, type TestSession } from './auth.js';
 import { watchPage, type PageWatch } from './chromium.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** The screenshots' setting: the demo city (Phan Rang–Tháp Chàm) on a normal day, its simulators on a fixed seed. */
+export const DEMO_CITY_DAY = {
+  CITY_PACK: path.join(REPO_ROOT, 'citypacks', 'phan-rang-thap-cham'),
+  SIMULATORS: 'on',
+  SIM_SCENARIO: 'normal-day',
+  SIM_SEED: '7',
+} as const;
 /** The built client; IOC_CLIENT_DIR points elsewhere (a private build while others rebuild dist/client). */
 export const CLIENT_DIR = process.env.IOC_CLIENT_DIR ? path.resolve(process.env.IOC_CLIENT_DIR) : path.join(REPO_ROOT, 'dist', 'client');
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startAedes, type TestAedes } from './aedes.js';
 import { startTestApp, type TestApp } from './app.js';
@@ -81,4 +82,28 @@ async function startStack<K extends BrokerKind>(opts: AppStackOptions<K>, extra:
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Something a whole test file shares (an influxd, a browser), started before its tests and stopped after
+ * them; read it through the returned function once the file has started.
+ */
+export function forFile<T>(start: () => Promise<T>, stop: (it: T) => Promise<unknown>): () => T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    const it = await start();
+    value = it;
+    return async () => {
+      await stop(it);
+    };
+  });
+  return () => {
+    if (value === undefined) throw new Error('forFile: read before the file started it');
+    return value;
+  };
+}
+
+/** The file's influxd and Chromium, for files whose describes each start a server of their own. */
+export function influxdAndBrowserForFile(): { influxd: () => TestInfluxd; browser: () => Browser } {
+  return { influxd: forFile(startTestInfluxd, (i) => i.stop()), browser: forFile(launchChromium, (b) => b.close()) };
 }

@@ -17,19 +17,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authServiceOn } from '../../server/auth/bootstrap.js';
 import { openAuthStore } from '../../server/auth/store.js';
 import { accountsDb } from '../harness/accounts.js';
-import { connectConsole, startTestApp, type TestApp } from '../harness/app.js';
+import { connectConsole, EMBEDDED_BROKER, startTestApp, type TestApp } from '../harness/app.js';
 import { bearer, login, refreshWith, testPassword, testUsername } from '../harness/auth.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { startTestInfluxd } from '../harness/influxd.js';
+import { forFile } from '../harness/stack.js';
+import { ROOT } from '../../contract/root.js';
 import { waitFor } from '../harness/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const EMBEDDED = { MQTT_EMBEDDED_PORT: '0', MQTT_EMBEDDED_HOST: '127.0.0.1' };
-let influxd: TestInfluxd;
-
-beforeAll(async () => {
-  influxd = await startTestInfluxd();
-});
-afterAll(async () => influxd?.stop());
+const EMBEDDED = EMBEDDED_BROKER;
+const influxd = forFile(startTestInfluxd, (i) => i.stop());
 
 const me = async (app: TestApp, token: string) => (await fetch(`${app.url}/api/auth/me`, { headers: bearer(token) })).status;
 
@@ -52,7 +48,7 @@ function users(app: TestApp, args: string[]): Promise<{ code: number | null; out
 describe('a running server and npm run users on its database', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: EMBEDDED });
+    app = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: EMBEDDED });
   });
   afterAll(async () => app?.stop());
 
@@ -131,7 +127,7 @@ describe('a restart on the same database', () => {
   it('keeps users, sessions and display tokens: the access token, the refresh cookie and the wall still work', async () => {
     // Same database and signing key (AUTH_DIR/secret); a new process in every other respect.
     const authDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-restart-auth-'));
-    const first = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, AUTH_DIR: authDir } });
+    const first = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: { ...EMBEDDED, AUTH_DIR: authDir } });
     const env = { ...EMBEDDED, AUTH_DIR: authDir, DATABASE_URL: first.config.DATABASE_URL!, INFLUX_DATABASE: first.config.INFLUX_DATABASE };
     const s = await first.login('supervisor');
     const wall = await first.token('wall');
@@ -141,7 +137,7 @@ describe('a restart on the same database', () => {
     };
     await first.stop();
 
-    const second = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env });
+    const second = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env });
     try {
       expect(await me(second, s.accessToken)).toBe(200);
       const refreshed = await refreshWith(second.url, s.cookie);

@@ -14,21 +14,17 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contract/index.js';
 import { databaseWithDevices, withDevices } from '../harness/accounts.js';
-import { startTestApp, type TestApp } from '../harness/app.js';
-import { startTestInfluxd, type TestInfluxd } from '../harness/influxd.js';
+import { EMBEDDED_BROKER, startTestApp, type TestApp } from '../harness/app.js';
+import { startTestInfluxd } from '../harness/influxd.js';
+import { forFile } from '../harness/stack.js';
+import { ROOT } from '../../contract/root.js';
 import { startMosquitto } from '../harness/mosquitto.js';
 import { findBinary } from '../../scripts/ensure-deps.mjs';
 import { requireService } from '../harness/services.js';
 import { waitFor } from '../harness/wait.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const EMBEDDED = { MQTT_EMBEDDED_PORT: '0', MQTT_EMBEDDED_HOST: '127.0.0.1' };
-let influxd: TestInfluxd;
-
-beforeAll(async () => {
-  influxd = await startTestInfluxd();
-});
-afterAll(async () => influxd?.stop());
+const EMBEDDED = EMBEDDED_BROKER;
+const influxd = forFile(startTestInfluxd, (i) => i.stop());
 
 const status = (seq: number, state = 'online') => JSON.stringify({ seq, ts: Date.now(), state });
 // A device's client id is its id (or `<id>-…`): the embedded broker refuses any other (broker-security.test.ts).
@@ -51,7 +47,7 @@ describe('embedded broker with device auth (default)', () => {
       { id: 'tt-cam-2', kind: 'camera' },
     ]);
     Object.assign(secrets, db.secrets);
-    app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, DATABASE_URL: db.url } });
+    app = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: { ...EMBEDDED, DATABASE_URL: db.url } });
     await waitFor(async () => (await app.healthReport()).broker.connected, { message: 'the server did not connect to its own broker' });
   });
   afterAll(async () => app?.stop());
@@ -108,7 +104,7 @@ describe('MQTT over TLS and HTTPS (by configuration)', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
     cert = fs.readFileSync(path.join(dir, 'cert.pem'));
     const pem = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
-    app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key, HTTPS_CERT: pem.cert, HTTPS_KEY: pem.key } }).catch((err: Error) => {
+    app = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: { ...EMBEDDED, MQTT_TLS_CERT: pem.cert, MQTT_TLS_KEY: pem.key, HTTPS_CERT: pem.cert, HTTPS_KEY: pem.key } }).catch((err: Error) => {
       throw new Error(`app with TLS did not start: ${err.message}`);
     });
   });
@@ -151,7 +147,7 @@ describe('MQTT over TLS and HTTPS (by configuration)', () => {
 
 describe('npm start: the demo simulators on the embedded broker', () => {
   it('log in as ioc-simulator with SIM_MQTT_PASSWORD: their devices report, nothing is refused; no other password does', async () => {
-    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, SIMULATORS: 'on', SIM_SEED: '7', SIM_SPEED: '20', SIM_MQTT_PASSWORD: 'sim-pw-devices' } });
+    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: { ...EMBEDDED, SIMULATORS: 'on', SIM_SEED: '7', SIM_SPEED: '20', SIM_MQTT_PASSWORD: 'sim-pw-devices' } });
     try {
       await waitFor(() => [...app.registry.cameras.values()].some((c) => c.lastSeen !== null), { timeoutMs: 20_000, message: 'no camera status from the simulators' });
       expect(await refused(app, 'bad_credentials')).toBe(0);
@@ -168,7 +164,7 @@ describe('npm start: the demo simulators on the embedded broker', () => {
 
 describe('MQTT_DEVICE_AUTH=off (a lab broker)', () => {
   it('lets anyone connect and publish: the documented trade-off', async () => {
-    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd.url, env: { ...EMBEDDED, MQTT_DEVICE_AUTH: 'off' } });
+    const app = await startTestApp({ mqttUrl: '', influxUrl: influxd().url, env: { ...EMBEDDED, MQTT_DEVICE_AUTH: 'off' } });
     try {
       const anon = await connect(app.mqttUrl);
       await anon.publishAsync(topics.cameraStatus('tt-cam-2'), status(1, 'degraded'), { qos: 1 });
@@ -189,7 +185,7 @@ describe('Mosquitto with the shipped ACL behaves the same', () => {
     const PW = { 'ioc-server': 'srv-pw', 'tt-cam-1': 'cam1-pw', 'tt-cam-2': 'cam2-pw' };
     for (const [u, p] of Object.entries(PW)) execFileSync(passwdBin, ['-b', passwd, u, p]);
     const broker = await startMosquitto({ passwordFile: passwd, aclFile: path.join(ROOT, 'docker', 'mosquitto', 'acl') });
-    const app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd.url, env: { MQTT_USERNAME: 'ioc-server', MQTT_PASSWORD: PW['ioc-server'] } });
+    const app = await startTestApp({ mqttUrl: broker.url, influxUrl: influxd().url, env: { MQTT_USERNAME: 'ioc-server', MQTT_PASSWORD: PW['ioc-server'] } });
     try {
       await waitFor(async () => (await app.healthReport()).broker.connected);
       await expect(connect(broker.url, 'tt-cam-1', 'wrong')).rejects.toThrow(/bad user|not authori[sz]ed/i);
