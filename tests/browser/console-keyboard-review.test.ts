@@ -13,38 +13,24 @@
  * Screenshots: docs/screenshots/shortcut-help-1366x768.png, closed-incidents-1366x768.png.
  * Needs a built client (`npx vite build`, or IOC_CLIENT_DIR).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { topics, type Alert, type Incident } from '../../contract/index.js';
 import { deskEn, deskVi } from '../../client/src/app/strings/desk.js';
-import type { TestApp } from '../harness/app.js';
 import { screenshot } from '../harness/chromium.js';
 import { incidentRow, openConsole, pngSize, queueRows, rowOf, type ConsolePage } from '../harness/console.js';
-import type { DeviceSend } from '../harness/device.js';
-import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
+import { consoleStackForFile } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
 const vi = deskVi.desk;
 
-let stack: ConsoleStack;
-let browser: Browser;
-let app: TestApp;
-let send: DeviceSend;
+const stack = consoleStackForFile();
 let officer: ConsolePage;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startConsoleStack();
-  ({ browser, app, send } = stack);
-});
-afterAll(async () => {
-  await officer?.close();
-  await stack?.stop();
-});
-
 /** The server's state as any integration reads it: REST, as the duty officer. */
 async function rest<T>(p: string): Promise<T> {
-  const res = await fetch(`${app.url}/api${p}`, { headers: await app.headers() });
+  const res = await fetch(`${stack().app.url}/api${p}`, { headers: await stack().app.headers() });
   expect(res.status, p).toBe(200);
   return ((await res.json()) as { data: T }).data;
 }
@@ -72,14 +58,14 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
 
   it('does the whole accident job by keyboard alone, and `?` lists every key with the focus held in it', async () => {
     // A fire and a crowd first, then the accident: the accident is not the line the cursor starts on.
-    await send(topics.cameraDetection('tt-cam-3'), 'tt-cam-3', { kind: 'fire_smoke', confidence: 0.93, lat: 10.005, lon: 106.025 });
-    await send(topics.cameraDetection('tt-cam-5'), 'tt-cam-5', { kind: 'crowd', confidence: 0.9, lat: 10.002, lon: 106.012, peopleCount: 80 });
-    await send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 });
-    const accident = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_accident' && a.incidentId), { message: 'no accident alert with its incident' });
+    await stack().send(topics.cameraDetection('tt-cam-3'), 'tt-cam-3', { kind: 'fire_smoke', confidence: 0.93, lat: 10.005, lon: 106.025 });
+    await stack().send(topics.cameraDetection('tt-cam-5'), 'tt-cam-5', { kind: 'crowd', confidence: 0.9, lat: 10.002, lon: 106.012, peopleCount: 80 });
+    await stack().send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 });
+    const accident = await waitFor(() => stack().app.operations.alerts.open().find((a) => a.rule === 'detection_accident' && a.incidentId), { message: 'no accident alert with its incident' });
     accidentIncident = accident.incidentId!;
-    await waitFor(() => app.operations.alerts.open().filter((a) => a.rule.startsWith('detection_')).length >= 3, { message: 'not all three alerts raised' });
+    await waitFor(() => stack().app.operations.alerts.open().filter((a) => a.rule.startsWith('detection_')).length >= 3, { message: 'not all three alerts raised' });
 
-    officer = await openConsole(browser, app, { width: 1366, height: 768 });
+    officer = await openConsole(stack().browser, stack().app, { width: 1366, height: 768 });
     page = officer.page;
     await rowOf(page, accident.id).waitFor({ timeout: 10_000 });
     await waitFor(async () => (await queueRows(page)).length >= 3, { message: 'queue not filled' });
@@ -215,7 +201,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
   });
 
   it('resolving an incident no unit worked asks first and says so; closing asks for a note; the closed incident stays, read only', async () => {
-    await send(topics.incidentReport('hotline-115'), 'hotline-115', {
+    await stack().send(topics.incidentReport('hotline-115'), 'hotline-115', {
       channel: 'hotline_115',
       type: 'medical',
       severity: 'major',
@@ -226,7 +212,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
       description: 'Người đi đường bất tỉnh',
       externalRef: 'CALL-KEYS-1',
     });
-    medicalIncident = (await waitFor(() => app.operations.incidents.open().find((i) => i.type === 'medical'), { message: 'no medical incident' })).id;
+    medicalIncident = (await waitFor(() => stack().app.operations.incidents.open().find((i) => i.type === 'medical'), { message: 'no medical incident' })).id;
     await incidentRow(page, medicalIncident).locator('button').click();
     const view = page.locator(`[data-testid="incident-view"][data-incident-id="${medicalIncident}"]`);
     await view.waitFor({ timeout: 5_000 });
@@ -264,7 +250,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
   });
 
   it('clearing an alert is held with an undo (click or u), away from acknowledge, then sent', async () => {
-    const fire = app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke')!;
+    const fire = stack().app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke')!;
     const row = rowOf(page, fire.id);
     // Not in the row, under "Tiếp nhận": in the panel, at the far end from it.
     expect(await row.locator('[data-testid="clear"]').count()).toBe(0);
@@ -301,7 +287,7 @@ describe('the night shift: keyboard, confirmations, undo, closed incidents', () 
     await waitFor(async () => (await alertOf(fire.id)).state === 'cleared', { timeoutMs: 9_000, message: 'the held clear was never sent' });
     await toast.waitFor({ state: 'detached', timeout: 3_000 });
     expect(await row.count()).toBe(0);
-    const audit = await fetch(`${app.url}/api/audit?entity=alert&id=${fire.id}`, { headers: await app.headers('supervisor') });
+    const audit = await fetch(`${stack().app.url}/api/audit?entity=alert&id=${fire.id}`, { headers: await stack().app.headers('supervisor') });
     const rows = ((await audit.json()) as { data: { type: string; result: string }[] }).data;
     // One clear, the last: the undone ones were never sent (a second would be refused, and be here too).
     expect(rows.filter((r) => r.type === 'cleared' || r.type === 'clear')).toEqual([expect.objectContaining({ type: 'cleared', result: 'ok' })]);

@@ -10,15 +10,13 @@
  *   as sentences, with no raw ids. Screenshots: docs/screenshots/dispatch-list-1600x900.png,
  *   responder-ambulance-390x844.png. Needs dist/client (`npx vite build`).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { activeUnits, topics, type Incident } from '../../contract/index.js';
-import type { TestApp } from '../harness/app.js';
 import { login, type TestSession } from '../harness/auth.js';
 import { screenshot } from '../harness/chromium.js';
 import { incidentRow, openConsole, openIncident, openPhone as openPhoneAs, pngSize, sourceFeatures, type ConsolePage, type PhonePage } from '../harness/console.js';
-import type { DeviceSend } from '../harness/device.js';
-import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
+import { consoleStackForFile } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
 const AMB = 'tt-u-amb';
@@ -26,40 +24,28 @@ const POLICE = 'tt-u-police';
 const NOTE = 'Cần xe cứu thương, nạn nhân chảy máu đầu';
 const CALLER = 'Tai nạn giữa xe máy và ô tô, có người bị thương nằm dưới đường';
 
-let stack: ConsoleStack;
-let browser: Browser;
-let app: TestApp;
-let send: DeviceSend;
+const stack = consoleStackForFile();
 let officer: ConsolePage;
 /** The first test's incident: its ambulance is taken by the second. */
 let accident = '';
-
-beforeAll(async () => {
-  stack = await startConsoleStack();
-  ({ browser, app, send } = stack);
-});
-afterAll(async () => {
-  await officer?.close();
-  await stack?.stop();
-});
 
 /** The police crew is the harness's test responder; the ambulance crew gets an account of its own, as an admin makes it. */
 async function ambulanceCrew(): Promise<TestSession> {
   const username = 'cap-cuu-115';
   const password = 'cap-cuu-115-pass-2024';
-  const res = await fetch(`${app.url}/api/admin/users`, {
+  const res = await fetch(`${stack().app.url}/api/admin/users`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(await app.headers('admin')) },
+    headers: { 'content-type': 'application/json', ...(await stack().app.headers('admin')) },
     body: JSON.stringify({ username, role: 'responder', unitId: AMB, displayName: 'Tổ cấp cứu 115', password }),
   });
   expect(res.status, await res.clone().text()).toBe(200);
-  return login(app.url, username, password);
+  return login(stack().app.url, username, password);
 }
 
-const openPhone = (session: TestSession): Promise<PhonePage> => openPhoneAs(browser, app.url, session);
+const openPhone = (session: TestSession): Promise<PhonePage> => openPhoneAs(stack().browser, stack().app.url, session);
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="responder-incident"][data-incident-id="${id}"]`);
-const server = (id: string) => app.operations.incidents.get(id)!;
+const server = (id: string) => stack().app.operations.incidents.get(id)!;
 const partOn = (inc: Incident, unitId: string) => inc.units.filter((u) => u.unitId === unitId).at(-1)?.status;
 
 /** What a timeline must never show: ids of units, channels, actors, incidents, and the old accept marker. */
@@ -69,15 +55,15 @@ describe('an injury accident: the right units, several at once, a phone that say
   it('ambulance and police first; both dispatched and on the map; each phone shows where and why; releasing one leaves the other', async () => {
     const t0 = Date.now();
     // A camera sees the accident; a 115 caller, 30 m away, says people are hurt.
-    await send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 });
-    await send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: CALLER, externalRef: 'CALL-115-0001', callback: '0905 123 456' });
-    const found = await waitFor(() => app.operations.incidents.recent().find((i) => i.type === 'traffic_accident' && i.hurt && i.description !== '' && i.status !== 'closed'), {
+    await stack().send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'accident', confidence: 0.91, lat: 10.005, lon: 106.015 });
+    await stack().send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: CALLER, externalRef: 'CALL-115-0001', callback: '0905 123 456' });
+    const found = await waitFor(() => stack().app.operations.incidents.recent().find((i) => i.type === 'traffic_accident' && i.hurt && i.description !== '' && i.status !== 'closed'), {
       timeoutMs: 15_000,
       message: 'no hurt traffic accident incident from the detection and the 115 call',
     });
     const id = found.id;
 
-    officer = await openConsole(browser, app, { width: 1600, height: 900 });
+    officer = await openConsole(stack().browser, stack().app, { width: 1600, height: 900 });
     const { page } = officer;
     // In the list, it is marked as having no unit.
     await incidentRow(page, id).waitFor({ timeout: 10_000 });
@@ -127,7 +113,7 @@ describe('an injury accident: the right units, several at once, a phone that say
 
     // Each crew's phone: the address, the caller's words, the officer's note.
     const amb = await openPhone(await ambulanceCrew());
-    const pol = await openPhone(await app.login('responder'));
+    const pol = await openPhone(await stack().app.login('responder'));
     try {
       for (const phone of [amb, pol]) {
         const c = card(phone.page, id);
@@ -230,8 +216,8 @@ describe('an injury accident: the right units, several at once, a phone that say
   it('a busy unit is offered behind "show all" and reassigned after a confirmation naming the incident it leaves', async () => {
     expect(accident).not.toBe('');
     const { page } = officer;
-    await send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'medical', severity: 'critical', lat: 10.002, lon: 106.024, address: '7 Lê Lợi, Test Town', description: 'Cụ ông ngã, bất tỉnh', externalRef: 'CALL-115-0002' });
-    const inc = await waitFor(() => app.operations.incidents.recent().find((i) => i.externalRef?.endsWith('CALL-115-0002')), { message: 'no incident from the second call' });
+    await stack().send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'medical', severity: 'critical', lat: 10.002, lon: 106.024, address: '7 Lê Lợi, Test Town', description: 'Cụ ông ngã, bất tỉnh', externalRef: 'CALL-115-0002' });
+    const inc = await waitFor(() => stack().app.operations.incidents.recent().find((i) => i.externalRef?.endsWith('CALL-115-0002')), { message: 'no incident from the second call' });
     const view = await openIncident(page, inc.id);
     // The only ambulance is busy: not in the short list; "show all" shows it, and where it is.
     await view.locator('[data-testid="dispatch-candidate"]').first().waitFor({ timeout: 10_000 });

@@ -107,3 +107,13 @@ export function forFile<T>(start: () => Promise<T>, stop: (it: T) => Promise<unk
 export function influxdAndBrowserForFile(): { influxd: () => TestInfluxd; browser: () => Browser } {
   return { influxd: forFile(startTestInfluxd, (i) => i.stop()), browser: forFile(launchChromium, (b) => b.close()) };
 }
+
+/** startAppStack for the whole file: started before its tests, stopped after them. */
+export function appStackForFile<K extends BrokerKind = 'mosquitto'>(opts: AppStackOptions<K> = {}): () => AppStack<BrokerOf<K>> {
+  return forFile(() => startAppStack(opts), (s) => s.stop());
+}
+
+/** startConsoleStack for the whole file (its pages close with its browser). */
+export function consoleStackForFile(opts: { env?: Record<string, string>; now?: () => number } = {}): () => ConsoleStack {
+  return forFile(() => startConsoleStack(opts), (s) => s.stop());
+}

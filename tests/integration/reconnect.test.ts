@@ -3,31 +3,23 @@
  * missed when it comes back: no gap, no duplicate (catch-up from its last
  * seq within the server's epoch).
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Delta, HandshakeAuth, Incident, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
-import type { TestAedes } from '../harness/aedes.js';
-import { startAppStack, type AppStack } from '../harness/stack.js';
-import type { TestApp } from '../harness/app.js';
+import { appStackForFile } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
-let stack: AppStack<TestAedes>;
-let app: TestApp;
-beforeAll(async () => {
-  stack = await startAppStack({ broker: 'aedes' });
-  ({ app } = stack);
-  return stack.stop;
-});
+const stack = appStackForFile({ broker: 'aedes' });
 
 it('catches up after a cut during a burst with no gap and no duplicate', async () => {
   const snapshots: Snapshot[] = [];
   const deltas: Delta[] = [];
   let epoch = '';
   let lastSeq = -1;
-  const token = await app.token('duty_officer');
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
+  const token = await stack().app.token('duty_officer');
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(stack().app.url, {
     transports: ['websocket'],
     reconnectionDelay: 100,
     reconnectionDelayMax: 200,
@@ -50,7 +42,7 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   await waitFor(() => snapshots.length === 1);
 
   const N = 300;
-  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
+  const dev = await mqtt.connectAsync(stack().broker.url, { protocolVersion: 4 });
   let cuts = 0;
   for (let i = 1; i <= N; i++) {
     const body = { seq: i, ts: Date.now(), channel: 'citizen_app', type: 'other', severity: 'minor', address: `Số ${i} đường Chính`, description: `phản ánh ${i}`, externalRef: `R-${i}` };
@@ -65,7 +57,7 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
   }
   await dev.endAsync();
 
-  await waitFor(() => app.operations.incidents.open().length === N, { message: 'server did not get every report' });
+  await waitFor(() => stack().app.operations.incidents.open().length === N, { message: 'server did not get every report' });
   // Caught up: the seq of a fresh picture of the city, asked on this socket, is the last one the
   // console applied (the server sends what is waiting before it answers).
   await waitFor(
@@ -96,10 +88,10 @@ it('catches up after a cut during a burst with no gap and no duplicate', async (
 });
 
 it('a console from a previous server run gets a fresh snapshot, not deltas', async () => {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(stack().app.url, {
     transports: ['websocket'],
     reconnection: false,
-    auth: { token: await app.token('duty_officer'), epoch: 'some-old-epoch', lastSeq: 3 } satisfies HandshakeAuth,
+    auth: { token: await stack().app.token('duty_officer'), epoch: 'some-old-epoch', lastSeq: 3 } satisfies HandshakeAuth,
   });
   const snaps: Snapshot[] = [];
   const deltas: Delta[] = [];

@@ -3,30 +3,23 @@
  * snapshot and consecutive deltas about its wards only; the city console
  * gets everything. Telemetry is coalesced; an incident goes out at once.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Delta, LiveTable, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { LIVE_FIELDS, topics } from '../../contract/index.js';
-import type { TestAedes } from '../harness/aedes.js';
-import { startAppStack, type AppStack } from '../harness/stack.js';
-import { connectConsole, type TestApp, type TestConsole } from '../harness/app.js';
+import { appStackForFile } from '../harness/stack.js';
+import { connectConsole, type TestConsole } from '../harness/app.js';
 import { waitFor } from '../harness/wait.js';
 import { readChanges, type ReadChange } from '../harness/live.js';
 
 const isCam = (c: ReadChange): c is Extract<ReadChange, { kind: 'camera' | 'cameraLive' }> => c.kind === 'camera' || c.kind === 'cameraLive';
 
-let stack: AppStack<TestAedes>;
-let app: TestApp;
-beforeAll(async () => {
-  stack = await startAppStack({ broker: 'aedes' });
-  ({ app } = stack);
-  return stack.stop;
-});
+const stack = appStackForFile({ broker: 'aedes' });
 
 it('a district console sees only its wards, with its own consecutive seq', async () => {
-  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
-  const district: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(app.url, { transports: ['websocket'], reconnection: false, auth: { wards: ['tt-a'], token: await app.token('duty_officer') } });
+  const city: TestConsole = await connectConsole(stack().app.url, await stack().app.token('duty_officer'));
+  const district: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(stack().app.url, { transports: ['websocket'], reconnection: false, auth: { wards: ['tt-a'], token: await stack().app.token('duty_officer') } });
   const snaps: Snapshot[] = [];
   const deltas: Delta[] = [];
   district.on('state:snapshot', (s) => snaps.push(s));
@@ -35,7 +28,7 @@ it('a district console sees only its wards, with its own consecutive seq', async
   expect(snaps[0]!.cameras.map((c) => c.id)).toEqual(['tt-cam-1']);
   expect(new Set(snaps[0]!.stations.map((s) => s.wardId))).toEqual(new Set(['tt-a']));
 
-  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
+  const dev = await mqtt.connectAsync(stack().broker.url, { protocolVersion: 4 });
   const ts = Date.now();
   // 50 status updates of one camera in ward A, 1 in ward C: telemetry is coalesced.
   // Published together (one burst, as a busy camera's backlog arrives), so the coalescing does not depend on timing.
@@ -62,8 +55,8 @@ it('a district console sees only its wards, with its own consecutive seq', async
 });
 
 it('an alert goes out at once in a delta of its own, with only the camera it is about: never behind telemetry', async () => {
-  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
-  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
+  const city: TestConsole = await connectConsole(stack().app.url, await stack().app.token('duty_officer'));
+  const dev = await mqtt.connectAsync(stack().broker.url, { protocolVersion: 4 });
   const ts = Date.now();
   // Telemetry of other cameras waiting for the device tick, then an accident on tt-cam-4.
   for (let i = 1; i <= 20; i++) {
@@ -82,8 +75,8 @@ it('an alert goes out at once in a delta of its own, with only the camera it is 
 });
 
 it('a device first seen comes whole; after that, only its live fields travel', async () => {
-  const city: TestConsole = await connectConsole(app.url, await app.token('duty_officer'));
-  const dev = await mqtt.connectAsync(stack.broker.url, { protocolVersion: 4 });
+  const city: TestConsole = await connectConsole(stack().app.url, await stack().app.token('duty_officer'));
+  const dev = await mqtt.connectAsync(stack().broker.url, { protocolVersion: 4 });
   const ts = Date.now();
   await dev.publishAsync(topics.cameraStatus('tt-cam-new'), JSON.stringify({ seq: 1, ts, state: 'online', fps: 10 }), { qos: 1 });
   const first = await waitFor(() => city.deltas.flatMap((d) => readChanges(d.changes)).find((c) => isCam(c) && c.camera.id === 'tt-cam-new'));
