@@ -193,6 +193,16 @@ describe('officer tools (test town)', () => {
       expect(text).toContain('Vượt đèn đỏ');
       expect(await det.locator('[data-kind="red_light"]').first().getAttribute('data-count')).toBe('3');
       await screenshot(page, 'console-camera-detections-1600x900');
+
+      // Esc closes what is on top only: a header popover opened over the panel goes, the panel stays; the next Esc closes the panel.
+      await page.locator('[data-testid="tools-menu"]').click();
+      const list = page.locator('[data-testid="tools-list"]');
+      await list.waitFor();
+      await page.keyboard.press('Escape');
+      await list.waitFor({ state: 'detached', timeout: 2_000 });
+      expect(await panel.isVisible()).toBe(true);
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached', timeout: 2_000 });
     });
   });
 
