@@ -90,6 +90,7 @@ describe('the session in the browser: memory and an HttpOnly cookie', () => {
       expect(cookie).toMatchObject({ name: 'ioc_refresh', path: '/api/auth', httpOnly: true, sameSite: 'Strict' });
       expect(await context.cookies()).toHaveLength(1);
       await waitFor(() => auth[1]!.token !== null);
+      expect(auth[1]!.token, 'the login answer was read').not.toBe('');
       const visible = await scriptVisible(page);
       expect(visible).not.toContain(auth[1]!.token);
       expect(visible).not.toContain(cookie!.value);
