@@ -198,7 +198,11 @@ describe('responder phone (test town)', () => {
         return ((await res.json()) as { data: { username: string; sessions: number }[] }).data.find((u) => u.username === username)?.sessions;
       };
       expect(await sessions()).toBe(1);
+      // The page signs out, then loads the start page afresh (the login page there): waited for, so the reload below does not cut it short.
+      const left = page.waitForEvent('load');
       await page.locator('[data-testid="logout"]').click();
+      await left;
+      expect(page.url()).toBe(`${app.url}/`);
       await page.locator('[data-testid="login-page"]').waitFor({ timeout: 10_000 });
       // Signed out on the server too, and a reload stays on the login page.
       expect(await sessions()).toBe(0);

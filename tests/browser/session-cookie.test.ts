@@ -128,7 +128,10 @@ describe('the session in the browser: memory and an HttpOnly cookie', () => {
       expect(await page.locator('[data-testid="connection-state"]').getAttribute('data-state')).toBe('live');
       expect(await page.evaluate(() => (window as unknown as { __offlineSeen?: boolean }).__offlineSeen)).toBeUndefined();
 
+      // Signing out loads the start page afresh: waited for, so the reload below does not cut it short.
+      const reloaded = page.waitForEvent('load');
       await page.click('[data-testid="logout"]');
+      await reloaded;
       await page.waitForSelector('[data-testid="login-page"]');
       expect(await context.cookies()).toEqual([]);
       await page.reload();

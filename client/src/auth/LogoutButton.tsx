@@ -2,7 +2,7 @@
 import './auth.css';
 import { useTranslation } from 'react-i18next';
 import { useSession } from './hooks.js';
-import { logout } from './session.js';
+import { signOutAndLeave } from './session.js';
 
 export function LogoutButton() {
   const { t } = useTranslation();
@@ -23,9 +23,7 @@ export function LogoutButton() {
         type="button"
         className="who__logout"
         data-testid="logout"
-        onClick={() => {
-          void logout().finally(() => window.location.assign('/'));
-        }}
+        onClick={signOutAndLeave}
       >
         {t('auth.logout')}
       </button>

@@ -169,6 +169,11 @@ export async function logout(): Promise<void> {
   tabs?.postMessage('logout' satisfies TabMessage);
 }
 
+/** Signs out, then loads the start page afresh, so that nothing the page held survives the session. */
+export function signOutAndLeave(): void {
+  void logout().finally(() => window.location.assign('/'));
+}
+
 /** fetch with the session's token; on a 401 refreshes once and retries. */
 export async function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const go = () => {

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { Role } from '../../../../contract/auth.js';
 import type { CityPack } from '../../../../contract/citypack.js';
 import { useSession } from '../../auth/hooks.js';
-import { logout } from '../../auth/session.js';
+import { signOutAndLeave } from '../../auth/session.js';
 
 /** Roles with `city:view` in server/auth/permissions.ts: the console is theirs. */
 const CONSOLE_ROLES: readonly Role[] = ['admin', 'supervisor', 'duty_officer'];
@@ -32,7 +32,7 @@ export function NoUnit({ pack }: { pack: CityPack }) {
               {t('responder.noUnit.console')}
             </a>
           )}
-          <button type="button" className="rbtn" data-testid="logout" onClick={() => void logout().finally(() => window.location.assign('/'))}>
+          <button type="button" className="rbtn" data-testid="logout" onClick={signOutAndLeave}>
             {t('auth.logout')}
           </button>
         </div>
