@@ -9,6 +9,7 @@
  */
 import type { CameraState, IncidentChannel, IncidentType, LngLat, Operator, Severity } from './domain.js';
 import type { DetectionKind } from './payloads.js';
+import type { Evidence } from './video.js';
 
 /** The traffic offences a violation burst can count: detections that do not alert on their own. */
 export const VIOLATION_KINDS = ['red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet'] as const satisfies readonly DetectionKind[];
@@ -22,6 +23,8 @@ export interface DetectionData {
   /** A crowd's head count, when the camera counted. */
   peopleCount?: number;
   plate?: string;
+  /** What the camera saw: an image, a Frigate event (never on the wall). */
+  evidence?: Evidence;
 }
 
 /** An incident report from a hotline, the citizen app or a patrol (server/alerts/rules/incident.ts). */
@@ -97,3 +100,8 @@ export type Alert = { [R in AlertRule]: AlertOf<R> }[AlertRule];
 
 /** Whether a detection rule raised the alert (`detection_accident`…): its `data` names the kind. */
 export const isDetectionAlert = (a: Alert): a is AlertOf<DetectionRule> => a.rule.startsWith('detection_');
+
+/** The evidence an alert keeps (detections only), or undefined. */
+export function alertEvidence(a: Alert): Evidence | undefined {
+  return a.rule.startsWith('detection_') ? (a.data as DetectionData).evidence : undefined;
+}

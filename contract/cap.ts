@@ -46,6 +46,14 @@ export interface CapArea {
   geocodes: { valueName: string; value: string }[];
 }
 
+/** A file that goes with an info: an evidence image or clip (CAP 1.2 §3.2.3). */
+export interface CapResource {
+  resourceDesc: string;
+  mimeType: string;
+  /** A full absolute URI (our alert's evidence route). */
+  uri?: string;
+}
+
 export interface CapInfo {
   categories: CapCategory[];
   event: string;
@@ -63,6 +71,8 @@ export interface CapInfo {
   effective?: number;
   onset?: number;
   expires?: number;
+  /** Present only when there are some, so a parsed message without any deep-equals its source. */
+  resources?: CapResource[];
   areas: CapArea[];
 }
 

@@ -52,6 +52,20 @@ export const cameraSite = z.strictObject({
   roadId: deviceId.nullable(),
   wardId: deviceId.nullable(),
   kind: z.enum(['traffic', 'security']),
+  /**
+   * Where its live video plays (docs/video.md): the path of the camera on the media server
+   * (VIDEO_HLS_URL's `{path}`, default the camera id), or an HLS URL of its own. Never the
+   * camera's RTSP address: the media server holds that, and the console sees this pack.
+   */
+  stream: z
+    .strictObject({
+      path: z.string().regex(/^[A-Za-z0-9_.~-]{1,128}(\/[A-Za-z0-9_.~-]{1,128}){0,3}$/, 'a media-server path: letters, digits, _ . ~ - and /').optional(),
+      hls: z
+        .url({ protocol: /^https?$/ })
+        .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'no credentials in the URL')
+        .optional(),
+    })
+    .optional(),
 });
 export const stationSite = z.strictObject({
   id: deviceId,

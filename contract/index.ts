@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './labels-vi.js';
 export * from './transitions.js';
 export * from './dispatch.js';
+export * from './video.js';

@@ -36,6 +36,11 @@ export const cameraStatusPayload = z.strictObject({
 });
 export type CameraStatusPayload = z.infer<typeof cameraStatusPayload>;
 
+// The evidence fields are plain lengths and bounds, so the detection schema stays one the fast
+// acceptor compiles (server/ingest/fast-accept.ts): what they may name is checked where they are
+// used (the snapshot topic's id pattern, EVIDENCE_ORIGINS for a URL, an encoded Frigate path).
+const unit = z.number().min(0).max(1);
+
 const detectionBase = {
   ...envelope,
   confidence: z.number().min(0).max(1),
@@ -46,7 +51,16 @@ const detectionBase = {
   plate: z.string().max(16).optional(),
   /** When the event happened, if earlier than `ts` (e.g. after analysis). */
   eventTs: epochMs.optional(),
+  /** Evidence (contract/video.ts): an image sent on the camera's snapshot topic, by its id. */
+  snapshotId: z.string().min(1).max(64).optional(),
+  /** Evidence: an image at an http(s) URL the server may fetch (EVIDENCE_ORIGINS). */
+  snapshot: z.string().min(1).max(512).optional(),
+  /** Evidence: a Frigate event whose snapshot and clip Frigate keeps. */
+  frigateEventId: z.string().min(1).max(64).optional(),
+  /** Where in the picture, as fractions of the frame. */
+  box: z.strictObject({ x: unit, y: unit, w: unit, h: unit }).optional(),
 };
+
 
 export const DETECTION_KINDS = [
   'red_light',

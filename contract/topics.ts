@@ -4,6 +4,7 @@
  * Accepted forms (all under the versioned root `ioc/v1`):
  *   ioc/v1/camera/{cameraId}/status        retained; last-will sets state "offline"
  *   ioc/v1/camera/{cameraId}/detection
+ *   ioc/v1/camera/{cameraId}/snapshot/{snapshotId}   a JPEG (not JSON): a detection's evidence image
  *   ioc/v1/incident/{sourceId}/report      sourceId = the reporting system (hotline-115, citizen-app, patrol-07…)
  *   ioc/v1/telecom/station/{stationId}/status   retained
  *   ioc/v1/telecom/link/{linkId}/status         retained
@@ -22,12 +23,14 @@ import {
   linkStatusPayload,
   deviceId,
 } from './payloads.js';
+import { SNAPSHOT_ID } from './video.js';
 
 export const TOPIC_ROOT = 'ioc/v1';
 
 export const topics = {
   cameraStatus: (id: string) => `${TOPIC_ROOT}/camera/${id}/status`,
   cameraDetection: (id: string) => `${TOPIC_ROOT}/camera/${id}/detection`,
+  cameraSnapshot: (id: string, snapshotId: string) => `${TOPIC_ROOT}/camera/${id}/snapshot/${snapshotId}`,
   incidentReport: (sourceId: string) => `${TOPIC_ROOT}/incident/${sourceId}/report`,
   stationStatus: (id: string) => `${TOPIC_ROOT}/telecom/station/${id}/status`,
   linkStatus: (id: string) => `${TOPIC_ROOT}/telecom/link/${id}/status`,
@@ -38,7 +41,7 @@ export const topics = {
 
 /** Subscriptions per feed family (wildcards only here). */
 export const SUBSCRIPTIONS = {
-  cameras: [`${TOPIC_ROOT}/camera/+/status`, `${TOPIC_ROOT}/camera/+/detection`],
+  cameras: [`${TOPIC_ROOT}/camera/+/status`, `${TOPIC_ROOT}/camera/+/detection`, `${TOPIC_ROOT}/camera/+/snapshot/+`],
   incidents: [`${TOPIC_ROOT}/incident/+/report`],
   telecom: [`${TOPIC_ROOT}/telecom/station/+/status`, `${TOPIC_ROOT}/telecom/link/+/status`],
   cap: [`${TOPIC_ROOT}/cap/+`],
@@ -59,6 +62,7 @@ export type PayloadOf<K extends JsonMessageKind> = z.infer<(typeof PAYLOAD_SCHEM
 export type ParsedTopic =
   | { kind: JsonMessageKind; id: string }
   | { kind: 'cap'; id: string }
+  | { kind: 'cameraSnapshot'; id: string; snapshotId: string }
   | { kind: 'frigateEvents' }
   | { kind: 'frigateAvailable' };
 
@@ -72,10 +76,14 @@ const PATTERNS: [RegExp, JsonMessageKind | 'cap'][] = [
   [new RegExp(`^ioc/v1/cap/${ID}$`), 'cap'],
 ];
 
+const SNAPSHOT_TOPIC = new RegExp(`^ioc/v1/camera/${ID}/snapshot/${ID}$`);
+
 /** Parse a topic into its kind and device id; null when it is not one of ours or the id is malformed. */
 export function parseTopic(topic: string): ParsedTopic | null {
   if (topic === topics.frigateEvents) return { kind: 'frigateEvents' };
   if (topic === topics.frigateAvailable) return { kind: 'frigateAvailable' };
+  const snap = SNAPSHOT_TOPIC.exec(topic);
+  if (snap) return deviceId.safeParse(snap[1]).success && SNAPSHOT_ID.test(snap[2]!) ? { kind: 'cameraSnapshot', id: snap[1]!, snapshotId: snap[2]! } : null;
   for (const [re, kind] of PATTERNS) {
     const m = re.exec(topic);
     if (m) {

@@ -43,6 +43,7 @@ import { createIngestTokens, type IngestTokens } from './ingest/tokens.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { buildDesk } from './desk.js';
+import { createVideo } from './video/video.js';
 import type { Operations } from './operations.js';
 import { PushHub } from './push/hub.js';
 import type { Registry } from './registry/registry.js';
@@ -165,6 +166,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // 6. The domain, from ingest to the incident desk (constructors only: no I/O).
     const desk = buildDesk({ config, pack, rules, frigateMapping, bus, writer, journal, devices: broker.devices, metrics, log, now });
     const { registry, recorder, operations, commands, health, router } = desk;
+    // Live video and evidence (docs/video.md): evidence images arrive on the cameras' snapshot topic.
+    const video = createVideo({ config, pack, auth, operations, pool, metrics, log, now });
+    router.registerForeign('cameraSnapshot', video.evidence.handler());
 
     // 7. The picture: every device, every open alert and incident, then live.
     const followFrom = await restorePicture({ influx, writer, registry, pool, operations, legacy, log, now });
@@ -173,6 +177,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onStop(() => recorder.stop());
     operations.start();
     onStop(() => operations.stop());
+    await run(video);
 
     // 8. A refused write (another server's version won, or this one no longer leads): this server's
     // copy of those streams is re-read from the database, and pushed. In a cluster every server
@@ -310,6 +315,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       auth,
       ingestTokens,
       capCheck: desk.capCheck,
+      video,
       leads: () => feed.role === 'leader' || !config.CLUSTER,
       leaderUrl: () => lease?.status().leaderUrl ?? null,
     });

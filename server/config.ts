@@ -151,6 +151,37 @@ export const configSchema = z.object({
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
   MAPBOX_TOKEN: optionalString,
 
+  // ---- Video and evidence (docs/video.md)
+  /**
+   * Cameras without a media-server stream play a test pattern with their id, name and clock burnt
+   * in, made by ffmpeg on demand and served as HLS by this server (the demo, and a city's test bench).
+   */
+  VIDEO_SIMULATED: bool.default(true),
+  /** Simulated streams encoding at once; a viewer past it is told so (each costs a share of a core). */
+  VIDEO_SIM_MAX_STREAMS: positiveInt.max(64).default(4),
+  /** A simulated stream nobody has fetched for this long stops. */
+  VIDEO_SIM_IDLE_S: positiveInt.max(600).default(15),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  /** How long a stream token lives; the player renews it well before, while the viewer may still watch. */
+  VIDEO_TOKEN_TTL_S: z.coerce.number().int().min(10).max(3600).default(60),
+  /**
+   * The media server's HLS URL per camera, `{path}` being the camera's stream path (its id unless
+   * the city pack names one): e.g. http://mediamtx.ioc.local:8888/{path}/index.m3u8. Unset: only
+   * cameras with their own `stream.hls` and the simulated ones play.
+   */
+  VIDEO_HLS_URL: z
+    .string()
+    .regex(/^https?:\/\/[^@\s]+\{path\}[^@\s]*$/, 'an http(s) URL with {path} in it and no credentials')
+    .optional(),
+  /** The wall plays a camera only inside a critical alert's interrupt, and only when this is on. */
+  VIDEO_ON_WALL: bool.default(false),
+  /** Frigate's HTTP API (http://frigate:5000): its events' snapshots and clips are served through this server. */
+  FRIGATE_URL: optionalUrl(['http', 'https']),
+  /** Origins a detection's `snapshot` URL may point to (space-separated); the server fetches them, never the browser. */
+  EVIDENCE_ORIGINS: z.string().regex(/^[A-Za-z0-9:/.\- ]*$/, 'space-separated origins, e.g. https://nvr.ioc.local').default(''),
+  /** Evidence images kept in PostgreSQL this many days. */
+  EVIDENCE_RETENTION_DAYS: positiveInt.max(3650).default(90),
+
   // ---- Security (docs/security.md)
   /** The generated access-token signing key (`secret`). Users, sessions and tokens live in PostgreSQL; an earlier installation's users.json and ingest-tokens.json here are imported once. */
   AUTH_DIR: z.string().default(path.join(ROOT, 'data', 'auth')),

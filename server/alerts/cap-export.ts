@@ -3,8 +3,8 @@
  * take it (GET /api/alerts/:id/cap). A cleared alert is exported as a Cancel
  * referencing the original; an updated one as an Update.
  */
-import type { Alert, CityPack, Severity } from '../../contract/index.js';
-import type { CapAlert, CapCategory, CapSeverity, CapUrgency } from '../../contract/cap.js';
+import { alertEvidence, evidenceHasClip, evidenceHasSnapshot, type Alert, type CityPack, type Severity } from '../../contract/index.js';
+import type { CapAlert, CapCategory, CapResource, CapSeverity, CapUrgency } from '../../contract/cap.js';
 
 const SEVERITY: Record<Severity, CapSeverity> = { critical: 'Extreme', major: 'Severe', minor: 'Moderate', info: 'Minor' };
 const URGENCY: Record<Severity, CapUrgency> = { critical: 'Immediate', major: 'Immediate', minor: 'Expected', info: 'Future' };
@@ -16,7 +16,22 @@ function category(a: Alert): CapCategory {
   return 'Safety';
 }
 
-export function alertToCap(a: Alert, pack: CityPack, sender: string): CapAlert {
+/**
+ * The alert's evidence as CAP resources: the image and the clip at this server's own routes
+ * (`baseUrl` is how the caller reached it), which ask whoever follows them to sign in.
+ */
+function resources(a: Alert, baseUrl: string | undefined): CapResource[] {
+  const e = alertEvidence(a);
+  if (!baseUrl || !e) return [];
+  const at = `${baseUrl.replace(/\/+$/, '')}/api/alerts/${encodeURIComponent(a.id)}`;
+  const out: CapResource[] = [];
+  if (evidenceHasSnapshot(e)) out.push({ resourceDesc: 'Ảnh bằng chứng (evidence image)', mimeType: 'image/jpeg', uri: `${at}/snapshot.jpg` });
+  if (evidenceHasClip(e)) out.push({ resourceDesc: 'Đoạn video bằng chứng (evidence clip)', mimeType: 'video/mp4', uri: `${at}/clip.mp4` });
+  return out;
+}
+
+export function alertToCap(a: Alert, pack: CityPack, sender: string, baseUrl?: string): CapAlert {
+  const res = resources(a, baseUrl);
   const ward = a.wardId ? pack.wards.features.find((w) => w.properties.id === a.wardId)?.properties : undefined;
   const original = { sender, identifier: a.id, sent: a.firstSeen };
   const msgType = a.state === 'cleared' ? 'Cancel' : a.version > 1 ? 'Update' : 'Alert';
@@ -38,6 +53,7 @@ export function alertToCap(a: Alert, pack: CityPack, sender: string): CapAlert {
         language: 'vi-VN',
         headline: a.title,
         senderName: pack.meta.name,
+        ...(res.length > 0 ? { resources: res } : {}),
         areas: [
           {
             areaDesc: ward ? `${ward.name} — ${pack.meta.name}` : pack.meta.name,

@@ -34,19 +34,21 @@ export const PERMISSIONS = [
   'displays:manage',
   /** Ingest tokens: who may push CAP alerts and station lists into /api/ingest/* (issue #19). */
   'ingest:manage',
+  /** Live camera video: which cameras, server/video/access.ts narrows per role (issue #22). */
+  'video:view',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const OFFICER: Permission[] = ['live:view', 'wall:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status'];
+const OFFICER: Permission[] = ['live:view', 'wall:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status', 'video:view'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage', 'ingest:manage']),
   supervisor: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage']),
   duty_officer: new Set(OFFICER),
   // A responder sees its unit's incidents over its socket only: no city-wide REST reads.
-  responder: new Set(['live:view', 'incident:field', 'unit:status']),
+  responder: new Set(['live:view', 'incident:field', 'unit:status', 'video:view']),
   // Read-only, for a screen in a room: the wall's redacted live picture (push/audience.ts) and panels, nothing else.
-  wall: new Set(['live:view', 'wall:view']),
+  wall: new Set(['live:view', 'wall:view', 'video:view']),
 };
 
 export function can(role: Role, p: Permission): boolean {
@@ -126,6 +128,11 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/client-config$/, permission: 'live:view' },
   { method: 'GET', path: /^\/(feeds\/health|devices|kpis|units)$/, permission: 'city:view' },
   { method: 'GET', path: /^\/alerts\/[^/]+\/cap$/, permission: 'history:view' },
+  // An alert's evidence image and clip (server/video/evidence.ts): what reading the alert needs.
+  { method: 'GET', path: /^\/alerts\/[^/]+\/(snapshot\.jpg|clip\.mp4)$/, permission: 'city:view' },
+  // Live video (server/video/routes.ts): server/video/access.ts then narrows it per camera and role.
+  { method: 'GET', path: /^\/cameras\/[^/]+\/stream$/, permission: 'video:view' },
+  { method: 'POST', path: /^\/cameras\/[^/]+\/stream\/[^/]+\/end$/, permission: 'video:view' },
   { method: 'GET', path: /^\/alerts(\/[^/]+)?$/, permission: 'city:view' },
   { method: 'GET', path: /^\/incidents\.csv$/, permission: 'history:view' },
   // The closed incidents of a day (server/http/closed-incidents.ts), for review and reopening: what the incident reads need.

@@ -116,6 +116,15 @@ export class AuthService {
   }
 
   /** The audit trail (the event log exists once the writer does). */
+  /**
+   * A key of its own for another kind of signed token (stream tokens: server/video/tokens.ts),
+   * derived from the access-token key so every instance of a cluster derives the same one, and
+   * so neither kind of token can pass for the other.
+   */
+  derivedKey(purpose: string): Buffer {
+    return crypto.createHmac('sha256', this.opts.key).update(`ioc-console/${purpose}`).digest();
+  }
+
   setEventLog(events: EventLog): void {
     this.events = events;
   }

@@ -48,7 +48,7 @@ export const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function mayPublish(kind: DeviceKind, id: string, topic: string): boolean {
   switch (kind) {
     case 'camera':
-      return topic === `ioc/v1/camera/${id}/status` || topic === `ioc/v1/camera/${id}/detection`;
+      return topic === `ioc/v1/camera/${id}/status` || topic === `ioc/v1/camera/${id}/detection` || topic.startsWith(`ioc/v1/camera/${id}/snapshot/`);
     case 'station':
       return topic === `ioc/v1/telecom/station/${id}/status`;
     case 'link':

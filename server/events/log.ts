@@ -13,8 +13,8 @@ import type { StreamType } from '../db/sor.js';
 import type { PointWriter } from '../influx/writer.js';
 import { nsTimestamp } from '../influx/lineprotocol.js';
 
-/** `ingest`: ingest tokens issued and revoked, station imports, refused CAP messages (server/ingest/tokens.ts). */
-export type EventEntity = 'alert' | 'incident' | 'unit' | 'auth' | 'ingest';
+/** `ingest`: ingest tokens issued and revoked, station imports, refused CAP messages (server/ingest/tokens.ts). `video`: live views (server/video/views.ts). */
+export type EventEntity = 'alert' | 'incident' | 'unit' | 'auth' | 'ingest' | 'video';
 
 export interface LogEntry {
   entity: EventEntity;

@@ -31,6 +31,7 @@ import { operationsRoutes } from './operations-routes.js';
 import { secureRouter } from './paths.js';
 import { securityMiddleware } from './security.js';
 import { wallRoutes } from './wall-routes.js';
+import type { Video } from '../video/video.js';
 
 export interface ConsoleAppDeps {
   config: Config;
@@ -52,6 +53,8 @@ export interface ConsoleAppDeps {
   ingestTokens: IngestTokens;
   /** Why a CAP Update or Cancel may not apply (it is not from the sender of the alert it references), or null. */
   capCheck: CapCheck;
+  /** Live video and evidence (server/video). */
+  video: Video;
   /** Whether this instance takes ingest (it leads, or runs alone), and where the leader is. */
   leads: () => boolean;
   leaderUrl: () => string | null;
@@ -110,6 +113,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
         incidents: () => operations.incidents.recent(),
         now,
       }),
+      ...d.video.routes,
       replayRoutes({
         influx: d.influx,
         base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: operations.units.list() }),
@@ -118,7 +122,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
       }),
     ],
     security: securityMiddleware(config),
-    publicRoutes: [publicAuthRoutes(d.auth, config, now)],
+    publicRoutes: [publicAuthRoutes(d.auth, config, now), ...d.video.publicRoutes],
     guard: restGuard(d.auth, d.log.child({ module: 'auth' }), (e) => operations.events.append({ entity: 'auth', result: 'refused', ...e })),
     rootRoutes: [
       // What arrives over HTTP feeds the rules, which run on the leader only: a standby says so,

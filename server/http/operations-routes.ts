@@ -76,7 +76,7 @@ export function operationsRoutes(deps: {
   r.get('/alerts/:id/cap', (req, res) => {
     const a = operations.alerts.get(req.params.id);
     if (!a) return sendError(res, 404, 'not_found', 'no such alert');
-    res.type('application/cap+xml; charset=utf-8').send(buildCap(alertToCap(a, deps.pack, deps.capSender)));
+    res.type('application/cap+xml; charset=utf-8').send(buildCap(alertToCap(a, deps.pack, deps.capSender, `${req.protocol}://${req.get('host') ?? 'localhost'}`)));
   });
   r.post('/alerts/:id/acknowledge', (req, res) => run('alert:acknowledge', req, res, { id: req.params.id }));
   r.post('/alerts/:id/clear', (req, res) => run('alert:clear', req, res, { id: req.params.id }));
@@ -134,7 +134,7 @@ export function operationsRoutes(deps: {
     const limit = Math.min(Number(req.query.limit ?? 500) || 500, 5000);
     const entity = req.query.entity;
     if (from === null || to === null) return sendError(res, 400, 'bad_request', 'from/to: epoch ms or ISO 8601');
-    if (entity !== undefined && !['alert', 'incident', 'unit', 'auth', 'ingest'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit, auth or ingest');
+    if (entity !== undefined && !['alert', 'incident', 'unit', 'auth', 'ingest', 'video'].includes(String(entity))) return sendError(res, 400, 'bad_request', 'entity: alert, incident, unit, auth, ingest or video');
     const str = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
     try {
       const rows = await deps.audit({ from, to, limit, entity: entity as string | undefined, id: str(req.query.id), by: str(req.query.by) });

@@ -69,11 +69,12 @@ export function apiRelPath(req: Pick<Request, 'path'>): string | null {
   return pathView(req).rel;
 }
 
-export type PublicReason = 'public' | 'ingest-token';
+export type PublicReason = 'public' | 'ingest-token' | 'stream-token';
 
 /**
  * Routes that need no session. `ingest-token` routes check a sender's ingest
- * token themselves (server/ingest/tokens.ts); `public` ones need nothing.
+ * token themselves (server/ingest/tokens.ts), `stream-token` ones a stream token
+ * (server/video/tokens.ts); `public` ones need nothing.
  * Paths are full paths, matched on the normalized form (case-insensitive prefix).
  */
 export const PUBLIC_ROUTES: readonly { method: 'GET' | 'POST'; path: RegExp; reason: PublicReason; why: string }[] = [
@@ -81,6 +82,9 @@ export const PUBLIC_ROUTES: readonly { method: 'GET' | 'POST'; path: RegExp; rea
   { method: 'POST', path: /^\/api\/auth\/(login|refresh|logout)$/, reason: 'public', why: 'how a session starts, is renewed and ends' },
   { method: 'POST', path: /^\/api\/ingest(\/[a-z0-9_-]+)+$/, reason: 'ingest-token', why: 'senders prove themselves with an ingest token' },
   { method: 'GET', path: /^\/metrics$/, reason: 'public', why: 'Prometheus scrapes it (counters only)' },
+  // A video player cannot send a bearer header with every segment: the URL carries a stream token for one camera (server/video/tokens.ts).
+  { method: 'GET', path: /^\/api\/video\/hls\/[^/]+\/[^/]+$/, reason: 'stream-token', why: 'a simulated camera’s playlist and segments; each needs a stream token for that camera' },
+  { method: 'POST', path: /^\/api\/video\/auth$/, reason: 'stream-token', why: 'the media server (MediaMTX) asks whether a stream token lets a read through' },
 ];
 
 /** The public entry for a request, or null (a session is needed). HEAD is GET. */

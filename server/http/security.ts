@@ -21,7 +21,13 @@ export function connectSources(config: Config): string[] {
   if (config.MAP_STYLE_URL) src.push(new URL(config.MAP_STYLE_URL).origin);
   if (config.MAPBOX_TOKEN) src.push('https://*.mapbox.com');
   for (const o of (config.CSP_CONNECT_SRC ?? '').split(' ')) if (o) src.push(o);
+  src.push(...mediaOrigins(config));
   return src;
+}
+
+/** The media server's origin (VIDEO_HLS_URL): hls.js fetches playlists and segments from it. */
+function mediaOrigins(config: Config): string[] {
+  return config.VIDEO_HLS_URL ? [new URL(config.VIDEO_HLS_URL.replace('{path}', 'x')).origin] : [];
 }
 
 export function securityMiddleware(config: Config): RequestHandler[] {
@@ -35,6 +41,8 @@ export function securityMiddleware(config: Config): RequestHandler[] {
         styleSrc: ["'self'"],
         fontSrc: ["'self'", 'data:'],
         imgSrc: ["'self'", 'data:', 'blob:'],
+        // hls.js plays through Media Source Extensions: the <video> reads a blob: URL.
+        mediaSrc: ["'self'", 'blob:', ...mediaOrigins(config)],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
         connectSrc: connectSources(config),

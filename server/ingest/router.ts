@@ -28,6 +28,7 @@ interface TopicInfo {
 export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   cameraStatus: 'cameras',
   cameraDetection: 'cameras',
+  cameraSnapshot: 'cameras',
   incidentReport: 'incidents',
   stationStatus: 'telecom',
   linkStatus: 'telecom',
@@ -36,7 +37,7 @@ export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   frigateAvailable: 'frigate',
 };
 
-/** A handler for a non-JSON or foreign format (CAP XML, Frigate events). */
+/** A handler for a non-JSON or foreign format (CAP XML, Frigate events, evidence images). */
 export type ForeignHandler = (topic: string, payload: Buffer, reject: (reason: string, detail: string) => void) => void;
 
 export interface IngestOptions {
@@ -75,7 +76,7 @@ export class IngestRouter {
   }
 
   /** Register the handler of a foreign format (frigate, cap). */
-  registerForeign(kind: 'cap' | 'frigateEvents' | 'frigateAvailable', handler: ForeignHandler): void {
+  registerForeign(kind: 'cap' | 'frigateEvents' | 'frigateAvailable' | 'cameraSnapshot', handler: ForeignHandler): void {
     this.foreign.set(kind, handler);
   }
 
@@ -112,7 +113,7 @@ export class IngestRouter {
     if (payload.length > this.opts.maxPayloadBytes) {
       return this.reject(feed, topic, 'oversize', `${payload.length} bytes > limit ${this.opts.maxPayloadBytes}`, payload);
     }
-    if (parsed.kind === 'cap' || parsed.kind === 'frigateEvents' || parsed.kind === 'frigateAvailable') {
+    if (parsed.kind === 'cap' || parsed.kind === 'frigateEvents' || parsed.kind === 'frigateAvailable' || parsed.kind === 'cameraSnapshot') {
       const handler = this.foreign.get(parsed.kind);
       if (!handler) return this.reject(feed, topic, 'unsupported', `no handler for ${parsed.kind}`, payload);
       let rejected = false;

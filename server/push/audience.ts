@@ -24,7 +24,7 @@ export function audienceKey(a: Audience): string {
 type NamedKeys<D> = { [K in keyof D]-?: string extends K ? never : K }[keyof D];
 type DataField = Alert['data'] extends infer D ? (D extends unknown ? NamedKeys<D> : never) : never;
 /** Alert data fields that identify a person, a vehicle or a call: never on the wall. */
-const PERSONAL_DATA: ReadonlySet<string> = new Set<DataField>(['plate', 'externalRef']);
+const PERSONAL_DATA: ReadonlySet<string> = new Set<DataField>(['plate', 'externalRef', 'evidence']);
 
 /**
  * An alert as the wall may show it: no personal data fields, no officers' names,

@@ -16,7 +16,7 @@
  *   congestion only while there is some, so silence means the queue is gone). A silence
  *   of forS/2 also breaks a stretch. Key `congestion:${cameraId}`.
  */
-import type { Camera, DetectionData, DetectionKind, RuleData } from '../../../contract/index.js';
+import type { Camera, DetectionData, DetectionKind, DetectionPayload, Evidence, RuleData } from '../../../contract/index.js';
 // Vietnamese names: one vocabulary with the console (contract/labels-vi.ts).
 import { DETECTION_KIND_VI } from '../../../contract/index.js';
 import type { BusEvents } from '../../bus.js';
@@ -78,6 +78,8 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     const data: DetectionData = { kind: p.kind, confidence: p.confidence, cameraId: e.id };
     if (p.kind === 'crowd' && p.peopleCount !== undefined) data.peopleCount = p.peopleCount;
     if (p.plate !== undefined) data.plate = p.plate;
+    const evidence = evidenceOf(p);
+    if (evidence) data.evidence = evidence;
     ctx.alerts.raise(
       {
         rule: `detection_${p.kind}`,
@@ -223,4 +225,14 @@ export function detectionRules(ctx: RuleContext): RuleFamily {
     },
     tick,
   };
+}
+
+/** What a detection names as its evidence (contract/video.ts), or undefined when nothing. */
+function evidenceOf(p: DetectionPayload): Evidence | undefined {
+  const e: Evidence = {};
+  if (p.snapshotId !== undefined) e.snapshotId = p.snapshotId;
+  if (p.snapshot !== undefined) e.snapshotUrl = p.snapshot;
+  if (p.frigateEventId !== undefined) e.frigateEventId = p.frigateEventId;
+  if (p.box !== undefined) e.box = p.box;
+  return Object.keys(e).length > 0 ? e : undefined;
 }

@@ -3,7 +3,7 @@
  * so our own alerts can be exported to other agencies' systems.
  * parseCap(buildCap(a)) deep-equals a.
  */
-import { CAP_NS, capDateTime, type CapAlert, type CapArea, type CapInfo } from '../../../contract/cap.js';
+import { CAP_NS, capDateTime, type CapAlert, type CapArea, type CapInfo, type CapResource } from '../../../contract/cap.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
@@ -20,6 +20,11 @@ function area(a: CapArea): string {
   for (const c of a.circles) out += el('circle', `${pair(c.center)} ${c.radiusKm}`, i);
   for (const g of a.geocodes) out += `${i}<geocode>\n${el('valueName', g.valueName, i + '  ')}${el('value', g.value, i + '  ')}${i}</geocode>\n`;
   return out + '    </area>\n';
+}
+
+function resource(r: CapResource): string {
+  const i = '      ';
+  return '    <resource>\n' + el('resourceDesc', r.resourceDesc, i) + el('mimeType', r.mimeType, i) + el('uri', r.uri, i) + '    </resource>\n';
 }
 
 function info(f: CapInfo): string {
@@ -42,6 +47,7 @@ function info(f: CapInfo): string {
     el('instruction', f.instruction, i) +
     el('web', f.web, i) +
     el('contact', f.contact, i) +
+    (f.resources ?? []).map(resource).join('') +
     f.areas.map(area).join('') +
     '  </info>\n'
   );

@@ -96,6 +96,13 @@ function readInfo(n: XmlNode, p: string): CapInfo {
     const v = opt(n, k, p);
     if (v !== undefined) info[k] = dateTime(v, `${p}.${k}`);
   }
+  const resources = many(n, 'resource').map((x, i) => {
+    const r = asNode(x, `${p}.resource[${i}]`);
+    const q = `${p}.resource[${i}]`;
+    const uri = opt(r, 'uri', q);
+    return { resourceDesc: req(r, 'resourceDesc', q), mimeType: req(r, 'mimeType', q), ...(uri !== undefined && { uri }) };
+  });
+  if (resources.length > 0) info.resources = resources;
   info.areas = many(n, 'area').map((x, i) => readArea(asNode(x, `${p}.area[${i}]`), `${p}.area[${i}]`));
   return info;
 }

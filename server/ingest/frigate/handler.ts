@@ -86,6 +86,8 @@ export function createFrigateHandlers(opts: { bus: EventBus; mapping: FrigateMap
         lat: cam.position[1],
         ...(zone !== undefined ? { zone: zone.slice(0, 64) } : {}),
         eventTs: Math.round(event.startTime),
+        // Frigate keeps the picture and the clip: the alert names the event, the server fetches them.
+        ...(event.hasSnapshot || event.hasClip ? { frigateEventId: event.frigateId.slice(0, 64) } : {}),
       };
       // Checked against the contract so nothing past ingest sees an invalid payload.
       const valid = detectionPayload.safeParse(candidate);
