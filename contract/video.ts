@@ -64,3 +64,14 @@ export const evidenceHasClip = (e: Evidence | undefined): boolean => e?.frigateE
 
 /** Whether an alert's evidence has a picture. */
 export const evidenceHasSnapshot = (e: Evidence | undefined): boolean => !!e && (e.snapshotId !== undefined || e.snapshotUrl !== undefined || e.frigateEventId !== undefined);
+
+/**
+ * The simulated cameras' picture, as an ffmpeg video filter over `testsrc2`: the camera's label
+ * (read from a file, so a name needs no escaping) at the top, the clock (the process's TZ) at the
+ * bottom. The server's live streams and the simulators' evidence frames draw the same picture.
+ */
+export function testPatternFilter(labelFile: string): string {
+  const font = "font='DejaVu Sans'";
+  const box = 'fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=8';
+  return [`drawtext=${font}:textfile=${labelFile}:x=16:y=30:fontsize=22:${box}`, `drawtext=${font}:text='%{localtime}':x=16:y=h-44:fontsize=24:${box}`].join(',');
+}

@@ -171,7 +171,13 @@ export const configSchema = z.object({
    */
   VIDEO_HLS_URL: z
     .string()
-    .regex(/^https?:\/\/[^@\s]+\{path\}[^@\s]*$/, 'an http(s) URL with {path} in it and no credentials')
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/[^@\s]+\{path\}[^@\s]*$/, 'an http(s) URL with {path} in it and no credentials')
+        .optional(),
+    )
     .optional(),
   /** The wall plays a camera only inside a critical alert's interrupt, and only when this is on. */
   VIDEO_ON_WALL: bool.default(false),

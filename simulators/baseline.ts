@@ -46,6 +46,9 @@ export function detectionRates(cam: CameraSite, intensity: number): [DetectionKi
 
 const plate = (rng: Rng) => `85${rng.pick(['A', 'B1', 'C', 'D', 'F', 'H1', 'K1'])}-${rng.int(100, 999)}.${rng.int(10, 99)}`;
 
+/** Detections that raise an alert on their own carry an evidence frame. */
+const EVIDENCE_KINDS: ReadonlySet<DetectionKind> = new Set(['accident', 'fire_smoke', 'crowd']);
+
 export function emitDetection(w: World, rng: Rng, at: number, cameraId: string, kind: DetectionKind, extra: { position?: LngLat; queueLengthM?: number; peopleCount?: number; confidence?: number } = {}): void {
   const cam = w.pack.sites.cameras.find((c) => c.id === cameraId)!;
   const [lon, lat] = extra.position ?? jitter(cam.position, rng, 40);
@@ -60,6 +63,13 @@ export function emitDetection(w: World, rng: Rng, at: number, cameraId: string, 
   }
   if (kind === 'congestion') body.queueLengthM = Math.round(extra.queueLengthM ?? rng.uniform(80, 400));
   if (kind === 'crowd') body.peopleCount = Math.round(extra.peopleCount ?? rng.int(30, 200));
+  if (EVIDENCE_KINDS.has(kind)) {
+    // The transport grabs the frame when it publishes (simulators/snapshot.ts). The box is worked
+    // out from the time, not drawn from the generator's random stream, so the city's events stay as seeded.
+    body.snapshotId = `${cameraId}-${Math.round(at)}`.slice(-64);
+    const f = (Math.round(at / 1000) % 7) / 20;
+    body.box = { x: 0.25 + f, y: 0.35, w: 0.3, h: 0.35 };
+  }
   w.emit(at, 'cameraDetection', cameraId, topics.cameraDetection(cameraId), body);
 }
 

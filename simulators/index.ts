@@ -5,6 +5,8 @@
  * console looks alive within seconds; the generator then runs on the wall clock.
  */
 import pino from 'pino';
+import { grabFrame } from './snapshot.js';
+import type { SimEvent } from './types.js';
 import type { CityPack } from '../contract/citypack.js';
 import { createEventGenerator } from './generator.js';
 import { getScenario } from './scenarios.js';
@@ -33,6 +35,8 @@ export interface StartSimulationOptions {
   protocolVersion?: 3 | 4 | 5;
   /** Max publishes awaiting PUBACK. */
   window?: number;
+  /** ffmpeg for the evidence frames of alerting detections (simulators/snapshot.ts); `false`: none. Default: `ffmpeg` on the PATH. */
+  ffmpeg?: string | false;
 }
 
 export interface Simulation {
@@ -72,7 +76,10 @@ export async function startSimulation(opts: StartSimulationOptions): Promise<Sim
     await pool.close();
     throw err;
   }
-  const clock = runClock(gen, pool, { startTs, speed, window: opts.window ?? 256, logger });
+  const names = new Map(sites.cameras.map((c) => [c.id, c.name]));
+  const ffmpeg = opts.ffmpeg ?? 'ffmpeg';
+  const evidence = ffmpeg === false ? undefined : (e: SimEvent) => grabFrame(`${e.deviceId} · ${names.get(e.deviceId) ?? ''}`, { ffmpeg, timeZone: opts.pack.meta.timezone });
+  const clock = runClock(gen, pool, { startTs, speed, window: opts.window ?? 256, logger, ...(evidence ? { evidence } : {}) });
   await clock.started;
   logger.info({ pack: opts.pack.meta.id, scenario, seed, speed, mode, connections: pool.size, devices: devices.length }, 'simulation started');
   logger.info({ expectation: gen.expectation.summary }, 'scenario');

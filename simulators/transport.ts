@@ -136,7 +136,19 @@ export interface ClockStats {
  * (retained) before the caller disconnects, so a clean exit never relies on wills
  * (and a clean disconnect fires none).
  */
-export function runClock(gen: EventGenerator, pool: ConnectionPool, o: { startTs: number; speed: number; window: number; logger: pino.Logger; tickMs?: number }) {
+export function runClock(
+  gen: EventGenerator,
+  pool: ConnectionPool,
+  o: {
+    startTs: number;
+    speed: number;
+    window: number;
+    logger: pino.Logger;
+    tickMs?: number;
+    /** The evidence frame of a detection that names one (simulators/snapshot.ts); null when there is none. */
+    evidence?: (e: SimEvent) => Promise<Buffer | null>;
+  },
+) {
   const win = new PublishWindow(o.window);
   const stats: ClockStats = { published: 0, errors: 0 };
   let stopped = false;
@@ -144,6 +156,7 @@ export function runClock(gen: EventGenerator, pool: ConnectionPool, o: { startTs
   let running: Promise<void> = Promise.resolve();
 
   async function publish(e: SimEvent): Promise<void> {
+    if (e.kind === 'cameraDetection' && typeof e.payload.snapshotId === 'string') e = await withEvidence(e);
     await win.acquire();
     pool
       .clientFor(e.deviceId)
@@ -154,6 +167,22 @@ export function runClock(gen: EventGenerator, pool: ConnectionPool, o: { startTs
         if (stats.errors++ < 5) o.logger.warn({ topic: e.topic, err: err.message }, 'publish failed');
       })
       .finally(() => win.release());
+  }
+
+  /** Its image goes out first, on the same connection, so it is stored before the alert asks for it. */
+  async function withEvidence(e: SimEvent): Promise<SimEvent> {
+    const jpeg = o.evidence ? await o.evidence(e).catch(() => null) : null;
+    if (!jpeg) {
+      const { snapshotId: _id, box: _box, ...payload } = e.payload;
+      return { ...e, payload };
+    }
+    pool
+      .clientFor(e.deviceId)
+      .publishAsync(topics.cameraSnapshot(e.deviceId, e.payload.snapshotId as string), jpeg, { qos: 1 })
+      .catch((err: Error) => {
+        if (stats.errors++ < 5) o.logger.warn({ topic: e.topic, err: err.message }, 'evidence publish failed');
+      });
+    return e;
   }
 
   const simNow = () => Math.max(0, (Date.now() - o.startTs) * o.speed);

@@ -109,6 +109,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
         staticDir: config.STATIC_DIR,
         playlist: config.WALL_PLAYLIST,
         rotateS: config.WALL_ROTATE_S,
+        videoOnWall: config.VIDEO_ON_WALL,
         stations: () => [...registry.stations.values()],
         incidents: () => operations.incidents.recent(),
         now,

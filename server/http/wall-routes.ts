@@ -133,6 +133,8 @@ export function wallRoutes(deps: {
   staticDir: string;
   playlist: string;
   rotateS: number;
+  /** The wall plays the camera of a critical alert inside its interrupt (VIDEO_ON_WALL). */
+  videoOnWall: boolean;
   stations: () => Station[];
   incidents: () => Incident[];
   now: () => number;
@@ -140,7 +142,7 @@ export function wallRoutes(deps: {
   const r = secureRouter();
   const playlist = parsePlaylist(deps.playlist);
   r.get('/wall/config', (_req, res) => {
-    res.set('Cache-Control', 'no-cache').json({ ok: true, data: { playlist, rotateS: deps.rotateS, buildId: clientBuildId(deps.staticDir) } });
+    res.set('Cache-Control', 'no-cache').json({ ok: true, data: { playlist, rotateS: deps.rotateS, videoOnWall: deps.videoOnWall, buildId: clientBuildId(deps.staticDir) } });
   });
   // The geometry is cheap (a few thousand samples × nearby stations) but a room of walls should not redo it per request.
   let cached: { at: number; body: unknown } | null = null;

@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { testPatternFilter } from '../../contract/video.js';
 import type { Logger } from '../log.js';
 
 export interface SimVideoOptions {
@@ -42,15 +43,11 @@ export function ffmpegAvailable(ffmpeg: string): boolean {
   return r.status === 0 && /\bdrawtext\b/.test(r.stdout) && /\btestsrc2\b/.test(r.stdout);
 }
 
-/** The test pattern's video filter: the camera's id and name, and the clock (text files: no escaping of names). */
+/** The test pattern's video filter for one camera (contract/video.ts), its label written beside the stream. */
 export function patternFilter(dir: string, label: string): string {
   const file = path.join(dir, 'label.txt');
   fs.writeFileSync(file, label);
-  const font = "font='DejaVu Sans'";
-  return [
-    `drawtext=${font}:textfile=${file}:x=16:y=30:fontsize=22:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=8`,
-    `drawtext=${font}:text='%{localtime}':x=16:y=h-44:fontsize=24:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=8`,
-  ].join(',');
+  return testPatternFilter(file);
 }
 
 export class SimVideo {

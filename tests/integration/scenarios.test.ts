@@ -18,7 +18,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AlertOf, AlertRule, CityPack, Incident } from '../../contract/index.js';
+import type { Alert, AlertOf, AlertRule, CityPack, DetectionData, Incident } from '../../contract/index.js';
 import { SUBSCRIPTIONS, parseTopic, topics } from '../../contract/topics.js';
 import { DEFAULT_CITY_PACK, TEST_CITY_PACK, loadCityPack } from '../../contract/citypack-load.js';
 import { describeScenario, generateEvents, startSimulation, type ScenarioExpectation, type Simulation } from '../../simulators/index.js';
@@ -108,7 +108,8 @@ async function run(pack: CityPack, scenario: string, speed: number, seed = SEED)
   monitor.on('message', (topic, buf) => {
     if (buf.length === 0) return;
     const t = parseTopic(topic) as { kind: string; id: string } | null;
-    if (!t) return;
+    // Evidence images are JPEGs, not JSON: counted by the server, not by this monitor.
+    if (!t || t.kind === 'cameraSnapshot') return;
     const payload = JSON.parse(buf.toString()) as Record<string, any>;
     published.push({ kind: t.kind, id: t.id, payload });
     if (typeof payload.ts === 'number' && payload.seq > 0) lastTs = Math.max(lastTs, payload.ts);
@@ -231,6 +232,15 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       const accAlert = await waitFor(() => detectionAlerts(r, 'accident').find((a) => a.source.id === camId), { timeoutMs: 30_000, message: `accident alert on ${camId}` });
       expect(accAlert).toMatchObject({ severity: 'critical', data: { kind: 'accident', cameraId: camId } });
       expect(r.simAt(accAlert.firstSeen)).toBeGreaterThanOrEqual(acc.withinMs[0]);
+      // The camera's evidence frame (simulators/snapshot.ts) went out before the detection: the alert shows it.
+      const evidence = (accAlert.data as DetectionData).evidence;
+      expect(evidence).toMatchObject({ snapshotId: expect.stringContaining(camId), box: { w: 0.3, h: 0.35 } });
+      const img = await waitFor(async () => {
+        const res = await fetch(`${r.app.url}/api/alerts/${accAlert.id}/snapshot.jpg`, { headers: await r.app.headers('duty_officer') });
+        return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : null;
+      }, { message: 'the accident’s evidence frame' });
+      expect([...img.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+      expect(img.length).toBeGreaterThan(5000);
       // The 115 call, within 150 m of the crash.
       const isCall = (a: AlertOf<'incident_report'>) => a.data.channel === 'hotline_115' && a.position !== null && distanceM(a.position, call.near!.position) <= call.near!.withinM;
       const callAlert = await waitFor(() => reportAlerts(r, 'traffic_accident').find((a) => isCall(a) && a.incidentId !== null), { timeoutMs: 30_000, message: '115 call alert linked' });

@@ -17,6 +17,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { configSchema, loadConfig } from '../../server/config.js';
+import { publicRoute } from '../../server/http/paths.js';
 import { freePort } from '../harness/ports.js';
 import { withParentDeathSignal } from '../harness/proc.js';
 import { findBinary } from '../../scripts/ensure-deps.mjs';
@@ -31,7 +32,7 @@ const ACL = readFileSync(path.join(MOSQ_DIR, 'acl'), 'utf8');
 const DOCKERFILE = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const NGINX_CONF_PATH = './docker/nginx/cluster.conf';
 const NGINX_CONF = readFileSync(path.join(ROOT, NGINX_CONF_PATH), 'utf8');
-const ALL_SERVICES = ['influxdb', 'mosquitto', 'postgres', 'proxy', 'redis', 'server', 'server-a', 'server-b', 'simulators'];
+const ALL_SERVICES = ['influxdb', 'mediamtx', 'mosquitto', 'postgres', 'proxy', 'redis', 'server', 'server-a', 'server-b', 'simulators'];
 const CLUSTER_SERVERS = ['server-a', 'server-b'] as const;
 
 /** The env a deployer puts in .env: the compose file's required variables. */
@@ -147,6 +148,21 @@ describe('docker-compose.yml', () => {
     // No profile: `docker compose up -d` is the single-server stack.
     for (const name of ['mosquitto', 'influxdb', 'postgres', 'server']) expect(service(name), name).not.toMatch(/profiles:/);
     for (const name of ['server-a', 'server-b', 'redis', 'proxy']) expect(service(name), name).toMatch(/^ {4}profiles: \[cluster\]$/m);
+  });
+
+  it('runs MediaMTX (profile video) with its config, whose auth hook is the server’s public stream-token route', () => {
+    expect(service('mediamtx')).toMatch(/^ {4}image: bluenviron\/mediamtx:1$/m);
+    expect(service('mediamtx')).toMatch(/^ {4}profiles: \[video\]$/m);
+    const mounts = bindMounts('mediamtx');
+    expect(mounts).toEqual([{ host: './docker/mediamtx/mediamtx.yml', container: '/mediamtx.yml' }]);
+    const conf = readFileSync(path.join(ROOT, 'docker', 'mediamtx', 'mediamtx.yml'), 'utf8');
+    expect(conf).toMatch(/^authMethod: http$/m);
+    const hook = new URL(/^authHTTPAddress: (\S+)$/m.exec(conf)![1]!);
+    expect(hook.host).toBe('server:8080');
+    expect(publicRoute('POST', hook.pathname)).toMatchObject({ reason: 'stream-token' });
+    // The server takes VIDEO_HLS_URL from .env, and an empty one means none.
+    expect(loadConfig(serviceEnv('server', { ...COMPOSE_ENV, VIDEO_HLS_URL: 'http://media.ioc.local:8888/{path}/index.m3u8' })).VIDEO_HLS_URL).toBe('http://media.ioc.local:8888/{path}/index.m3u8');
+    expect(loadConfig(serviceEnv('server', COMPOSE_ENV)).VIDEO_HLS_URL).toBeUndefined();
   });
 
   it('runs PostgreSQL 16 with a volume, a pg_isready health check, and gives the server its DATABASE_URL', () => {

@@ -72,7 +72,8 @@ describe('frigate/events', () => {
     expect(dets[0]).toMatchObject({ id: 'cam-sec-01', receivedAt: NOW });
     const p = dets[0].payload;
     expect(detectionPayload.safeParse(p).success).toBe(true);
-    expect(p).toEqual({ kind: 'fire_smoke', seq: 1, ts: NOW, confidence: 0.83, lon: 108.989, lat: 11.5655, zone: 'loi_vao_cho', eventTs: 1763884800123 });
+    // It names its Frigate event: the alert's snapshot and clip come from Frigate through the server (issue #22).
+    expect(p).toEqual({ kind: 'fire_smoke', seq: 1, ts: NOW, confidence: 0.83, lon: 108.989, lat: 11.5655, zone: 'loi_vao_cho', eventTs: 1763884800123, frigateEventId: '1763884800.123456-k3x9pq' });
     expect(h.stats).toEqual({ events: 1, falsePositives: 0, detections: 1 });
   });
 

@@ -22,6 +22,7 @@ import { WardBanner } from './WardBanner.js';
 import { ClosedList } from './ClosedIncidents.js';
 import { DeskKeys } from './ShortcutHelp.js';
 import { UndoToasts } from './UndoToasts.js';
+import { VideoWall } from '../video/VideoWall.js';
 
 registerOpsStrings();
 
@@ -38,6 +39,7 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
             <WardBanner pack={pack} />
             <MapView pack={pack} config={config} />
             <DetailPanel pack={pack} />
+            <VideoWall />
             <UndoToasts />
           </div>
           <aside className="console__side">

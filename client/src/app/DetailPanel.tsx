@@ -7,6 +7,9 @@
  * An incident no longer in the live picture (closed) is shown read only, from REST.
  */
 import { useEffect, useRef } from 'react';
+import { alertEvidence } from '../../../contract/alerts.js';
+import { evidenceHasSnapshot } from '../../../contract/video.js';
+import { Evidence } from '../video/Evidence.js';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { Alert } from '../../../contract/alerts.js';
@@ -109,6 +112,7 @@ function AlertDetail({ id, pack }: { id: string; pack: CityPack }) {
   const label = labelOf(a);
   const state = cmd.stateOf(a.id);
   const fresh = () => liveStore.getState().alerts[a.id]?.version ?? a.version;
+  const evidence = alertEvidence(a);
   const sourceSel: Selection | null = ['camera', 'station', 'link', 'ward'].includes(a.source.kind) ? { kind: a.source.kind as Selection['kind'], id: a.source.id } : null;
   return (
     <article className={`alert-detail alert-row--${a.severity}`} data-testid="alert-detail" data-alert-id={a.id} data-state={a.state}>
@@ -162,6 +166,7 @@ function AlertDetail({ id, pack }: { id: string; pack: CityPack }) {
         </button>
       </div>
       <CommandStatus state={state} onDismiss={() => cmd.dismiss(a.id)} />
+      {evidence && evidenceHasSnapshot(evidence) && <Evidence alertId={a.id} evidence={evidence} />}
       <CoverageFacts alert={a} />
     </article>
   );

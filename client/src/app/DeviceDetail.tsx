@@ -1,5 +1,7 @@
 /** Detail bodies for devices and units: live state, history, related alerts, actions. */
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LiveVideo } from '../video/LiveVideo.js';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { UnitStatus } from '../../../contract/domain.js';
 import { formatAge, formatNumber } from '../i18n/format.js';
@@ -58,6 +60,7 @@ function DeviceAlerts({ kind, id, pack }: { kind: 'camera' | 'station' | 'link';
 export function CameraDetail({ id, pack }: { id: string; pack: CityPack }) {
   const { t, i18n } = useTranslation();
   const c = useCameras()[id];
+  const [watching, setWatching] = useState(false);
   const ward = useWardName(pack);
   if (!c) return <Gone />;
   const n = (v: number | null, unit = '') => (v === null ? '—' : `${formatNumber(v, i18n.language)}${unit}`);
@@ -67,6 +70,16 @@ export function CameraDetail({ id, pack }: { id: string; pack: CityPack }) {
         <h2 className="detail__title">{c.name}</h2>
         <StateChip state={c.state} stale={c.stale} />
       </header>
+      <div className="actions">
+        <button type="button" className={`btn${watching ? '' : ' btn--primary'}`} data-testid="camera-watch" aria-pressed={watching} onClick={() => setWatching(!watching)}>
+          {t(watching ? 'video.hide' : 'video.watch')}
+        </button>
+      </div>
+      {watching && (
+        <div className="camera-live">
+          <LiveVideo cameraId={id} name={c.name} />
+        </div>
+      )}
       <dl className="facts">
         <Fact label={t('ops.detail.kind')} value={t(c.kind === 'traffic' ? 'ops.ruleGroup.traffic' : 'ops.unitKind.security')} />
         {c.wardId && <Fact label={t('ops.detail.ward')} value={ward(c.wardId)} />}

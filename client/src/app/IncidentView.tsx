@@ -7,6 +7,7 @@
  * d dispatch, n note, r resolve, c close (ShortcutHelp.tsx lists them all).
  */
 import { useRef, useState } from 'react';
+import { videoWall } from '../video/wall-store.js';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
@@ -312,7 +313,14 @@ function NearbyCameras({ incident: i }: { incident: Incident }) {
   const cameras = useCameras();
   return (
     <section className="detail__section">
-      <h3 className="detail__h3">{t('ops.incident.cameras')}</h3>
+      <h3 className="detail__h3 detail__h3--with-action">
+        {t('ops.incident.cameras')}
+        {i.cameraIds.length > 0 && (
+          <button type="button" className="btn btn--small" data-testid="incident-video-wall" onClick={() => videoWall.show(i.cameraIds)}>
+            {t('video.wallOpen')}
+          </button>
+        )}
+      </h3>
       {i.cameraIds.length === 0 ? (
         <p className="muted">{t('ops.incident.noCameras')}</p>
       ) : (
@@ -331,7 +339,7 @@ function NearbyCameras({ incident: i }: { incident: Incident }) {
                     if (c?.position) flyTo(c.position);
                   }}
                 >
-                  {/* Placeholder until a snapshot endpoint exists: the tile says so rather than faking a picture. */}
+                  {/* An icon, not a picture: the live view is in the camera's detail and on the camera wall. */}
                   <span className={`cam__tile cam__tile--${state}`} aria-label={t('ops.incident.snapshot')}>
                     <svg viewBox="0 0 24 24" aria-hidden="true">
                       <path d="M3 7h12v10H3zM15 10l6-3v10l-6-3z" fill="currentColor" />

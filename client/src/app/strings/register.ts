@@ -8,14 +8,15 @@ import { opsEn } from './en.js';
 import { opsVi } from './vi.js';
 import { toolsEn, toolsVi } from './tools.js';
 import { wordsEn, wordsVi } from './words.js';
+import { videoEn, videoVi } from '../../video/strings.js';
 
 let done = false;
 
 export function registerOpsStrings(instance = i18n): void {
   if (done && instance === i18n) return;
   const add = () => {
-    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi, ...deskVi, ...toolsVi }, true, true);
-    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn, ...deskEn, ...toolsEn }, true, true);
+    instance.addResourceBundle('vi', 'translation', { ...wordsVi, ...opsVi, ...deskVi, ...toolsVi, ...videoVi }, true, true);
+    instance.addResourceBundle('en', 'translation', { ...wordsEn, ...opsEn, ...deskEn, ...toolsEn, ...videoEn }, true, true);
   };
   if (instance.isInitialized) add();
   else instance.on('initialized', add);

@@ -6,6 +6,7 @@
  * Reloads itself when a new client build is deployed.
  */
 import { useEffect, useRef, useState } from 'react';
+import { LiveVideo } from '../../video/LiveVideo.js';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../../contract/citypack.js';
 import type { Alert } from '../../../../contract/alerts.js';
@@ -25,6 +26,8 @@ registerScreenStrings();
 interface WallConfig {
   playlist: string[];
   rotateS: number;
+  /** Inside a critical alert's interrupt, its camera plays (VIDEO_ON_WALL; the server checks it too). */
+  videoOnWall?: boolean;
   buildId: string;
 }
 
@@ -179,6 +182,11 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
               <span className="wall__critical-tag">{t('wall.critical')}</span>
               <span className="wall__critical-title">{critical.title}</span>
               <span className="wall__critical-time">{formatTime(critical.firstSeen, i18n.language, tz)}</span>
+            </div>
+          )}
+          {critical && wall?.videoOnWall && critical.source.kind === 'camera' && (
+            <div className="wall__critical-video">
+              <LiveVideo cameraId={critical.source.id} name={critical.title} />
             </div>
           )}
         </div>

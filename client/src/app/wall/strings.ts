@@ -4,6 +4,7 @@
  * console's strings/register.ts, so these screens do not crowd i18n/vi.ts.
  */
 import i18n from 'i18next';
+import { videoEn, videoVi } from '../../video/strings.js';
 import type { Strings } from '../../i18n/strings.js';
 import { wordsEn, wordsVi } from '../strings/words.js';
 
@@ -257,8 +258,8 @@ export function registerScreenStrings(): void {
   if (done) return;
   done = true;
   const add = () => {
-    i18n.addResourceBundle('vi', 'translation', { ...wordsVi, ...screensVi }, true, false);
-    i18n.addResourceBundle('en', 'translation', { ...wordsEn, ...screensEn }, true, false);
+    i18n.addResourceBundle('vi', 'translation', { ...wordsVi, ...screensVi, ...videoVi }, true, false);
+    i18n.addResourceBundle('en', 'translation', { ...wordsEn, ...screensEn, ...videoEn }, true, false);
   };
   if (i18n.isInitialized) add();
   else i18n.on('initialized', add);

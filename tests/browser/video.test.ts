@@ -1,0 +1,139 @@
+/**
+ * Camera video in the console (issue #22), on the built client against the real server,
+ * Mosquitto, influxd, PostgreSQL and ffmpeg, in headless Chromium:
+ *   - an officer opens a simulated camera from the map: the player says "live", the video's time
+ *     moves and two frames captured a second apart differ; no request leaves the machine;
+ *   - the incident's cameras open on the camera wall in a 4-tile layout, each tile live;
+ *     double-click takes a tile full screen;
+ *   - a detection's evidence image shows in its alert's detail with the detection's box.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { topics } from '../../contract/index.js';
+import type { TestApp } from '../harness/app.js';
+import { screenshot } from '../harness/chromium.js';
+import { openConsole, openIncident, rowOf, waitForMapIdle, type ConsolePage } from '../harness/console.js';
+import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
+import { waitFor } from '../harness/wait.js';
+
+let stack: ConsoleStack;
+let app: TestApp;
+let con: ConsolePage;
+
+beforeAll(async () => {
+  stack = await startConsoleStack();
+  ({ app } = stack);
+  for (const id of ['tt-cam-1', 'tt-cam-2', 'tt-cam-3', 'tt-cam-4', 'tt-cam-5']) await stack.send(topics.cameraStatus(id), id, { state: 'online', fps: 15, bitrateKbps: 500 });
+  con = await openConsole(stack.browser, app, { width: 1600, height: 900 });
+}, 120_000);
+afterAll(async () => {
+  await con?.close();
+  await stack?.stop();
+});
+
+/** The video's current time and a small PNG of its current frame, read in the page. */
+async function frame(page: Page, selector: string): Promise<{ t: number; png: string }> {
+  return page.evaluate((sel) => {
+    const v = document.querySelector<HTMLVideoElement>(sel)!;
+    const c = document.createElement('canvas');
+    c.width = 160;
+    c.height = 90;
+    c.getContext('2d')!.drawImage(v, 0, 0, c.width, c.height);
+    return { t: v.currentTime, png: c.toDataURL('image/png') };
+  }, selector);
+}
+
+/** Clicks a point of the map, where the officer finds the camera. */
+async function clickMapAt(page: Page, lngLat: [number, number]): Promise<void> {
+  await page.evaluate(() => (window as unknown as { __iocMap: { jumpTo(o: object): void } }).__iocMap.jumpTo({ center: [106.015, 10.005], zoom: 14 }));
+  await waitForMapIdle(page);
+  const at = await page.evaluate((p) => {
+    const map = (window as unknown as { __iocMap: { project(p: [number, number]): { x: number; y: number }; getCanvas(): HTMLCanvasElement } }).__iocMap;
+    const xy = map.project(p);
+    const r = map.getCanvas().getBoundingClientRect();
+    return { x: r.left + xy.x, y: r.top + xy.y };
+  }, lngLat);
+  await page.mouse.click(at.x, at.y);
+}
+
+describe('live video in the console', () => {
+  it('a simulated camera opened from the map plays: its time moves and its frames change, all from this machine', async () => {
+    const { page } = con;
+    await clickMapAt(page, [106.015, 10.008]);
+    const panel = page.locator('[data-testid="camera-detail"]');
+    await panel.waitFor({ timeout: 5_000 });
+    await panel.locator('[data-testid="camera-watch"]').click();
+    const player = panel.locator('[data-testid="live-video"][data-camera-id="tt-cam-4"]');
+    await player.locator('xpath=self::*[@data-state="live"]').waitFor({ timeout: 20_000 });
+    const t0 = Date.now();
+    const sel = '[data-testid="camera-detail"] [data-testid="live-video"] video';
+    const a = await frame(page, sel);
+    await page.waitForTimeout(1500);
+    const b = await frame(page, sel);
+    expect(b.t).toBeGreaterThan(a.t + 0.5);
+    expect(b.png).not.toBe(a.png);
+    // What the officer sees: the state over the picture, in Vietnamese.
+    expect(await player.locator('[role="status"]').textContent()).toContain('Trực tiếp');
+    console.info(`[video] live and two frames compared in ${Date.now() - t0} ms`);
+    await screenshot(page, 'console-camera-live-1600x900');
+    con.watch.assertNoExternalRequests();
+    expect(con.watch.pageErrors).toEqual([]);
+    // Every fetch of the stream carried a token; none named the camera's own address.
+    const hls = con.watch.requests.filter((u) => u.includes('/api/video/hls/'));
+    expect(hls.length).toBeGreaterThan(2);
+    for (const u of hls) expect(new URL(u).searchParams.get('token')).toBeTruthy();
+    await panel.locator('[data-testid="camera-watch"]').click();
+    await expect.poll(() => player.count()).toBe(0);
+  });
+
+  it('the incident’s cameras open on the camera wall, four tiles live; a double-click goes full screen', async () => {
+    const { page } = con;
+    await stack.send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: 'Va chạm trước camera 2', externalRef: 'CALL-VIDEO-WALL' });
+    const inc = await waitFor(() => app.operations.incidents.open().find((i) => i.description === 'Va chạm trước camera 2'), { message: 'no incident' });
+    expect(inc.cameraIds.length).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('Escape');
+    const detail = await openIncident(page, inc.id);
+    await detail.locator('[data-testid="incident-video-wall"]').click();
+    const wall = page.locator('[data-testid="video-wall"][data-layout="4"]');
+    await wall.waitFor({ timeout: 5_000 });
+    const n = Math.min(4, inc.cameraIds.length);
+    await waitFor(async () => (await wall.locator('[data-testid="live-video"][data-state="live"]').count()) === n, { timeoutMs: 25_000, message: `${n} tiles live` });
+    const shown = await wall.locator('[data-testid="live-video"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-camera-id')));
+    expect(shown).toEqual(inc.cameraIds.slice(0, 4));
+    await screenshot(page, 'console-video-wall-1600x900');
+
+    await wall.locator('[data-testid="live-video"]').first().dblclick();
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement?.getAttribute('data-camera-id') ?? null)).toBe(inc.cameraIds[0]);
+    await page.evaluate(() => document.exitFullscreen());
+    // The 9-tile layout keeps them and shows empty tiles for the rest.
+    await wall.locator('[data-layout="9"]').click();
+    await page.locator('[data-testid="video-wall"][data-layout="9"] .video-wall__tile--empty').first().waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="video-wall"]').count()).toBe(0);
+    con.watch.assertNoExternalRequests();
+  });
+
+  it('a detection’s evidence image shows in its alert’s detail, with the box', async () => {
+    const { page } = con;
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1']);
+    expect(r.status).toBe(0);
+    await stack.dev.publishAsync(topics.cameraSnapshot('tt-cam-3', 'acc-0001'), r.stdout, { qos: 1 });
+    await stack.send(topics.cameraDetection('tt-cam-3'), 'tt-cam-3', { kind: 'accident', confidence: 0.95, lat: 10.005, lon: 106.025, snapshotId: 'acc-0001', box: { x: 0.2, y: 0.3, w: 0.25, h: 0.2 } });
+    const alert = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_accident' && a.source.id === 'tt-cam-3'), { message: 'no accident alert' });
+    await page.keyboard.press('Escape');
+    await rowOf(page, alert.id).click();
+    const ev = page.locator('[data-testid="alert-detail"] [data-testid="evidence"]');
+    const img = ev.locator('[data-testid="evidence-image"]');
+    await img.waitFor({ timeout: 10_000 });
+    await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth)).toBe(640);
+    const box = await ev.locator('[data-testid="evidence-box"]').boundingBox();
+    const pic = (await img.boundingBox())!;
+    expect(box).not.toBeNull();
+    expect(Math.abs(box!.x - (pic.x + 0.2 * pic.width))).toBeLessThan(3);
+    expect(Math.abs(box!.width - 0.25 * pic.width)).toBeLessThan(3);
+    await screenshot(page, 'console-alert-evidence-1600x900');
+    con.watch.assertNoExternalRequests();
+    expect(con.watch.pageErrors).toEqual([]);
+  });
+});
