@@ -92,6 +92,13 @@ export function renderMarkdown(r: BenchResults): string {
 
 Load average of the machine when measured: ${x.loadAvg.join(', ')} (2 cores).` : ''));
   }
+  if (r.video) {
+    const v = r.video;
+    parts.push(`### Video: simulated cameras, demo city, headless Chromium\n\n` +
+      table(['cameras opened', 'first frame p50 ms', 'p95', 'max'], [[v.cameras, v.firstFrame.p50Ms, v.firstFrame.p95Ms, v.firstFrame.maxMs]]) + '\n\n' +
+      table(['cameras watched', 'ffmpeg CPU % of a core, each', 'server CPU %', 'segments fetched'], v.cost.map((c) => [c.watched, c.ffmpegCpuPctEach, c.serverCpuPct, c.segmentsFetched])) +
+      `\n\nLoad average of the machine when measured: ${v.loadAvg.join(', ')} (2 cores).`);
+  }
   if (r.browser) {
     const b = r.browser;
     const rounds = b.rounds?.length ? `\n\nMedians of ${b.rounds.length} alternating rounds under the same load; each round's ratio (mean / p95): ${b.rounds.map((x) => `×${x.meanRatio} / ×${x.p95Ratio}`).join(', ')}.` : '';

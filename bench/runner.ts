@@ -25,6 +25,7 @@ import { runLatency, type LatencyRow } from './suites/latency.js';
 import { runOverload, type OverloadResult } from './suites/overload.js';
 import { runRecords, type RecordsResult } from './suites/records.js';
 import { runScale, type ScaleRow } from './suites/scale.js';
+import { runVideo, type VideoResult } from './suites/video.js';
 
 export interface BenchResults {
   mode: 'full' | 'quick';
@@ -51,6 +52,8 @@ export interface BenchResults {
   records?: RecordsResult[];
   /** Several instances (issue #21): failover under load, consoles on leader and standby, CPU and RSS. */
   cluster?: ClusterResult;
+  /** Simulated cameras' live video: time to first frame, CPU per watched camera (issue #22). */
+  video?: VideoResult;
   /** Suites that failed, with why: the others' figures are still reported. */
   errors: { suite: string; error: string }[];
 }
@@ -60,7 +63,7 @@ export interface RunOptions {
   /**
    * Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser (and
    * responsiveness, which `browser` includes and which can be named alone),
-   * commands, records, cluster (the last three in quick mode only when named); and, only when named, alertpath (the latency suite's 100 consoles
+   * commands, records, cluster (the last three in quick mode only when named), video; and, only when named, alertpath (the latency suite's 100 consoles
    * alone, whose 5,000 msg/s row is the latency target).
    */
   only?: string[];
@@ -161,6 +164,15 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
       const browser = await launchChromium();
       try {
         res.responsiveness = await runResponsiveness({ stack, browser, clientDir: CLIENT_DIR, idleS: 20, clicks: 30, log });
+      } finally {
+        await browser.close();
+      }
+    });
+    if (!q && want('video')) await guard('video', async () => {
+      log('video: time to first frame and CPU per watched simulated camera');
+      const browser = await launchChromium();
+      try {
+        res.video = await runVideo({ stack, browser, clientDir: CLIENT_DIR, cameras: 12, sampleS: 15, log });
       } finally {
         await browser.close();
       }

@@ -21,6 +21,8 @@ export const BINARY_PACKAGES = {
   chromium: 'chromium',
   postgres: 'postgresql',
   'redis-server': 'redis-server',
+  // The simulated cameras' live video and evidence frames (docs/video.md); it brings DejaVu fonts through fontconfig.
+  ffmpeg: 'ffmpeg',
 };
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

@@ -42,6 +42,9 @@ if (process.env.DATABASE_URL) {
   process.exit(1);
 }
 
+// The simulated cameras' video: without ffmpeg the console runs, and says a camera has no video.
+ensureDebianPackages(['ffmpeg'], { required: false, hint: 'the simulated cameras then have no live video' });
+
 // 3. client build
 
 const clientDir = path.join(REPO_ROOT, 'client');
