@@ -18,6 +18,8 @@ export interface DetectionEvent {
   limitKmh: number | null;
   queueM: number | null;
   people: number | null;
+  /** The detection's evidence image, to fetch with the session (GET /api/cameras/{id}/snapshots/{snapshotId}.jpg), or null. */
+  snapshotUrl: string | null;
 }
 
 export interface CameraDetections {

@@ -46,8 +46,12 @@ export function detectionRates(cam: CameraSite, intensity: number): [DetectionKi
 
 const plate = (rng: Rng) => `85${rng.pick(['A', 'B1', 'C', 'D', 'F', 'H1', 'K1'])}-${rng.int(100, 999)}.${rng.int(10, 99)}`;
 
-/** Detections that raise an alert on their own carry an evidence frame. */
-const EVIDENCE_KINDS: ReadonlySet<DetectionKind> = new Set(['accident', 'fire_smoke', 'crowd']);
+/**
+ * Detections that name an evidence frame: those that raise an alert on their own, and the
+ * violations (a fine needs its picture). The transport grabs each frame when it publishes; for
+ * violations only as fast as one a second (simulators/transport.ts), the rest go without.
+ */
+const EVIDENCE_KINDS: ReadonlySet<DetectionKind> = new Set(['accident', 'fire_smoke', 'crowd', 'red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet']);
 
 export function emitDetection(w: World, rng: Rng, at: number, cameraId: string, kind: DetectionKind, extra: { position?: LngLat; queueLengthM?: number; peopleCount?: number; confidence?: number } = {}): void {
   const cam = w.pack.sites.cameras.find((c) => c.id === cameraId)!;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type pino from 'pino';
+import { VIOLATION_KINDS } from '../contract/alerts.js';
 import { topics, type JsonMessageKind } from '../contract/topics.js';
 import type { EventGenerator } from './generator.js';
 import type { SimEvent } from './types.js';
@@ -169,19 +170,44 @@ export function runClock(
       .finally(() => win.release());
   }
 
-  /** Its image goes out first, on the same connection, so it is stored before the alert asks for it. */
-  async function withEvidence(e: SimEvent): Promise<SimEvent> {
-    const jpeg = o.evidence ? await o.evidence(e).catch(() => null) : null;
-    if (!jpeg) {
-      const { snapshotId: _id, box: _box, ...payload } = e.payload;
-      return { ...e, payload };
-    }
+  const withoutEvidence = (e: SimEvent): SimEvent => {
+    const { snapshotId: _id, box: _box, ...payload } = e.payload;
+    return { ...e, payload };
+  };
+  const sendImage = (e: SimEvent, jpeg: Buffer) =>
     pool
       .clientFor(e.deviceId)
       .publishAsync(topics.cameraSnapshot(e.deviceId, e.payload.snapshotId as string), jpeg, { qos: 1 })
       .catch((err: Error) => {
         if (stats.errors++ < 5) o.logger.warn({ topic: e.topic, err: err.message }, 'evidence publish failed');
       });
+  let grabbing = 0;
+  let lastViolationGrab = 0;
+  /**
+   * An alerting detection (accident, fire, crowd) waits for its frame, which goes out first on the
+   * same connection, so it is stored before the alert asks for it. A violation takes a frame only
+   * when none is being grabbed and none was in the last second (an ffmpeg start costs about 0.2 s
+   * of CPU, and a busy road sends several a second): it goes out at once, its image just after.
+   */
+  async function withEvidence(e: SimEvent): Promise<SimEvent> {
+    if (!o.evidence) return withoutEvidence(e);
+    if ((VIOLATION_KINDS as readonly string[]).includes(String(e.payload.kind))) {
+      const now = Date.now();
+      if (grabbing > 0 || now - lastViolationGrab < 1000) return withoutEvidence(e);
+      lastViolationGrab = now;
+      grabbing++;
+      void o
+        .evidence(e)
+        .catch(() => null)
+        .then((jpeg) => jpeg && sendImage(e, jpeg))
+        .finally(() => grabbing--);
+      return e;
+    }
+    grabbing++;
+    const jpeg = await o.evidence(e).catch(() => null);
+    grabbing--;
+    if (!jpeg) return withoutEvidence(e);
+    void sendImage(e, jpeg);
     return e;
   }
 

@@ -141,6 +141,8 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/history$/, permission: 'history:view' },
   // One camera's detections over a window (server/http/detections.ts).
   { method: 'GET', path: /^\/cameras\/[^/]+\/detections$/, permission: 'history:view' },
+  // A detection's evidence image from that history (server/video/evidence.ts): a violation's, for its fine.
+  { method: 'GET', path: /^\/cameras\/[^/]+\/snapshots\/[^/]+$/, permission: 'history:view' },
   { method: 'GET', path: /^\/audit$/, permission: 'audit:view' },
   // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
   { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'wall:view' },

@@ -5,6 +5,7 @@
  * The camera id is checked and escaped: it comes from the caller.
  */
 import type { InfluxDB } from 'influx';
+import { SNAPSHOT_ID } from '../../contract/video.js';
 import type { CameraDetections, DetectionEvent } from '../../contract/detections.js';
 import { influxString } from '../influx/escape.js';
 import { RP_RAW } from '../influx/schema.js';
@@ -65,6 +66,7 @@ export async function readDetections(influx: InfluxDB, q: Extract<DetectionsQuer
       limitKmh: num(r.limit_kmh),
       queueM: num(r.queue_m),
       people: num(r.people),
+      snapshotUrl: typeof r.snapshot_id === 'string' && SNAPSHOT_ID.test(r.snapshot_id) ? `/api/cameras/${encodeURIComponent(q.camera)}/snapshots/${r.snapshot_id}.jpg` : null,
     })),
     ...frigate.map((r): DetectionEvent => ({
       at: r.time.getTime(),
@@ -78,6 +80,7 @@ export async function readDetections(influx: InfluxDB, q: Extract<DetectionsQuer
       limitKmh: null,
       queueM: null,
       people: null,
+      snapshotUrl: null,
     })),
   ]
     .sort((a, b) => b.at - a.at)

@@ -36,7 +36,8 @@ export const cameraStatus = measurement(
 export const detection = measurement(
   'detection',
   ['camera', 'kind', 'road'],
-  ['confidence', 'lat', 'lon', 'lane', 'zone', 'plate', 'speed_kmh', 'limit_kmh', 'queue_m', 'people', 'seq'],
+  // snapshot_id: the evidence image of a violation, kept for its fine (server/video/evidence.ts).
+  ['confidence', 'lat', 'lon', 'lane', 'zone', 'plate', 'speed_kmh', 'limit_kmh', 'queue_m', 'people', 'snapshot_id', 'seq'],
   (o, e: BusEvents['camera.detection'], roadId: string | null) => {
     const p = e.payload;
     o.tag(e.id);
@@ -52,6 +53,7 @@ export const detection = measurement(
     o.field(p.kind === 'speeding' ? p.limitKmh : undefined);
     o.field(p.kind === 'congestion' ? p.queueLengthM : undefined);
     o.field(p.kind === 'crowd' ? p.peopleCount : undefined);
+    o.field(p.snapshotId);
     o.field(p.seq);
     o.time(p.eventTs ?? p.ts, p.seq);
   },

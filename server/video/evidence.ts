@@ -101,6 +101,14 @@ export function evidenceRoutes(d: EvidenceRouteDeps) {
     }
     sendError(res, 404, 'not_found', 'this alert has no image');
   });
+  // A violation's image, from its row in the camera's detection history: the evidence of a fine.
+  r.get('/cameras/:id/snapshots/:file', async (req, res) => {
+    const m = /^([A-Za-z0-9_.-]{1,64})\.jpg$/.exec(req.params.file);
+    if (!m) return sendError(res, 404, 'not_found', 'no such image');
+    const img = await d.store.get(req.params.id, m[1]!).catch(() => null);
+    if (!img) return sendError(res, 404, 'not_found', 'no such image (or past its retention)');
+    res.type(img.mime).set('Cache-Control', 'private, max-age=3600').send(img.bytes);
+  });
   r.get('/alerts/:id/clip.mp4', (req, res) => {
     const a = d.alert(req.params.id);
     if (!a) return sendError(res, 404, 'not_found', 'no such alert');

@@ -6,6 +6,7 @@
  * queue, lane). Shown under the FPS and bitrate chart; refreshed every minute.
  */
 import { useEffect, useState } from 'react';
+import { EvidenceImage } from '../video/Evidence.js';
 import { useTranslation } from 'react-i18next';
 import type { CameraDetections, DetectionEvent } from '../../../contract/detections.js';
 import { formatNumber, formatTime } from '../i18n/format.js';
@@ -21,6 +22,8 @@ export function DetectionHistory({ cameraId }: { cameraId: string }) {
   const tz = useTimeZone();
   const [data, setData] = useState<CameraDetections | null>(null);
   const [failed, setFailed] = useState(false);
+  /** The row whose evidence image is open (its URL). */
+  const [open, setOpen] = useState<string | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -89,6 +92,16 @@ export function DetectionHistory({ cameraId }: { cameraId: string }) {
                 <span className="detections__what">{kind(e.kind)}</span>
                 <span className="detections__detail">{detail(e)}</span>
                 {e.confidence !== null && <span className="detections__conf">{n(Math.round(e.confidence * 100))} %</span>}
+                {e.snapshotUrl && (
+                  <button type="button" className="detections__img" data-testid="detection-image" aria-expanded={open === e.snapshotUrl} onClick={() => setOpen(open === e.snapshotUrl ? null : e.snapshotUrl)}>
+                    {t('evidence.image')}
+                  </button>
+                )}
+                {e.snapshotUrl && open === e.snapshotUrl && (
+                  <div className="detections__evidence">
+                    <EvidenceImage url={e.snapshotUrl} />
+                  </div>
+                )}
               </li>
             ))}
           </ol>

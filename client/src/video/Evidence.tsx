@@ -36,24 +36,29 @@ function useBlob(url: string | null): { src: string | null; failed: boolean } {
   return s;
 }
 
+/** An evidence image fetched with the session, the detection's box over it when there is one. */
+export function EvidenceImage({ url, box: b }: { url: string; box?: EvidenceRef['box'] }) {
+  const { t } = useTranslation();
+  const img = useBlob(url);
+  return img.src ? (
+    <figure className="evidence__figure">
+      <img src={img.src} alt={t('evidence.title')} data-testid="evidence-image" />
+      {b && <span className="evidence__box" data-testid="evidence-box" aria-label={t('evidence.box')} style={{ left: `${b.x * 100}%`, top: `${b.y * 100}%`, width: `${b.w * 100}%`, height: `${b.h * 100}%` }} />}
+    </figure>
+  ) : (
+    <p className="muted">{img.failed ? t('evidence.missing') : t('evidence.loading')}</p>
+  );
+}
+
 export function Evidence({ alertId, evidence }: { alertId: string; evidence: EvidenceRef }) {
   const { t } = useTranslation();
   const base = `/api/alerts/${encodeURIComponent(alertId)}`;
-  const img = useBlob(`${base}/snapshot.jpg`);
   const [wantClip, setWantClip] = useState(false);
   const clip = useBlob(wantClip ? `${base}/clip.mp4` : null);
-  const b = evidence.box;
   return (
     <section className="detail__section evidence" data-testid="evidence">
       <h3 className="detail__h3">{t('evidence.title')}</h3>
-      {img.src ? (
-        <figure className="evidence__figure">
-          <img src={img.src} alt={t('evidence.title')} data-testid="evidence-image" />
-          {b && <span className="evidence__box" data-testid="evidence-box" aria-label={t('evidence.box')} style={{ left: `${b.x * 100}%`, top: `${b.y * 100}%`, width: `${b.w * 100}%`, height: `${b.h * 100}%` }} />}
-        </figure>
-      ) : (
-        <p className="muted">{img.failed ? t('evidence.missing') : t('evidence.loading')}</p>
-      )}
+      <EvidenceImage url={`${base}/snapshot.jpg`} {...(evidence.box ? { box: evidence.box } : {})} />
       {evidenceHasClip(evidence) &&
         (wantClip ? (
           clip.src ? (

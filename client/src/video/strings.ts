@@ -28,6 +28,7 @@ export const videoVi = {
     clipLoading: 'Đang tải video…',
     clipMissing: 'Không tải được đoạn video',
     box: 'Vùng phát hiện',
+    image: 'Ảnh',
   },
 };
 
@@ -58,5 +59,6 @@ export const videoEn: Strings<typeof videoVi> = {
     clipLoading: 'Loading the clip…',
     clipMissing: 'Could not load the clip',
     box: 'Detection area',
+    image: 'Image',
   },
 };
