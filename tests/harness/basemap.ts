@@ -1,0 +1,42 @@
+/**
+ * A basemap archive cut from a city pack's own GeoJSON, in the source layers a
+ * Protomaps basemap style draws (earth, water, roads): land around the city,
+ * a band of water along its north edge, beyond the wards (so a test can find
+ * the basemap's colour where no city layer draws), and the pack's roads with
+ * their Vietnamese names.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import { basemapArchive } from './pmtiles.js';
+
+export interface CityBasemap {
+  file: string;
+  /** [west, south, east, north] of the water band. */
+  water: [number, number, number, number];
+}
+
+const box = ([w, s, e, n]: number[]): Polygon => ({ type: 'Polygon', coordinates: [[[w!, s!], [e!, s!], [e!, n!], [w!, n!], [w!, s!]]] });
+const fc = (features: Feature[]): FeatureCollection => ({ type: 'FeatureCollection', features });
+
+export function writeCityBasemap(packDir: string, file: string): CityBasemap {
+  const read = <T>(f: string) => JSON.parse(fs.readFileSync(path.join(packDir, f), 'utf8')) as T;
+  const city = read<{ bbox: [number, number, number, number]; center: [number, number] }>('city.json');
+  const wards = read<FeatureCollection>('wards.geojson');
+  const roads = read<FeatureCollection>('roads.geojson');
+  const [w, s, e, n] = city.bbox;
+  let top = s;
+  for (const f of wards.features) for (const ring of (f.geometry as Polygon).coordinates) for (const [, lat] of ring) top = Math.max(top, lat!);
+  const water: CityBasemap['water'] = [w - 0.05, top + (n - top) * 0.2, e + 0.05, n + 0.05];
+  const archive = basemapArchive(
+    {
+      earth: fc([{ type: 'Feature', properties: { kind: 'earth' }, geometry: box([w - 0.1, s - 0.1, e + 0.1, n + 0.1]) }]),
+      water: fc([{ type: 'Feature', properties: { kind: 'water', name: 'Sông Thử' }, geometry: box(water) }]),
+      roads: fc(roads.features.map((r) => ({ ...r, properties: { kind: 'major', kind_detail: 'primary', name: r.properties?.name, 'name:vi': r.properties?.name, min_zoom: 0 } }))),
+    },
+    { minZoom: 0, maxZoom: 15, bounds: [w - 0.1, s - 0.1, e + 0.1, n + 0.1], center: city.center, centerZoom: 14 },
+  );
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, archive);
+  return { file, water };
+}
