@@ -149,6 +149,8 @@ export const configSchema = z.object({
   /** Seconds each wall panel stays up. */
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
+  /** An offline basemap: a PMTiles archive (vector, Protomaps schema) the server serves to the console itself (docs/city-pack.md). */
+  BASEMAP_PMTILES: optionalString,
   MAPBOX_TOKEN: optionalString,
 
   // ---- Security (docs/security.md)

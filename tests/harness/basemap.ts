@@ -10,6 +10,9 @@ import path from 'node:path';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { basemapArchive } from './pmtiles.js';
 
+/** The basemap's own street, along the water: every tone mark of it must render. */
+export const RIVERSIDE = 'Đường Bờ Sông Ước Mơ';
+
 export interface CityBasemap {
   file: string;
   /** [west, south, east, north] of the water band. */
@@ -27,12 +30,17 @@ export function writeCityBasemap(packDir: string, file: string): CityBasemap {
   const [w, s, e, n] = city.bbox;
   let top = s;
   for (const f of wards.features) for (const ring of (f.geometry as Polygon).coordinates) for (const [, lat] of ring) top = Math.max(top, lat!);
+  const riverside = top + (n - top) * 0.1;
   const water: CityBasemap['water'] = [w - 0.05, top + (n - top) * 0.2, e + 0.05, n + 0.05];
   const archive = basemapArchive(
     {
       earth: fc([{ type: 'Feature', properties: { kind: 'earth' }, geometry: box([w - 0.1, s - 0.1, e + 0.1, n + 0.1]) }]),
       water: fc([{ type: 'Feature', properties: { kind: 'water', name: 'Sông Thử' }, geometry: box(water) }]),
-      roads: fc(roads.features.map((r) => ({ ...r, properties: { kind: 'major', kind_detail: 'primary', name: r.properties?.name, 'name:vi': r.properties?.name, min_zoom: 0 } }))),
+      roads: fc([
+        ...roads.features.map((r) => ({ ...r, properties: { id: r.properties?.id, kind: 'major_road', kind_detail: 'primary', name: r.properties?.name, 'name:vi': r.properties?.name, min_zoom: 0 } })),
+        // A street only the basemap knows (real basemaps have many): its label is the basemap's own, not hidden behind ours.
+        { type: 'Feature', properties: { id: 'riverside', kind: 'major_road', kind_detail: 'secondary', name: RIVERSIDE, 'name:vi': RIVERSIDE, min_zoom: 0 }, geometry: { type: 'LineString', coordinates: [[w, riverside], [e, riverside]] } },
+      ]),
     },
     { minZoom: 0, maxZoom: 15, bounds: [w - 0.1, s - 0.1, e + 0.1, n + 0.1], center: city.center, centerZoom: 14 },
   );

@@ -20,6 +20,7 @@ import { LayerControl } from './LayerControl.js';
 import { LAYER_IDS } from './layers.js';
 import { MapLegend } from './MapLegend.js';
 import { createPulse, type Pulse } from './pulse.js';
+import { offlineBasemap, pageTheme, wireBasemapIcons } from './basemap.js';
 import { buildOfflineStyle } from './style.js';
 import { applyVisibility } from './visibility.js';
 
@@ -44,7 +45,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
   const { state } = useConnection();
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(
-    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), labelField: labelField(i18n.language) }),
+    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), labelField: labelField(i18n.language), basemap: offlineBasemap(engine, config) }),
     // Built once per pack: a language switch changes the label field in place (effect below), not the style.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [config.mapStyleUrl, pack],
@@ -64,6 +65,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     mapRef.current = map;
     let feed: Feed | null = null;
     const pulse: Pulse = createPulse(map);
+    const unwireIcons = config.basemap ? wireBasemapIcons(map, pageTheme()) : () => {};
     const visibility = () =>
       applyVisibility(map, {
         layers: uiStore.getState().layers,
@@ -119,6 +121,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     cleanup.current = () => {
       feed?.stop();
       pulse.stop();
+      unwireIcons();
       unsubscribeUi();
       unsubscribeLive();
       unwirePicking();

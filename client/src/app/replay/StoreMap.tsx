@@ -16,6 +16,7 @@ import { mapFontFaces } from '../../map/fonts.js';
 import { installLiveLayers } from '../../map/install.js';
 import { MapLegend } from '../../map/MapLegend.js';
 import { createPulse } from '../../map/pulse.js';
+import { offlineBasemap, pageTheme, wireBasemapIcons } from '../../map/basemap.js';
 import { buildOfflineStyle } from '../../map/style.js';
 import { applyVisibility } from '../../map/visibility.js';
 
@@ -44,7 +45,7 @@ export function StoreMap(props: {
   const padding = () => fitPadding?.() ?? 24;
   const { t } = useTranslation();
   const engine = useMemo(getEngine, []);
-  const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces() }), [config.mapStyleUrl, pack]);
+  const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), basemap: offlineBasemap(engine, config) }), [config, engine, pack]);
   const cleanup = useRef<(() => void) | null>(null);
   const onReady = useRef(props.onReady);
   onReady.current = props.onReady;
@@ -60,6 +61,7 @@ export function StoreMap(props: {
   const onLoad = (map: EngineMap): void => {
     let feed: Feed | null = null;
     const pulse = createPulse(map);
+    const unwireIcons = config.basemap ? wireBasemapIcons(map, pageTheme()) : () => {};
     // Every layer on; devices cluster when zoomed out, as on the console.
     const visibility = () =>
       applyVisibility(map, {
@@ -88,6 +90,7 @@ export function StoreMap(props: {
     cleanup.current = () => {
       feed?.stop();
       pulse.stop();
+      unwireIcons();
       unsubscribe();
       map.off('style.load', install);
       onReady.current?.(null);
