@@ -149,9 +149,9 @@ export const configSchema = z.object({
   /** Seconds each wall panel stays up. */
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
+  MAPBOX_TOKEN: optionalString,
   /** An offline basemap: a PMTiles archive (vector, Protomaps schema) the server serves to the console itself (docs/city-pack.md). */
   BASEMAP_PMTILES: optionalString,
-  MAPBOX_TOKEN: optionalString,
 
   // ---- Security (docs/security.md)
   /** The generated access-token signing key (`secret`). Users, sessions and tokens live in PostgreSQL; an earlier installation's users.json and ingest-tokens.json here are imported once. */
