@@ -21,6 +21,9 @@ export const BINARY_PACKAGES = {
   chromium: 'chromium',
   postgres: 'postgresql',
   'redis-server': 'redis-server',
+  // The city-pack import (npm run citypack:import): OpenStreetMap extracts and the city's GIS files.
+  osmium: 'osmium-tool',
+  ogr2ogr: 'gdal-bin',
 };
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

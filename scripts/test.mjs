@@ -39,7 +39,7 @@ if (!ensureNodeModules()) {
 steps.push('node_modules: ok');
 
 // 2. system services: required, tests are never skipped
-if (!ensureDebianPackages(['influxd', 'mosquitto', 'chromium', 'postgres', 'redis-server'], { required: true })) {
+if (!ensureDebianPackages(['influxd', 'mosquitto', 'chromium', 'postgres', 'redis-server', 'osmium', 'ogr2ogr'], { required: true })) {
   say('influxd, mosquitto, chromium, PostgreSQL and redis-server are required by the integration and browser tests (they are never skipped).');
   steps.push('services: FAILED');
   finish(1);
