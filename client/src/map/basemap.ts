@@ -19,7 +19,7 @@
  */
 import type { LayerSpecification, SourceSpecification } from '@maplibre/maplibre-gl-style-spec';
 import { layers as protomapsLayers, namedFlavor } from '@protomaps/basemaps';
-import { PMTiles, Protocol, type RangeResponse, type Source } from 'pmtiles';
+import { EtagMismatch, PMTiles, Protocol, type RangeResponse, type Source } from 'pmtiles';
 import { authHeader } from '../live/socket.js';
 import type { EngineMap } from './engine.js';
 import { STALE_ICON } from './icons.js';
@@ -53,8 +53,8 @@ class SessionSource implements Source {
     const res = await fetch(this.url, { signal, headers: { range: `bytes=${offset}-${offset + length - 1}`, ...authHeader() } });
     if (res.status !== 206 && res.status !== 200) throw new Error(`basemap: HTTP ${res.status}`);
     const got = res.headers.get('etag') ?? undefined;
-    // A replaced archive: the reader drops what it cached and starts again.
-    if (etag && got && got !== etag) throw new Error('basemap archive changed');
+    // A replaced archive: the reader drops the directories it cached and reads the new one.
+    if (etag && got && got !== etag) throw new EtagMismatch();
     let data = await res.arrayBuffer();
     // A server that ignores Range answers 200 with the whole file: take the slice asked for.
     if (res.status === 200 && data.byteLength > length) data = data.slice(offset, offset + length);
