@@ -10,6 +10,7 @@
  *   --roads FILE         roads from the city's GIS (optional)
  *   --name-field F,G     property names for the Vietnamese name (GIS; default name:vi,name,NAME,ten,TEN)
  *   --id-field, --population-field, --class-field, --name-en-field   likewise
+ *   --encoding ENC       a Shapefile's text encoding when it has no .cpg (UTF-8, CP1258…)
  *   --sites FILE         the sites.json whose devices are kept (default DIR/sites.json)
  *   --id, --name, --name-en, --attribution   the city's id and names (default: DIR/city.json)
  *   --tolerance DEG      simplification tolerance in degrees (default 0.00005 ≈ 5 m; 0 = none)
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: Object.fromEntries(
-        ['out', 'osm', 'admin-level', 'wards', 'roads', 'sites', 'id', 'name', 'name-en', 'attribution', 'tolerance', 'name-field', 'name-en-field', 'id-field', 'population-field', 'class-field'].map((k) => [k, { type: 'string' as const }]),
+        ['out', 'osm', 'admin-level', 'wards', 'roads', 'sites', 'id', 'name', 'name-en', 'attribution', 'tolerance', 'name-field', 'name-en-field', 'id-field', 'population-field', 'class-field', 'encoding'].map((k) => [k, { type: 'string' as const }]),
       ),
     }) as { values: Record<string, string | undefined> });
   } catch (err) {
@@ -53,6 +54,7 @@ async function main(): Promise<number> {
         kind: 'gis',
         wards: values.wards!,
         roads: values.roads,
+        encoding: values.encoding,
         fields: { name: list(values['name-field']), nameEn: list(values['name-en-field']), id: list(values['id-field']), population: list(values['population-field']), roadClass: list(values['class-field']) },
       };
   try {

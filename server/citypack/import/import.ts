@@ -13,7 +13,7 @@ import { sitesFile, type SitesFile } from '../../../contract/citypack.js';
 import { buildPack, OSM_FIELDS, type FieldMap, type Report } from './build.js';
 import { readGis, readOsm } from './sources.js';
 
-export type ImportSource = { kind: 'osm'; file: string; adminLevel: number } | { kind: 'gis'; wards: string; roads?: string; fields?: Partial<FieldMap> };
+export type ImportSource = { kind: 'osm'; file: string; adminLevel: number } | { kind: 'gis'; wards: string; roads?: string; fields?: Partial<FieldMap>; encoding?: string };
 
 export interface ImportOptions {
   source: ImportSource;
@@ -54,8 +54,8 @@ export async function importCityPack(o: ImportOptions): Promise<{ dir: string; r
     fields = OSM_FIELDS;
     if (wards.length === 0) throw new Error(`${o.source.file}: no boundary=administrative with admin_level=${o.source.adminLevel} (try another --admin-level)`);
   } else {
-    wards = await readGis(o.source.wards);
-    roads = o.source.roads ? await readGis(o.source.roads) : [];
+    wards = await readGis(o.source.wards, o.source.encoding);
+    roads = o.source.roads ? await readGis(o.source.roads, o.source.encoding) : [];
     fields = { ...GIS_FIELDS, ...Object.fromEntries(Object.entries(o.source.fields ?? {}).filter(([, v]) => v && v.length > 0)) };
     if (wards.length === 0) throw new Error(`${o.source.wards}: no features`);
   }

@@ -59,12 +59,15 @@ export async function readOsm(file: string, adminLevel: number): Promise<{ wards
   }
 }
 
-/** Features of one GIS layer: GeoJSON as it is, any other format GDAL reads through ogr2ogr. */
-export async function readGis(file: string): Promise<Feature[]> {
+/**
+ * Features of one GIS layer: GeoJSON as it is, any other format GDAL reads through ogr2ogr.
+ * `encoding` is a Shapefile's text encoding when its .cpg does not say (GDAL's names: UTF-8, CP1258…).
+ */
+export async function readGis(file: string, encoding?: string): Promise<Feature[]> {
   if (!fs.existsSync(file)) throw new ImportSourceError(`${file}: no such file`);
   let text: string;
   if (/\.(geo)?json$/i.test(file)) text = fs.readFileSync(file, 'utf8');
-  else text = await tool('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', '-lco', 'RFC7946=YES', '/vsistdout/', file]);
+  else text = await tool('ogr2ogr', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4326', '-lco', 'RFC7946=YES', ...(encoding ? ['-oo', `ENCODING=${encoding}`] : []), '/vsistdout/', file]);
   let fc: FeatureCollection;
   try {
     fc = JSON.parse(text) as FeatureCollection;
