@@ -96,6 +96,33 @@ describe('the offline basemap (issue #24)', () => {
     const got = await pixel(page, x, y);
     expect(near(got, rgb(String(water))), `pixel ${got} vs water ${String(water)}`).toBe(true);
 
+    // Beneath the city: inside a ward, over the lake, the pixel changes when the basemap is hidden
+    // (it is drawn there) and is not the lake's own colour (the ward's fill is drawn over it).
+    const [lw, ls, le, ln] = basemap.lake;
+    const at = await page.evaluate(
+      ([lon, lat]) => {
+        const map = (window as unknown as { __iocMap: StyleMap }).__iocMap;
+        const p = map.project([lon, lat]);
+        const box = map.getCanvas().getBoundingClientRect();
+        return { x: Math.round(box.left + p.x), y: Math.round(box.top + p.y) };
+      },
+      [(lw + le) / 2, (ls + ln) / 2] as const,
+    );
+    const withBase = await pixel(page, at.x, at.y);
+    const setBasemap = (visibility: 'visible' | 'none') =>
+      page.evaluate((v) => {
+        const map = (window as unknown as { __iocMap: StyleMap & { setLayoutProperty(l: string, p: string, v: string): void } }).__iocMap;
+        for (const l of map.getStyle().layers) if (l.id.startsWith('basemap:')) map.setLayoutProperty(l.id, 'visibility', v);
+      }, visibility);
+    await setBasemap('none');
+    await waitForMapIdle(page);
+    const without = await pixel(page, at.x, at.y);
+    await setBasemap('visible');
+    await waitForMapIdle(page);
+    const diff = (a: number[], b: number[]) => a.reduce((n, v, i) => n + Math.abs(v - b[i]!), 0);
+    expect(diff(withBase, without), `ward over the lake ${withBase} vs without the basemap ${without}`).toBeGreaterThan(15);
+    expect(diff(withBase, rgb(String(water))), `ward over the lake ${withBase} vs the lake's own ${String(water)}`).toBeGreaterThan(15);
+
     // Its streets carry the Vietnamese names, drawn with the bundled font (no glyphs URL).
     const labels = await renderedFeatures(page, 'basemap:roads_labels_major');
     expect(labels.map((f) => f['name:vi'])).toContain(RIVERSIDE);

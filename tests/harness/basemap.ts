@@ -17,6 +17,8 @@ export interface CityBasemap {
   file: string;
   /** [west, south, east, north] of the water band. */
   water: [number, number, number, number];
+  /** [west, south, east, north] of a lake inside the first ward, away from its devices and roads. */
+  lake: [number, number, number, number];
 }
 
 const box = ([w, s, e, n]: number[]): Polygon => ({ type: 'Polygon', coordinates: [[[w!, s!], [e!, s!], [e!, n!], [w!, n!], [w!, s!]]] });
@@ -32,10 +34,20 @@ export function writeCityBasemap(packDir: string, file: string): CityBasemap {
   for (const f of wards.features) for (const ring of (f.geometry as Polygon).coordinates) for (const [, lat] of ring) top = Math.max(top, lat!);
   const riverside = top + (n - top) * 0.1;
   const water: CityBasemap['water'] = [w - 0.05, top + (n - top) * 0.2, e + 0.05, n + 0.05];
+  // A lake in the north-west corner of the first ward: under the ward's fill, outline and labels.
+  const [lw, ls, le, ln] = (() => {
+    let [a, b, c, d] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of (wards.features[0]!.geometry as Polygon).coordinates[0]!) [a, b, c, d] = [Math.min(a, x!), Math.min(b, y!), Math.max(c, x!), Math.max(d, y!)];
+    return [a, b, c, d];
+  })();
+  const lake: CityBasemap['lake'] = [lw + (le - lw) * 0.2, ls + (ln - ls) * 0.65, lw + (le - lw) * 0.45, ls + (ln - ls) * 0.9];
   const archive = basemapArchive(
     {
       earth: fc([{ type: 'Feature', properties: { kind: 'earth' }, geometry: box([w - 0.1, s - 0.1, e + 0.1, n + 0.1]) }]),
-      water: fc([{ type: 'Feature', properties: { kind: 'water', name: 'Sông Thử' }, geometry: box(water) }]),
+      water: fc([
+        { type: 'Feature', properties: { kind: 'water', name: 'Sông Thử' }, geometry: box(water) },
+        { type: 'Feature', properties: { kind: 'water', name: 'Hồ Thử' }, geometry: box(lake) },
+      ]),
       roads: fc([
         ...roads.features.map((r) => ({ ...r, properties: { id: r.properties?.id, kind: 'major_road', kind_detail: 'primary', name: r.properties?.name, 'name:vi': r.properties?.name, min_zoom: 0 } })),
         // A street only the basemap knows (real basemaps have many): its label is the basemap's own, not hidden behind ours.
@@ -46,5 +58,5 @@ export function writeCityBasemap(packDir: string, file: string): CityBasemap {
   );
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, archive);
-  return { file, water };
+  return { file, water, lake };
 }
