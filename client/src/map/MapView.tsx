@@ -20,7 +20,7 @@ import { LayerControl } from './LayerControl.js';
 import { LAYER_IDS } from './layers.js';
 import { MapLegend } from './MapLegend.js';
 import { createPulse, type Pulse } from './pulse.js';
-import { offlineBasemap, pageTheme, wireBasemapIcons } from './basemap.js';
+import { basemapIconsRef, offlineBasemap, pageTheme } from './basemap.js';
 import { buildOfflineStyle } from './style.js';
 import { applyVisibility } from './visibility.js';
 
@@ -51,6 +51,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     [config.mapStyleUrl, pack],
   );
   const mapRef = useRef<EngineMap | null>(null);
+  const iconsRef = useMemo(() => basemapIconsRef(pageTheme(), !!config.basemap), [config.basemap]);
   const cleanup = useRef<(() => void) | null>(null);
 
   useEffect(() => () => cleanup.current?.(), []);
@@ -65,7 +66,6 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     mapRef.current = map;
     let feed: Feed | null = null;
     const pulse: Pulse = createPulse(map);
-    const unwireIcons = config.basemap ? wireBasemapIcons(map, pageTheme()) : () => {};
     const visibility = () =>
       applyVisibility(map, {
         layers: uiStore.getState().layers,
@@ -121,7 +121,6 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
     cleanup.current = () => {
       feed?.stop();
       pulse.stop();
-      unwireIcons();
       unsubscribeUi();
       unsubscribeLive();
       unwirePicking();
@@ -142,6 +141,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
   return (
     <div className={`map${state === 'offline' ? ' map--stale' : ''}`} data-testid="map" data-stale={state === 'offline' || undefined} aria-label={t('map.label')} role="region">
       <MapComponent
+        ref={iconsRef}
         mapLib={engine}
         mapStyle={mapStyle}
         // Fit the whole city on any screen size; meta.zoom suits only one.

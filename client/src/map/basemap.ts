@@ -109,15 +109,24 @@ function iconFor(id: string, theme: MapTheme): { width: number; height: number; 
 
 const OWN_ICON = new RegExp(`^(alert|incident|unit|marker-cluster)-|^(${STALE_ICON}|${HATCH_IMAGE})$`);
 
-/** Answers the basemap's icon requests from here (no sprite sheet to fetch). Returns the unwiring. */
-export function wireBasemapIcons(map: EngineMap, theme: MapTheme): () => void {
-  const onMissing = (e: { id: string }) => {
-    // The console's own icons (./icons.ts, the hatch) are added by installLiveLayers: never stand in for them.
-    if (OWN_ICON.test(e.id) || map.hasImage(e.id)) return;
-    map.addImage(e.id, iconFor(e.id, theme));
+const wired = new WeakSet<EngineMap>();
+
+/**
+ * Answers the basemap's icon requests from here (no sprite sheet to fetch). Pass the result as the
+ * map component's `ref`: it runs when the map is created, before the first tiles are laid out
+ * (`load` comes after them), and the listener goes with the map when it is removed.
+ */
+export function basemapIconsRef(theme: MapTheme, enabled: boolean): (ref: { getMap(): EngineMap } | null) => void {
+  return (ref) => {
+    const map = ref?.getMap();
+    if (!enabled || !map || wired.has(map)) return;
+    wired.add(map);
+    map.on('styleimagemissing', (e: { id: string }) => {
+      // The console's own icons (./icons.ts, the hatch) are added by installLiveLayers: never stand in for them.
+      if (OWN_ICON.test(e.id) || map.hasImage(e.id)) return;
+      map.addImage(e.id, iconFor(e.id, theme));
+    });
   };
-  map.on('styleimagemissing', onMissing);
-  return () => map.off('styleimagemissing', onMissing);
 }
 
 /** The basemap for a console's config, in the page's theme, or undefined when BASEMAP_PMTILES is unset. */

@@ -16,7 +16,7 @@ import { mapFontFaces } from '../../map/fonts.js';
 import { installLiveLayers } from '../../map/install.js';
 import { MapLegend } from '../../map/MapLegend.js';
 import { createPulse } from '../../map/pulse.js';
-import { offlineBasemap, pageTheme, wireBasemapIcons } from '../../map/basemap.js';
+import { basemapIconsRef, offlineBasemap, pageTheme } from '../../map/basemap.js';
 import { buildOfflineStyle } from '../../map/style.js';
 import { applyVisibility } from '../../map/visibility.js';
 
@@ -47,6 +47,7 @@ export function StoreMap(props: {
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), basemap: offlineBasemap(engine, config) }), [config, engine, pack]);
   const cleanup = useRef<(() => void) | null>(null);
+  const iconsRef = useMemo(() => basemapIconsRef(pageTheme(), !!config.basemap), [config.basemap]);
   const onReady = useRef(props.onReady);
   onReady.current = props.onReady;
 
@@ -61,7 +62,6 @@ export function StoreMap(props: {
   const onLoad = (map: EngineMap): void => {
     let feed: Feed | null = null;
     const pulse = createPulse(map);
-    const unwireIcons = config.basemap ? wireBasemapIcons(map, pageTheme()) : () => {};
     // Every layer on; devices cluster when zoomed out, as on the console.
     const visibility = () =>
       applyVisibility(map, {
@@ -90,7 +90,6 @@ export function StoreMap(props: {
     cleanup.current = () => {
       feed?.stop();
       pulse.stop();
-      unwireIcons();
       unsubscribe();
       map.off('style.load', install);
       onReady.current?.(null);
@@ -106,6 +105,7 @@ export function StoreMap(props: {
   return (
     <div className={`map${props.stale ? ' map--stale' : ''}`} data-testid={props.testId ?? 'map'} role="region">
       <MapComponent
+        ref={iconsRef}
         mapLib={engine}
         mapStyle={mapStyle}
         initialViewState={{ bounds: pack.meta.bbox, fitBoundsOptions: { padding: padding() } }}
