@@ -19,6 +19,31 @@ import type { Logger } from '../log.js';
 import { secureRouter } from './paths.js';
 import { sendError } from './send.js';
 
+/**
+ * Checked at start, with the other files the operator configured: the archive must be readable
+ * and a PMTiles v3 archive of vector tiles, or the server stops and says so.
+ */
+export async function checkBasemapArchive(file: string): Promise<{ bytes: number }> {
+  let head: Buffer;
+  let bytes: number;
+  try {
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      bytes = (await fh.stat()).size;
+      head = Buffer.alloc(127);
+      await fh.read(head, 0, 127, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw new Error(`BASEMAP_PMTILES=${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (head.subarray(0, 7).toString('latin1') !== 'PMTiles' || head[7] !== 3) throw new Error(`BASEMAP_PMTILES=${file}: not a PMTiles v3 archive`);
+  // Tile type 1 is MVT: the Protomaps style draws vector tiles only.
+  if (head[99] !== 1) throw new Error(`BASEMAP_PMTILES=${file}: holds raster tiles (type ${head[99]}), the console draws a vector basemap (Protomaps schema)`);
+  return { bytes };
+}
+
 /** Relative to /api (permission rule in server/auth/permissions.ts). */
 export const BASEMAP_PATH = '/basemap.pmtiles';
 

@@ -13,6 +13,7 @@ import { PMTiles, zxyToTileId, type RangeResponse, type Source } from 'pmtiles';
 import { describe, expect, it } from 'vitest';
 import { writeCityBasemap } from '../harness/basemap.js';
 import { tileId, writePmtiles } from '../harness/pmtiles.js';
+import { checkBasemapArchive } from '../../server/http/basemap.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 
@@ -69,5 +70,19 @@ describe('the PMTiles v3 test writer', () => {
     const names = Array.from({ length: vt.layers.roads!.length }, (_, i) => vt.layers.roads!.feature(i).properties['name:vi']);
     expect(names.sort()).toEqual(['Đường Bờ Sông Ước Mơ', 'Đường Chính', 'Đường Ngang']);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it('is what the server checks BASEMAP_PMTILES for at start, and a bad file is named with why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-pmtiles-check-'));
+    const good = writeCityBasemap(path.join(REPO, 'citypacks', 'test-town'), path.join(dir, 'good.pmtiles')).file;
+    await expect(checkBasemapArchive(good)).resolves.toEqual({ bytes: fs.statSync(good).size });
+    fs.writeFileSync(path.join(dir, 'text.pmtiles'), 'not an archive at all, but long enough to read a header from it: '.repeat(3));
+    await expect(checkBasemapArchive(path.join(dir, 'text.pmtiles'))).rejects.toThrow(/text\.pmtiles: not a PMTiles v3 archive/);
+    const raster = Buffer.from(fs.readFileSync(good));
+    raster[99] = 2; // PNG tiles
+    fs.writeFileSync(path.join(dir, 'raster.pmtiles'), raster);
+    await expect(checkBasemapArchive(path.join(dir, 'raster.pmtiles'))).rejects.toThrow(/holds raster tiles \(type 2\)/);
+    await expect(checkBasemapArchive(path.join(dir, 'missing.pmtiles'))).rejects.toThrow(/missing\.pmtiles: cannot read it \(ENOENT\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
