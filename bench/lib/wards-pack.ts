@@ -11,7 +11,7 @@ import { WORK } from './paths.js';
 const CENTER: [number, number] = [106.015, 10.005];
 
 export function generateWardsPack(o: { wards: number; vertices: number; stations: number; cameras: number }): string {
-  const dir = path.join(WORK, `citypack-wards-${o.wards}-${o.vertices}`);
+  const dir = path.join(WORK, `citypack-wards-${o.wards}-${o.vertices}-${o.stations}-${o.cameras}`);
   if (fs.existsSync(path.join(dir, 'sites.json'))) return dir;
   fs.mkdirSync(dir, { recursive: true });
   const cols = Math.ceil(Math.sqrt(o.wards * 1.25));
