@@ -31,7 +31,7 @@ export const BASEMAP_SOURCE = 'basemap';
 /** Every basemap layer id starts with this: they never clash with the city's (`roads`, `background`). */
 export const BASEMAP_LAYER_PREFIX = 'basemap:';
 
-/** The page's theme, read from its CSS `color-scheme` (the console is dark, the responder's phone light). */
+/** The page's theme, read from its root's CSS `color-scheme` (the console's is dark); no scheme reads as dark. */
 export function pageTheme(el: Element = document.documentElement): MapTheme {
   const scheme = getComputedStyle(el).colorScheme || '';
   return /\bdark\b/.test(scheme) || !/\blight\b/.test(scheme) ? 'dark' : 'light';
