@@ -129,6 +129,18 @@ Load average of the machine when measured: ${x.loadAvg.join(', ')} (2 cores).` :
       `\n\n${recs.map((x) => `${x.scenario}: ${(x.simS / 3600).toFixed(1)} simulated hours measured (${x.wallS} s at ×${x.speed}, seed ${x.seed}), server CPU ${x.serverCpuPct}%`).join('; ')}.`);
   }
   if (r.cluster) parts.push(...clusterTables(r.cluster));
+  if (r.wards) {
+    const w = r.wards;
+    parts.push(`### Real city boundaries: ${w.wards} wards, ${w.vertices.toLocaleString('en')} vertices, ${w.stations} stations\n\n` +
+      table(['figure', 'measured'], [
+        [`coverage sample grid, built once per pack (${w.samples.toLocaleString('en')} samples)`, `${w.modelBuildMs} ms`],
+        [`coverage loss per ward recomputed, p50 / p95 / max of ${w.recompute.runs}`, `${w.recompute.p50Ms} / ${w.recompute.p95Ms} / ${w.recompute.maxMs} ms`],
+        ['ward of a position, flatbush index + bbox prefilter', `${w.lookup.indexUs} µs`],
+        ['ward of a position, linear scan (before)', `${w.lookup.linearUs} µs`],
+        ...(w.console ? [[`console frame interval under pan/zoom, mean / p95 (${w.console.wardsDrawn} wards in the loaded tiles)`, `${w.console.meanMs} / ${w.console.p95Ms} ms`], ['console long tasks', `${w.console.longTasks} (${w.console.longTaskMs} ms)`]] : []),
+        ...(w.baseline ? [['the same on the test town (3 wards), mean / p95; long tasks', `${w.baseline.meanMs} / ${w.baseline.p95Ms} ms; ${w.baseline.longTasks} (${w.baseline.longTaskMs} ms)`]] : []),
+      ]));
+  }
   if (r.errors?.length) parts.push('### Suites that failed\n\n' + table(['suite', 'error'], r.errors.map((e) => [e.suite, e.error.split('\n')[0]!.slice(0, 300)])));
   return parts.join('\n\n') + '\n';
 }

@@ -26,6 +26,7 @@ import { runOverload, type OverloadResult } from './suites/overload.js';
 import { runRecords, type RecordsResult } from './suites/records.js';
 import { runScale, type ScaleRow } from './suites/scale.js';
 import { runVideo, type VideoResult } from './suites/video.js';
+import { runWards, type WardsResult } from './suites/wards.js';
 
 export interface BenchResults {
   mode: 'full' | 'quick';
@@ -54,6 +55,8 @@ export interface BenchResults {
   cluster?: ClusterResult;
   /** Simulated cameras' live video: time to first frame, CPU per watched camera (issue #22). */
   video?: VideoResult;
+  /** Real city boundaries (issue #24): 500 wards, 100k vertices: coverage, ward look-up, console frames. */
+  wards?: WardsResult;
   /** Suites that failed, with why: the others' figures are still reported. */
   errors: { suite: string; error: string }[];
 }
@@ -63,7 +66,7 @@ export interface RunOptions {
   /**
    * Suites to run (default all): ingest, bare, latency, overload, durability, scale, browser (and
    * responsiveness, which `browser` includes and which can be named alone),
-   * commands, records, cluster (the last three in quick mode only when named), video; and, only when named, alertpath (the latency suite's 100 consoles
+   * commands, records, cluster, wards (the last four in quick mode only when named), video; and, only when named, alertpath (the latency suite's 100 consoles
    * alone, whose 5,000 msg/s row is the latency target).
    */
   only?: string[];
@@ -180,6 +183,15 @@ export async function runBench(o: RunOptions): Promise<BenchResults> {
     if (!q && want('browser')) await guard('browser', async () => {
       log('browser: console vs bare maplibre, 50k devices');
       res.browser = await runBrowser({ stack, devices: 50000, loadRate: 10000, seconds: 15, log });
+    });
+    if (named('wards')) await guard('wards', async () => {
+      log('wards: 500 wards, 100k vertices (coverage, ward look-up, console frames)');
+      const browser = q ? undefined : await launchChromium();
+      try {
+        res.wards = await runWards({ stack, browser, seconds: 15, log });
+      } finally {
+        await browser?.close();
+      }
     });
     if (!q && want('ingest')) await guard('rerun', async () => {
       log('ingest: the key figure again at the end (20,000 msg/s, 45 s)');

@@ -23,6 +23,9 @@ export const BINARY_PACKAGES = {
   'redis-server': 'redis-server',
   // The simulated cameras' live video and evidence frames (docs/video.md); it brings DejaVu fonts through fontconfig.
   ffmpeg: 'ffmpeg',
+  // The city-pack import (npm run citypack:import): OpenStreetMap extracts and the city's GIS files.
+  osmium: 'osmium-tool',
+  ogr2ogr: 'gdal-bin',
 };
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];

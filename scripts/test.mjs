@@ -1,7 +1,7 @@
 // `npm test [-- VITEST_ARGS...]`: install what the tests need, build, typecheck, run every test.
 //
 //   1. node_modules (npm ci / npm install when missing or stale)
-//   2. influxd, mosquitto, chromium, PostgreSQL, redis-server, ffmpeg (apt-get when root on Debian; otherwise fail saying what to install)
+//   2. influxd, mosquitto, chromium, PostgreSQL, redis-server, ffmpeg, osmium-tool, gdal-bin (apt-get when root on Debian; otherwise fail saying what to install)
 //   3. npm run build (the client; skipped with a warning while client/ or vite.config.ts does not exist)
 //   4. tsc --noEmit -p tsconfig.json, and the dependency check (npm run deps: layering and no cycles,
 //      .dependency-cruiser.cjs; docs/architecture.md)
@@ -39,8 +39,8 @@ if (!ensureNodeModules()) {
 steps.push('node_modules: ok');
 
 // 2. system services: required, tests are never skipped
-if (!ensureDebianPackages(['influxd', 'mosquitto', 'chromium', 'postgres', 'redis-server', 'ffmpeg'], { required: true })) {
-  say('influxd, mosquitto, chromium, PostgreSQL, redis-server and ffmpeg are required by the integration and browser tests (they are never skipped).');
+if (!ensureDebianPackages(['influxd', 'mosquitto', 'chromium', 'postgres', 'redis-server', 'ffmpeg', 'osmium', 'ogr2ogr'], { required: true })) {
+  say('influxd, mosquitto, chromium, PostgreSQL, redis-server, ffmpeg, osmium and ogr2ogr are required by the integration and browser tests (they are never skipped).');
   steps.push('services: FAILED');
   finish(1);
 }

@@ -30,6 +30,7 @@ import { importLegacy, type ImportSources } from './db/import.js';
 import type { DbRejectedError, JournalEntry } from './db/journal.js';
 import { loadStreams, type StreamType } from './db/sor.js';
 import { SystemOfRecord } from './db/system-of-record.js';
+import { checkBasemapArchive } from './http/basemap.js';
 import { consoleHttpApp } from './http/console-app.js';
 import { healthReporter } from './http/health-report.js';
 import { HttpListener } from './http/listener.js';
@@ -129,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const pack = await loadCityPack(config.CITY_PACK);
     const rules = loadRules(config.RULES_FILE);
     const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
+    if (config.BASEMAP_PMTILES) log.info({ file: config.BASEMAP_PMTILES, ...(await checkBasemapArchive(config.BASEMAP_PMTILES)) }, 'offline basemap');
     const tls = readTls(config);
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 

@@ -150,6 +150,8 @@ export const configSchema = z.object({
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
   MAPBOX_TOKEN: optionalString,
+  /** An offline basemap: a PMTiles archive (vector, Protomaps schema) the server serves to the console itself (docs/city-pack.md). */
+  BASEMAP_PMTILES: optionalString,
 
   // ---- Video and evidence (docs/video.md)
   /**

@@ -58,7 +58,7 @@ export function medianStats(xs: FrameStats[]): FrameStats {
 }
 
 /** Runs the same pan/zoom script for ~seconds and returns frame and long-task figures. */
-async function measure(page: Page, seconds: number): Promise<FrameStats> {
+export async function measure(page: Page, seconds: number): Promise<FrameStats> {
   // Plain JS text, not a function: tsx would wrap inner functions in a __name() helper the page lacks.
   return page.evaluate(`(${MEASURE_JS})(${seconds})`) as Promise<FrameStats>;
 }

@@ -126,6 +126,8 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   { method: 'GET', path: /^\/auth\/me$/, permission: 'authenticated' },
   { method: 'GET', path: /^\/citypack$/, permission: 'live:view' },
   { method: 'GET', path: /^\/client-config$/, permission: 'live:view' },
+  // The offline basemap archive (server/http/basemap.ts): what the live map draws under the city.
+  { method: 'GET', path: /^\/basemap\.pmtiles$/, permission: 'live:view' },
   { method: 'GET', path: /^\/(feeds\/health|devices|kpis|units)$/, permission: 'city:view' },
   { method: 'GET', path: /^\/alerts\/[^/]+\/cap$/, permission: 'history:view' },
   // An alert's evidence image and clip (server/video/evidence.ts): what reading the alert needs.

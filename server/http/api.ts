@@ -92,7 +92,7 @@ export function createHttpApp(deps: ApiDeps): express.Express {
   });
   api.get('/client-config', (_req, res) => {
     // buildId: screens left open for days (the wall) reload themselves when it changes. (no-store: security.ts)
-    res.json({ version: deps.version, buildId: clientBuildId(deps.config.STATIC_DIR), mapStyleUrl: deps.config.MAP_STYLE_URL ?? null, mapboxToken: deps.config.MAPBOX_TOKEN ?? null });
+    res.json({ version: deps.version, buildId: clientBuildId(deps.config.STATIC_DIR), mapStyleUrl: deps.config.MAP_STYLE_URL ?? null, mapboxToken: deps.config.MAPBOX_TOKEN ?? null, basemap: deps.config.BASEMAP_PMTILES ? '/api/basemap.pmtiles' : null });
   });
   api.get('/feeds/health', (_req, res) => {
     res.json(deps.feeds());

@@ -26,6 +26,7 @@ import type { Commands } from '../push/commands.js';
 import type { Registry } from '../registry/registry.js';
 import { replayRoutes } from '../replay/routes.js';
 import { createHttpApp, type HealthReport } from './api.js';
+import { basemapRoutes } from './basemap.js';
 import { closedIncidentsRoutes } from './closed-incidents.js';
 import { operationsRoutes } from './operations-routes.js';
 import { secureRouter } from './paths.js';
@@ -75,6 +76,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
     devices: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()] }),
     routes: [
       guardedAuthRoutes(d.auth),
+      basemapRoutes(config.BASEMAP_PMTILES, d.log.child({ module: 'basemap' })),
       ingestTokenRoutes(d.ingestTokens),
       // Before the operations routes: their /incidents/:id would take "closed" for an id.
       closedIncidentsRoutes({

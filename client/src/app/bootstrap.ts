@@ -12,6 +12,8 @@ export interface ClientConfig {
   version: string;
   mapStyleUrl: string | null;
   mapboxToken: string | null;
+  /** The offline basemap archive's URL (BASEMAP_PMTILES), or null: the city pack alone. */
+  basemap: string | null;
 }
 
 export type Bootstrap =

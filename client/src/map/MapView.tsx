@@ -20,6 +20,7 @@ import { LayerControl } from './LayerControl.js';
 import { LAYER_IDS } from './layers.js';
 import { MapLegend } from './MapLegend.js';
 import { createPulse, type Pulse } from './pulse.js';
+import { basemapIconsRef, offlineBasemap, pageTheme } from './basemap.js';
 import { buildOfflineStyle } from './style.js';
 import { applyVisibility } from './visibility.js';
 
@@ -44,12 +45,13 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
   const { state } = useConnection();
   const engine = useMemo(getEngine, []);
   const mapStyle = useMemo(
-    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), labelField: labelField(i18n.language) }),
+    () => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), labelField: labelField(i18n.language), basemap: offlineBasemap(engine, config) }),
     // Built once per pack: a language switch changes the label field in place (effect below), not the style.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [config.mapStyleUrl, pack],
   );
   const mapRef = useRef<EngineMap | null>(null);
+  const iconsRef = useMemo(() => basemapIconsRef(pageTheme(), !!config.basemap), [config.basemap]);
   const cleanup = useRef<(() => void) | null>(null);
 
   useEffect(() => () => cleanup.current?.(), []);
@@ -139,6 +141,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
   return (
     <div className={`map${state === 'offline' ? ' map--stale' : ''}`} data-testid="map" data-stale={state === 'offline' || undefined} aria-label={t('map.label')} role="region">
       <MapComponent
+        ref={iconsRef}
         mapLib={engine}
         mapStyle={mapStyle}
         // Fit the whole city on any screen size; meta.zoom suits only one.

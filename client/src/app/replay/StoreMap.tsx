@@ -16,6 +16,7 @@ import { mapFontFaces } from '../../map/fonts.js';
 import { installLiveLayers } from '../../map/install.js';
 import { MapLegend } from '../../map/MapLegend.js';
 import { createPulse } from '../../map/pulse.js';
+import { basemapIconsRef, offlineBasemap, pageTheme } from '../../map/basemap.js';
 import { buildOfflineStyle } from '../../map/style.js';
 import { applyVisibility } from '../../map/visibility.js';
 
@@ -44,8 +45,9 @@ export function StoreMap(props: {
   const padding = () => fitPadding?.() ?? 24;
   const { t } = useTranslation();
   const engine = useMemo(getEngine, []);
-  const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces() }), [config.mapStyleUrl, pack]);
+  const mapStyle = useMemo(() => config.mapStyleUrl ?? buildOfflineStyle(pack, { fontFaces: mapFontFaces(), basemap: offlineBasemap(engine, config) }), [config, engine, pack]);
   const cleanup = useRef<(() => void) | null>(null);
+  const iconsRef = useMemo(() => basemapIconsRef(pageTheme(), !!config.basemap), [config.basemap]);
   const onReady = useRef(props.onReady);
   onReady.current = props.onReady;
 
@@ -103,6 +105,7 @@ export function StoreMap(props: {
   return (
     <div className={`map${props.stale ? ' map--stale' : ''}`} data-testid={props.testId ?? 'map'} role="region">
       <MapComponent
+        ref={iconsRef}
         mapLib={engine}
         mapStyle={mapStyle}
         initialViewState={{ bounds: pack.meta.bbox, fitBoundsOptions: { padding: padding() } }}
