@@ -48,8 +48,8 @@ const plate = (rng: Rng) => `85${rng.pick(['A', 'B1', 'C', 'D', 'F', 'H1', 'K1']
 
 /**
  * Detections that name an evidence frame: those that raise an alert on their own, and the
- * violations (a fine needs its picture). The transport grabs each frame when it publishes; for
- * violations only as fast as one a second (simulators/transport.ts), the rest go without.
+ * violations (a fine needs its picture). The transport grabs the frames within bounds
+ * (simulators/transport.ts); a detection it takes none for goes without.
  */
 const EVIDENCE_KINDS: ReadonlySet<DetectionKind> = new Set(['accident', 'fire_smoke', 'crowd', 'red_light', 'wrong_way', 'speeding', 'illegal_parking', 'no_helmet']);
 

@@ -157,7 +157,7 @@ export function runClock(
   let running: Promise<void> = Promise.resolve();
 
   async function publish(e: SimEvent): Promise<void> {
-    if (e.kind === 'cameraDetection' && typeof e.payload.snapshotId === 'string') e = await withEvidence(e);
+    if (e.kind === 'cameraDetection' && typeof e.payload.snapshotId === 'string') e = withEvidence(e);
     await win.acquire();
     pool
       .clientFor(e.deviceId)
@@ -183,31 +183,29 @@ export function runClock(
       });
   let grabbing = 0;
   let lastViolationGrab = 0;
+  const lastGrabOf = new Map<string, number>();
   /**
-   * An alerting detection (accident, fire, crowd) waits for its frame, which goes out first on the
-   * same connection, so it is stored before the alert asks for it. A violation takes a frame only
-   * when none is being grabbed and none was in the last second (an ffmpeg start costs about 0.2 s
-   * of CPU, and a busy road sends several a second): it goes out at once, its image just after.
+   * The detection goes out at once and its image just after (about 0.3 s for ffmpeg): the clock
+   * never waits for a frame, whatever the speed. Frames are grabbed within bounds, since an ffmpeg
+   * start costs about 0.2 s of CPU and a festival or a busy road sends several detections a second:
+   * an alerting detection (accident, fire, crowd) takes one unless two are being grabbed or its
+   * camera had one in the last 10 s (its alert keeps the first); a violation takes one only when
+   * none is being grabbed and none was in the last second. The rest go without.
    */
-  async function withEvidence(e: SimEvent): Promise<SimEvent> {
+  function withEvidence(e: SimEvent): SimEvent {
     if (!o.evidence) return withoutEvidence(e);
-    if ((VIOLATION_KINDS as readonly string[]).includes(String(e.payload.kind))) {
-      const now = Date.now();
-      if (grabbing > 0 || now - lastViolationGrab < 1000) return withoutEvidence(e);
-      lastViolationGrab = now;
-      grabbing++;
-      void o
-        .evidence(e)
-        .catch(() => null)
-        .then((jpeg) => jpeg && sendImage(e, jpeg))
-        .finally(() => grabbing--);
-      return e;
-    }
+    const now = Date.now();
+    const violation = (VIOLATION_KINDS as readonly string[]).includes(String(e.payload.kind));
+    const busy = violation ? grabbing > 0 || now - lastViolationGrab < 1000 : grabbing >= 2 || now - (lastGrabOf.get(e.deviceId) ?? 0) < 10_000;
+    if (busy) return withoutEvidence(e);
+    if (violation) lastViolationGrab = now;
+    else lastGrabOf.set(e.deviceId, now);
     grabbing++;
-    const jpeg = await o.evidence(e).catch(() => null);
-    grabbing--;
-    if (!jpeg) return withoutEvidence(e);
-    void sendImage(e, jpeg);
+    void o
+      .evidence(e)
+      .catch(() => null)
+      .then((jpeg) => jpeg && sendImage(e, jpeg))
+      .finally(() => grabbing--);
     return e;
   }
 

@@ -136,4 +136,26 @@ describe('live video in the console', () => {
     con.watch.assertNoExternalRequests();
     expect(con.watch.pageErrors).toEqual([]);
   });
+
+  it('a violation’s image opens from its row in the camera’s detection history', async () => {
+    const { page } = con;
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=480x270', '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1']);
+    await stack.dev.publishAsync(topics.cameraSnapshot('tt-cam-4', 'rl-0042'), r.stdout, { qos: 1 });
+    await stack.send(topics.cameraDetection('tt-cam-4'), 'tt-cam-4', { kind: 'red_light', confidence: 0.92, lat: 10.008, lon: 106.015, lane: 1, plate: '85A-042.42', snapshotId: 'rl-0042' });
+    // Stored in InfluxDB before the panel reads the history.
+    await waitFor(async () => {
+      const res = await fetch(`${app.url}/api/cameras/tt-cam-4/detections`, { headers: await app.headers('duty_officer') });
+      return JSON.stringify(await res.json()).includes('rl-0042');
+    }, { message: 'the violation is not stored' });
+    await page.keyboard.press('Escape');
+    await clickMapAt(page, [106.015, 10.008]);
+    const row = page.locator('[data-testid="camera-detail"] [data-testid="detection-row"]', { hasText: '85A-042.42' });
+    await row.waitFor({ timeout: 10_000 });
+    await row.locator('[data-testid="detection-image"]').click();
+    const img = row.locator('[data-testid="evidence-image"]');
+    await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth), { timeout: 10_000 }).toBe(480);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-violation-evidence-1600x900');
+    con.watch.assertNoExternalRequests();
+  });
 });

@@ -232,7 +232,7 @@ describe('scenarios end to end (real Mosquitto, real server, sped-up simulators)
       const accAlert = await waitFor(() => detectionAlerts(r, 'accident').find((a) => a.source.id === camId), { timeoutMs: 30_000, message: `accident alert on ${camId}` });
       expect(accAlert).toMatchObject({ severity: 'critical', data: { kind: 'accident', cameraId: camId } });
       expect(r.simAt(accAlert.firstSeen)).toBeGreaterThanOrEqual(acc.withinMs[0]);
-      // The camera's evidence frame (simulators/snapshot.ts) went out before the detection: the alert shows it.
+      // The camera's evidence frame (simulators/snapshot.ts) follows the detection within a second: the alert shows it.
       const evidence = (accAlert.data as DetectionData).evidence;
       expect(evidence).toMatchObject({ snapshotId: expect.stringContaining(camId), box: { w: 0.3, h: 0.35 } });
       const img = await waitFor(async () => {

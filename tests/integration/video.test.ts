@@ -261,6 +261,24 @@ describe('evidence', () => {
     expect(dead).toMatchObject({ reason: 'schema', detail: expect.stringContaining('JPEG') });
   });
 
+  it('a violation’s image stays with its row of the camera’s detection history: the evidence of a fine', async () => {
+    const img = jpeg('480x270');
+    await stack.dev.publishAsync(topics.cameraSnapshot('tt-cam-1', 'rl-0001'), img, { qos: 1 });
+    await stack.send(topics.cameraDetection('tt-cam-1'), 'tt-cam-1', { kind: 'red_light', confidence: 0.91, lat: 10.005, lon: 106.005, lane: 1, plate: '85A-999.01', snapshotId: 'rl-0001' });
+    const row = await waitFor(async () => {
+      const d = (await call('duty_officer', 'GET', '/cameras/tt-cam-1/detections')).json.data as { events: { kind: string; plate: string | null; snapshotUrl: string | null }[] };
+      return d.events.find((e) => e.plate === '85A-999.01') ?? null;
+    }, { message: 'the violation is not in the detection history' });
+    expect(row).toMatchObject({ kind: 'red_light', snapshotUrl: '/api/cameras/tt-cam-1/snapshots/rl-0001.jpg' });
+    const res = await fetch(`${app.url}${row.snapshotUrl}`, { headers: await app.headers('duty_officer') });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(img)).toBe(true);
+    // The history's own permission: not a responder's phone, not the wall, not nobody; no other camera's image by this path.
+    for (const who of ['responder', 'wall'] as const) expect((await fetch(`${app.url}${row.snapshotUrl}`, { headers: await app.headers(who) })).status, who).toBe(403);
+    expect((await fetch(`${app.url}${row.snapshotUrl}`)).status).toBe(401);
+    expect((await fetch(`${app.url}/api/cameras/tt-cam-2/snapshots/rl-0001.jpg`, { headers: await app.headers('duty_officer') })).status).toBe(404);
+  });
+
   it('a Frigate event’s snapshot and clip come through the server (Range for the clip)', async () => {
     await stack.send(topics.cameraDetection('tt-cam-5'), 'tt-cam-5', { kind: 'fire_smoke', confidence: 0.9, lat: 10.002, lon: 106.012, frigateEventId: '1733550000.1-abc123' });
     const a = await waitFor(() => app.operations.alerts.open().find((x) => x.rule === 'detection_fire_smoke' && x.source.id === 'tt-cam-5'), { message: 'no fire alert' });
