@@ -83,6 +83,20 @@ describe('live video in the console', () => {
     const hls = con.watch.requests.filter((u) => u.includes('/api/video/hls/'));
     expect(hls.length).toBeGreaterThan(2);
     for (const u of hls) expect(new URL(u).searchParams.get('token')).toBeTruthy();
+
+    // The encoder dies (the server runs in this process: its ffmpeg is a child of it). The player
+    // says the picture stopped, and comes back by itself, with no click.
+    const killed = spawnSync('pkill', ['-KILL', '-P', String(process.pid), '-f', '/tt-cam-4-']);
+    expect(killed.status, 'no ffmpeg of tt-cam-4 to stop').toBe(0);
+    await player.locator('xpath=self::*[@data-state!="live"]').waitFor({ timeout: 15_000 });
+    const lost = await player.getAttribute('data-state');
+    expect(['stalled', 'offline', 'connecting']).toContain(lost);
+    await player.locator('xpath=self::*[@data-state="live"]').waitFor({ timeout: 30_000 });
+    const c = await frame(page, sel);
+    await page.waitForTimeout(1200);
+    expect((await frame(page, sel)).t).toBeGreaterThan(c.t);
+    // Back to the live state an officer reads.
+    expect(await player.locator('[role="status"]').textContent()).toContain('Trực tiếp');
     await panel.locator('[data-testid="camera-watch"]').click();
     await expect.poll(() => player.count()).toBe(0);
   });
@@ -92,6 +106,11 @@ describe('live video in the console', () => {
     await stack.send(topics.incidentReport('hotline-115'), 'hotline-115', { channel: 'hotline_115', type: 'traffic_accident', severity: 'major', lat: 10.0052, lon: 106.0152, description: 'Va chạm trước camera 2', externalRef: 'CALL-VIDEO-WALL' });
     const inc = await waitFor(() => app.operations.incidents.open().find((i) => i.description === 'Va chạm trước camera 2'), { message: 'no incident' });
     expect(inc.cameraIds.length).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('Escape');
+    // One of its nearby cameras: its detail opens with the picture already playing.
+    const near = inc.cameraIds[0]!;
+    await (await openIncident(page, inc.id)).locator(`[data-testid="nearby-cameras"] [data-camera-id="${near}"]`).click();
+    await page.locator(`[data-testid="camera-detail"] [data-testid="live-video"][data-camera-id="${near}"][data-state="live"]`).waitFor({ timeout: 20_000 });
     await page.keyboard.press('Escape');
     const detail = await openIncident(page, inc.id);
     await detail.locator('[data-testid="incident-video-wall"]').click();

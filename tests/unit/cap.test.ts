@@ -217,6 +217,11 @@ describe('buildCap', () => {
       language: 'vi-VN',
       headline: 'Cắt điện <khẩn> & "bảo trì" trạm 110kV Tháp Chàm',
       expires: Date.UTC(2026, 10, 23, 10, 30, 0, 250),
+      // An evidence image and clip (issue #22), in the order CAP's schema puts them: after contact, before area.
+      resources: [
+        { resourceDesc: 'Ảnh bằng chứng (evidence image)', mimeType: 'image/jpeg', uri: 'https://ioc.phanrang.gov.vn/api/alerts/al-1/snapshot.jpg' },
+        { resourceDesc: 'Đoạn video bằng chứng', mimeType: 'video/mp4' },
+      ],
       areas: [{ areaDesc: 'Phường Đô Vinh', polygons: [], circles: [{ center: [108.944, 11.595], radiusKm: 2.5 }], geocodes: [] }],
     };
     const alert: CapAlert = {
@@ -232,7 +237,10 @@ describe('buildCap', () => {
       references: [{ sender: 'ioc@phanrang.gov.vn', identifier: 'EVN-NT-7780', sent: Date.UTC(2026, 10, 23, 1) }],
       infos: [info],
     };
-    expect(ok(buildCap(alert))).toStrictEqual(alert);
+    const xml = buildCap(alert);
+    expect(xml.indexOf('<resource>')).toBeGreaterThan(xml.indexOf('<headline>'));
+    expect(xml.indexOf('<resource>')).toBeLessThan(xml.indexOf('<area>'));
+    expect(ok(xml)).toStrictEqual(alert);
   });
 });
 

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LiveVideo } from '../video/LiveVideo.js';
+import { takeWatchIntent } from '../video/intent.js';
 import type { CityPack } from '../../../contract/citypack.js';
 import type { UnitStatus } from '../../../contract/domain.js';
 import { formatAge, formatNumber } from '../i18n/format.js';
@@ -60,7 +61,11 @@ function DeviceAlerts({ kind, id, pack }: { kind: 'camera' | 'station' | 'link';
 export function CameraDetail({ id, pack }: { id: string; pack: CityPack }) {
   const { t, i18n } = useTranslation();
   const c = useCameras()[id];
-  const [watching, setWatching] = useState(false);
+  // Per camera: the detail may be reused for another one, which starts still unless asked to play.
+  const [w, setW] = useState(() => ({ id, on: takeWatchIntent(id) }));
+  if (w.id !== id) setW({ id, on: takeWatchIntent(id) });
+  const watching = w.id === id && w.on;
+  const setWatching = (on: boolean) => setW({ id, on });
   const ward = useWardName(pack);
   if (!c) return <Gone />;
   const n = (v: number | null, unit = '') => (v === null ? '—' : `${formatNumber(v, i18n.language)}${unit}`);

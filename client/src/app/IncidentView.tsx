@@ -8,6 +8,7 @@
  */
 import { useRef, useState } from 'react';
 import { videoWall } from '../video/wall-store.js';
+import { watchOnOpen } from '../video/intent.js';
 import { useTranslation } from 'react-i18next';
 import type { CityPack } from '../../../contract/citypack.js';
 import { INCIDENT_CHANNELS, type Incident, type IncidentChannel, type IncidentUnit } from '../../../contract/domain.js';
@@ -335,11 +336,12 @@ function NearbyCameras({ incident: i }: { incident: Incident }) {
                   className="cam"
                   data-camera-id={id}
                   onClick={() => {
+                    watchOnOpen(id);
                     select({ kind: 'camera', id }, true);
                     if (c?.position) flyTo(c.position);
                   }}
                 >
-                  {/* An icon, not a picture: the live view is in the camera's detail and on the camera wall. */}
+                  {/* An icon, not a picture: the click opens the camera's detail, its live video playing. */}
                   <span className={`cam__tile cam__tile--${state}`} aria-label={t('ops.incident.snapshot')}>
                     <svg viewBox="0 0 24 24" aria-hidden="true">
                       <path d="M3 7h12v10H3zM15 10l6-3v10l-6-3z" fill="currentColor" />

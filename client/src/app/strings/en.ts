@@ -116,7 +116,7 @@ export const opsEn: Strings<OpsResources> = {
       alerts: 'Linked alerts',
       cameras: 'Cameras near the scene',
       noCameras: 'No cameras within range.',
-      snapshot: 'Open the camera (live video in its panel)',
+      snapshot: 'Watch this camera live',
       dispatchTo: 'Dispatch a unit',
       dispatchMore: 'Dispatch another unit',
       suitable: 'Suited to this incident',

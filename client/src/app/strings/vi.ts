@@ -111,7 +111,7 @@ export const opsVi = {
       alerts: 'Cảnh báo liên quan',
       cameras: 'Camera gần hiện trường',
       noCameras: 'Không có camera trong bán kính.',
-      snapshot: 'Mở camera (xem trực tiếp trong bảng của nó)',
+      snapshot: 'Xem trực tiếp camera này',
       dispatchTo: 'Điều động đơn vị',
       dispatchMore: 'Điều động thêm đơn vị',
       suitable: 'Phù hợp với sự cố',
