@@ -212,6 +212,12 @@ export const configSchema = z.object({
   /** Refreshes per minute per address: every console refreshes at each page load, and a room shares one address. */
   RATE_LIMIT_REFRESH_PER_MIN: positiveInt.default(300),
   RATE_LIMIT_INGEST_PER_MIN: positiveInt.default(600),
+  /** Citizen requests (Open311, server/ingest/open311): per client app's api_key a minute, per device_id an hour. */
+  OPEN311_RATE_PER_KEY_PER_MIN: positiveInt.default(120),
+  OPEN311_RATE_PER_DEVICE_PER_HOUR: positiveInt.default(10),
+  /** A request of the same service this near (metres) and this soon (minutes) after one still open is that one. */
+  OPEN311_DUPLICATE_RADIUS_M: positiveInt.max(10_000).default(100),
+  OPEN311_DUPLICATE_WINDOW_MIN: positiveInt.max(10_080).default(120),
   /** Extra origins the console may fetch from (tiles, glyphs of an external map style), space-separated. */
   CSP_CONNECT_SRC: z.string().regex(/^[A-Za-z0-9:/.*\- ]*$/, 'space-separated origins, e.g. https://tiles.example.vn').optional(),
   /** Serve HTTPS with this certificate chain and key (PEM files). Both or neither. */

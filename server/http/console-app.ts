@@ -17,6 +17,8 @@ import { queryAudit, queryClosedIncidents } from '../db/sor.js';
 import { capRouter, type CapCheck } from '../ingest/cap/handler.js';
 import type { FeedHealthTracker } from '../ingest/health.js';
 import { stationsRouter } from '../ingest/opencellid/router.js';
+import { open311Routes } from '../ingest/open311/routes.js';
+import { Open311Store } from '../ingest/open311/store.js';
 import { ingestTokenRoutes } from '../ingest/token-routes.js';
 import type { IngestTokens } from '../ingest/tokens.js';
 import type { Logger } from '../log.js';
@@ -125,6 +127,22 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
       // and the sender (or the load balancer's retry) tries again (docs/operations.md).
       standbyIngestGate(d.leads, d.leaderUrl),
       capRouter({ bus: d.bus, log: d.log.child({ module: 'cap' }), tokens: d.ingestTokens, now, check: d.capCheck }),
+      open311Routes({
+        bus: d.bus,
+        store: new Open311Store(d.pool),
+        tokens: d.ingestTokens,
+        incidents: operations.incidents,
+        health: d.feedHealth,
+        limits: {
+          perKeyPerMin: config.OPEN311_RATE_PER_KEY_PER_MIN,
+          perDevicePerHour: config.OPEN311_RATE_PER_DEVICE_PER_HOUR,
+          duplicateRadiusM: config.OPEN311_DUPLICATE_RADIUS_M,
+          duplicateWindowMin: config.OPEN311_DUPLICATE_WINDOW_MIN,
+        },
+        leads: d.leads,
+        log: d.log.child({ module: 'open311' }),
+        now,
+      }),
       stationsRouter({
         bus: d.bus,
         log: d.log.child({ module: 'opencellid' }),
