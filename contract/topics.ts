@@ -8,6 +8,7 @@
  *   ioc/v1/telecom/station/{stationId}/status   retained
  *   ioc/v1/telecom/link/{linkId}/status         retained
  *   ioc/v1/cap/{senderId}                  OASIS CAP 1.2 XML (not JSON)
+ *   ioc/v1/kpi/{indicatorId}               a digital-government indicator's value for a period
  * Foreign formats:
  *   frigate/events, frigate/available      Frigate NVR (docs.frigate.video/integrations/mqtt)
  *
@@ -22,6 +23,7 @@ import {
   linkStatusPayload,
   deviceId,
 } from './payloads.js';
+import { kpiValuePayload } from './indicators.js';
 
 export const TOPIC_ROOT = 'ioc/v1';
 
@@ -32,6 +34,7 @@ export const topics = {
   stationStatus: (id: string) => `${TOPIC_ROOT}/telecom/station/${id}/status`,
   linkStatus: (id: string) => `${TOPIC_ROOT}/telecom/link/${id}/status`,
   cap: (senderId: string) => `${TOPIC_ROOT}/cap/${senderId}`,
+  kpiValue: (indicatorId: string) => `${TOPIC_ROOT}/kpi/${indicatorId}`,
   frigateEvents: 'frigate/events',
   frigateAvailable: 'frigate/available',
 } as const;
@@ -43,6 +46,7 @@ export const SUBSCRIPTIONS = {
   telecom: [`${TOPIC_ROOT}/telecom/station/+/status`, `${TOPIC_ROOT}/telecom/link/+/status`],
   cap: [`${TOPIC_ROOT}/cap/+`],
   frigate: ['frigate/events', 'frigate/available'],
+  kpi: [`${TOPIC_ROOT}/kpi/+`],
 } as const;
 
 /** Kinds of JSON message in our own tree, with the schema each must satisfy. */
@@ -52,6 +56,7 @@ export const PAYLOAD_SCHEMAS = {
   incidentReport: incidentReportPayload,
   stationStatus: stationStatusPayload,
   linkStatus: linkStatusPayload,
+  kpiValue: kpiValuePayload,
 } as const;
 export type JsonMessageKind = keyof typeof PAYLOAD_SCHEMAS;
 export type PayloadOf<K extends JsonMessageKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[K]>;
@@ -70,6 +75,7 @@ const PATTERNS: [RegExp, JsonMessageKind | 'cap'][] = [
   [new RegExp(`^ioc/v1/telecom/station/${ID}/status$`), 'stationStatus'],
   [new RegExp(`^ioc/v1/telecom/link/${ID}/status$`), 'linkStatus'],
   [new RegExp(`^ioc/v1/cap/${ID}$`), 'cap'],
+  [new RegExp(`^ioc/v1/kpi/${ID}$`), 'kpiValue'],
 ];
 
 /** Parse a topic into its kind and device id; null when it is not one of ours or the id is malformed. */

@@ -35,6 +35,8 @@ import { healthReporter } from './http/health-report.js';
 import { HttpListener } from './http/listener.js';
 import type { HealthReport } from './http/api.js';
 import { InfluxStorage } from './influx/storage.js';
+import { loadIndicators } from '../contract/indicators-load.js';
+import { Indicators } from './indicators/indicators.js';
 import type { PointWriter } from './influx/writer.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import type { FeedHealthTracker } from './ingest/health.js';
@@ -128,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const pack = await loadCityPack(config.CITY_PACK);
     const rules = loadRules(config.RULES_FILE);
     const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
+    const indicatorDefs = loadIndicators(config.INDICATORS_FILE);
     const tls = readTls(config);
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 
@@ -173,6 +176,23 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     onStop(() => recorder.stop());
     operations.start();
     onStop(() => operations.stop());
+    let feedLeads = () => false;
+    // Digital-government indicators: values over MQTT (checked at the router) and HTTP, computed ones sampled.
+    const indicators = new Indicators({
+      defs: indicatorDefs,
+      influx,
+      bus,
+      timeZone: pack.meta.timezone,
+      stations: () => registry.stations.values(),
+      links: () => registry.links.values(),
+      // The feed exists from step 10 on; a sample before it (a sub-second window at start) is skipped.
+      leads: () => !config.CLUSTER || feedLeads(),
+      sampleMs: config.INDICATOR_SAMPLE_S * 1000,
+      log: log.child({ module: 'indicators' }),
+      now,
+    });
+    router.registerCheck('kpiValue', (id, p) => indicators.refusal(id, p));
+    await run({ start: () => indicators.start(), stop: () => indicators.stop() });
 
     // 8. A refused write (another server's version won, or this one no longer leads): this server's
     // copy of those streams is re-read from the database, and pushed. In a cluster every server
@@ -252,7 +272,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         url: broker.localUrl,
         username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
         password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
-        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
+        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...SUBSCRIPTIONS.kpi, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
         sharedGroup: config.MQTT_SHARED_GROUP,
         ackBatch: config.MQTT_ACK_BATCH,
         ackWaitMs: config.MQTT_ACK_WAIT_MS,
@@ -271,6 +291,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       log,
     });
     metrics.clusterRole(() => feed.role === 'leader');
+    feedLeads = () => feed.role === 'leader';
 
     // 11. HTTP: health, routes, Socket.IO.
     const healthReport = healthReporter({
@@ -312,6 +333,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       capCheck: desk.capCheck,
       leads: () => feed.role === 'leader' || !config.CLUSTER,
       leaderUrl: () => lease?.status().leaderUrl ?? null,
+      indicators,
     });
     const listener = new HttpListener(config, httpApp, tls.https);
     push.start(listener.server);

@@ -126,6 +126,10 @@ export const configSchema = z.object({
 
   /** Alert rules (JSON, see config/rules.example.json); built-in defaults when unset. */
   RULES_FILE: optionalString,
+  /** The digital-government indicators (contract/indicators.ts): id, names, unit, target, direction, period, source. */
+  INDICATORS_FILE: z.string().default(path.join(ROOT, 'config', 'indicators.json')),
+  /** How often the computed indicators (station availability, fiber links up) sample the live picture. */
+  INDICATOR_SAMPLE_S: positiveInt.max(86_400).default(300),
   /** Frigate NVR camera/label/zone mapping (JSON, see config/frigate-map.example.json); Frigate topics are ignored when unset. */
   FRIGATE_MAP: optionalString,
   /** Station list imports (POST /api/ingest/stations, npm run import:stations) past either cap are refused (413). */
@@ -145,7 +149,7 @@ export const configSchema = z.object({
 
   STATIC_DIR: z.string().default(path.join(ROOT, 'dist', 'client')),
   /** Panels the wall display rotates through, in order: incidents, cameras, coverage, trends, response. */
-  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response'),
+  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response,digital'),
   /** Seconds each wall panel stays up. */
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),

@@ -138,6 +138,8 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
   { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'wall:view' },
   { method: 'GET', path: /^\/replay\/(state|events)$/, permission: 'history:view' },
+  // Digital-government indicators: the wall's "Chuyển đổi số" panel (server/http/indicator-routes.ts).
+  { method: 'GET', path: /^\/indicators$/, permission: 'wall:view' },
   // Commands: Commands.run checks the command's own permission (and a responder's unit) again.
   { method: 'POST', path: /^\/alerts\/[^/]+\/(acknowledge|clear)$/, permission: 'alert:act' },
   { method: 'POST', path: /^\/incidents\/[^/]+\/(notes|accept|on[-_]scene|release|resolve)$/, permission: 'incident:field' },

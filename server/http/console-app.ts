@@ -27,7 +27,9 @@ import type { Operations } from '../operations.js';
 import type { Commands } from '../push/commands.js';
 import type { Registry } from '../registry/registry.js';
 import { replayRoutes } from '../replay/routes.js';
+import type { Indicators } from '../indicators/indicators.js';
 import { createHttpApp, type HealthReport } from './api.js';
+import { indicatorIngestRoutes, indicatorReadRoutes } from './indicator-routes.js';
 import { closedIncidentsRoutes } from './closed-incidents.js';
 import { operationsRoutes } from './operations-routes.js';
 import { secureRouter } from './paths.js';
@@ -57,6 +59,8 @@ export interface ConsoleAppDeps {
   /** Whether this instance takes ingest (it leads, or runs alone), and where the leader is. */
   leads: () => boolean;
   leaderUrl: () => string | null;
+  /** Digital-government indicators (server/indicators). */
+  indicators: Indicators;
 }
 
 export function consoleHttpApp(d: ConsoleAppDeps): Express {
@@ -112,6 +116,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
         incidents: () => operations.incidents.recent(),
         now,
       }),
+      indicatorReadRoutes({ indicators: d.indicators }),
       replayRoutes({
         influx: d.influx,
         base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: operations.units.list() }),
@@ -127,6 +132,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
       // and the sender (or the load balancer's retry) tries again (docs/operations.md).
       standbyIngestGate(d.leads, d.leaderUrl),
       capRouter({ bus: d.bus, log: d.log.child({ module: 'cap' }), tokens: d.ingestTokens, now, check: d.capCheck }),
+      indicatorIngestRoutes({ indicators: d.indicators, tokens: d.ingestTokens, leads: d.leads, log: d.log.child({ module: 'indicators' }) }),
       open311Routes({
         bus: d.bus,
         store: new Open311Store(d.pool),

@@ -81,6 +81,7 @@ export const PUBLIC_ROUTES: readonly { method: 'GET' | 'POST'; path: RegExp; rea
   { method: 'GET', path: /^\/api\/health$/, reason: 'public', why: 'orchestrators and load balancers probe it (no secrets in it)' },
   { method: 'POST', path: /^\/api\/auth\/(login|refresh|logout)$/, reason: 'public', why: 'how a session starts, is renewed and ends' },
   { method: 'POST', path: /^\/api\/ingest(\/[a-z0-9_-]+)+$/, reason: 'ingest-token', why: 'senders prove themselves with an ingest token' },
+  { method: 'POST', path: /^\/api\/indicators\/[A-Za-z0-9_.-]+\/values$/, reason: 'ingest-token', why: 'indicator senders prove themselves with an ingest token of scope kpi' },
   { method: 'GET', path: /^\/metrics$/, reason: 'public', why: 'Prometheus scrapes it (counters only)' },
   { method: 'GET', path: /^\/open311\/v2\/(services|requests)\.json$/, reason: 'public', why: 'Open311 GeoReport v2 lists services and requests openly (nothing personal in them)' },
   { method: 'GET', path: /^\/open311\/v2\/requests\/[^/]+\.json$/, reason: 'public', why: 'Open311 GeoReport v2: one request and its status, for the citizen who sent it' },

@@ -74,7 +74,7 @@ export function securityMiddleware(config: Config): RequestHandler[] {
     if (rel === undefined) return /^\/+open311(\/|$)/i.test(pathView(req).normalized ?? '') ? ingest(req, res, next) : next();
     if (req.method === 'POST' && rel === '/auth/login') return login(req, res, next);
     if (req.method === 'POST' && rel === '/auth/refresh') return refresh(req, res, next);
-    if (rel.startsWith('/ingest/')) return ingest(req, res, next);
+    if (rel.startsWith('/ingest/') || (req.method === 'POST' && rel.startsWith('/indicators/'))) return ingest(req, res, next);
     next();
   };
   return [csp, noStore, limits];

@@ -224,7 +224,7 @@ export const opsEn: Strings<OpsResources> = {
       loading: 'Loading…',
       error: 'Could not load',
       status: { ok: 'Healthy', silent: 'Silent', rejecting: 'Rejecting', idle: 'No data yet' },
-      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Citizen requests (Open311)' },
+      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Citizen requests (Open311)', kpi: 'Indicators' },
     },
     sound: {
       enable: 'Turn on the sound for critical alerts',

@@ -219,7 +219,7 @@ export const opsVi = {
       loading: 'Đang tải…',
       error: 'Không tải được',
       status: { ok: 'Ổn định', silent: 'Im lặng', rejecting: 'Đang loại tin', idle: 'Chưa có tin' },
-      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Phản ánh người dân (Open311)' },
+      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Phản ánh người dân (Open311)', kpi: 'Chỉ số CĐS' },
     },
     sound: {
       enable: 'Bật âm báo cảnh báo nghiêm trọng',

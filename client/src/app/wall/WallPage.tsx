@@ -17,6 +17,7 @@ import { useNow } from '../useNow.js';
 import { StoreMap, type MapHandle } from '../replay/StoreMap.js';
 import { usePolled, useRotation } from './hooks.js';
 import { CamerasPanel, CoveragePanel, IncidentsPanel, ResponsePanel, TrendsPanel } from './panels.js';
+import { DigitalPanel } from './digital.js';
 import { registerScreenStrings } from './strings.js';
 import './wall.css';
 
@@ -88,6 +89,7 @@ const PANELS: Record<string, (p: { pack: CityPack }) => React.ReactNode> = {
   coverage: () => <CoveragePanel />,
   trends: () => <TrendsPanel />,
   response: () => <ResponsePanel />,
+  digital: () => <DigitalPanel />,
 };
 
 /** Always on screen under the rotating panel: the city's live KPIs. */
