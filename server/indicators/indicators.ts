@@ -25,6 +25,7 @@ const MEASUREMENT = 'kpi';
 const RETRY_MS = 5_000;
 const MAX_PENDING = 10_000;
 const TREND = 12;
+const FIRST_SAMPLE_MS = 30_000;
 
 export interface IndicatorsDeps {
   defs: IndicatorDef[];
@@ -68,6 +69,7 @@ export class Indicators {
   /** The running mean of each computed indicator's current period. */
   private readonly running = new Map<string, { period: string; value: number; n: number }>();
   private sampleTimer: NodeJS.Timeout | null = null;
+  private firstSample: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private flushing = false;
 
@@ -97,6 +99,9 @@ export class Indicators {
       void this.accept(e.id, e.payload).catch((err: Error) => this.d.log.error({ err: err.message, indicator: e.id }, 'indicator value not stored'));
     });
     await this.loadRunning().catch((err: Error) => this.d.log.warn({ err: err.message }, 'computed indicators start their period afresh'));
+    // A first sample soon after start (once devices have reported), then every sampleMs.
+    this.firstSample = setTimeout(() => this.sample(), Math.min(this.d.sampleMs, FIRST_SAMPLE_MS));
+    this.firstSample.unref();
     this.sampleTimer = setInterval(() => this.sample(), this.d.sampleMs);
     this.sampleTimer.unref();
     this.retryTimer = setInterval(() => void this.flush(), RETRY_MS);
@@ -106,6 +111,7 @@ export class Indicators {
   stop(): void {
     this.d.bus.removeOwner(OWNER);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
+    if (this.firstSample) clearTimeout(this.firstSample);
     if (this.retryTimer) clearInterval(this.retryTimer);
   }
 

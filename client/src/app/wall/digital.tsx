@@ -50,17 +50,15 @@ export function DigitalPanel() {
         return (
           <div className="wdigital__row" key={d.id} data-indicator={d.id} data-state={state} data-demo={d.latest?.demo ? 'true' : 'false'}>
             <span className="wdigital__name">
-              {d.name[lang]}
+              <span className="wdigital__label">{d.name[lang]}</span>
               <small>
-                {d.latest ? d.latest.period : ''} · {d.computed ? t('wall.digital.system') : d.source}
+                <b>{t('wall.digital.target', { op: d.direction === 'higher' ? '≥' : '≤', value: `${fmt(d.target, i18n.language)}${unit}` })}</b>
+                {d.latest ? ` · ${d.latest.period}` : ''} · {d.computed ? t('wall.digital.system') : d.source}
                 {d.latest?.demo ? ` · ${t('wall.digital.demo')}` : ''}
               </small>
             </span>
             <Spark def={d} />
-            <span className="wdigital__value">
-              {d.latest ? `${fmt(d.latest.value, i18n.language)}${unit}` : '—'}
-              <small>{t('wall.digital.target', { op: d.direction === 'higher' ? '≥' : '≤', value: `${fmt(d.target, i18n.language)}${unit}` })}</small>
-            </span>
+            <span className="wdigital__value">{d.latest ? `${fmt(d.latest.value, i18n.language)}${unit}` : '—'}</span>
             <span className="wdigital__state">{d.met === null ? t('wall.digital.noValue') : d.met ? `✓ ${t('wall.digital.met')}` : `✗ ${t('wall.digital.missed')}`}</span>
           </div>
         );
