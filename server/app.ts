@@ -37,6 +37,8 @@ import type { HealthReport } from './http/api.js';
 import { InfluxStorage } from './influx/storage.js';
 import { loadIndicators } from '../contract/indicators-load.js';
 import { Indicators } from './indicators/indicators.js';
+import { vcRules } from './alerts/rules/vc.js';
+import { VcBoard } from './vc/board.js';
 import type { PointWriter } from './influx/writer.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import type { FeedHealthTracker } from './ingest/health.js';
@@ -168,6 +170,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // 6. The domain, from ingest to the incident desk (constructors only: no I/O).
     const desk = buildDesk({ config, pack, rules, frigateMapping, bus, writer, journal, devices: broker.devices, metrics, log, now });
     const { registry, recorder, operations, commands, health, router } = desk;
+    // Video-conference points: their statuses (checked against the city pack), the meetings, the rules.
+    const vc = new VcBoard({ pack, bus, pool, staleMs: config.DEVICE_STALE_S * 1000, stations: () => registry.stations.values(), links: () => registry.links.values(), log: log.child({ module: 'vc' }), now });
+    router.registerCheck('vcStatus', (id) => (vc.knows(id) ? null : { reason: 'unknown_point', detail: `no video-conference point ${id.slice(0, 64)} in the city pack` }));
+    operations.rules.extend((ctx) => vcRules(ctx, vc));
+    await run({ start: () => vc.start(), stop: () => vc.stop() });
 
     // 7. The picture: every device, every open alert and incident, then live.
     const followFrom = await restorePicture({ influx, writer, registry, pool, operations, legacy, log, now });
@@ -272,7 +279,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         url: broker.localUrl,
         username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
         password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
-        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...SUBSCRIPTIONS.kpi, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
+        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...SUBSCRIPTIONS.kpi, ...SUBSCRIPTIONS.vc, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
         sharedGroup: config.MQTT_SHARED_GROUP,
         ackBatch: config.MQTT_ACK_BATCH,
         ackWaitMs: config.MQTT_ACK_WAIT_MS,
@@ -334,6 +341,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       leads: () => feed.role === 'leader' || !config.CLUSTER,
       leaderUrl: () => lease?.status().leaderUrl ?? null,
       indicators,
+      vc,
     });
     const listener = new HttpListener(config, httpApp, tls.https);
     push.start(listener.server);

@@ -30,6 +30,8 @@ import { replayRoutes } from '../replay/routes.js';
 import type { Indicators } from '../indicators/indicators.js';
 import { createHttpApp, type HealthReport } from './api.js';
 import { indicatorIngestRoutes, indicatorReadRoutes } from './indicator-routes.js';
+import type { VcBoard } from '../vc/board.js';
+import { vcRoutes } from './vc-routes.js';
 import { closedIncidentsRoutes } from './closed-incidents.js';
 import { operationsRoutes } from './operations-routes.js';
 import { secureRouter } from './paths.js';
@@ -61,6 +63,8 @@ export interface ConsoleAppDeps {
   leaderUrl: () => string | null;
   /** Digital-government indicators (server/indicators). */
   indicators: Indicators;
+  /** Video-conference points and meetings (server/vc). */
+  vc: VcBoard;
 }
 
 export function consoleHttpApp(d: ConsoleAppDeps): Express {
@@ -117,6 +121,7 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
         now,
       }),
       indicatorReadRoutes({ indicators: d.indicators }),
+      vcRoutes({ board: d.vc, audit: (e) => operations.events.append({ entity: 'auth', result: 'ok', ...e }) }),
       replayRoutes({
         influx: d.influx,
         base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: operations.units.list() }),

@@ -33,6 +33,7 @@ export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   linkStatus: 'telecom',
   cap: 'cap',
   kpiValue: 'kpi',
+  vcStatus: 'vc',
   frigateEvents: 'frigate',
   frigateAvailable: 'frigate',
 };
@@ -194,6 +195,8 @@ export class IngestRouter {
         return bus.emit('link.status', { id, payload: data as never, receivedAt });
       case 'kpiValue':
         return bus.emit('kpi.value', { id, payload: data as never, receivedAt });
+      case 'vcStatus':
+        return bus.emit('vc.status', { id, payload: data as never, receivedAt });
       default: {
         const never: never = kind;
         throw new Error(`unhandled kind ${String(never)}`);

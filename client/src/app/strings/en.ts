@@ -25,6 +25,10 @@ export const opsEn: Strings<OpsResources> = {
       backhaul_down: 'Base station backhaul lost',
       link_down: 'Fiber cut',
       link_down_commune: 'Fiber cut, {{ward}} isolated',
+      vc_not_ready: 'Video point {{point}} not ready for “{{meeting}}”',
+      vc_cause_link: ' — fiber cut: {{name}}',
+      vc_cause_station: ' — station down: {{name}}',
+      vc_quality: 'Poor call quality at video point {{point}}',
     },
     detection: {
       red_light: 'Red-light violation',
@@ -224,7 +228,7 @@ export const opsEn: Strings<OpsResources> = {
       loading: 'Loading…',
       error: 'Could not load',
       status: { ok: 'Healthy', silent: 'Silent', rejecting: 'Rejecting', idle: 'No data yet' },
-      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Citizen requests (Open311)', kpi: 'Indicators' },
+      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Citizen requests (Open311)', kpi: 'Indicators', vc: 'Video conference' },
     },
     sound: {
       enable: 'Turn on the sound for critical alerts',

@@ -27,6 +27,10 @@ export const opsVi = {
       backhaul_down: 'Mất truyền dẫn về trạm',
       link_down: 'Đứt cáp quang',
       link_down_commune: 'Đứt cáp quang, {{ward}} bị cô lập',
+      vc_not_ready: 'Điểm cầu {{point}} chưa sẵn sàng cho “{{meeting}}”',
+      vc_cause_link: ' — do đứt cáp quang {{name}}',
+      vc_cause_station: ' — do mất trạm {{name}}',
+      vc_quality: 'Chất lượng đường truyền kém tại điểm cầu {{point}}',
     },
     detection: DETECTION_KIND_VI,
 
@@ -219,7 +223,7 @@ export const opsVi = {
       loading: 'Đang tải…',
       error: 'Không tải được',
       status: { ok: 'Ổn định', silent: 'Im lặng', rejecting: 'Đang loại tin', idle: 'Chưa có tin' },
-      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Phản ánh người dân (Open311)', kpi: 'Chỉ số CĐS' },
+      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Phản ánh người dân (Open311)', kpi: 'Chỉ số CĐS', vc: 'Điểm cầu truyền hình' },
     },
     sound: {
       enable: 'Bật âm báo cảnh báo nghiêm trọng',
