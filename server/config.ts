@@ -149,7 +149,7 @@ export const configSchema = z.object({
 
   STATIC_DIR: z.string().default(path.join(ROOT, 'dist', 'client')),
   /** Panels the wall display rotates through, in order: incidents, cameras, coverage, trends, response. */
-  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response,digital'),
+  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response,digital,vc'),
   /** Seconds each wall panel stays up. */
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),

@@ -80,10 +80,10 @@ export function alertWhat(a: Alert, t: TFn, names: PlaceNames, lang: string): st
     case 'vc_not_ready': {
       const c = a.data.cause;
       const cause = c ? t(c.kind === 'link' ? 'ops.rule.vc_cause_link' : 'ops.rule.vc_cause_station', { name: c.name }) : '';
-      return t('ops.rule.vc_not_ready', { point: a.data.point, meeting: a.data.meeting }) + cause;
+      return t('ops.rule.vc_not_ready', { meeting: a.data.meeting }) + cause;
     }
     case 'vc_quality':
-      return t('ops.rule.vc_quality', { point: a.data.point });
+      return t('ops.rule.vc_quality', { meeting: a.data.meeting });
     default:
       return detectionWhat(a, t);
   }
@@ -111,6 +111,8 @@ export function alertSubject(a: Alert, names: PlaceNames, lang: string): string 
       return names.links[id]?.name ?? null;
     case 'ward':
       return wardName(names.wards, id, lang);
+    case 'vc':
+      return 'point' in a.data ? str(a.data.point) : null;
     case 'incident':
       return 'address' in a.data ? str(a.data.address) : null;
     default:

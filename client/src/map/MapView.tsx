@@ -22,6 +22,8 @@ import { MapLegend } from './MapLegend.js';
 import { createPulse, type Pulse } from './pulse.js';
 import { buildOfflineStyle } from './style.js';
 import { applyVisibility } from './visibility.js';
+import { consoleVcStore } from '../app/vcStore.js';
+import { installVcLayer } from './vc-layer.js';
 
 declare global {
   interface Window {
@@ -102,6 +104,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       if (s.connection.state !== prev.connection.state) visibility();
     });
     const unwirePicking = wirePicking(map);
+    const uninstallVc = installVcLayer(map, consoleVcStore);
 
     // The panel that asked paints first, then the map moves: a map frame in the
     // same frame as the panel would hold the panel back by its whole cost. Without
@@ -122,6 +125,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       unsubscribeUi();
       unsubscribeLive();
       unwirePicking();
+      uninstallVc();
       setFlyHandler(null);
       map.off('style.load', install);
       if (window.__iocMap === map) delete window.__iocMap;

@@ -6,6 +6,24 @@ import type { Strings } from '../../i18n/strings.js';
 export const opsEn: Strings<OpsResources> = {
   ops: {
     time: { justNow: 'just now' },
+    vc: {
+      title: 'Video-conference points',
+      ready: '{{ready}} of {{expected}} points ready',
+      next: 'Meeting: {{title}} — {{time}}',
+      noMeeting: 'No meeting scheduled',
+      allReady: 'Every ward is ready',
+      schedule: 'Meetings',
+      meetings: 'Video-conference meetings',
+      titleField: 'Title',
+      startsAt: 'Starts',
+      duration: 'Duration (min)',
+      points: 'Points that must join',
+      all: 'Select all',
+      add: 'Schedule',
+      cancel: 'Cancel meeting',
+      none: 'No meetings yet.',
+      state: { online: 'Ready', in_session: 'In session', offline: 'Offline', unknown: 'No signal yet', stale: 'Silent' },
+    },
     stale: {
       asOf: 'Data as of {{time}}',
       badge: 'Stale',
@@ -25,10 +43,10 @@ export const opsEn: Strings<OpsResources> = {
       backhaul_down: 'Base station backhaul lost',
       link_down: 'Fiber cut',
       link_down_commune: 'Fiber cut, {{ward}} isolated',
-      vc_not_ready: 'Video point {{point}} not ready for “{{meeting}}”',
+      vc_not_ready: 'Video point not ready for “{{meeting}}”',
       vc_cause_link: ' — fiber cut: {{name}}',
       vc_cause_station: ' — station down: {{name}}',
-      vc_quality: 'Poor call quality at video point {{point}}',
+      vc_quality: 'Poor call quality in “{{meeting}}”',
     },
     detection: {
       red_light: 'Red-light violation',

@@ -8,6 +8,24 @@ import { wordsVi } from './words.js';
 export const opsVi = {
   ops: {
     time: { justNow: 'vừa xong' },
+    vc: {
+      title: 'Điểm cầu truyền hình',
+      ready: '{{ready}}/{{expected}} điểm cầu sẵn sàng',
+      next: 'Cuộc họp: {{title}} — {{time}}',
+      noMeeting: 'Chưa có cuộc họp nào được lên lịch',
+      allReady: 'Mọi phường/xã đều sẵn sàng',
+      schedule: 'Lịch họp',
+      meetings: 'Lịch họp trực tuyến',
+      titleField: 'Tên cuộc họp',
+      startsAt: 'Bắt đầu',
+      duration: 'Thời lượng (phút)',
+      points: 'Điểm cầu phải tham dự',
+      all: 'Chọn tất cả',
+      add: 'Lên lịch',
+      cancel: 'Huỷ cuộc họp',
+      none: 'Chưa có cuộc họp nào.',
+      state: { online: 'Sẵn sàng', in_session: 'Đang họp', offline: 'Mất kết nối', unknown: 'Chưa có tín hiệu', stale: 'Mất liên lạc' },
+    },
     stale: {
       asOf: 'Dữ liệu lúc {{time}}',
       badge: 'Dữ liệu cũ',
@@ -27,10 +45,10 @@ export const opsVi = {
       backhaul_down: 'Mất truyền dẫn về trạm',
       link_down: 'Đứt cáp quang',
       link_down_commune: 'Đứt cáp quang, {{ward}} bị cô lập',
-      vc_not_ready: 'Điểm cầu {{point}} chưa sẵn sàng cho “{{meeting}}”',
+      vc_not_ready: 'Điểm cầu chưa sẵn sàng cho “{{meeting}}”',
       vc_cause_link: ' — do đứt cáp quang {{name}}',
       vc_cause_station: ' — do mất trạm {{name}}',
-      vc_quality: 'Chất lượng đường truyền kém tại điểm cầu {{point}}',
+      vc_quality: 'Đường truyền kém trong “{{meeting}}”',
     },
     detection: DETECTION_KIND_VI,
 

@@ -20,6 +20,13 @@ export const screensVi = {
       trends: 'Diễn biến 24 giờ qua',
       response: 'Thời gian xử lý hôm nay',
       digital: 'Chuyển đổi số',
+      vc: 'Sẵn sàng họp trực tuyến',
+    },
+    vc: {
+      meeting: '{{title}} — {{time}}',
+      noMeeting: 'Chưa có cuộc họp nào được lên lịch: tất cả điểm cầu',
+      ready: '{{ready}}/{{expected}} điểm cầu sẵn sàng',
+      notReady: 'Chưa sẵn sàng',
     },
     digital: {
       target: 'mục tiêu {{op}} {{value}}',
@@ -153,6 +160,13 @@ export const screensEn: Strings<typeof screensVi> = {
       trends: 'The last 24 hours',
       response: 'Response times today',
       digital: 'Digital transformation',
+      vc: 'Video-conference readiness',
+    },
+    vc: {
+      meeting: '{{title}} — {{time}}',
+      noMeeting: 'No meeting scheduled: every point',
+      ready: '{{ready}} of {{expected}} points ready',
+      notReady: 'Not ready',
     },
     digital: {
       target: 'target {{op}} {{value}}',
