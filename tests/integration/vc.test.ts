@@ -8,7 +8,7 @@
  * The server's clock is moved forward to reach the meeting (no sleeping).
  */
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../contract/index.js';
+import type { Alert, AlertOf } from '../../contract/index.js';
 import { topics } from '../../contract/index.js';
 import type { Meeting, VcBoardView } from '../../contract/vc.js';
 import { connectConsole } from '../harness/app.js';
@@ -83,10 +83,12 @@ describe('video-conference points', () => {
     const c = await connectConsole(app.url, await app.token('duty_officer'));
     try {
       await send(topics.linkStatus('tt-fo-c'), 'tt-fo-c', { state: 'down' }, { retain: true });
+      // Raised as soon as the meeting was scheduled (the point was already offline), with no cause
+      // yet: the cut, reported now, is named on the same alert.
       const [alert] = await waitFor(() => {
-        const a = open('vc_not_ready');
-        return a.length ? a : null;
-      }, { message: 'vc_not_ready raised' });
+        const a = open('vc_not_ready') as AlertOf<'vc_not_ready'>[];
+        return a.length && a[0]!.data.cause ? a : null;
+      }, { message: 'vc_not_ready naming its cause' });
       expect(open('vc_not_ready')).toHaveLength(1);
       expect(alert).toMatchObject({ source: { kind: 'vc', id: 'tt-vc-c' }, wardId: 'tt-c', severity: 'major', data: { meetingId: meeting.id, pointId: 'tt-vc-c', state: 'offline', cause: { kind: 'link', id: 'tt-fo-c' } } });
       expect(alert!.title).toContain('do đứt cáp quang Nhánh Phường C');

@@ -24,6 +24,8 @@ const STATE_VI: Record<string, string> = { offline: 'mất kết nối', unknown
 
 export function vcRules(ctx: RuleContext, vc: VcSource): RuleFamily {
   const r = ctx.rules.vc;
+  /** The cause each raised vc_not_ready named: a cause found later (the link's status came after) updates the alert. */
+  const named = new Map<string, string>();
   return {
     name: 'vc',
     tick(now) {
@@ -47,18 +49,25 @@ export function vcRules(ctx: RuleContext, vc: VcSource): RuleFamily {
             const state = p.stale ? 'stale' : p.state;
             const cause = vc.causeOf(id);
             const because = cause ? ` — do ${cause.kind === 'link' ? 'đứt cáp quang' : 'mất trạm'} ${cause.name}` : '';
-            ctx.alerts.raiseOnce(
-              {
-                ...base,
-                rule: 'vc_not_ready',
-                dedupeKey: notReadyKey,
-                severity: r.notReadySeverity,
-                title: `${p.name} ${STATE_VI[state] ?? state} trước cuộc họp "${m.title}"${because}`,
-                data: { meetingId: m.id, meeting: m.title, startsAt: m.startsAt, pointId: id, point: p.name, state, cause },
-              },
-              now,
-            );
-          } else ctx.alerts.clear(notReadyKey, now, 'point ready');
+            const causeKey = cause ? `${cause.kind}:${cause.id}` : '';
+            if (named.get(notReadyKey) !== causeKey || !ctx.alerts.isActive(notReadyKey)) {
+              named.set(notReadyKey, causeKey);
+              ctx.alerts.raise(
+                {
+                  ...base,
+                  rule: 'vc_not_ready',
+                  dedupeKey: notReadyKey,
+                  severity: r.notReadySeverity,
+                  title: `${p.name} ${STATE_VI[state] ?? state} trước cuộc họp "${m.title}"${because}`,
+                  data: { meetingId: m.id, meeting: m.title, startsAt: m.startsAt, pointId: id, point: p.name, state, cause },
+                },
+                now,
+              );
+            }
+          } else {
+            named.delete(notReadyKey);
+            ctx.alerts.clear(notReadyKey, now, 'point ready');
+          }
 
           const bad = during && vcReady(p) && ((p.lossPct ?? 0) > r.maxLossPct || (p.jitterMs ?? 0) > r.maxJitterMs || (p.rttMs ?? 0) > r.maxRttMs);
           if (bad) {
@@ -78,7 +87,9 @@ export function vcRules(ctx: RuleContext, vc: VcSource): RuleFamily {
       }
       // Meetings over or cancelled: their alerts end with them.
       for (const key of [...ctx.alerts.keysWithPrefix('vc_not_ready:'), ...ctx.alerts.keysWithPrefix('vc_quality:')]) {
-        if (!live.has(key)) ctx.alerts.clear(key, now, 'meeting over or cancelled');
+        if (live.has(key)) continue;
+        named.delete(key);
+        ctx.alerts.clear(key, now, 'meeting over or cancelled');
       }
     },
   };
