@@ -274,6 +274,7 @@ export const opsEn: Strings<OpsResources> = {
       cluster: 'Camera group (colour: worst)',
       markerCluster: 'Incident group (colour: worst)',
       alertCount: 'Alerts on an incident',
+      vc: 'Video-conference point (red: not ready)',
       stale: 'Stale (disconnected)',
     },
     attribution: 'Hand-drawn approximation from public geographic facts (pre-2025 administrative units); demonstration only, not survey data.',

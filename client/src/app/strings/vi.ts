@@ -269,6 +269,7 @@ export const opsVi = {
       cluster: 'Nhóm camera (màu: kém nhất)',
       markerCluster: 'Nhóm sự cố (màu: nặng nhất)',
       alertCount: 'Số cảnh báo của sự cố',
+      vc: 'Điểm cầu truyền hình (đỏ: chưa sẵn sàng)',
       stale: 'Dữ liệu cũ (mất kết nối)',
     },
     attribution: 'Bản đồ phác hoạ gần đúng từ dữ liệu địa lý công khai (đơn vị hành chính trước 2025); chỉ dùng minh hoạ, không phải số liệu đo đạc.',
