@@ -43,6 +43,7 @@ COPY contract ./contract
 COPY server ./server
 COPY simulators ./simulators
 COPY citypacks ./citypacks
+COPY config ./config
 COPY --from=build /app/dist ./dist
 # Code is owned by root and read-only to the server, which runs as the image's
 # unprivileged "node" user (uid 1000). /app/data is its only writable folder: the

@@ -62,6 +62,10 @@ export type RuleData = {
   backhaul_down: Record<string, never>;
   link_down: { from: string; to: string; kind: 'commune' | 'backbone' };
   incident_report: ReportData | CapReportData;
+  /** A point that must join a meeting is not ready before it starts; `cause`: what it is behind, when known. */
+  vc_not_ready: { meetingId: string; meeting: string; startsAt: number; pointId: string; point: string; state: string; cause: { kind: 'link' | 'station'; id: string; name: string } | null };
+  /** A point's call quality past a threshold during a meeting. */
+  vc_quality: { meetingId: string; meeting: string; pointId: string; point: string; lossPct: number | null; jitterMs: number | null; rttMs: number | null };
 } & { [K in DetectionKind as `detection_${K}`]: DetectionData };
 
 export type AlertRule = keyof RuleData;
@@ -77,7 +81,7 @@ interface AlertBase {
   severity: Severity;
   state: AlertState;
   title: string;
-  source: { kind: 'camera' | 'station' | 'link' | 'incident' | 'ward'; id: string };
+  source: { kind: 'camera' | 'station' | 'link' | 'incident' | 'ward' | 'vc'; id: string };
   position: LngLat | null;
   wardId: string | null;
   incidentId: string | null;

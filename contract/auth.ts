@@ -57,8 +57,8 @@ export interface DisplayTokenInfo {
   expiresAt: number | null;
 }
 
-/** What an ingest token may do: send CAP alerts, or station lists. */
-export const INGEST_SCOPES = ['cap', 'stations'] as const;
+/** What an ingest token may do: send CAP alerts, station lists, citizen requests (a citizen app's Open311 api_key), indicator values. */
+export const INGEST_SCOPES = ['cap', 'stations', 'open311', 'kpi'] as const;
 export type IngestScope = (typeof INGEST_SCOPES)[number];
 
 /** An ingest token as an admin sees it (GET /api/admin/ingest-tokens): everything but its hash. */

@@ -229,7 +229,7 @@ export interface Unit {
   version: number;
 }
 
-export type FeedFamily = 'cameras' | 'incidents' | 'telecom' | 'frigate' | 'cap';
+export type FeedFamily = 'cameras' | 'incidents' | 'telecom' | 'frigate' | 'cap' | 'open311' | 'kpi' | 'vc';
 
 /** Health of one feed family as shown in the console header and /api/feeds/health. */
 export interface FeedHealth {

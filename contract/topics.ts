@@ -9,6 +9,8 @@
  *   ioc/v1/telecom/station/{stationId}/status   retained
  *   ioc/v1/telecom/link/{linkId}/status         retained
  *   ioc/v1/cap/{senderId}                  OASIS CAP 1.2 XML (not JSON)
+ *   ioc/v1/kpi/{indicatorId}               a digital-government indicator's value for a period
+ *   ioc/v1/vc/{pointId}/status             a video-conference point's state and call quality
  * Foreign formats:
  *   frigate/events, frigate/available      Frigate NVR (docs.frigate.video/integrations/mqtt)
  *
@@ -24,6 +26,8 @@ import {
   deviceId,
 } from './payloads.js';
 import { SNAPSHOT_ID } from './video.js';
+import { kpiValuePayload } from './indicators.js';
+import { vcStatusPayload } from './vc.js';
 
 export const TOPIC_ROOT = 'ioc/v1';
 
@@ -35,6 +39,8 @@ export const topics = {
   stationStatus: (id: string) => `${TOPIC_ROOT}/telecom/station/${id}/status`,
   linkStatus: (id: string) => `${TOPIC_ROOT}/telecom/link/${id}/status`,
   cap: (senderId: string) => `${TOPIC_ROOT}/cap/${senderId}`,
+  kpiValue: (indicatorId: string) => `${TOPIC_ROOT}/kpi/${indicatorId}`,
+  vcStatus: (pointId: string) => `${TOPIC_ROOT}/vc/${pointId}/status`,
   frigateEvents: 'frigate/events',
   frigateAvailable: 'frigate/available',
 } as const;
@@ -46,6 +52,8 @@ export const SUBSCRIPTIONS = {
   telecom: [`${TOPIC_ROOT}/telecom/station/+/status`, `${TOPIC_ROOT}/telecom/link/+/status`],
   cap: [`${TOPIC_ROOT}/cap/+`],
   frigate: ['frigate/events', 'frigate/available'],
+  kpi: [`${TOPIC_ROOT}/kpi/+`],
+  vc: [`${TOPIC_ROOT}/vc/+/status`],
 } as const;
 
 /** Kinds of JSON message in our own tree, with the schema each must satisfy. */
@@ -55,6 +63,8 @@ export const PAYLOAD_SCHEMAS = {
   incidentReport: incidentReportPayload,
   stationStatus: stationStatusPayload,
   linkStatus: linkStatusPayload,
+  kpiValue: kpiValuePayload,
+  vcStatus: vcStatusPayload,
 } as const;
 export type JsonMessageKind = keyof typeof PAYLOAD_SCHEMAS;
 export type PayloadOf<K extends JsonMessageKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[K]>;
@@ -74,6 +84,8 @@ const PATTERNS: [RegExp, JsonMessageKind | 'cap'][] = [
   [new RegExp(`^ioc/v1/telecom/station/${ID}/status$`), 'stationStatus'],
   [new RegExp(`^ioc/v1/telecom/link/${ID}/status$`), 'linkStatus'],
   [new RegExp(`^ioc/v1/cap/${ID}$`), 'cap'],
+  [new RegExp(`^ioc/v1/kpi/${ID}$`), 'kpiValue'],
+  [new RegExp(`^ioc/v1/vc/${ID}/status$`), 'vcStatus'],
 ];
 
 const SNAPSHOT_TOPIC = new RegExp(`^ioc/v1/camera/${ID}/snapshot/${ID}$`);

@@ -36,6 +36,10 @@ import { healthReporter } from './http/health-report.js';
 import { HttpListener } from './http/listener.js';
 import type { HealthReport } from './http/api.js';
 import { InfluxStorage } from './influx/storage.js';
+import { loadIndicators } from '../contract/indicators-load.js';
+import { Indicators } from './indicators/indicators.js';
+import { vcRules } from './alerts/rules/vc.js';
+import { VcBoard } from './vc/board.js';
 import type { PointWriter } from './influx/writer.js';
 import { loadFrigateMapping } from './ingest/frigate/mapping.js';
 import type { FeedHealthTracker } from './ingest/health.js';
@@ -131,6 +135,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const rules = loadRules(config.RULES_FILE);
     const frigateMapping = config.FRIGATE_MAP ? await loadFrigateMapping(config.FRIGATE_MAP) : null;
     if (config.BASEMAP_PMTILES) log.info({ file: config.BASEMAP_PMTILES, ...(await checkBasemapArchive(config.BASEMAP_PMTILES)) }, 'offline basemap');
+    const indicatorDefs = loadIndicators(config.INDICATORS_FILE);
     const tls = readTls(config);
     log.info({ city: pack.meta.name, cameras: pack.sites.cameras.length, stations: pack.sites.stations.length }, 'city pack loaded');
 
@@ -171,6 +176,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Live video and evidence (docs/video.md): evidence images arrive on the cameras' snapshot topic.
     const video = createVideo({ config, pack, auth, operations, pool, metrics, log, now });
     router.registerForeign('cameraSnapshot', video.evidence.handler());
+    // Video-conference points: their statuses (checked against the city pack), the meetings, the rules.
+    const vc = new VcBoard({ pack, bus, pool, staleMs: config.DEVICE_STALE_S * 1000, stations: () => registry.stations.values(), links: () => registry.links.values(), log: log.child({ module: 'vc' }), now });
+    router.registerCheck('vcStatus', (id) => (vc.knows(id) ? null : { reason: 'unknown_point', detail: `no video-conference point ${id.slice(0, 64)} in the city pack` }));
+    operations.rules.extend((ctx) => vcRules(ctx, vc));
+    await run({ start: () => vc.start(), stop: () => vc.stop() });
 
     // 7. The picture: every device, every open alert and incident, then live.
     const followFrom = await restorePicture({ influx, writer, registry, pool, operations, legacy, log, now });
@@ -180,6 +190,23 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     operations.start();
     onStop(() => operations.stop());
     await run(video);
+    let feedLeads = () => false;
+    // Digital-government indicators: values over MQTT (checked at the router) and HTTP, computed ones sampled.
+    const indicators = new Indicators({
+      defs: indicatorDefs,
+      influx,
+      bus,
+      timeZone: pack.meta.timezone,
+      stations: () => registry.stations.values(),
+      links: () => registry.links.values(),
+      // The feed exists from step 10 on; a sample before it (a sub-second window at start) is skipped.
+      leads: () => !config.CLUSTER || feedLeads(),
+      sampleMs: config.INDICATOR_SAMPLE_S * 1000,
+      log: log.child({ module: 'indicators' }),
+      now,
+    });
+    router.registerCheck('kpiValue', (id, p) => indicators.refusal(id, p));
+    await run({ start: () => indicators.start(), stop: () => indicators.stop() });
 
     // 8. A refused write (another server's version won, or this one no longer leads): this server's
     // copy of those streams is re-read from the database, and pushed. In a cluster every server
@@ -259,7 +286,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         url: broker.localUrl,
         username: deviceAuth ? deviceAuth.server.username : config.MQTT_USERNAME,
         password: deviceAuth ? deviceAuth.server.password : config.MQTT_PASSWORD,
-        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
+        subscriptions: [...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.incidents, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.cap, ...SUBSCRIPTIONS.kpi, ...SUBSCRIPTIONS.vc, ...(frigateMapping ? SUBSCRIPTIONS.frigate : [])],
         sharedGroup: config.MQTT_SHARED_GROUP,
         ackBatch: config.MQTT_ACK_BATCH,
         ackWaitMs: config.MQTT_ACK_WAIT_MS,
@@ -278,6 +305,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       log,
     });
     metrics.clusterRole(() => feed.role === 'leader');
+    feedLeads = () => feed.role === 'leader';
 
     // 11. HTTP: health, routes, Socket.IO.
     const healthReport = healthReporter({
@@ -320,6 +348,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       video,
       leads: () => feed.role === 'leader' || !config.CLUSTER,
       leaderUrl: () => lease?.status().leaderUrl ?? null,
+      indicators,
+      vc,
     });
     const listener = new HttpListener(config, httpApp, tls.https);
     push.start(listener.server);

@@ -8,6 +8,8 @@ import type { CameraStatusPayload, DetectionPayload, IncidentReportPayload, Link
 import type { Alert, FullChange, StationSite } from '../contract/index.js';
 import type { CapAlert } from '../contract/cap.js';
 import type { FrigateEvent } from '../contract/frigate.js';
+import type { KpiValuePayload } from '../contract/indicators.js';
+import type { VcStatusPayload } from '../contract/vc.js';
 
 /** A validated message from a device, with the topic id it came on. */
 interface FromDevice<P> {
@@ -22,6 +24,10 @@ export interface BusEvents {
   'incident.report': FromDevice<IncidentReportPayload> & { sourceId: string };
   'station.status': FromDevice<StationStatusPayload>;
   'link.status': FromDevice<LinkStatusPayload>;
+  /** A digital-government indicator's value (id: the indicator), over MQTT or HTTP (server/indicators). */
+  'kpi.value': FromDevice<KpiValuePayload>;
+  /** A video-conference point's status (id: the point), checked against the city pack's vcPoints. */
+  'vc.status': FromDevice<VcStatusPayload>;
   /** A validated OASIS CAP 1.2 alert (ingest/cap): Alert / Update / Cancel. */
   'cap.alert': { alert: CapAlert; receivedAt: number; via: 'mqtt' | 'http' };
   /** A Frigate NVR event (ingest/frigate), already mapped to our camera id. */

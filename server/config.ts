@@ -126,6 +126,10 @@ export const configSchema = z.object({
 
   /** Alert rules (JSON, see config/rules.example.json); built-in defaults when unset. */
   RULES_FILE: optionalString,
+  /** The digital-government indicators (contract/indicators.ts): id, names, unit, target, direction, period, source. */
+  INDICATORS_FILE: z.string().default(path.join(ROOT, 'config', 'indicators.json')),
+  /** How often the computed indicators (station availability, fiber links up) sample the live picture. */
+  INDICATOR_SAMPLE_S: positiveInt.max(86_400).default(300),
   /** Frigate NVR camera/label/zone mapping (JSON, see config/frigate-map.example.json); Frigate topics are ignored when unset. */
   FRIGATE_MAP: optionalString,
   /** Station list imports (POST /api/ingest/stations, npm run import:stations) past either cap are refused (413). */
@@ -145,7 +149,7 @@ export const configSchema = z.object({
 
   STATIC_DIR: z.string().default(path.join(ROOT, 'dist', 'client')),
   /** Panels the wall display rotates through, in order: incidents, cameras, coverage, trends, response. */
-  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response'),
+  WALL_PLAYLIST: z.string().regex(/^[a-z, ]*$/).default('incidents,cameras,coverage,trends,response,digital,vc'),
   /** Seconds each wall panel stays up. */
   WALL_ROTATE_S: z.coerce.number().int().min(3).max(3600).default(20),
   MAP_STYLE_URL: optionalUrl(['http', 'https']),
@@ -251,6 +255,12 @@ export const configSchema = z.object({
   /** Refreshes per minute per address: every console refreshes at each page load, and a room shares one address. */
   RATE_LIMIT_REFRESH_PER_MIN: positiveInt.default(300),
   RATE_LIMIT_INGEST_PER_MIN: positiveInt.default(600),
+  /** Citizen requests (Open311, server/ingest/open311): per client app's api_key a minute, per device_id an hour. */
+  OPEN311_RATE_PER_KEY_PER_MIN: positiveInt.default(120),
+  OPEN311_RATE_PER_DEVICE_PER_HOUR: positiveInt.default(10),
+  /** A request of the same service this near (metres) and this soon (minutes) after one still open is that one. */
+  OPEN311_DUPLICATE_RADIUS_M: positiveInt.max(10_000).default(100),
+  OPEN311_DUPLICATE_WINDOW_MIN: positiveInt.max(10_080).default(120),
   /** Extra origins the console may fetch from (tiles, glyphs of an external map style), space-separated. */
   CSP_CONNECT_SRC: z.string().regex(/^[A-Za-z0-9:/.*\- ]*$/, 'space-separated origins, e.g. https://tiles.example.vn').optional(),
   /** Serve HTTPS with this certificate chain and key (PEM files). Both or neither. */

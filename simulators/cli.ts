@@ -3,9 +3,12 @@
  * load mode (--rate) runs for --duration seconds and prints a JSON summary on stdout.
  * Logs go to stderr through pino so stdout stays machine-readable.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { DEFAULT_CITY_PACK, loadCityPack } from '../contract/citypack-load.js';
+import { loadIndicators } from '../contract/indicators-load.js';
+import { ROOT } from '../contract/root.js';
 import { createEventGenerator } from './generator.js';
 import { describeScenario, runLoad, SCENARIO_NAMES, startSimulation } from './index.js';
 
@@ -21,6 +24,8 @@ Scenario mode (default):
   --connections MODE     per-device | shared (default per-device below 200 devices)
   --keep-online          on exit, disconnect without signing the devices off (npm start: the console
                          stops with them and must not record an outage that never happened)
+  --indicators FILE      indicator registry to publish a year of demo figures for
+                         (default $INDICATORS_FILE or config/indicators.json; "none": no figures)
   --describe             print the scenario's expected effect as JSON and exit
   --dry-run              print the events of the first --duration sim seconds (default 300) as JSON lines, no broker
 
@@ -48,6 +53,7 @@ const { values: a } = parseArgs({
     connections: { type: 'string' },
     'keep-online': { type: 'boolean', default: false },
     describe: { type: 'boolean', default: false },
+    indicators: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     rate: { type: 'string' },
     devices: { type: 'string' },
@@ -122,7 +128,9 @@ async function main(): Promise<void> {
 
   const connections = a.connections as 'per-device' | 'shared' | undefined;
   if (connections && connections !== 'per-device' && connections !== 'shared') throw new Error('--connections must be per-device or shared');
-  const sim = await startSimulation({ mqttUrl: url, pack, scenario: a.scenario, seed, speed, username, password, logger, connections, protocolVersion: mqttVersion });
+  const indicatorsFile = a.indicators ?? process.env.INDICATORS_FILE ?? path.join(ROOT, 'config', 'indicators.json');
+  const indicators = indicatorsFile === 'none' ? [] : loadIndicators(indicatorsFile);
+  const sim = await startSimulation({ mqttUrl: url, pack, scenario: a.scenario, seed, speed, username, password, logger, connections, protocolVersion: mqttVersion, indicators });
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);

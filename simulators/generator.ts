@@ -49,6 +49,7 @@ export function createEventGenerator(opts: GeneratorOptions): EventGenerator {
   const world = new World(pack, startTs, speed, createRng(seed, 'devices'), intensityAt);
   const rng: Rng = createRng(seed, `run:${scenarioName}`);
   const phaseRng = createRng(seed, 'phases');
+  const vcRng: Rng = createRng(seed, `vc:${scenarioName}`);
   const actions: Action[] = [...plan.actions].sort((a, b) => a.at - b.at);
   let nextAction = 0;
 
@@ -57,6 +58,8 @@ export function createEventGenerator(opts: GeneratorOptions): EventGenerator {
     ...cams.map((c) => ({ id: c.id, status: (at: number) => world.cameraStatus(c.id, at, rng) })),
     ...pack.sites.stations.map((s) => ({ id: s.id, status: (at: number) => world.stationStatus(s.id, at, rng) })),
     ...pack.sites.links.map((l) => ({ id: l.id, status: (at: number) => world.linkStatus(l.id, at, rng) })),
+    // Last, with a stream of their own: the other devices' phases and figures stay as they were.
+    ...pack.sites.vcPoints.map((v) => ({ id: v.id, status: (at: number) => world.vcStatus(v.id, at, vcRng) })),
   ].map((d) => ({ ...d, phase: Math.floor(phaseRng.uniform(1000, STATUS_INTERVAL_MS)) }));
 
   let cursor = 0;
@@ -136,6 +139,10 @@ export function createEventGenerator(opts: GeneratorOptions): EventGenerator {
       for (const [id, l] of world.links) {
         l.state = 'down';
         world.linkStatus(id, at, rng);
+      }
+      for (const [id, v] of world.vcPoints) {
+        v.state = 'offline';
+        world.vcStatus(id, at, vcRng);
       }
       return world.drain();
     },

@@ -8,6 +8,8 @@ import pino from 'pino';
 import { grabFrame } from './snapshot.js';
 import type { SimEvent } from './types.js';
 import type { CityPack } from '../contract/citypack.js';
+import type { IndicatorDef } from '../contract/indicators.js';
+import { demoIndicatorValues } from './indicators.js';
 import { createEventGenerator } from './generator.js';
 import { getScenario } from './scenarios.js';
 import { ConnectionPool, runClock, type ConnectionMode, type DeviceRef } from './transport.js';
@@ -35,8 +37,10 @@ export interface StartSimulationOptions {
   protocolVersion?: 3 | 4 | 5;
   /** Max publishes awaiting PUBACK. */
   window?: number;
-  /** ffmpeg for the evidence frames of alerting detections (simulators/snapshot.ts); `false`: none. Default: `ffmpeg` on the PATH. */
+  /** ffmpeg for the evidence frames of detections (simulators/snapshot.ts); `false`: none. Default: `ffmpeg` on the PATH. */
   ffmpeg?: string | false;
+  /** The indicator registry: a year of demo figures is published for it at start (simulators/indicators.ts). */
+  indicators?: readonly IndicatorDef[];
 }
 
 export interface Simulation {
@@ -81,6 +85,12 @@ export async function startSimulation(opts: StartSimulationOptions): Promise<Sim
   const evidence = ffmpeg === false ? undefined : (e: SimEvent) => grabFrame(`${e.deviceId} · ${names.get(e.deviceId) ?? ''}`, { ffmpeg, timeZone: opts.pack.meta.timezone });
   const clock = runClock(gen, pool, { startTs, speed, window: opts.window ?? 256, logger, ...(evidence ? { evidence } : {}) });
   await clock.started;
+  if (opts.indicators?.length) {
+    const values = demoIndicatorValues(opts.indicators, startTs, opts.pack.meta.timezone, seed);
+    const client = pool.clientFor('indicators');
+    await Promise.all(values.map((v) => client.publishAsync(v.topic, JSON.stringify(v.payload), { qos: 1 })));
+    logger.info({ values: values.length, indicators: opts.indicators.length }, 'demo indicator figures published');
+  }
   logger.info({ pack: opts.pack.meta.id, scenario, seed, speed, mode, connections: pool.size, devices: devices.length }, 'simulation started');
   logger.info({ expectation: gen.expectation.summary }, 'scenario');
   let stopping: Promise<void> | undefined;

@@ -35,7 +35,7 @@ export interface ScenarioDef {
 
 const MIN = 60_000;
 const effects = (summary: string, settledByMs = 0): Effects => ({
-  summary, settledByMs, stationsDown: [], stationsOnBattery: [], stationsLosingBackhaul: [], linksDown: [], camerasOffline: [], wardsLosingCoverage: [], detections: [], incidents: [],
+  summary, settledByMs, stationsDown: [], stationsOnBattery: [], stationsLosingBackhaul: [], linksDown: [], camerasOffline: [], vcPointsOffline: [], wardsLosingCoverage: [], detections: [], incidents: [],
 });
 const trafficCams = (pack: CityPack) => pack.sites.cameras.filter((c) => c.kind === 'traffic');
 const byDistance = (from: CameraSite['position']) => (a: { position: CameraSite['position']; id: string }, b: { position: CameraSite['position']; id: string }) =>
@@ -43,6 +43,11 @@ const byDistance = (from: CameraSite['position']) => (a: { position: CameraSite[
 
 function stationAction(at: number, id: string, change: (w: World) => void): Action {
   return { at, run: (w, rng) => { change(w); w.stationStatus(id, at, rng); } };
+}
+
+/** A video-conference point loses its line: offline, said at once (its gateway's last word, or the MCU's). */
+function vcDrop(at: number, id: string): Action {
+  return { at, run: (w, rng) => { w.vcPoints.get(id)!.state = 'offline'; w.vcStatus(id, at, rng); } };
 }
 
 const normalDay: ScenarioDef = {
@@ -133,12 +138,17 @@ const typhoon: ScenarioDef = {
     const losing = wardsLosingCoverage(pack, hitIds);
     const lostBackhaul: string[] = [];
     const offline: string[] = [];
+    const vcOffline: string[] = [];
     cut.forEach((l, i) => {
       const at = 4 * MIN + i * 30_000;
       actions.push({ at, run: (w, r) => { w.links.get(l.id)!.state = 'down'; w.linkStatus(l.id, at, r); } });
       for (const s of pack.sites.stations.filter((x) => x.wardId === l.to)) {
         lostBackhaul.push(s.id);
         actions.push(stationAction(at + 2000, s.id, (w) => { w.stations.get(s.id)!.backhaul = 'down'; }));
+      }
+      for (const v of pack.sites.vcPoints.filter((x) => x.wardId === l.to)) {
+        vcOffline.push(v.id);
+        actions.push(vcDrop(at + 5000, v.id));
       }
       for (const c of pack.sites.cameras.filter((x) => x.wardId === l.to)) {
         offline.push(c.id);
@@ -154,7 +164,7 @@ const typhoon: ScenarioDef = {
       actions.push({ at, run: (w, r) => emitIncident(w, r, at, { type: 'flood', wardIds: floodWards.length > 0 ? floodWards : undefined }) });
     }
     const e = effects(`Typhoon: ${hit.length} coastal stations on battery then down; ${cut.length} ward links cut; wards losing coverage: ${losing.join(', ') || 'none'}.`, settled);
-    Object.assign(e, { stationsDown: hit.map((s) => s.id), stationsOnBattery: hit.map((s) => s.id), stationsLosingBackhaul: lostBackhaul, linksDown: cut.map((l) => l.id), camerasOffline: offline, wardsLosingCoverage: losing });
+    Object.assign(e, { stationsDown: hit.map((s) => s.id), stationsOnBattery: hit.map((s) => s.id), stationsLosingBackhaul: lostBackhaul, linksDown: cut.map((l) => l.id), camerasOffline: offline, vcPointsOffline: vcOffline, wardsLosingCoverage: losing });
     e.incidents.push({ type: 'flood', minCount: floods, withinMs: [0, settled] });
     return { actions, expectation: e, detectionFactor: 0.3, incidentFactor: 1.5 };
   },
@@ -177,6 +187,9 @@ const fiberCut: ScenarioDef = {
     const stations = own(link.to);
     const cutAt = MIN;
     const actions: Action[] = [{ at: cutAt, run: (w, r) => { w.links.get(link.id)!.state = 'down'; w.linkStatus(link.id, cutAt, r); } }];
+    // The ward's video-conference points go dark with its fiber.
+    const vcOffline = pack.sites.vcPoints.filter((v) => v.wardId === link.to).map((v) => v.id);
+    for (const id of vcOffline) actions.push(vcDrop(cutAt + 5000, id));
     let lastDown = cutAt;
     stations.forEach((s, i) => {
       const lossAt = cutAt + rng.int(5, 20) * 1000;
@@ -192,7 +205,7 @@ const fiberCut: ScenarioDef = {
     for (const at of reportTimes) actions.push({ at, run: (w, r) => emitIncident(w, r, at, { type: 'telecom_outage', channel: 'citizen_app', wardIds: [link.to] }) });
     const settled = Math.max(...reportTimes) + 1000;
     const e = effects(`Fiber cut on ${link.id} to ${ward?.properties.name ?? link.to}: stations ${stations.map((s) => s.id).join(', ')} lose backhaul then go down.`, settled);
-    Object.assign(e, { linksDown: [link.id], stationsLosingBackhaul: stations.map((s) => s.id), stationsDown: stations.map((s) => s.id), wardsLosingCoverage: wardsLosingCoverage(pack, stations.map((s) => s.id)) });
+    Object.assign(e, { vcPointsOffline: vcOffline, linksDown: [link.id], stationsLosingBackhaul: stations.map((s) => s.id), stationsDown: stations.map((s) => s.id), wardsLosingCoverage: wardsLosingCoverage(pack, stations.map((s) => s.id)) });
     e.incidents.push({ type: 'telecom_outage', channel: 'citizen_app', minCount: reports, withinMs: [cutAt, settled] });
     return { actions, expectation: e };
   },

@@ -47,6 +47,8 @@ export interface ScenarioExpectation {
   linksDown: string[];
   /** Cameras that publish state "offline". */
   camerasOffline: string[];
+  /** Video-conference points that publish state "offline": behind a cut link or a dead station. */
+  vcPointsOffline: string[];
   /**
    * Wards for which a coverage_loss alert is expected (default coverageLoss knobs): computed
    * with the console's own coverage geometry once stationsDown are down, so a ward that

@@ -7,6 +7,7 @@
  */
 import type { CityPack } from '../contract/citypack.js';
 import type { CameraState, LinkState, StationState } from '../contract/domain.js';
+import type { VcState } from '../contract/vc.js';
 import { topics, type JsonMessageKind } from '../contract/topics.js';
 import type { Rng } from './rng.js';
 import type { SimEvent } from './types.js';
@@ -33,10 +34,18 @@ export interface LinkSim {
   baseLatencyMs: number;
 }
 
+export interface VcPointSim {
+  state: VcState;
+  baseRttMs: number;
+  /** Sim offset of the point's last test call to the provincial bridge. */
+  testCallAt: number;
+}
+
 export class World {
   readonly cameras = new Map<string, CameraSim>();
   readonly stations = new Map<string, StationSim>();
   readonly links = new Map<string, LinkSim>();
+  readonly vcPoints = new Map<string, VcPointSim>();
   private readonly seqs = new Map<string, number>();
   /** Events emitted since the last drain(), in emission (= time) order. */
   private out: SimEvent[] = [];
@@ -56,6 +65,8 @@ export class World {
       this.stations.set(s.id, { state: 'up', power: 'mains', backhaul: 'up', batteryPct: 100, batteryAt: 0, drainPerMs: 0, baseRsrp: rng.uniform(-100, -78), capacityUsers: rng.int(300, 1200) });
     }
     for (const l of pack.sites.links) this.links.set(l.id, { state: 'up', baseLatencyMs: l.kind === 'backbone' ? rng.uniform(1, 3) : rng.uniform(2, 8) });
+    // Points draw from the seed of their own (not the shared stream), so adding them changes no other device.
+    for (const [i, v] of pack.sites.vcPoints.entries()) this.vcPoints.set(v.id, { state: 'online', baseRttMs: 40 + ((i * 37) % 60), testCallAt: -((i * 7919) % 3_600) * 1000 });
   }
 
   tsAt(at: number): number {
@@ -120,6 +131,19 @@ export class World {
       body.sinrDb = Math.round((rng.uniform(8, 22) - load / 10 - (s.state === 'degraded' ? 8 : 0)) * 10) / 10;
     }
     this.emit(at, 'stationStatus', id, topics.stationStatus(id), body, true);
+  }
+
+  vcStatus(id: string, at: number, rng: Rng): void {
+    const v = this.vcPoints.get(id)!;
+    const body: Record<string, unknown> = { state: v.state, lastTestCallAt: this.tsAt(v.testCallAt), lastTestCallOk: true };
+    if (v.state !== 'offline') {
+      Object.assign(body, {
+        lossPct: Math.round(rng.uniform(0, 0.8) * 100) / 100,
+        jitterMs: Math.round(rng.uniform(4, 18) * 10) / 10,
+        rttMs: Math.round(v.baseRttMs * rng.uniform(0.9, 1.2)),
+      });
+    }
+    this.emit(at, 'vcStatus', id, topics.vcStatus(id), body, true);
   }
 
   linkStatus(id: string, at: number, rng: Rng): void {

@@ -46,6 +46,7 @@ export class RuleEngine {
   private readonly coverageFamily: CoverageFamily;
   private readonly families: RuleFamily[];
   private timer: NodeJS.Timeout | null = null;
+  private readonly ctx: RuleContext;
 
   constructor(opts: RuleEngineOptions) {
     this.bus = opts.bus;
@@ -54,6 +55,7 @@ export class RuleEngine {
     this.log = opts.log.child({ module: 'rules' });
     this.active = new ActiveAlerts(opts.alerts);
     const ctx: RuleContext = { alerts: this.active, registry: opts.registry, pack: opts.pack, rules: opts.rules, log: this.log };
+    this.ctx = ctx;
     this.camera = cameraRules(ctx);
     this.telecom = telecomRules(ctx);
     this.coverageFamily = coverageRule(ctx); // samples the wards now, not on the first outage
@@ -85,6 +87,14 @@ export class RuleEngine {
     this.bus.removeOwner(OWNER);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * A rule family built outside the engine (the video-conference rules need the meeting
+   * schedule): added before start(), judged like the others.
+   */
+  extend(make: (ctx: RuleContext) => RuleFamily): void {
+    this.families.push(make(this.ctx));
   }
 
   /** Evaluate the time-based rules at the engine clock's now. */

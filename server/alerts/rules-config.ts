@@ -61,6 +61,20 @@ const linkDown = z.strictObject({ severity: severity.default('major'), commune: 
 
 const incidentReport = z.strictObject({}).prefault({});
 
+/** Video-conference points (server/alerts/rules/vc.ts): readiness before a meeting, call quality during it. */
+const vc = z
+  .strictObject({
+    /** A point that must join and is not ready this many minutes before the start raises `vc_not_ready`. */
+    offlineBeforeMin: z.number().positive().max(1440).default(15),
+    notReadySeverity: severity.default('major'),
+    /** During the meeting, a point past any of these raises `vc_quality`. */
+    maxLossPct: z.number().min(0).max(100).default(2),
+    maxJitterMs: z.number().min(0).default(40),
+    maxRttMs: z.number().min(0).default(400),
+    qualitySeverity: severity.default('minor'),
+  })
+  .prefault({});
+
 const deadline = z.number().positive().nullable();
 const escalation = z
   .strictObject({
@@ -99,6 +113,7 @@ export const rulesConfigSchema = z.strictObject({
   linkDown,
   coverageLoss,
   incidentReport,
+  vc,
   escalation,
   workflow,
 });

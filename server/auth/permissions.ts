@@ -36,14 +36,16 @@ export const PERMISSIONS = [
   'ingest:manage',
   /** Live camera video: which cameras, server/video/access.ts narrows per role (issue #22). */
   'video:view',
+  /** The video-conference meeting schedule (issue #23): which points must join when. */
+  'vc:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const OFFICER: Permission[] = ['live:view', 'wall:view', 'city:view', 'history:view', 'alert:act', 'incident:manage', 'incident:field', 'unit:status', 'video:view'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage', 'ingest:manage']),
-  supervisor: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage']),
+  admin: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'displays:manage', 'ingest:manage', 'vc:manage']),
+  supervisor: new Set([...OFFICER, 'audit:view', 'rules:manage', 'units:manage', 'users:manage', 'vc:manage']),
   duty_officer: new Set(OFFICER),
   // A responder sees its unit's incidents over its socket only: no city-wide REST reads.
   responder: new Set(['live:view', 'incident:field', 'unit:status', 'video:view']),
@@ -149,6 +151,12 @@ export const REST_RULES: readonly { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
   // The wall display's panels (server/http/wall-routes.ts) and replay (server/replay, issue 8).
   { method: 'GET', path: /^\/(wall\/config|wall\/today|coverage|trends)$/, permission: 'wall:view' },
   { method: 'GET', path: /^\/replay\/(state|events)$/, permission: 'history:view' },
+  // Digital-government indicators: the wall's "Chuyển đổi số" panel (server/http/indicator-routes.ts).
+  { method: 'GET', path: /^\/indicators$/, permission: 'wall:view' },
+  // Video-conference points and meetings (server/http/vc-routes.ts).
+  { method: 'GET', path: /^\/vc$/, permission: 'wall:view' },
+  { method: 'POST', path: /^\/vc\/meetings$/, permission: 'vc:manage' },
+  { method: 'DELETE', path: /^\/vc\/meetings\/[^/]+$/, permission: 'vc:manage' },
   // Commands: Commands.run checks the command's own permission (and a responder's unit) again.
   { method: 'POST', path: /^\/alerts\/[^/]+\/(acknowledge|clear)$/, permission: 'alert:act' },
   { method: 'POST', path: /^\/incidents\/[^/]+\/(notes|accept|on[-_]scene|release|resolve)$/, permission: 'incident:field' },

@@ -14,7 +14,7 @@ import { randomToken, safeEqual, sha256 } from '../auth/tokens.js';
 import { ms, SyncedTable, type AccountsDb } from '../db/accounts-sync.js';
 import { iso } from '../db/sor.js';
 
-export const DEVICE_KINDS = ['camera', 'station', 'link', 'source', 'frigate'] as const;
+export const DEVICE_KINDS = ['camera', 'station', 'link', 'source', 'frigate', 'vc'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export interface DeviceRecord {
@@ -42,8 +42,10 @@ export const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  *   camera  ioc/v1/camera/<id>/status|detection
  *   station ioc/v1/telecom/station/<id>/status
  *   link    ioc/v1/telecom/link/<id>/status
- *   source  ioc/v1/incident/<id>/report and ioc/v1/cap/<id> (hotlines, apps, CAP senders)
+ *   source  ioc/v1/incident/<id>/report and ioc/v1/cap/<id> (hotlines, apps, CAP senders), and
+ *           ioc/v1/kpi/<indicator> (a reporting system sends the indicators it publishes)
  *   frigate frigate/events, frigate/available (a Frigate NVR; see FRIGATE_MAP)
+ *   vc      ioc/v1/vc/<id>/status (a video-conference point)
  */
 export function mayPublish(kind: DeviceKind, id: string, topic: string): boolean {
   switch (kind) {
@@ -54,9 +56,11 @@ export function mayPublish(kind: DeviceKind, id: string, topic: string): boolean
     case 'link':
       return topic === `ioc/v1/telecom/link/${id}/status`;
     case 'source':
-      return topic === `ioc/v1/incident/${id}/report` || topic === `ioc/v1/cap/${id}`;
+      return topic === `ioc/v1/incident/${id}/report` || topic === `ioc/v1/cap/${id}` || /^ioc\/v1\/kpi\/[^/+#]+$/.test(topic);
     case 'frigate':
       return topic === 'frigate/events' || topic === 'frigate/available';
+    case 'vc':
+      return topic === `ioc/v1/vc/${id}/status`;
   }
 }
 

@@ -17,6 +17,8 @@ import { queryAudit, queryClosedIncidents } from '../db/sor.js';
 import { capRouter, type CapCheck } from '../ingest/cap/handler.js';
 import type { FeedHealthTracker } from '../ingest/health.js';
 import { stationsRouter } from '../ingest/opencellid/router.js';
+import { open311Routes } from '../ingest/open311/routes.js';
+import { Open311Store } from '../ingest/open311/store.js';
 import { ingestTokenRoutes } from '../ingest/token-routes.js';
 import type { IngestTokens } from '../ingest/tokens.js';
 import type { Logger } from '../log.js';
@@ -25,8 +27,12 @@ import type { Operations } from '../operations.js';
 import type { Commands } from '../push/commands.js';
 import type { Registry } from '../registry/registry.js';
 import { replayRoutes } from '../replay/routes.js';
+import type { Indicators } from '../indicators/indicators.js';
 import { createHttpApp, type HealthReport } from './api.js';
 import { basemapRoutes } from './basemap.js';
+import { indicatorIngestRoutes, indicatorReadRoutes } from './indicator-routes.js';
+import type { VcBoard } from '../vc/board.js';
+import { vcRoutes } from './vc-routes.js';
 import { closedIncidentsRoutes } from './closed-incidents.js';
 import { operationsRoutes } from './operations-routes.js';
 import { secureRouter } from './paths.js';
@@ -59,6 +65,10 @@ export interface ConsoleAppDeps {
   /** Whether this instance takes ingest (it leads, or runs alone), and where the leader is. */
   leads: () => boolean;
   leaderUrl: () => string | null;
+  /** Digital-government indicators (server/indicators). */
+  indicators: Indicators;
+  /** Video-conference points and meetings (server/vc). */
+  vc: VcBoard;
 }
 
 export function consoleHttpApp(d: ConsoleAppDeps): Express {
@@ -117,6 +127,8 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
         now,
       }),
       ...d.video.routes,
+      indicatorReadRoutes({ indicators: d.indicators }),
+      vcRoutes({ board: d.vc, audit: (e) => operations.events.append({ entity: 'auth', result: 'ok', ...e }) }),
       replayRoutes({
         influx: d.influx,
         base: () => ({ cameras: [...registry.cameras.values()], stations: [...registry.stations.values()], links: [...registry.links.values()], units: operations.units.list() }),
@@ -132,6 +144,23 @@ export function consoleHttpApp(d: ConsoleAppDeps): Express {
       // and the sender (or the load balancer's retry) tries again (docs/operations.md).
       standbyIngestGate(d.leads, d.leaderUrl),
       capRouter({ bus: d.bus, log: d.log.child({ module: 'cap' }), tokens: d.ingestTokens, now, check: d.capCheck }),
+      indicatorIngestRoutes({ indicators: d.indicators, tokens: d.ingestTokens, leads: d.leads, log: d.log.child({ module: 'indicators' }) }),
+      open311Routes({
+        bus: d.bus,
+        store: new Open311Store(d.pool),
+        tokens: d.ingestTokens,
+        incidents: operations.incidents,
+        health: d.feedHealth,
+        limits: {
+          perKeyPerMin: config.OPEN311_RATE_PER_KEY_PER_MIN,
+          perDevicePerHour: config.OPEN311_RATE_PER_DEVICE_PER_HOUR,
+          duplicateRadiusM: config.OPEN311_DUPLICATE_RADIUS_M,
+          duplicateWindowMin: config.OPEN311_DUPLICATE_WINDOW_MIN,
+        },
+        leads: d.leads,
+        log: d.log.child({ module: 'open311' }),
+        now,
+      }),
       stationsRouter({
         bus: d.bus,
         log: d.log.child({ module: 'opencellid' }),

@@ -69,22 +69,27 @@ export function apiRelPath(req: Pick<Request, 'path'>): string | null {
   return pathView(req).rel;
 }
 
-export type PublicReason = 'public' | 'ingest-token' | 'stream-token';
+export type PublicReason = 'public' | 'ingest-token' | 'open311-key' | 'stream-token';
 
 /**
  * Routes that need no session. `ingest-token` routes check a sender's ingest
- * token themselves (server/ingest/tokens.ts), `stream-token` ones a stream token
- * (server/video/tokens.ts); `public` ones need nothing.
+ * token themselves (server/ingest/tokens.ts); `open311-key` ones check the client
+ * app's api_key in the form (server/ingest/open311); `stream-token` ones a stream
+ * token (server/video/tokens.ts); `public` ones need nothing.
  * Paths are full paths, matched on the normalized form (case-insensitive prefix).
  */
 export const PUBLIC_ROUTES: readonly { method: 'GET' | 'POST'; path: RegExp; reason: PublicReason; why: string }[] = [
   { method: 'GET', path: /^\/api\/health$/, reason: 'public', why: 'orchestrators and load balancers probe it (no secrets in it)' },
   { method: 'POST', path: /^\/api\/auth\/(login|refresh|logout)$/, reason: 'public', why: 'how a session starts, is renewed and ends' },
   { method: 'POST', path: /^\/api\/ingest(\/[a-z0-9_-]+)+$/, reason: 'ingest-token', why: 'senders prove themselves with an ingest token' },
+  { method: 'POST', path: /^\/api\/indicators\/[A-Za-z0-9_.-]+\/values$/, reason: 'ingest-token', why: 'indicator senders prove themselves with an ingest token of scope kpi' },
   { method: 'GET', path: /^\/metrics$/, reason: 'public', why: 'Prometheus scrapes it (counters only)' },
   // A video player cannot send a bearer header with every segment: the URL carries a stream token for one camera (server/video/tokens.ts).
   { method: 'GET', path: /^\/api\/video\/hls\/[^/]+\/[^/]+$/, reason: 'stream-token', why: 'a simulated camera’s playlist and segments; each needs a stream token for that camera' },
   { method: 'POST', path: /^\/api\/video\/auth$/, reason: 'stream-token', why: 'the media server (MediaMTX) asks whether a stream token lets a read through' },
+  { method: 'GET', path: /^\/open311\/v2\/(services|requests)\.json$/, reason: 'public', why: 'Open311 GeoReport v2 lists services and requests openly (nothing personal in them)' },
+  { method: 'GET', path: /^\/open311\/v2\/requests\/[^/]+\.json$/, reason: 'public', why: 'Open311 GeoReport v2: one request and its status, for the citizen who sent it' },
+  { method: 'POST', path: /^\/open311\/v2\/requests\.json$/, reason: 'open311-key', why: 'citizen apps prove themselves with their api_key (an ingest token of scope open311)' },
 ];
 
 /** The public entry for a request, or null (a session is needed). HEAD is GET. */

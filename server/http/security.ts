@@ -5,7 +5,7 @@
  *     (https://maplibre.org/maplibre-gl-js/docs/#csp-directives); images from us,
  *     data: and blob:; connections to us (REST, Socket.IO over ws/wss) and to
  *     an external map style's origin; no frames, no plugins, no <base>.
- *   - rate limits: login, refresh and /api/ingest/* per client address, matched
+ *   - rate limits: login, refresh, /api/ingest/* and /open311/* per client address, matched
  *     on the normalized path (server/http/paths.ts) so no spelling escapes them;
  *   - `Cache-Control: no-store` on every /api answer (tokens, people, incidents).
  * Body size (256 kB JSON) and errors without internals are in api.ts.
@@ -14,7 +14,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
-import { apiRelPath } from './paths.js';
+import { apiRelPath, pathView } from './paths.js';
 
 export function connectSources(config: Config): string[] {
   const src = ["'self'"];
@@ -78,10 +78,11 @@ export function securityMiddleware(config: Config): RequestHandler[] {
   // Matched on the normalized path, in any case: `/API/auth/login/` counts as a login.
   const limits: RequestHandler = (req, res, next) => {
     const rel = apiRelPath(req)?.toLowerCase();
-    if (rel === undefined) return next();
+    // Open311 (public reads, citizen apps' posts) counts as ingest per address, before its own per-key limits.
+    if (rel === undefined) return /^\/+open311(\/|$)/i.test(pathView(req).normalized ?? '') ? ingest(req, res, next) : next();
     if (req.method === 'POST' && rel === '/auth/login') return login(req, res, next);
     if (req.method === 'POST' && rel === '/auth/refresh') return refresh(req, res, next);
-    if (rel.startsWith('/ingest/')) return ingest(req, res, next);
+    if (rel.startsWith('/ingest/') || (req.method === 'POST' && rel.startsWith('/indicators/'))) return ingest(req, res, next);
     next();
   };
   return [csp, noStore, limits];

@@ -16,7 +16,7 @@ import { startOfLocalDay } from '../kpis.js';
 import { clientBuildId } from './client-build.js';
 import { sendError } from './send.js';
 
-export const WALL_PANELS = ['incidents', 'cameras', 'coverage', 'trends', 'response'] as const;
+export const WALL_PANELS = ['incidents', 'cameras', 'coverage', 'trends', 'response', 'digital', 'vc'] as const;
 export type WallPanel = (typeof WALL_PANELS)[number];
 
 /** WALL_PLAYLIST: comma-separated panel names; unknown names are dropped, none left means all. */

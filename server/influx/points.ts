@@ -59,6 +59,26 @@ export const detection = measurement(
   },
 );
 
+export const vcStatus = measurement(
+  'vc_status',
+  ['point', 'ward'],
+  ['state', 'state_code', 'loss_pct', 'jitter_ms', 'rtt_ms', 'test_call_at', 'test_call_ok', 'seq'],
+  (o, e: BusEvents['vc.status'], wardId: string | null) => {
+    const p = e.payload;
+    o.tag(e.id);
+    o.tag(wardId ?? 'none');
+    o.field(p.state);
+    o.field(p.state === 'offline' ? 0 : p.state === 'online' ? 1 : 2);
+    o.field(p.lossPct);
+    o.field(p.jitterMs);
+    o.field(p.rttMs);
+    o.field(p.lastTestCallAt);
+    o.field(p.lastTestCallOk);
+    o.field(p.seq);
+    o.time(p.ts, p.seq);
+  },
+);
+
 export const incidentReport = measurement(
   'incident_report',
   ['channel', 'severity', 'source', 'type', 'ward'],

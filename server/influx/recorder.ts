@@ -8,7 +8,7 @@ import { wardIdAt } from '../../contract/geo.js';
 import type { Registry } from '../registry/registry.js';
 import { capAlertPoint } from './cap-points.js';
 import { frigateEventPoint } from './frigate-points.js';
-import { cameraStatus, detection, incidentReport, linkStatus, stationSitePoint, stationStatus } from './points.js';
+import { cameraStatus, detection, incidentReport, linkStatus, stationSitePoint, stationStatus, vcStatus } from './points.js';
 import type { PointWriter } from './writer.js';
 
 const OWNER = 'recorder';
@@ -32,6 +32,7 @@ export class Recorder {
     });
     bus.on('station.status', OWNER, (e) => writer.record(stationStatus, e, registry.stations.get(e.id)));
     bus.on('link.status', OWNER, (e) => writer.record(linkStatus, e, undefined));
+    bus.on('vc.status', OWNER, (e) => writer.record(vcStatus, e, this.pack.sites.vcPoints.find((v) => v.id === e.id)?.wardId ?? null));
     bus.on('cap.alert', OWNER, (e) => writer.write([capAlertPoint(e)]));
     bus.on('frigate.event', OWNER, (e) => writer.write([frigateEventPoint(e)]));
     // Imported station sites are kept so that the registry knows them after a restart.

@@ -1,12 +1,15 @@
 /**
  * Database, retention policies and continuous queries, created when absent.
  * `raw` (default RP) keeps every point for INFLUX_RETENTION_RAW; `rollup`
- * keeps 1-minute aggregates for INFLUX_RETENTION_ROLLUP. See docs/storage.md.
+ * keeps 1-minute aggregates for INFLUX_RETENTION_ROLLUP; `kpi` keeps the indicators' values
+ * (a point a period) forever. See docs/storage.md.
  */
 import type { InfluxDB } from 'influx';
 
 export const RP_RAW = 'raw';
 export const RP_ROLLUP = 'rollup';
+/** Digital-government indicators (server/indicators): a point a period, kept forever. */
+export const RP_KPI = 'kpi';
 
 /** 1-minute rollups: what /api/history and the wall's 24 h trends read. */
 export function continuousQueries(db: string): { name: string; query: string }[] {
@@ -46,6 +49,9 @@ export async function ensureSchema(influx: InfluxDB, db: string, retention: { ra
   }
   if (!have.has(RP_ROLLUP)) {
     await influx.createRetentionPolicy(RP_ROLLUP, { database: db, duration: retention.rollup, replication: 1 });
+  }
+  if (!have.has(RP_KPI)) {
+    await influx.createRetentionPolicy(RP_KPI, { database: db, duration: 'INF', replication: 1 });
   }
   const cqs = await influx.showContinousQueries(db);
   const haveCq = new Set(cqs.map((c) => c.name));

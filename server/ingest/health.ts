@@ -47,7 +47,7 @@ class FeedStats {
   }
 }
 
-export const FEEDS: FeedFamily[] = ['cameras', 'incidents', 'telecom', 'frigate', 'cap'];
+export const FEEDS: FeedFamily[] = ['cameras', 'incidents', 'telecom', 'frigate', 'cap', 'open311', 'kpi', 'vc'];
 
 export class FeedHealthTracker {
   private readonly feeds = new Map<FeedFamily, FeedStats>(FEEDS.map((f) => [f, new FeedStats()]));

@@ -33,6 +33,8 @@ export const FEED_OF: Record<ParsedTopic['kind'], FeedFamily> = {
   stationStatus: 'telecom',
   linkStatus: 'telecom',
   cap: 'cap',
+  kpiValue: 'kpi',
+  vcStatus: 'vc',
   frigateEvents: 'frigate',
   frigateAvailable: 'frigate',
 };
@@ -73,6 +75,14 @@ export class IngestRouter {
         c.n = 0;
       }
     });
+  }
+
+  /** Per kind, a check on a parsed message that knows what the schema cannot (an indicator in the registry). */
+  private readonly checks = new Map<JsonMessageKind, (id: string, data: unknown) => { reason: string; detail: string } | null>();
+
+  /** Register the check of a JSON kind: its refusal rejects the message like a schema failure. */
+  registerCheck<K extends JsonMessageKind>(kind: K, check: (id: string, data: PayloadOf<K>) => { reason: string; detail: string } | null): void {
+    this.checks.set(kind, check as (id: string, data: unknown) => { reason: string; detail: string } | null);
   }
 
   /** Register the handler of a foreign format (frigate, cap). */
@@ -149,6 +159,8 @@ export class IngestRouter {
       }
       data = result.data;
     }
+    const refused = this.checks.get(kind)?.(id, data);
+    if (refused) return this.reject(feed, topic, refused.reason, refused.detail, payload);
     const now = this.now();
     if (data.ts > now + this.opts.maxFutureSkewMs) {
       return this.reject(feed, topic, 'future_timestamp', `ts ${new Date(data.ts).toISOString()} is ahead of server time`, payload);
@@ -182,6 +194,10 @@ export class IngestRouter {
         return bus.emit('station.status', { id, payload: data as never, receivedAt });
       case 'linkStatus':
         return bus.emit('link.status', { id, payload: data as never, receivedAt });
+      case 'kpiValue':
+        return bus.emit('kpi.value', { id, payload: data as never, receivedAt });
+      case 'vcStatus':
+        return bus.emit('vc.status', { id, payload: data as never, receivedAt });
       default: {
         const never: never = kind;
         throw new Error(`unhandled kind ${String(never)}`);

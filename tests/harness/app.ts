@@ -16,6 +16,7 @@ import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { migrate } from '../../server/db/migrate.js';
 import { startSimulation, type Simulation } from '../../simulators/index.js';
+import { loadIndicators } from '../../contract/indicators-load.js';
 import { waitFor } from './wait.js';
 import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, type TestSession } from './auth.js';
 import { createDatabase, startTestPostgres, type TestPostgres } from './postgres.js';
@@ -149,6 +150,7 @@ function startDemoSimulators(config: Config, running: RunningApp): Promise<Simul
     seed: config.SIM_SEED,
     speed: config.SIM_SPEED,
     logger: pino({ level: config.LOG_LEVEL }).child({ module: 'simulators' }),
+    indicators: loadIndicators(config.INDICATORS_FILE),
   });
 }
 

@@ -16,7 +16,7 @@ import { createDatabase, startTestPostgres, type TestPostgres } from '../harness
 
 const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const FILES = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
-const TABLES = ['alerts', 'audit', 'cluster_leader', 'devices', 'display_tokens', 'events', 'evidence', 'imports', 'incidents', 'ingest_tokens', 'sessions', 'units', 'users'];
+const TABLES = ['alerts', 'audit', 'cluster_leader', 'devices', 'display_tokens', 'events', 'evidence', 'imports', 'incidents', 'ingest_tokens', 'open311_requests', 'sessions', 'units', 'users', 'vc_meetings'];
 
 let db: TestPostgres;
 let counter = 0;

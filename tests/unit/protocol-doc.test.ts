@@ -174,6 +174,8 @@ describe('docs/protocol.md topics and rules', () => {
       [topics.stationStatus('{stationId}'), topics.stationStatus('bs-vtl-01'), 'stationStatus'],
       [topics.linkStatus('{linkId}'), topics.linkStatus('fo-bb-1'), 'linkStatus'],
       [topics.cap('{senderId}'), topics.cap('nchmf'), 'cap'],
+      [topics.kpiValue('{indicatorId}'), topics.kpiValue('online_records_pct'), 'kpiValue'],
+      [topics.vcStatus('{pointId}'), topics.vcStatus('vc-phuoc-my'), 'vcStatus'],
     ];
     for (const [doc, real, kind] of placeholders) {
       expect(DOC).toContain(`\`${doc}\``);

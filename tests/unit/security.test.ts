@@ -48,6 +48,9 @@ describe('paths as security reads them', () => {
     expect(publicRoute('GET', '/api/auth/login')).toBeNull();
     expect(publicRoute('HEAD', '/api/health')).not.toBeNull();
     expect(publicRoute('POST', '/api/ingest/cap')).toMatchObject({ reason: 'ingest-token' });
+    expect(publicRoute('POST', '/open311/v2/requests.json')).toMatchObject({ reason: 'open311-key' });
+    expect(publicRoute('GET', '/open311/v2/requests/17.json')).toMatchObject({ reason: 'public' });
+    for (const p of ['/open311/v2/requests/17.json', '/open311/v2/services.json', '/open311/v2/requests/a/b.json']) expect(publicRoute('POST', p), p).toBeNull();
     for (const p of ['/api/admin/users', '/api/audit', '/api/incidents', '/api/auth/me', '/api/ingest/', '/api/ingest//cap']) expect(publicRoute('GET', p) ?? publicRoute('POST', p), p).toBeNull();
   });
 });

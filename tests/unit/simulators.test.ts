@@ -60,8 +60,31 @@ describe('generated events honour the contract', () => {
 
   it('publishes every device status at offset 0 so the console looks alive at once', () => {
     const first = run(town, 'normal-day', 1, 1).filter((e) => e.at === 0);
-    const ids = [...town.sites.cameras, ...town.sites.stations, ...town.sites.links].map((d) => d.id);
+    const ids = [...town.sites.cameras, ...town.sites.stations, ...town.sites.links, ...town.sites.vcPoints].map((d) => d.id);
     expect(first.map((e) => e.deviceId).sort()).toEqual([...ids].sort());
+  });
+
+  it('drops the video-conference points behind the cut in fiber-cut and typhoon, offline and retained, after their link', () => {
+    for (const scenario of ['fiber-cut', 'typhoon']) {
+      const gen = createEventGenerator({ pack: town, scenario, seed: 3, startTs: MIDNIGHT_VN });
+      const { vcPointsOffline, linksDown } = gen.expectation;
+      expect(vcPointsOffline.length, scenario).toBeGreaterThan(0);
+      const events = gen.take(gen.expectation.settledByMs + 1000);
+      for (const id of vcPointsOffline) {
+        const point = town.sites.vcPoints.find((v) => v.id === id)!;
+        const link = town.sites.links.find((l) => l.to === point.wardId && linksDown.includes(l.id))!;
+        const cutAt = events.find((e) => e.deviceId === link.id && p(e).state === 'down')!.at;
+        const drop = events.find((e) => e.deviceId === id && p(e).state === 'offline')!;
+        expect(drop.at, `${scenario} ${id}`).toBeGreaterThan(cutAt);
+        expect(drop.retain).toBe(true);
+        expect(PAYLOAD_SCHEMAS.vcStatus.safeParse(drop.payload).success).toBe(true);
+        // Statuses after the drop stay offline.
+        expect(events.filter((e) => e.deviceId === id && e.at > drop.at).every((e) => p(e).state === 'offline')).toBe(true);
+      }
+      // The other points keep answering.
+      const others = town.sites.vcPoints.filter((v) => !vcPointsOffline.includes(v.id));
+      for (const v of others) expect(events.filter((e) => e.deviceId === v.id).every((e) => p(e).state === 'online'), v.id).toBe(true);
+    }
   });
 
   it('refreshes each retained status about every 30 s of sim time', () => {
@@ -76,7 +99,7 @@ describe('generated events honour the contract', () => {
     const before = gen.take(80_000);
     const last = new Map(before.map((e) => [e.deviceId, p(e).seq as number]));
     const bye = gen.shutdownEvents(80_000);
-    expect(bye).toHaveLength(town.sites.cameras.length + town.sites.stations.length + town.sites.links.length);
+    expect(bye).toHaveLength(town.sites.cameras.length + town.sites.stations.length + town.sites.links.length + town.sites.vcPoints.length);
     for (const e of bye) {
       expect(e.retain).toBe(true);
       expect(['offline', 'down']).toContain(p(e).state);

@@ -9,7 +9,7 @@
 import '../auth/auth.css';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ROLES, type DisplayTokenInfo, type IngestScope, type IngestTokenInfo, type IngestTokenStatus, type Role, type UserInfo } from '../../../contract/auth.js';
+import { INGEST_SCOPES, ROLES, type DisplayTokenInfo, type IngestScope, type IngestTokenInfo, type IngestTokenStatus, type Role, type UserInfo } from '../../../contract/auth.js';
 import type { CityPack } from '../../../contract/citypack.js';
 import { authFetch } from '../auth/session.js';
 import { formatCityInput } from './replay/cityTime.js';
@@ -330,7 +330,7 @@ function IssueIngestToken({ onIssue }: { onIssue: (body: NewIngestToken) => Prom
         required={scopes.includes('cap')}
         maxLength={2000}
       />
-      {(['cap', 'stations'] as const).map((s) => (
+      {INGEST_SCOPES.map((s) => (
         <label key={s}>
           <input type="checkbox" checked={scopes.includes(s)} onChange={() => toggle(s)} /> {t(`admin.ingest.scope.${s}`)}
         </label>

@@ -12,6 +12,7 @@ import { useAttention } from './attention.js';
 import type { ClientConfig } from './bootstrap.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { DetailPanel } from './DetailPanel.js';
+import { VcPanel } from './VcPanel.js';
 import { DeviceSummary } from './DeviceSummary.js';
 import { Header } from './Header.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
@@ -47,6 +48,7 @@ export function ConsolePage({ pack, config }: { pack: CityPack; config: ClientCo
             <IncidentsPanel pack={pack} />
             <UnitRoster pack={pack} />
             <DeviceSummary />
+            <VcPanel pack={pack} />
           </aside>
         </main>
         <DeskKeys />

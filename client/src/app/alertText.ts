@@ -77,6 +77,13 @@ export function alertWhat(a: Alert, t: TFn, names: PlaceNames, lang: string): st
       const ward = a.data.kind === 'commune' ? wardName(names.wards, a.wardId ?? str(a.data.to), lang) : null;
       return ward ? t('ops.rule.link_down_commune', { ward }) : t('ops.rule.link_down');
     }
+    case 'vc_not_ready': {
+      const c = a.data.cause;
+      const cause = c ? t(c.kind === 'link' ? 'ops.rule.vc_cause_link' : 'ops.rule.vc_cause_station', { name: c.name }) : '';
+      return t('ops.rule.vc_not_ready', { meeting: a.data.meeting }) + cause;
+    }
+    case 'vc_quality':
+      return t('ops.rule.vc_quality', { meeting: a.data.meeting });
     default:
       return detectionWhat(a, t);
   }
@@ -104,6 +111,8 @@ export function alertSubject(a: Alert, names: PlaceNames, lang: string): string 
       return names.links[id]?.name ?? null;
     case 'ward':
       return wardName(names.wards, id, lang);
+    case 'vc':
+      return 'point' in a.data ? str(a.data.point) : null;
     case 'incident':
       return 'address' in a.data ? str(a.data.address) : null;
     default:
@@ -146,6 +155,8 @@ const GROUP_OF: Record<Exclude<AlertRule, DetectionRule>, RuleGroup> = {
   station_battery: 'telecom',
   backhaul_down: 'telecom',
   link_down: 'telecom',
+  vc_not_ready: 'telecom',
+  vc_quality: 'telecom',
 };
 
 /** The rule's group; `other` for a rule this console does not know (an alert from another version). */

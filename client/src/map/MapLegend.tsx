@@ -75,6 +75,7 @@ export function MapLegend() {
         [`${t('map.camera')} · ${t('map.online')}`, dot(MAP_COLORS.camOk, MAP_COLORS.halo, 1.5, 4)],
         [t('ops.legend.cluster'), group(<circle cx="8" cy="8" r="7" fill={MAP_COLORS.down} stroke={MAP_COLORS.halo} strokeWidth="1" />, '#0b0f19')],
         [`${t('map.station')} · ${t('map.online')}`, dot(MAP_COLORS.stationOk, '#ede9fe')],
+        [t('ops.legend.vc'), dot('#22c55e', '#f8fafc', 2.5)],
         [t('map.degraded'), dot(MAP_COLORS.degraded, MAP_COLORS.halo)],
         [t('map.offline'), dot(MAP_COLORS.halo, MAP_COLORS.down, 3)],
         [t('map.linkUp'), line(MAP_COLORS.linkOk)],

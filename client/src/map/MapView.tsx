@@ -23,6 +23,8 @@ import { createPulse, type Pulse } from './pulse.js';
 import { basemapIconsRef, offlineBasemap, pageTheme } from './basemap.js';
 import { buildOfflineStyle } from './style.js';
 import { applyVisibility } from './visibility.js';
+import { consoleVcStore } from '../app/vcStore.js';
+import { installVcLayer } from './vc-layer.js';
 
 declare global {
   interface Window {
@@ -104,6 +106,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       if (s.connection.state !== prev.connection.state) visibility();
     });
     const unwirePicking = wirePicking(map);
+    const uninstallVc = installVcLayer(map, consoleVcStore);
 
     // The panel that asked paints first, then the map moves: a map frame in the
     // same frame as the panel would hold the panel back by its whole cost. Without
@@ -124,6 +127,7 @@ export function MapView({ pack, config }: { pack: CityPack; config: ClientConfig
       unsubscribeUi();
       unsubscribeLive();
       unwirePicking();
+      uninstallVc();
       setFlyHandler(null);
       map.off('style.load', install);
       if (window.__iocMap === map) delete window.__iocMap;

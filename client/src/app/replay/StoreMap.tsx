@@ -37,6 +37,8 @@ export function StoreMap(props: {
   legend?: boolean;
   onReady?: (handle: MapHandle | null) => void;
   testId?: string;
+  /** Layers of the screen's own, installed on the loaded map; returns their undo (the wall's video-conference points). */
+  extraLayers?: (map: EngineMap) => () => void;
   /** Room kept around the city when it is fitted (px), read at each fit: the wall keeps its legend's band clear. */
   fitPadding?: () => { top: number; bottom: number; left: number; right: number };
 }) {
@@ -81,6 +83,7 @@ export function StoreMap(props: {
     const unsubscribe = store.subscribe((s, prev) => {
       if (s.connection.state !== prev.connection.state) visibility();
     });
+    const uninstallExtra = props.extraLayers?.(map);
     window.__iocMap = map;
     const handle: MapHandle = {
       flyTo: (position, zoom = 15) => map.flyTo({ center: position, zoom, speed: 1.2, essential: true }),
@@ -92,6 +95,7 @@ export function StoreMap(props: {
       pulse.stop();
       unsubscribe();
       map.off('style.load', install);
+      uninstallExtra?.();
       onReady.current?.(null);
       if (window.__iocMap === map) delete window.__iocMap;
     };

@@ -6,6 +6,24 @@ import type { Strings } from '../../i18n/strings.js';
 export const opsEn: Strings<OpsResources> = {
   ops: {
     time: { justNow: 'just now' },
+    vc: {
+      title: 'Video-conference points',
+      ready: '{{ready}} of {{expected}} points ready',
+      next: 'Meeting: {{title}} — {{time}}',
+      noMeeting: 'No meeting scheduled',
+      allReady: 'Every ward is ready',
+      schedule: 'Meetings',
+      meetings: 'Video-conference meetings',
+      titleField: 'Title',
+      startsAt: 'Starts',
+      duration: 'Duration (min)',
+      points: 'Points that must join',
+      all: 'Select all',
+      add: 'Schedule',
+      cancel: 'Cancel meeting',
+      none: 'No meetings yet.',
+      state: { online: 'Ready', in_session: 'In session', offline: 'Offline', unknown: 'No signal yet', stale: 'Silent' },
+    },
     stale: {
       asOf: 'Data as of {{time}}',
       badge: 'Stale',
@@ -25,6 +43,10 @@ export const opsEn: Strings<OpsResources> = {
       backhaul_down: 'Base station backhaul lost',
       link_down: 'Fiber cut',
       link_down_commune: 'Fiber cut, {{ward}} isolated',
+      vc_not_ready: 'Video point not ready for “{{meeting}}”',
+      vc_cause_link: ' — fiber cut: {{name}}',
+      vc_cause_station: ' — station down: {{name}}',
+      vc_quality: 'Poor call quality in “{{meeting}}”',
     },
     detection: {
       red_light: 'Red-light violation',
@@ -224,7 +246,7 @@ export const opsEn: Strings<OpsResources> = {
       loading: 'Loading…',
       error: 'Could not load',
       status: { ok: 'Healthy', silent: 'Silent', rejecting: 'Rejecting', idle: 'No data yet' },
-      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP' },
+      name: { cameras: 'Cameras', incidents: 'Reports', telecom: 'Telecom', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Citizen requests (Open311)', kpi: 'Indicators', vc: 'Video conference' },
     },
     sound: {
       enable: 'Turn on the sound for critical alerts',
@@ -252,6 +274,7 @@ export const opsEn: Strings<OpsResources> = {
       cluster: 'Camera group (colour: worst)',
       markerCluster: 'Incident group (colour: worst)',
       alertCount: 'Alerts on an incident',
+      vc: 'Video-conference point (red: not ready)',
       stale: 'Stale (disconnected)',
     },
     attribution: 'Hand-drawn approximation from public geographic facts (pre-2025 administrative units); demonstration only, not survey data.',

@@ -8,6 +8,24 @@ import { wordsVi } from './words.js';
 export const opsVi = {
   ops: {
     time: { justNow: 'vừa xong' },
+    vc: {
+      title: 'Điểm cầu truyền hình',
+      ready: '{{ready}}/{{expected}} điểm cầu sẵn sàng',
+      next: 'Cuộc họp: {{title}} — {{time}}',
+      noMeeting: 'Chưa có cuộc họp nào được lên lịch',
+      allReady: 'Mọi phường/xã đều sẵn sàng',
+      schedule: 'Lịch họp',
+      meetings: 'Lịch họp trực tuyến',
+      titleField: 'Tên cuộc họp',
+      startsAt: 'Bắt đầu',
+      duration: 'Thời lượng (phút)',
+      points: 'Điểm cầu phải tham dự',
+      all: 'Chọn tất cả',
+      add: 'Lên lịch',
+      cancel: 'Huỷ cuộc họp',
+      none: 'Chưa có cuộc họp nào.',
+      state: { online: 'Sẵn sàng', in_session: 'Đang họp', offline: 'Mất kết nối', unknown: 'Chưa có tín hiệu', stale: 'Mất liên lạc' },
+    },
     stale: {
       asOf: 'Dữ liệu lúc {{time}}',
       badge: 'Dữ liệu cũ',
@@ -27,6 +45,10 @@ export const opsVi = {
       backhaul_down: 'Mất truyền dẫn về trạm',
       link_down: 'Đứt cáp quang',
       link_down_commune: 'Đứt cáp quang, {{ward}} bị cô lập',
+      vc_not_ready: 'Điểm cầu chưa sẵn sàng cho “{{meeting}}”',
+      vc_cause_link: ' — do đứt cáp quang {{name}}',
+      vc_cause_station: ' — do mất trạm {{name}}',
+      vc_quality: 'Đường truyền kém trong “{{meeting}}”',
     },
     detection: DETECTION_KIND_VI,
 
@@ -219,7 +241,7 @@ export const opsVi = {
       loading: 'Đang tải…',
       error: 'Không tải được',
       status: { ok: 'Ổn định', silent: 'Im lặng', rejecting: 'Đang loại tin', idle: 'Chưa có tin' },
-      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP' },
+      name: { cameras: 'Camera', incidents: 'Tin báo', telecom: 'Viễn thông', frigate: 'Frigate (AI)', cap: 'CAP', open311: 'Phản ánh người dân (Open311)', kpi: 'Chỉ số CĐS', vc: 'Điểm cầu truyền hình' },
     },
     sound: {
       enable: 'Bật âm báo cảnh báo nghiêm trọng',
@@ -247,6 +269,7 @@ export const opsVi = {
       cluster: 'Nhóm camera (màu: kém nhất)',
       markerCluster: 'Nhóm sự cố (màu: nặng nhất)',
       alertCount: 'Số cảnh báo của sự cố',
+      vc: 'Điểm cầu truyền hình (đỏ: chưa sẵn sàng)',
       stale: 'Dữ liệu cũ (mất kết nối)',
     },
     attribution: 'Bản đồ phác hoạ gần đúng từ dữ liệu địa lý công khai (đơn vị hành chính trước 2025); chỉ dùng minh hoạ, không phải số liệu đo đạc.',

@@ -18,6 +18,9 @@ import { useNow } from '../useNow.js';
 import { StoreMap, type MapHandle } from '../replay/StoreMap.js';
 import { usePolled, useRotation } from './hooks.js';
 import { CamerasPanel, CoveragePanel, IncidentsPanel, ResponsePanel, TrendsPanel } from './panels.js';
+import { DigitalPanel } from './digital.js';
+import { VcReadinessPanel, wallVcStore } from './vc.js';
+import { installVcLayer } from '../../map/vc-layer.js';
 import { registerScreenStrings } from './strings.js';
 import './wall.css';
 
@@ -91,6 +94,8 @@ const PANELS: Record<string, (p: { pack: CityPack }) => React.ReactNode> = {
   coverage: () => <CoveragePanel />,
   trends: () => <TrendsPanel />,
   response: () => <ResponsePanel />,
+  digital: () => <DigitalPanel />,
+  vc: ({ pack }) => <VcReadinessPanel pack={pack} />,
 };
 
 /** Always on screen under the rotating panel: the city's live KPIs. */
@@ -175,7 +180,7 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
       </header>
       <main className="wall__body">
         <div className="wall__map">
-          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} fitPadding={legendClearance} />
+          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} fitPadding={legendClearance} extraLayers={(m) => installVcLayer(m, wallVcStore)} />
           {/* Over the map it flies to, never over the panel's figures (issue #27.6). */}
           {critical && (
             <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
