@@ -25,6 +25,7 @@ const LONG_FIRST = [
   'tests/integration/auth.test.ts',
   'tests/integration/accounts-db.test.ts',
   'tests/browser/wall.test.ts',
+  'tests/browser/city-services.test.ts',
   'tests/browser/console-layout.test.ts',
   'tests/browser/session-cookie.test.ts',
   'tests/browser/console-workflow.test.ts',
