@@ -237,7 +237,7 @@ describe('the wall endpoints on that run', () => {
     expect(today.total).toBe(app.operations.incidents.recent().length);
     expect(Object.keys(today.byType)).toContain('telecom_outage');
     const cfg = await get<{ playlist: string[]; rotateS: number; buildId: string }>('/api/wall/config');
-    expect(cfg).toMatchObject({ playlist: ['incidents', 'cameras', 'coverage', 'trends', 'response'], rotateS: 20 });
+    expect(cfg).toMatchObject({ playlist: ['incidents', 'cameras', 'coverage', 'trends', 'response', 'digital', 'vc'], rotateS: 20 });
     const cc = (await (await fetch(`${app.url}/api/client-config`, { headers: await app.headers() })).json()) as { buildId: string };
     expect(cc.buildId).toBe(cfg.buildId);
   });

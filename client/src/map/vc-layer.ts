@@ -7,6 +7,7 @@ import type { VcBoardView } from '../../../contract/vc.js';
 import { vcReady } from '../../../contract/vc.js';
 import type { VcBoardStore } from '../app/vcStore.js';
 import type { EngineMap } from './engine.js';
+import { LAYER_IDS } from './layers.js';
 
 export const VC_SOURCE = 'vc-points';
 export const VC_LAYER = 'vc-points';
@@ -49,6 +50,12 @@ export function installVcLayer(map: EngineMap, store: VcBoardStore): () => void 
         layout: { 'text-field': ['get', 'name'], 'text-size': 11, 'text-offset': [0, 1.2], 'text-anchor': 'top', 'text-optional': true },
         paint: { 'text-color': '#e2e8f0', 'text-halo-color': '#0f172a', 'text-halo-width': 1.2 },
       } as never);
+    }
+    // With the other devices, under units, incidents, alerts and their clusters: a point must never
+    // hide what an officer acts on (the live layers may be added after this one, so it moves each time).
+    if (map.getLayer(LAYER_IDS.units)) {
+      map.moveLayer(VC_LAYER, LAYER_IDS.units);
+      map.moveLayer(VC_LABELS, LAYER_IDS.units);
     }
   };
   install();
