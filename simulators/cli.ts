@@ -130,7 +130,8 @@ async function main(): Promise<void> {
   if (connections && connections !== 'per-device' && connections !== 'shared') throw new Error('--connections must be per-device or shared');
   const indicatorsFile = a.indicators ?? process.env.INDICATORS_FILE ?? path.join(ROOT, 'config', 'indicators.json');
   const indicators = indicatorsFile === 'none' ? [] : loadIndicators(indicatorsFile);
-  const sim = await startSimulation({ mqttUrl: url, pack, scenario: a.scenario, seed, speed, username, password, logger, connections, protocolVersion: mqttVersion, indicators });
+  // Evidence frames from ffmpeg (docs/video.md): the console's alerts and violations show them.
+  const sim = await startSimulation({ mqttUrl: url, pack, scenario: a.scenario, seed, speed, username, password, logger, connections, protocolVersion: mqttVersion, indicators, ffmpeg: process.env.FFMPEG_PATH || 'ffmpeg' });
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);

@@ -37,8 +37,11 @@ export interface StartSimulationOptions {
   protocolVersion?: 3 | 4 | 5;
   /** Max publishes awaiting PUBACK. */
   window?: number;
-  /** ffmpeg for the evidence frames of detections (simulators/snapshot.ts); `false`: none. Default: `ffmpeg` on the PATH. */
-  ffmpeg?: string | false;
+  /**
+   * ffmpeg, for the evidence frames of detections (simulators/snapshot.ts). Unset: detections go
+   * without images (the tests that do not read them save the CPU); the CLI, which `npm start` runs, sets it.
+   */
+  ffmpeg?: string;
   /** The indicator registry: a year of demo figures is published for it at start (simulators/indicators.ts). */
   indicators?: readonly IndicatorDef[];
 }
@@ -81,8 +84,8 @@ export async function startSimulation(opts: StartSimulationOptions): Promise<Sim
     throw err;
   }
   const names = new Map(sites.cameras.map((c) => [c.id, c.name]));
-  const ffmpeg = opts.ffmpeg ?? 'ffmpeg';
-  const evidence = ffmpeg === false ? undefined : (e: SimEvent) => grabFrame(`${e.deviceId} · ${names.get(e.deviceId) ?? ''}`, { ffmpeg, timeZone: opts.pack.meta.timezone });
+  const ffmpeg = opts.ffmpeg;
+  const evidence = ffmpeg === undefined ? undefined : (e: SimEvent) => grabFrame(`${e.deviceId} · ${names.get(e.deviceId) ?? ''}`, { ffmpeg, timeZone: opts.pack.meta.timezone });
   const clock = runClock(gen, pool, { startTs, speed, window: opts.window ?? 256, logger, ...(evidence ? { evidence } : {}) });
   await clock.started;
   if (opts.indicators?.length) {

@@ -117,7 +117,8 @@ async function run(pack: CityPack, scenario: string, speed: number, seed = SEED)
   await monitor.subscribeAsync([...SUBSCRIPTIONS.cameras, ...SUBSCRIPTIONS.telecom, ...SUBSCRIPTIONS.incidents], { qos: 1 });
   let sim: Simulation;
   try {
-    sim = await startSimulation({ mqttUrl: broker.url, pack, scenario, seed, speed, logger });
+    // Evidence frames cost an ffmpeg start each: only for the scenario whose test reads them.
+    sim = await startSimulation({ mqttUrl: broker.url, pack, scenario, seed, speed, logger, ...(scenario === 'traffic-accident' ? { ffmpeg: 'ffmpeg' } : {}) });
   } catch (err) {
     await monitor.endAsync();
     await app.stop();
