@@ -5,9 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const root = import.meta.dirname;
 
 // Three projects, run one group after the other (sequence.groupOrder):
-// unit (parallel, fast) → integration (two files at a time: each starts its own influxd, Mosquitto and
+// unit (parallel, fast) → integration (three files at a time: each starts its own influxd, Mosquitto and
 // PostgreSQL on free ports in temp folders, and most of a file's time is spent waiting on them or on
-// simulated time, so two overlap well on 2 cores) → browser (two files at a time as well: a file spends
+// simulated time, so three overlap well on 2 cores) → browser (two files at a time as well: a file spends
 // much of its time waiting on its server and simulated devices; its tests wait for what they read
 // rather than read it at once, so they hold when the other file takes the CPU).
 // `npx vitest run` runs all three; `--project NAME` picks one.
@@ -63,7 +63,7 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           fileParallelism: true,
-          maxWorkers: 2,
+          maxWorkers: 3,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
