@@ -4,12 +4,14 @@
 //   2. influxd, mosquitto, chromium, PostgreSQL, redis-server, ffmpeg, osmium-tool, gdal-bin (apt-get when root on Debian; otherwise fail saying what to install)
 //   3. npm run build (the client; skipped with a warning while client/ or vite.config.ts does not exist)
 //   4. tsc --noEmit -p tsconfig.json, and the dependency check (npm run deps: layering and no cycles,
-//      .dependency-cruiser.cjs; docs/architecture.md)
+//      .dependency-cruiser.cjs; docs/architecture.md), both beside the tests
 //   5. vitest run: projects unit → integration → browser (sequence.groupOrder in vitest.config.ts);
 //      extra arguments go to vitest, e.g. `npm test -- tests/unit/x.test.ts` or `npm test -- --project unit`
 //
 // Exits non-zero if any step failed, and ends with one line "tests: N passed, N failed[, N skipped]".
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureDebianPackages, ensureNodeModules, REPO_ROOT, run } from './ensure-deps.mjs';
 
@@ -61,16 +63,29 @@ if (hasClient) {
   steps.push('build: skipped (no client yet)');
 }
 
-// 4. typecheck (a failure fails the run, but the tests still run so everything is reported at once)
-say('tsc --noEmit -p tsconfig.json');
-const tscCode = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-steps.push(tscCode === 0 ? 'typecheck: ok' : `typecheck: FAILED (${tscCode})`);
-
-// 4b. dependency check (likewise: a failure fails the run, the tests still run): any violation of
-// .dependency-cruiser.cjs fails.
-say('npm run deps');
-const depsCode = run('npm', ['run', '--silent', 'deps']);
-steps.push(depsCode === 0 ? 'deps: ok' : `deps: FAILED (${depsCode})`);
+// 4. typecheck and 4b. dependency check (.dependency-cruiser.cjs), beside the tests rather than
+// before them (they take a core for about 20 s, and the tests mostly wait on services): a failure
+// of either fails the run, the tests still run, and their output is printed after the tests'.
+const checkDir = mkdtempSync(path.join(os.tmpdir(), 'ioc-test-checks-'));
+function inBackground(name, command, args) {
+  say(`${name} (beside the tests)`);
+  const out = path.join(checkDir, `${name}.log`);
+  const fd = openSync(out, 'w');
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const done = new Promise((resolve) => {
+    child.on('error', () => resolve(127));
+    child.on('exit', (c, signal) => resolve(signal ? 128 + (os.constants.signals[signal] ?? 0) : (c ?? 1)));
+  });
+  return async () => {
+    const code = await done;
+    const text = readFileSync(out, 'utf8').trimEnd();
+    if (text) process.stdout.write(`\n[${name}]\n${text}\n`);
+    return code;
+  };
+}
+const tscDone = inBackground('tsc --noEmit -p tsconfig.json', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+const depsDone = inBackground('npm run deps', 'npm', ['run', '--silent', 'deps']);
 
 // 5. vitest, all projects in group order, results also written as JSON for the summary
 const artifacts = path.join(REPO_ROOT, 'tests', '.artifacts');
@@ -80,6 +95,12 @@ rmSync(resultsFile, { force: true });
 const vitestArgs = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs];
 say(`vitest ${vitestArgs.join(' ')}`);
 const vitestCode = run(bin('vitest'), vitestArgs);
+
+const tscCode = await tscDone();
+steps.push(tscCode === 0 ? 'typecheck: ok' : `typecheck: FAILED (${tscCode})`);
+const depsCode = await depsDone();
+steps.push(depsCode === 0 ? 'deps: ok' : `deps: FAILED (${depsCode})`);
+rmSync(checkDir, { recursive: true, force: true });
 
 let counts;
 try {
