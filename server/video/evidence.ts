@@ -10,7 +10,7 @@
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { Response } from 'express';
-import { alertEvidence, parseTopic, type Alert } from '../../contract/index.js';
+import { alertEvidence, parseTopic, SNAPSHOT_ID, type Alert } from '../../contract/index.js';
 import { secureRouter } from '../http/paths.js';
 import { sendError } from '../http/send.js';
 import type { ForeignHandler } from '../ingest/router.js';
@@ -103,8 +103,8 @@ export function evidenceRoutes(d: EvidenceRouteDeps) {
   });
   // A violation's image, from its row in the camera's detection history: the evidence of a fine.
   r.get('/cameras/:id/snapshots/:file', async (req, res) => {
-    const m = /^([A-Za-z0-9_.-]{1,64})\.jpg$/.exec(req.params.file);
-    if (!m) return sendError(res, 404, 'not_found', 'no such image');
+    const m = /^(.+)\.jpg$/.exec(req.params.file);
+    if (!m || !SNAPSHOT_ID.test(m[1]!)) return sendError(res, 404, 'not_found', 'no such image');
     const img = await d.store.get(req.params.id, m[1]!).catch(() => null);
     if (!img) return sendError(res, 404, 'not_found', 'no such image (or past its retention)');
     res.type(img.mime).set('Cache-Control', 'private, max-age=3600').send(img.bytes);

@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { LAYER_IDS } from '../../client/src/map/layers.js';
 import { RIVERSIDE, writeCityBasemap, type CityBasemap } from '../harness/basemap.js';
 import { screenshot } from '../harness/chromium.js';
-import { openConsole, renderedFeatures, REPO_ROOT, waitForMapIdle, type ConsolePage } from '../harness/console.js';
+import { type ConsolePage, openConsole, pixel, renderedFeatures, REPO_ROOT, rgb, waitForMapIdle } from '../harness/console.js';
 import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 
 let stack: ConsoleStack;
@@ -46,20 +46,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The RGB of the page's pixel at (x, y), decoded from a real screenshot. */
-async function pixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
-  const png = [...(await page.screenshot({ type: 'png', clip: { x: x - 1, y: y - 1, width: 3, height: 3 } }))];
-  return page.evaluate(async (bytes) => {
-    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
-    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(bitmap, 0, 0);
-    const d = ctx.getImageData(1, 1, 1, 1).data;
-    return [d[0]!, d[1]!, d[2]!] as [number, number, number];
-  }, png);
-}
-
-const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 const near = (a: number[], b: number[], tol = 24) => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 type StyleMap = {

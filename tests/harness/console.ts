@@ -289,3 +289,19 @@ export async function openPhone(browser: Browser, url: string, session: TestSess
   await page.waitForSelector('[data-testid="responder"][data-state="live"]', { timeout: 30_000 });
   return { context, page, watch };
 }
+
+/** The RGB of the page's pixel at (x, y), decoded from a real screenshot (what the officer sees, not what a layer says). */
+export async function pixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  const png = [...(await page.screenshot({ type: 'png', clip: { x: x - 1, y: y - 1, width: 3, height: 3 } }))];
+  return page.evaluate(async (bytes) => {
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const d = ctx.getImageData(1, 1, 1, 1).data;
+    return [d[0]!, d[1]!, d[2]!] as [number, number, number];
+  }, png);
+}
+
+/** `#rrggbb` as [r, g, b]. */
+export const rgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

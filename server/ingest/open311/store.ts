@@ -1,12 +1,13 @@
 /**
- * Where citizen requests are kept: the table open311_requests (migration 0005), one row per
+ * Where citizen requests are kept: the table open311_requests (migration 0006_open311), one row per
  * request accepted, with the incident it became. Status is not kept here: it is the incident's,
  * read from the incidents table and, fresher, from the picture in memory (routes.ts).
  */
 import type pg from 'pg';
 import type { IncidentStatus } from '../../../contract/index.js';
 
-export interface Open311Row {
+/** What a request says, as accepted: both the row written and the row read back have it. */
+interface Open311Request {
   id: string;
   serviceCode: string;
   incidentId: string;
@@ -18,27 +19,19 @@ export interface Open311Row {
   description: string;
   mediaUrl: string | null;
   requestedAt: number;
+}
+
+export interface Open311Row extends Open311Request {
   duplicates: number;
   /** The incident's status and last change as PostgreSQL has them (null: not written yet). */
   incidentStatus: IncidentStatus | null;
   incidentUpdatedAt: number | null;
 }
 
-export interface NewOpen311Row {
-  id: string;
-  serviceCode: string;
-  incidentId: string;
-  keyId: string;
-  deviceId: string | null;
-  lat: number | null;
-  lon: number | null;
-  address: string | null;
-  description: string;
-  mediaUrl: string | null;
+export interface NewOpen311Row extends Open311Request {
   email: string | null;
   phone: string | null;
   name: string | null;
-  requestedAt: number;
 }
 
 export interface Open311Query {
