@@ -24,8 +24,8 @@ const ALL_LAYERS = { alerts: true, incidents: true, units: true, cameras: true, 
 
 export interface MapHandle {
   flyTo(position: LngLat, zoom?: number): void;
-  /** Back to the whole city. */
-  home(): void;
+  /** Back to the whole city (`jump`: at once, for a screen that changed size; else flown). */
+  home(opts?: { jump?: boolean }): void;
 }
 
 export function StoreMap(props: {
@@ -87,7 +87,12 @@ export function StoreMap(props: {
     window.__iocMap = map;
     const handle: MapHandle = {
       flyTo: (position, zoom = 15) => map.flyTo({ center: position, zoom, speed: 1.2, essential: true }),
-      home: () => map.fitBounds(pack.meta.bbox, { padding: padding(), essential: true }),
+      home: (o) => {
+        // The map's own resize observer waits for a frame, which a busy screen at 4K may not have
+        // drawn yet: the fit is made for the container's size now, not the canvas's last one.
+        map.resize();
+        map.fitBounds(pack.meta.bbox, { padding: padding(), essential: true, ...(o?.jump ? { duration: 0 } : {}) });
+      },
     };
     onReady.current?.(handle);
     cleanup.current = () => {

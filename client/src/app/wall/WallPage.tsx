@@ -159,7 +159,7 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refit = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => map.current?.home(), 300);
+      timer = setTimeout(() => map.current?.home({ jump: true }), 300);
     };
     window.addEventListener('resize', refit);
     return () => {
