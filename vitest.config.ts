@@ -5,11 +5,15 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const root = import.meta.dirname;
 
 // Three projects, run one group after the other (sequence.groupOrder):
-// unit (parallel, fast) → integration (three files at a time: each starts its own influxd, Mosquitto and
-// PostgreSQL on free ports in temp folders, and most of a file's time is spent waiting on them or on
-// simulated time, so three overlap well on 2 cores) → browser (two files at a time as well: a file spends
-// much of its time waiting on its server and simulated devices; its tests wait for what they read
-// rather than read it at once, so they hold when the other file takes the CPU).
+// unit (parallel, fast) → integration (three files at a time: each starts its own influxd and Mosquitto
+// on free ports in temp folders, and most of a file's time is spent waiting on them or on simulated
+// time, so three overlap well on 2 cores) → browser (two files at a time: Chromium's software rendering
+// takes the CPU, and a third file slows every test; its tests wait for what they read rather than read
+// it at once, so they hold when the other file takes the CPU).
+// Every project runs its files one after another in the same workers (`isolate: false`): a file then
+// does not load the server, its libraries and the harness again (about 4 s a file here), and the test
+// apps of a worker share one PostgreSQL cluster (tests/harness/app.ts). Each file still starts and
+// stops its own services, apps and browser in its hooks, so none leaks state into the next.
 // `npx vitest run` runs all three; `--project NAME` picks one.
 /**
  * The files that take a minute or more, started first in their project: two workers share a project's
@@ -53,6 +57,7 @@ export default defineConfig({
           root,
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
@@ -64,6 +69,7 @@ export default defineConfig({
           environment: 'node',
           fileParallelism: true,
           maxWorkers: 3,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
@@ -77,6 +83,7 @@ export default defineConfig({
           environment: 'node',
           fileParallelism: true,
           maxWorkers: 2,
+          isolate: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 2 },

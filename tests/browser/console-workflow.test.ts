@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { activeUnits, topics } from '../../contract/index.js';
 import { opsEn } from '../../client/src/app/strings/en.js';
 import { opsVi } from '../../client/src/app/strings/vi.js';
@@ -62,6 +62,23 @@ let send: DeviceSend;
 
 const openAlert = (pred: (x: ReturnType<TestApp['operations']['alerts']['open']>[number]) => boolean) =>
   waitFor(() => app.operations.alerts.open().find(pred), { message: 'expected alert never raised on the server' });
+
+/** Frames the page's sockets receive, recorded from before it loads: to say where a missing row was lost. */
+function recordFrames(page: Page, into: string[]): void {
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => into.push(String(f.payload))));
+}
+
+/** The alert's row on this console; if it never shows, says what the console had and what reached it. */
+async function rowShown(c: ConsolePage, alertId: string, frames: string[]): Promise<void> {
+  await rowOf(c.page, alertId)
+    .waitFor({ timeout: 10_000 })
+    .catch(async (err: Error) => {
+      const state = await c.page.locator('[data-testid="connection-state"]').getAttribute('data-state');
+      const rows = await c.page.locator('[data-testid="alert-row"]').count();
+      const sent = frames.filter((m) => m.includes(alertId)).length;
+      throw new Error(`${err.message}\nconsole ${state}, ${rows} rows; the alert was in ${sent} of the ${frames.length} frames it received`);
+    });
+}
 
 beforeAll(async () => {
   [influxd, browser, broker] = await Promise.all([startTestInfluxd(), launchChromium(), startMosquitto()]);
@@ -297,6 +314,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     // sends waits, so the screen keeps the version it had when the officer clicked.
     let hold = false;
     const held: (string | Buffer)[] = [];
+    const relayed: string[] = []; // what the server sent this console
     let toPage: { send(m: string | Buffer): void } | null = null;
     const c = await openConsole(browser, app, {
       width: 1600,
@@ -306,13 +324,16 @@ describe('duty officer workflow (two consoles, test-town)', () => {
           const server = ws.connectToServer();
           toPage = ws;
           ws.onMessage((m) => server.send(m));
-          server.onMessage((m) => (hold ? held.push(m) : ws.send(m)));
+          server.onMessage((m) => {
+            relayed.push(String(m));
+            return hold ? held.push(m) : ws.send(m);
+          });
         }),
     });
     try {
       await send(topics.cameraDetection('tt-cam-6'), 'tt-cam-6', { kind: 'accident', confidence: 0.97, lat: 10.004, lon: 106.03 });
       const accident = await openAlert((x) => x.rule === 'detection_accident' && x.source.id === 'tt-cam-6');
-      await rowOf(c.page, accident.id).waitFor({ timeout: 5_000 });
+      await rowShown(c, accident.id, relayed);
       hold = true;
       // Meanwhile nobody acknowledged it in time, and the server escalates it: a new version.
       // (A repeat of the camera's report does not do: repeats keep the stored version, so that
@@ -328,7 +349,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
       hold = false;
       for (const m of held.splice(0)) toPage!.send(m);
       const error = rowOf(c.page, accident.id).locator('[data-testid="command-error"]');
-      await error.waitFor({ timeout: 5_000 });
+      await error.waitFor({ timeout: 10_000 });
       expect(await error.getAttribute('data-code')).toBe('conflict');
       expect(await error.locator('strong').textContent()).toBe(opsVi.ops.action.error.conflict);
       // The server's English detail stays out of a Vietnamese screen (a tooltip, for IT).
@@ -351,7 +372,8 @@ describe('duty officer workflow (two consoles, test-town)', () => {
   });
 
   it('with the database away, an acknowledgement is refused and says plainly that nothing was saved; once it is back the same click goes through', async () => {
-    const c = await openConsole(browser, app, { width: 1600, height: 900 });
+    const frames: string[] = [];
+    const c = await openConsole(browser, app, { width: 1600, height: 900, beforeLoad: async (page) => recordFrames(page, frames) });
     // The database goes away for this server, as PostgreSQL itself does it: new connections
     // refused, the open ones ended. The console, the broker and InfluxDB stay up.
     const dbUrl = app.config.DATABASE_URL!;
@@ -362,7 +384,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
     try {
       await send(topics.cameraDetection('tt-cam-7'), 'tt-cam-7', { kind: 'accident', confidence: 0.96, lat: 10.001, lon: 106.035 });
       const accident = await openAlert((x) => x.rule === 'detection_accident' && x.source.id === 'tt-cam-7');
-      await rowOf(c.page, accident.id).waitFor({ timeout: 5_000 });
+      await rowShown(c, accident.id, frames);
       await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
       // The camera reports again: the repeat is written within 2 s, and so the server learns the database is away.
@@ -371,7 +393,7 @@ describe('duty officer workflow (two consoles, test-town)', () => {
 
       await acknowledgeFromQueue(c.page, accident.id);
       const error = rowOf(c.page, accident.id).locator('[data-testid="command-error"]');
-      await error.waitFor({ timeout: 5_000 });
+      await error.waitFor({ timeout: 10_000 });
       expect(await error.getAttribute('data-code')).toBe('unavailable');
       expect(await error.locator('strong').textContent()).toBe(opsVi.ops.action.error.unavailable);
       expect(await error.getAttribute('title')).toMatch(/database is not answering: nothing was changed/);

@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { afterAll } from 'vitest';
 import type { ClientToServerEvents, Delta, HandshakeAuth, ServerToClientEvents, Snapshot } from '../../contract/index.js';
 import { createApp, type RunningApp } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -22,34 +21,58 @@ import { bearer, login, seedUsers, testPassword, testUsername, type TestRole, ty
 import { createDatabase, startTestPostgres, type TestPostgres } from './postgres.js';
 
 /**
- * One PostgreSQL cluster per test file (started by the first app, stopped after the file),
- * and a database of its own per app: apps of one file never see each other's records
- * unless a test pins the database (restart tests: same INFLUX_DATABASE, same PG database).
+ * One PostgreSQL cluster per test worker (started by the first app, ending with the worker),
+ * and a database of its own per app: apps never see each other's records unless a test pins the
+ * database (restart tests: same INFLUX_DATABASE, same PG database). The integration and browser
+ * projects run their files one after another in the same worker (`isolate: false`), so a file
+ * pays neither a cluster start nor a migration: databases are named per process and per app.
  */
-let filePostgres: Promise<TestPostgres> | null = null;
-afterAll(async () => {
-  const p = filePostgres;
-  filePostgres = null;
-  migratedTemplate = null;
-  if (p) await (await p).stop();
-});
+let workerPostgres: Promise<TestPostgres> | null = null;
+const WORKER_CLUSTER = 'ioc-test-pg-worker-';
 
 export function testPostgres(): Promise<TestPostgres> {
-  filePostgres ??= startTestPostgres();
-  return filePostgres;
+  if (!workerPostgres) {
+    removeDeadWorkersClusters();
+    workerPostgres = startTestPostgres({ prefix: `${WORKER_CLUSTER}${process.pid}-` });
+    workerPostgres.catch(() => (workerPostgres = null)); // the next file tries again
+  }
+  return workerPostgres;
 }
 
-/** A database with every migration applied, made once per file: each app's database is a copy (faster than migrating each). */
+/**
+ * vitest ends a worker with SIGTERM, which runs no exit handler: the cluster dies with the worker
+ * (parent-death signal) but its folder stays. The next worker removes the folders of workers gone.
+ */
+function removeDeadWorkersClusters(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number(new RegExp(`^${WORKER_CLUSTER}(\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A database with every migration applied, made once per worker: each app's database is a copy (faster than migrating each). */
 let migratedTemplate: Promise<string> | null = null;
 function template(cluster: TestPostgres): Promise<string> {
-  migratedTemplate ??= (async () => {
-    await migrate(await createDatabase(cluster.url, 'ioc_migrated'), pino({ level: 'silent' }));
-    return 'ioc_migrated';
-  })();
+  if (!migratedTemplate) {
+    migratedTemplate = (async () => {
+      await migrate(await createDatabase(cluster.url, 'ioc_migrated'), pino({ level: 'silent' }));
+      return 'ioc_migrated';
+    })();
+    migratedTemplate.catch(() => (migratedTemplate = null));
+  }
   return migratedTemplate;
 }
 
-/** A database `name` in the file's cluster (created migrated when missing); its URL. */
+/** A database `name` in the worker's cluster (created migrated when missing); its URL. */
 export async function testDatabase(name: string): Promise<string> {
   const cluster = await testPostgres();
   return createDatabase(cluster.url, name, { template: await template(cluster) });

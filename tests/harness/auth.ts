@@ -38,8 +38,8 @@ export interface SeededAuth {
 /**
  * The test accounts' password hashes, made once per machine: a hash at OWASP's
  * scrypt parameters costs about half a second (more on a busy 2-core box), every
- * app the harness starts seeds four accounts, and each test file runs in a fresh
- * process. The hashes are kept in the temp folder (salted like any other; the
+ * app the harness starts seeds four accounts, in every worker of every run. The
+ * hashes are kept in the temp folder (salted like any other; the
  * passwords are the tests' own); logins still verify against them for real.
  */
 const HASH_CACHE = path.join(os.tmpdir(), `ioc-test-password-hashes-${process.getuid?.() ?? 'user'}.json`);

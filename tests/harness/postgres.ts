@@ -60,13 +60,14 @@ async function template(logger: Logger): Promise<string | null> {
 
 /**
  * A throwaway PostgreSQL cluster on a free port with its data in a fresh temp folder,
- * started by server/db/postgres.ts (the code `npm start` runs). One per test file.
- * Logs at `silent` unless TEST_LOG_LEVEL is set (debug shows PostgreSQL's own output).
+ * started by server/db/postgres.ts (the code `npm start` runs): the test apps' cluster of a worker
+ * (tests/harness/app.ts), or a test's own. Its folder is named `prefix…` (a given `dataDir` is used as
+ * it is, without the template). Logs at `silent` unless TEST_LOG_LEVEL is set (debug shows PostgreSQL's own output).
  */
-export async function startTestPostgres(opts: { logger?: Logger; dataDir?: string } = {}): Promise<TestPostgres> {
+export async function startTestPostgres(opts: { logger?: Logger; dataDir?: string; prefix?: string } = {}): Promise<TestPostgres> {
   requireService('postgres', () => findPostgres());
   const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const dataDir = opts.dataDir ?? (await postgresTempDir());
+  const dataDir = opts.dataDir ?? (await postgresTempDir(opts.prefix));
   const tmpl = opts.dataDir ? null : await template(logger).catch(() => null);
   // cp -a: the files keep their owner (the postgres user, when root) and modes.
   if (tmpl && spawnSync('cp', ['-a', `${tmpl}/.`, dataDir]).status !== 0) throw new Error(`cannot copy the template cluster ${tmpl} to ${dataDir}`);
