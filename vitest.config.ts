@@ -58,6 +58,9 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           isolate: false,
+          // Some are CPU-bound (50,000 station rows, a simulated rush hour), and they share the 2 cores with
+          // the typecheck and the dependency check (scripts/test.mjs): 5 s is too close.
+          testTimeout: 15_000,
           sequence: { groupOrder: 0 },
         },
       },

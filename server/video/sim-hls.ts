@@ -55,13 +55,23 @@ export class SimVideo {
   private readonly root: string;
   private sweep: NodeJS.Timeout | null = null;
   private readonly now: () => number;
-  readonly available: boolean;
+  private found: boolean | null = null;
 
   constructor(private readonly opts: SimVideoOptions) {
     this.now = opts.now ?? Date.now;
-    this.available = ffmpegAvailable(opts.ffmpeg);
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-video-'));
-    if (!this.available) opts.log.warn({ ffmpeg: opts.ffmpeg }, 'ffmpeg with drawtext not found: simulated cameras have no video (apt-get install ffmpeg)');
+  }
+
+  /**
+   * Whether ffmpeg can make the test pattern: asked when a simulated camera is first watched, not at
+   * start-up, so a server nobody watches never runs it (a spawn of about 0.1 s of CPU).
+   */
+  get available(): boolean {
+    if (this.found === null) {
+      this.found = ffmpegAvailable(this.opts.ffmpeg);
+      if (!this.found) this.opts.log.warn({ ffmpeg: this.opts.ffmpeg }, 'ffmpeg with drawtext not found: simulated cameras have no video (apt-get install ffmpeg)');
+    }
+    return this.found;
   }
 
   start(): void {

@@ -8,6 +8,9 @@ import { can, canManageRole, COMMAND_PERMISSIONS, restPermission, roleRefusal, s
 import { signAccessToken, verifyAccessToken, type AccessClaims } from '../../server/auth/tokens.js';
 import { Commands } from '../../server/push/commands.js';
 
+/** Tests that hash at OWASP's scrypt cost: about 0.5 s a hash here when idle, several times that on 2 busy cores. */
+const SCRYPT_TIMEOUT_MS = 30_000;
+
 describe('permission table', () => {
   it('gives a wall no command and a responder no dispatch, acknowledge or city-wide read', () => {
     for (const name of Commands.names) expect(roleRefusal(name, { role: 'wall' }), name).not.toBeNull();
@@ -86,7 +89,7 @@ describe('password hashes', () => {
     expect(await verifyPassword('mật khẩu dài 123', h)).toBe(true);
     expect(await verifyPassword('mật khẩu dài 124', h)).toBe(false);
     expect(await verifyPassword('x', 'scrypt$1099511627776$8$1$aa$bb')).toBe(false);
-  });
+  }, SCRYPT_TIMEOUT_MS);
 });
 
 describe('first start', () => {
@@ -116,5 +119,5 @@ describe('first start', () => {
     await ensureAdmin(auth, log, (s) => (out += s));
     expect(out).toBe('');
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, SCRYPT_TIMEOUT_MS);
 });

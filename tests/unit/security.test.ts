@@ -23,6 +23,9 @@ import { securityMiddleware } from '../../server/http/security.js';
 import { createLogger } from '../../server/log.js';
 import { redactText, redactUrl } from '../../server/redact.js';
 
+/** Tests that hash at OWASP's scrypt cost: about 0.5 s a hash here when idle, several times that on 2 busy cores. */
+const SCRYPT_TIMEOUT_MS = 30_000;
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ioc-sec-unit-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const silent = pino({ level: 'silent' });
@@ -128,7 +131,7 @@ describe('passwords', () => {
     expect(MIN_PASSWORD_LENGTH).toBe(12);
     await expect(auth.addUser({ username: 'short', role: 'duty_officer', password: 'elevenchars' })).rejects.toThrow(AuthError);
     await expect(auth.addUser({ username: 'long', role: 'duty_officer', password: 'twelve-chars' })).resolves.toMatchObject({ user: { username: 'long' } });
-  });
+  }, SCRYPT_TIMEOUT_MS);
 
   it('stored with weaker parameters are upgraded at the next login', async () => {
     const dir = path.join(tmp, 'rehash');
@@ -146,7 +149,7 @@ describe('passwords', () => {
     expect(after).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(needsRehash(after)).toBe(false);
     await expect(fresh.login('cu', 'mật-khẩu-cũ-2019', '127.0.0.1')).resolves.toMatchObject({ session: { user: { username: 'cu' } } });
-  });
+  }, SCRYPT_TIMEOUT_MS);
 });
 
 describe('display tokens', () => {
@@ -207,7 +210,7 @@ describe('secrets', () => {
     expect(logged).not.toContain(pw);
     expect(logged).toContain('ADMIN_PASSWORD_FILE');
     expect((await auth.login('admin', pw!, '127.0.0.1')).session.user.role).toBe('admin');
-  });
+  }, SCRYPT_TIMEOUT_MS);
 });
 
 describe('the login rate limit', () => {
