@@ -3,8 +3,9 @@
  *   - officers, supervisors and admins: every camera (they hold `city:view`);
  *   - a responder: the cameras of the incidents its unit is working (near them, or whose
  *     alert came from them), and nothing once the unit is released;
- *   - the wall: nothing, unless VIDEO_ON_WALL is on, and then only the cameras of a critical
- *     alert still active and raised within WALL_VIDEO_WINDOW_MS (its interrupt).
+ *   - the wall: nothing, unless VIDEO_ON_WALL is on, and then only the camera a critical alert
+ *     came from, while that alert is active and within WALL_VIDEO_WINDOW_MS of being raised: what
+ *     its interrupt plays, and no other (not the cameras near the alert's incident).
  * The REST guard has already required `video:view`; this narrows it per camera.
  */
 import type { Alert, Incident } from '../../contract/index.js';
@@ -18,7 +19,6 @@ export interface VideoAccessDeps {
   incidents: () => Iterable<Incident>;
   alerts: () => Iterable<Alert>;
   alert: (id: string) => Alert | undefined;
-  incident: (id: string) => Incident | undefined;
   videoOnWall: boolean;
   now: () => number;
 }
@@ -51,8 +51,6 @@ export function videoRefusal(p: Principal, cameraId: string, d: VideoAccessDeps)
     for (const a of d.alerts()) {
       if (a.severity !== 'critical' || a.state !== 'active' || a.firstSeen < since) continue;
       if (a.source.kind === 'camera' && a.source.id === cameraId) return null;
-      const i = a.incidentId ? d.incident(a.incidentId) : undefined;
-      if (i && i.cameraIds.slice(0, 4).includes(cameraId)) return null;
     }
     return 'the wall plays a camera only during a critical alert';
   }

@@ -35,7 +35,6 @@ export function createVideo(d: { config: Config; pack: CityPack; auth: AuthServi
       incidents: () => operations.incidents.open(),
       alerts: () => operations.alerts.open(),
       alert: (id) => operations.alerts.get(id),
-      incident: (id) => operations.incidents.get(id),
       now,
     },
     audit: (e) => operations.events.append({ entity: 'video', id: e.cameraId, type: e.type, by: e.by, role: e.role, address: e.address, note: e.note }),

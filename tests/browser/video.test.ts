@@ -6,15 +6,16 @@
  *     from the stream it says so, and comes back live by itself;
  *   - the incident's cameras open on the camera wall in a 4-tile layout, each tile live;
  *     double-click takes a tile full screen;
- *   - a detection's evidence image shows in its alert's detail with the detection's box.
+ *   - a detection's evidence image shows in its alert's detail with the detection's box;
+ *   - with VIDEO_ON_WALL, the wall plays a critical alert's camera inside its interrupt (and no other).
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { topics } from '../../contract/index.js';
 import type { TestApp } from '../harness/app.js';
-import { screenshot } from '../harness/chromium.js';
-import { openConsole, openIncident, rowOf, waitForMapIdle, type ConsolePage } from '../harness/console.js';
+import { screenshot, watchPage } from '../harness/chromium.js';
+import { openConsole, openIncident, rowOf, waitForMapIdle, waitForMapSteady, type ConsolePage } from '../harness/console.js';
 import { startConsoleStack, type ConsoleStack } from '../harness/stack.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -23,7 +24,8 @@ let app: TestApp;
 let con: ConsolePage;
 
 beforeAll(async () => {
-  stack = await startConsoleStack();
+  // The wall may play a critical alert's camera (the last test); nothing else here is the wall's.
+  stack = await startConsoleStack({ env: { VIDEO_ON_WALL: 'true' } });
   ({ app } = stack);
   for (const id of ['tt-cam-1', 'tt-cam-2', 'tt-cam-3', 'tt-cam-4', 'tt-cam-5']) await stack.send(topics.cameraStatus(id), id, { state: 'online', fps: 15, bitrateKbps: 500 });
   con = await openConsole(stack.browser, app, { width: 1600, height: 900 });
@@ -177,5 +179,52 @@ describe('live video in the console', () => {
     await row.scrollIntoViewIfNeeded();
     await screenshot(page, 'console-violation-evidence-1600x900');
     con.watch.assertNoExternalRequests();
+  });
+
+  it('with VIDEO_ON_WALL, the wall plays a critical alert’s camera inside its interrupt, and only that one', async () => {
+    const context = await stack.browser.newContext({ viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce', locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    try {
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${app.url}/wall#token=${encodeURIComponent(await app.token('wall'))}`);
+      await page.waitForSelector('[data-testid="wall"][data-state="live"]', { timeout: 30_000 });
+      // Before any interrupt the wall has no video, and may open none.
+      expect(await page.locator('[data-testid="live-video"]').count()).toBe(0);
+      const asWall = { headers: { authorization: `Bearer ${await app.token('wall')}` } };
+      expect((await fetch(`${app.url}/api/cameras/tt-cam-2/stream`, asWall)).status).toBe(403);
+
+      // A fire seen by tt-cam-2: critical, raised now. The interrupt comes up with that camera playing.
+      await stack.send(topics.cameraDetection('tt-cam-2'), 'tt-cam-2', { kind: 'fire_smoke', confidence: 0.94, lat: 10.0052, lon: 106.0152 });
+      const fire = await waitFor(() => app.operations.alerts.open().find((a) => a.rule === 'detection_fire_smoke' && a.source.id === 'tt-cam-2'), { message: 'no fire alert' });
+      expect(fire.severity).toBe('critical');
+      await page.locator(`[data-testid="wall-critical"][data-alert-id="${fire.id}"]`).waitFor({ timeout: 10_000 });
+      const player = page.locator('.wall__critical-video [data-testid="live-video"][data-camera-id="tt-cam-2"]');
+      await player.locator('xpath=self::*[@data-state="live"]').waitFor({ timeout: 25_000 });
+      const sel = '.wall__critical-video [data-testid="live-video"] video';
+      const a = await frame(page, sel);
+      await page.waitForTimeout(1500);
+      const b = await frame(page, sel);
+      expect(b.t).toBeGreaterThan(a.t + 0.5);
+      expect(b.png).not.toBe(a.png);
+      // The map flies to the fire, even though it came while the wall's map was still loading.
+      await waitFor(
+        () =>
+          page.evaluate(() => {
+            const m = (window as unknown as { __iocMap: { getCenter(): { lng: number; lat: number }; getZoom(): number } }).__iocMap;
+            return Math.abs(m.getCenter().lng - 106.0152) < 0.002 && Math.abs(m.getCenter().lat - 10.0052) < 0.002 && m.getZoom() >= 14.5;
+          }),
+        { timeoutMs: 8_000, message: 'the wall did not fly to the fire' },
+      );
+      await waitForMapSteady(page, 10_000);
+      // A test artifact, not a docs picture: in headless Chromium's software rendering a rectangle of
+      // the map below the playing video comes out black in the capture.
+      await screenshot(page, 'wall-critical-video-1920x1080', { artifact: true });
+      // Only the alert's camera: another is still refused to the wall's token.
+      expect((await fetch(`${app.url}/api/cameras/tt-cam-5/stream`, asWall)).status).toBe(403);
+      watch.assertNoExternalRequests();
+      expect(watch.pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -27,7 +27,6 @@ function deps(o: { alerts?: Alert[]; incidents?: Incident[]; videoOnWall?: boole
     alerts: () => alerts,
     incidents: () => incidents,
     alert: (id) => alerts.find((a) => a.id === id),
-    incident: (id) => incidents.find((i) => i.id === id),
     videoOnWall: o.videoOnWall ?? false,
     now: () => NOW,
   };
@@ -50,13 +49,13 @@ describe('who may watch', () => {
     expect(videoRefusal(r, 'cam-2', deps({ incidents: [incident({ status: 'closed' })] }))).not.toBeNull();
   });
 
-  it('the wall: nothing unless VIDEO_ON_WALL; then only a fresh, active critical alert’s camera (or its incident’s nearest)', () => {
+  it('the wall: nothing unless VIDEO_ON_WALL; then only a fresh, active critical alert’s own camera, not its incident’s nearest', () => {
     const w = who('wall');
     const critical = alert({ incidentId: 'inc-1' });
     expect(videoRefusal(w, 'cam-1', deps({ alerts: [critical] }))).toMatch(/VIDEO_ON_WALL/);
     const on = (alerts: Alert[]) => deps({ alerts, incidents: [incident({})], videoOnWall: true });
     expect(videoRefusal(w, 'cam-1', on([critical]))).toBeNull();
-    expect(videoRefusal(w, 'cam-2', on([critical]))).toBeNull();
+    expect(videoRefusal(w, 'cam-2', on([critical]))).toMatch(/critical alert/);
     expect(videoRefusal(w, 'cam-9', on([critical]))).toMatch(/critical alert/);
     expect(videoRefusal(w, 'cam-1', on([alert({ severity: 'major' })]))).not.toBeNull();
     expect(videoRefusal(w, 'cam-1', on([alert({ state: 'acknowledged' })]))).not.toBeNull();

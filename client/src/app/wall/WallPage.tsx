@@ -168,6 +168,12 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
     };
   }, [critical]);
 
+  const onMapReady = (h: MapHandle | null) => {
+    map.current = h;
+    // An interrupt that came while the map was still loading flies once the map can.
+    if (h && critical?.position) h.flyTo(critical.position, 15);
+  };
+
   return (
     <div className="wall" data-testid="wall" data-panel={panel} data-interrupted={critical ? 'true' : 'false'} data-state={state}>
       <header className="wall__head">
@@ -180,18 +186,21 @@ export function WallPage({ pack, config }: { pack: CityPack; config: ClientConfi
       </header>
       <main className="wall__body">
         <div className="wall__map">
-          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={(h) => (map.current = h)} fitPadding={legendClearance} extraLayers={(m) => installVcLayer(m, wallVcStore)} />
-          {/* Over the map it flies to, never over the panel's figures (issue #27.6). */}
+          <StoreMap pack={pack} config={config} store={liveStore} readOnly stale={state === 'offline'} onReady={onMapReady} fitPadding={legendClearance} extraLayers={(m) => installVcLayer(m, wallVcStore)} />
+          {/* Over the map it flies to, never over the panel's figures (issue #27.6); the camera's
+              picture, when the wall plays it, stacks below the banner rather than behind it. */}
           {critical && (
-            <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
-              <span className="wall__critical-tag">{t('wall.critical')}</span>
-              <span className="wall__critical-title">{critical.title}</span>
-              <span className="wall__critical-time">{formatTime(critical.firstSeen, i18n.language, tz)}</span>
-            </div>
-          )}
-          {critical && wall?.videoOnWall && critical.source.kind === 'camera' && (
-            <div className="wall__critical-video">
-              <LiveVideo cameraId={critical.source.id} name={critical.title} />
+            <div className="wall__interrupt">
+              <div className="wall__critical" role="alert" data-testid="wall-critical" data-alert-id={critical.id}>
+                <span className="wall__critical-tag">{t('wall.critical')}</span>
+                <span className="wall__critical-title">{critical.title}</span>
+                <span className="wall__critical-time">{formatTime(critical.firstSeen, i18n.language, tz)}</span>
+              </div>
+              {wall?.videoOnWall && critical.source.kind === 'camera' && (
+                <div className="wall__critical-video">
+                  <LiveVideo cameraId={critical.source.id} name={critical.title} />
+                </div>
+              )}
             </div>
           )}
         </div>
