@@ -397,7 +397,9 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
         STATIC_DIR,
         ...DEMO_CITY_DAY,
         SIM_SPEED: '30',
-        WALL_ROTATE_S: '25',
+        // The shots pin their panel (?panel=…), so the rotation never moves them; a short one keeps the
+        // interrupt's hold short too (15 s), should the simulated day raise a critical alert meanwhile.
+        WALL_ROTATE_S: '7',
         WALL_PLAYLIST: 'coverage,incidents,response',
         SPOOL_DIR: path.join(dir, 'spool'),
       },
@@ -468,12 +470,12 @@ describe('wall screenshots on the default city (normal-day simulation)', () => {
             await page.setViewportSize({ width: 3840, height: 2160 });
             // The wall fits the city again for its new size: a zoom level closer (twice the pixels each way).
             // A critical alert of the simulated day may interrupt meanwhile: the map then stays on it for the
-            // interrupt's hold (50 s at this rotation) and fits the city at its new size when it ends.
+            // interrupt's hold (15 s at this rotation) and fits the city at its new size when it ends.
             const interrupted = async () => (await page.locator('[data-testid="wall"]').getAttribute('data-interrupted')) === 'true';
             let deadline = Date.now() + 15_000;
             for (;;) {
               const { zoom } = await mapView(page);
-              if (await interrupted()) deadline = Math.max(deadline, Date.now() + 60_000);
+              if (await interrupted()) deadline = Math.max(deadline, Date.now() + 25_000);
               else if (zoom > before.zoom + 0.5) break;
               if (Date.now() > deadline) throw new Error(`the city was not fitted again at 4K: zoom ${zoom.toFixed(2)}, ${before.zoom.toFixed(2)} at 1080p`);
               await page.waitForTimeout(250);

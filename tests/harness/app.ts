@@ -45,7 +45,7 @@ export function testPostgres(): Promise<TestPostgres> {
  */
 function removeDeadWorkersClusters(): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
-    const pid = Number(new RegExp(`^${WORKER_CLUSTER}(\d+)-`).exec(name)?.[1]);
+    const pid = Number(new RegExp(`^${WORKER_CLUSTER}(\\d+)-`).exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
     fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
