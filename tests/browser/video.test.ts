@@ -206,7 +206,7 @@ describe('live video in the console', () => {
       const b = await frame(page, sel);
       expect(b.t).toBeGreaterThan(a.t + 0.5);
       expect(b.png).not.toBe(a.png);
-      // The map flies to the fire, even though it came while the wall's map was still loading.
+      // The map flies to the fire, whether or not the wall's map had finished loading when it came (not waited for here).
       await waitFor(
         () =>
           page.evaluate(() => {
